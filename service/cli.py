@@ -1,0 +1,91 @@
+"""The ``harvestguard`` command: one sub-command per job."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from service.settings import Settings
+
+
+def _detect(args: argparse.Namespace) -> int:
+    from service.offline import detect_file
+
+    summary = detect_file(args.input, args.output, Settings(), show_progress=args.progress)
+    for line in summary.rejections:
+        print(f"rejected {line}", file=sys.stderr)
+    for line in summary.lines():
+        print(line, file=sys.stderr)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from service.worker import run_worker
+
+    return run_worker(Settings(), max_idle_s=args.exit_when_idle)
+
+
+def _settings(args: argparse.Namespace) -> int:
+    """Print every setting: environment variable, current value, meaning."""
+    current = Settings()
+    for name, info in Settings.model_fields.items():
+        value = getattr(current, name)
+        shown = ",".join(sorted(value)) if isinstance(value, frozenset) else value
+        print(f"HARVESTGUARD_{name.upper()}={shown}\t# {info.description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harvestguard",
+        description="Detect bulk LLM output harvesting (distillation) in API request logs.",
+    )
+    parser.add_argument("--log-level", default="INFO", help="Logging level (default INFO).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    detect = commands.add_parser("detect", help="Offline detection over a JSONL(.gz) event file.")
+    detect.add_argument("--input", required=True, type=Path, help="Events, JSONL or JSONL.gz.")
+    detect.add_argument("--output", required=True, type=Path, help="Verdicts JSONL to write.")
+    detect.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Progress bar on stderr (default: when stderr is a terminal).",
+    )
+    detect.set_defaults(func=_detect)
+
+    worker = commands.add_parser("worker", help="Streaming worker: Kafka in, Redis state.")
+    worker.add_argument(
+        "--exit-when-idle",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="Stop after this long without records (for replays and tests).",
+    )
+    worker.set_defaults(func=_worker)
+
+    show = commands.add_parser("settings", help="Print every setting and its current value.")
+    show.set_defaults(func=_settings)
+
+    try:
+        from simulations.cli import register
+    except ImportError:
+        pass
+    else:
+        register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

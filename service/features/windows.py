@@ -1,0 +1,182 @@
+"""Per-account windows in event time at three horizons: a minute, an hour, a day.
+
+Each horizon keeps two tumbling buckets, the current and the previous one, and a
+sliding value is read as ``current + previous * (1 - elapsed share of the
+current bucket)``: the sliding-window approximation used by rate limiters. It
+costs two buckets per horizon instead of a ring of sixty, so an active account
+stays at a couple of kilobytes, and an event adds in O(1).
+
+Counters live in one flat ``array('d')`` and distinct-count sketches in one
+``bytearray`` so that the store can write them as raw bytes.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+from service.contract import RequestEvent
+from service.features import sketch
+from service.features.fingerprint import Fingerprint
+
+HORIZONS: tuple[int, ...] = (60, 3600, 86400)
+HORIZON_NAMES: tuple[str, ...] = ("1m", "1h", "24h")
+
+COUNTERS: tuple[str, ...] = (
+    "requests",
+    "prompt_tokens",
+    "completion_tokens",
+    "reasoning_tokens",
+    "errors",
+    "length_finishes",
+    "single_turn",
+    "multi_choice",
+    "logprobs",
+    # Inter-arrival times, for regularity (coefficient of variation); keep these three last.
+    "gap_count",
+    "gap_sum",
+    "gap_sq_sum",
+)
+DISTINCT: tuple[str, ...] = ("prompts", "templates", "client_ips", "api_keys")
+MAX_MODELS = 8
+OTHER_MODEL = "(other)"
+
+_M = len(COUNTERS)
+_K = len(DISTINCT)
+_SLOTS = 2 * len(HORIZONS)
+COUNTER_SIZE = _SLOTS * _M
+SKETCH_SIZE = _SLOTS * _K * sketch.REGISTERS
+_ZERO_COUNTERS = array("d", bytes(8 * _M))
+_ZERO_SKETCHES = bytes(_K * sketch.REGISTERS)
+_SKETCH_BLOCK = _K * sketch.REGISTERS
+# A gap longer than this is a pause, not an inter-arrival time of one burst of work.
+MAX_GAP_S = 3600.0
+
+
+def _new_counters() -> array[float]:
+    return array("d", bytes(8 * COUNTER_SIZE))
+
+
+@dataclass(slots=True)
+class AccountWindows:
+    """Event-time windows of one account. ``buckets[h]`` is the current bucket index."""
+
+    buckets: list[int] = field(default_factory=lambda: [-2] * len(HORIZONS))
+    counters: array[float] = field(default_factory=_new_counters)
+    sketches: bytearray = field(default_factory=lambda: bytearray(SKETCH_SIZE))
+    models: dict[str, list[float]] = field(default_factory=dict)
+    last_ts: float = -1.0
+
+    def _slot_for(self, h: int, ts: float) -> int:
+        """Rotate horizon ``h`` to ``ts`` if it moved on; the slot to add to, or -1 if too old."""
+        bucket = int(ts // HORIZONS[h])
+        current = self.buckets[h]
+        if bucket == current:
+            return 2 * h
+        if bucket == current - 1:
+            return 2 * h + 1
+        if bucket < current:
+            return -1
+        cur, prev = 2 * h * _M, (2 * h + 1) * _M
+        scur, sprev = 2 * h * _SKETCH_BLOCK, (2 * h + 1) * _SKETCH_BLOCK
+        if bucket == current + 1:
+            self.counters[prev : prev + _M] = self.counters[cur : cur + _M]
+            self.sketches[sprev : sprev + _SKETCH_BLOCK] = self.sketches[
+                scur : scur + _SKETCH_BLOCK
+            ]
+        else:
+            self.counters[prev : prev + _M] = _ZERO_COUNTERS
+            self.sketches[sprev : sprev + _SKETCH_BLOCK] = _ZERO_SKETCHES
+        self.counters[cur : cur + _M] = _ZERO_COUNTERS
+        self.sketches[scur : scur + _SKETCH_BLOCK] = _ZERO_SKETCHES
+        for counts in self.models.values():
+            counts[2 * h + 1] = counts[2 * h] if bucket == current + 1 else 0.0
+            counts[2 * h] = 0.0
+        self.buckets[h] = bucket
+        return 2 * h
+
+    def add(self, event: RequestEvent, fp: Fingerprint, ip_hash: int, key_hash: int) -> None:
+        """Count one event into every horizon whose buckets still cover its ``ts``."""
+        ts = event.ts
+        gap = ts - self.last_ts if self.last_ts >= 0 and ts >= self.last_ts else -1.0
+        if ts > self.last_ts:
+            self.last_ts = ts
+        params = event.params
+        # (counter index, value) pairs, zeros left out: most of them are zero most of the time.
+        values = [(0, 1.0), (1, event.prompt_tokens), (2, event.completion_tokens)]
+        if event.reasoning_tokens:
+            values.append((3, event.reasoning_tokens))
+        if event.status >= 400:
+            values.append((4, 1.0))
+        if event.finish_reason == "length":
+            values.append((5, 1.0))
+        if (event.messages or 1) <= 1:
+            values.append((6, 1.0))
+        if params.n > 1:
+            values.append((7, 1.0))
+        if params.logprobs or params.top_logprobs:
+            values.append((8, 1.0))
+        if 0.0 <= gap <= MAX_GAP_S:
+            values += ((9, 1.0), (10, gap), (11, gap * gap))
+        # Register and rank of each hash are the same in every horizon: work them out once.
+        registers = [
+            sketch.register_and_rank(hashed, k * sketch.REGISTERS)
+            for k, hashed in enumerate((fp.prompt, fp.template, ip_hash, key_hash))
+            if hashed
+        ]
+        model_counts = self._model_counts(event.model)
+        counters, sketches, buckets = self.counters, self.sketches, self.buckets
+        for h, width in enumerate(HORIZONS):
+            bucket = int(ts // width)
+            slot = 2 * h if bucket == buckets[h] else self._slot_for(h, ts)
+            if slot < 0:
+                continue
+            base = slot * _M
+            for i, value in values:
+                counters[base + i] += value
+            sbase = slot * _SKETCH_BLOCK
+            for register, rank in registers:
+                if rank > sketches[sbase + register]:
+                    sketches[sbase + register] = rank
+            model_counts[slot] += 1.0
+
+    def _model_counts(self, model: str) -> list[float]:
+        counts = self.models.get(model)
+        if counts is None:
+            # Bounded: an account cycling through model names cannot grow its state.
+            if len(self.models) >= MAX_MODELS - 1 and model != OTHER_MODEL:
+                return self._model_counts(OTHER_MODEL)
+            counts = self.models[model] = [0.0] * _SLOTS
+        return counts
+
+    def _weights(self, h: int, now: float) -> tuple[float, float]:
+        """Weights of the current and previous bucket of horizon ``h`` for a window ending now."""
+        width = HORIZONS[h]
+        bucket = int(now // width)
+        elapsed = (now - bucket * width) / width
+        current = self.buckets[h]
+        if bucket == current:
+            return 1.0, 1.0 - elapsed
+        if bucket == current + 1:
+            return 1.0 - elapsed, 0.0
+        return 0.0, 0.0
+
+    def counter(self, name: str, h: int, now: float) -> float:
+        """Sliding value of counter ``name`` over horizon ``h`` ending at ``now``."""
+        w_cur, w_prev = self._weights(h, now)
+        i = COUNTERS.index(name)
+        return w_cur * self.counters[2 * h * _M + i] + w_prev * self.counters[(2 * h + 1) * _M + i]
+
+    def distinct(self, name: str, h: int, now: float) -> float:
+        """Estimated distinct values of ``name`` over horizon ``h`` ending at ``now``."""
+        w_cur, w_prev = self._weights(h, now)
+        k = DISTINCT.index(name) * sketch.REGISTERS
+        cur = sketch.estimate(self.sketches, 2 * h * _SKETCH_BLOCK + k) if w_cur else 0.0
+        prev = sketch.estimate(self.sketches, (2 * h + 1) * _SKETCH_BLOCK + k) if w_prev else 0.0
+        return w_cur * cur + w_prev * prev
+
+    def model_mix(self, h: int, now: float) -> dict[str, float]:
+        """Sliding request count per model over horizon ``h``."""
+        w_cur, w_prev = self._weights(h, now)
+        mix = {m: w_cur * c[2 * h] + w_prev * c[2 * h + 1] for m, c in self.models.items()}
+        return {m: v for m, v in mix.items() if v > 0}

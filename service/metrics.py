@@ -1,0 +1,53 @@
+"""Every Prometheus metric of harvestguard, declared once, here.
+
+Labels are bounded by construction: a contract field name, an action, a source
+or a partition number; never an account id.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+PREFIX = "hg"
+
+EVENTS_PROCESSED = Counter(
+    f"{PREFIX}_events_processed_total", "Request events counted into account windows.", ["source"]
+)
+EVENTS_REJECTED = Counter(
+    f"{PREFIX}_events_rejected_total",
+    "Records that broke the contract, by the field named in the rejection.",
+    ["source", "field"],
+)
+EVENTS_DUPLICATE = Counter(
+    f"{PREFIX}_events_duplicate_total",
+    "Events not counted again: a repeated event_id, or a Kafka redelivery already applied.",
+    ["kind"],
+)
+VERDICT_CHANGES = Counter(
+    f"{PREFIX}_verdict_changes_total", "Changes of an account's verdict, by new action.", ["action"]
+)
+ACCOUNTS_SCORED = Counter(f"{PREFIX}_accounts_scored_total", "Account scorings by the detector.")
+BATCH_SECONDS = Histogram(
+    f"{PREFIX}_batch_processing_seconds",
+    "Time to process one batch: parse, features, detection, sinks and state write.",
+    ["source"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+BATCH_EVENTS = Histogram(
+    f"{PREFIX}_batch_events",
+    "Records in one batch.",
+    ["source"],
+    buckets=(1, 10, 100, 500, 1000, 2500, 5000, 10000, 25000),
+)
+CONSUMER_LAG = Gauge(
+    f"{PREFIX}_consumer_lag_records",
+    "Records not yet processed on a partition (high watermark minus position).",
+    ["partition"],
+)
+STORE_ERRORS = Counter(
+    f"{PREFIX}_store_errors_total", "Failed state-store operations (retried).", ["operation"]
+)
+DLQ_PUBLISHED = Counter(
+    f"{PREFIX}_dlq_published_total", "Malformed records sent to the dead-letter topic."
+)
+ALERTS_PUBLISHED = Counter(f"{PREFIX}_alerts_published_total", "Verdict changes published.")

@@ -1,0 +1,88 @@
+"""Every setting of harvestguard, in one typed object built once per process.
+
+Each field is read from the environment as ``HARVESTGUARD_<NAME>`` (for example
+``HARVESTGUARD_REDIS_URL``) or from a ``.env`` file; the README lists them all.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HARVESTGUARD_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # State
+    store: Literal["memory", "redis"] = Field(
+        "memory", description="Where account state lives: embedded memory or Redis."
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis connection URL.")
+    redis_prefix: str = Field("hg", description="Prefix of every Redis key.")
+    state_ttl_s: int = Field(26 * 3600, gt=0, description="Idle account state expires after.")
+    decision_ttl_s: int = Field(7 * 86400, gt=0, description="A decision expires after.")
+    cache_accounts: int = Field(
+        200_000, ge=0, description="Owned accounts the worker keeps in memory (write-through)."
+    )
+
+    # Kafka
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers.")
+    topic_requests: str = Field("llm.requests", description="Topic of request events.")
+    topic_dlq: str = Field("llm.requests.dlq", description="Dead-letter topic.")
+    topic_alerts: str = Field("llm.alerts", description="Topic of verdict changes.")
+    consumer_group: str = Field("harvestguard", description="Kafka consumer group of workers.")
+    session_timeout_ms: int = Field(10_000, gt=0, description="Consumer-group session timeout.")
+    max_poll_records: int = Field(5_000, gt=0, description="Most records in one worker batch.")
+    poll_timeout_ms: int = Field(500, gt=0, description="How long one poll waits for records.")
+    metrics_port: int = Field(9108, ge=0, description="Worker's /metrics port (0: none).")
+
+    # Pipeline
+    batch_size: int = Field(2_000, gt=0, description="Events per batch in offline detection.")
+    min_events: int = Field(5, ge=1, description="Events an account needs before it is scored.")
+    rescore_after_s: float = Field(
+        30.0, ge=0, description="An active account is scored again at least this often."
+    )
+    learn_interval_s: float = Field(
+        60.0, ge=0, description="An account teaches the baseline at most once per this."
+    )
+
+    # Detector
+    detector_trees: int = Field(10, gt=0, description="Half-space trees in the account model.")
+    detector_height: int = Field(8, gt=0, description="Height of each half-space tree.")
+    detector_window: int = Field(250, gt=0, description="Half-space trees' reference window.")
+    detector_warmup: int = Field(
+        500, ge=0, description="Vectors learned before the model's scores count."
+    )
+    detector_quantile: float = Field(
+        0.99, gt=0, lt=1, description="Score quantile above which the model stops learning."
+    )
+    seed: int = Field(42, description="Seed of every randomised detector.")
+
+    # Policy
+    review_threshold: float = Field(0.80, ge=0, le=1, description="Score that triggers review.")
+    throttle_threshold: float = Field(0.90, ge=0, le=1, description="Score that throttles.")
+    block_threshold: float = Field(0.97, ge=0, le=1, description="Score that blocks.")
+    hysteresis: float = Field(
+        0.10, ge=0, le=1, description="How far below a threshold a score must fall to step down."
+    )
+    shadow_mode: bool = Field(False, description="Compute verdicts but enforce none.")
+    allowlist: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), description="Accounts never flagged (comma-separated in the environment)."
+    )
+
+    @field_validator("allowlist", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _ordered_thresholds(self) -> Settings:
+        if not self.review_threshold <= self.throttle_threshold <= self.block_threshold:
+            raise ValueError("thresholds must satisfy review <= throttle <= block")
+        return self
