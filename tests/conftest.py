@@ -1,0 +1,101 @@
+"""Session-wide real servers for the test suite: redis-server and the Tansu Kafka broker.
+
+Each server is started once per session on a free loopback port and stopped at the end
+(also on failure: the fixtures' finalizers plus an atexit hook in ``tests/servers.py``).
+A missing binary makes the fixture FAIL with the reason; integration tests never skip.
+
+Fixtures:
+
+* ``redis_server`` -> :class:`tests.servers.RedisServer` (session)
+* ``redis_url`` -> ``"redis://127.0.0.1:PORT/0"`` (session)
+* ``redis_client`` -> ``redis.Redis`` on that server, FLUSHALLed before each test (function)
+* ``kafka_broker`` -> :class:`tests.servers.TansuBroker` (session, in-memory storage: fast,
+  a restart loses everything)
+* ``kafka_bootstrap`` -> ``"127.0.0.1:PORT"`` (session)
+* ``durable_kafka_broker`` -> :class:`tests.servers.TansuBroker` with S3 storage (session):
+  records, topics and committed offsets survive its ``restart()``; use it for fault tests
+  that stop the broker mid-stream (restart it yourself; it is shared by the session).
+
+Tests that restart a shared server must leave it running (``restart()`` does).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+import redis
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.servers import RedisServer, ServerError, TansuBroker  # noqa: E402
+
+S = TypeVar("S", RedisServer, TansuBroker)
+
+
+def _started(make: Callable[[], S]) -> S:
+    """Build and start a server, or FAIL the requesting test with the reason (never skip)."""
+    server: S | None = None
+    try:
+        server = make()
+        server.start()
+        return server
+    except ServerError as exc:
+        reason = str(exc)
+    if server is not None:
+        server.close()
+    pytest.fail(f"test server unavailable: {reason}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = _started(RedisServer)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url
+
+
+@pytest.fixture
+def redis_client(redis_server: RedisServer) -> Iterator[redis.Redis]:
+    if not redis_server.running:  # a test stopped it and did not start it again
+        redis_server.start()
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_broker() -> Iterator[TansuBroker]:
+    broker = _started(lambda: TansuBroker(storage="memory"))
+    try:
+        yield broker
+    finally:
+        broker.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(kafka_broker: TansuBroker) -> str:
+    return kafka_broker.bootstrap
+
+
+@pytest.fixture(scope="session")
+def durable_kafka_broker() -> Iterator[TansuBroker]:
+    broker = _started(lambda: TansuBroker(storage="s3"))
+    try:
+        yield broker
+    finally:
+        broker.close()
