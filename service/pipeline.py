@@ -79,6 +79,7 @@ class Pipeline:
             window_size=settings.detector_window,
             q=settings.detector_quantile,
             seed=settings.seed,
+            warmup=settings.detector_warmup,
         )
         self.baseline = baseline or PeerBaseline()
         self.policy = Policy(
@@ -141,14 +142,16 @@ class Pipeline:
         detector = self.detector
         raw = detector.score_one(x)
         metrics.ACCOUNTS_SCORED.inc()
-        warm = detector.n_learned >= self.settings.detector_warmup
-        score = raw if warm else 0.0
+        score = raw if detector.ready else 0.0
         due = state.last_learned_ts < 0 or now - state.last_learned_ts >= (
             self.settings.learn_interval_s
         )
-        if due and not (warm and detector.classify(raw)):
+        if due:
+            # Score first, then learn only from what does not look anomalous (the filter
+            # protects the trees itself; the baseline follows the same judgement).
+            if not detector.is_anomalous(raw):
+                self.baseline.learn_one(x)
             detector.learn_one(x)
-            self.baseline.learn_one(x)
             state.last_learned_ts = now
         deviations = self.baseline.explain_one(x) if score >= self.policy.review else []
         reasons = [d.code for d in deviations]

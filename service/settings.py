@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     metrics_port: int = Field(9108, ge=0, description="Worker's /metrics port (0: none).")
 
     # Pipeline
-    batch_size: int = Field(2_000, gt=0, description="Events per batch in offline detection.")
+    batch_size: int = Field(1_000, gt=0, description="Events per batch in offline detection.")
     min_events: int = Field(5, ge=1, description="Events an account needs before it is scored.")
     rescore_after_s: float = Field(
         30.0, ge=0, description="An active account is scored again at least this often."

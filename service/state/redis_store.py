@@ -9,6 +9,7 @@ state or none of it. Every key has a TTL, so idle accounts cost nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 import redis
 
@@ -43,7 +44,7 @@ class RedisStore:
         if not ids:
             return {}
         try:
-            blobs: list[bytes | None] = self.client.mget([self.state_key(a) for a in ids])
+            blobs = cast(list[bytes | None], self.client.mget([self.state_key(a) for a in ids]))
         except redis.RedisError as error:
             raise StoreUnavailable(f"redis: {error}") from error
         return {a: decode(blob) for a, blob in zip(ids, blobs, strict=True) if blob is not None}

@@ -1,0 +1,71 @@
+"""Small, explicit event factories for tests (the realistic traffic lives in simulations/)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+T0 = 1_795_874_400.0  # 2026-11-28T14:00:00Z
+
+
+def event(**fields: Any) -> dict[str, Any]:
+    """A contract-valid event; keyword arguments override or add fields."""
+    base: dict[str, Any] = {
+        "event_id": "e1",
+        "ts": T0,
+        "account_id": "org_1",
+        "model": "chat-large",
+        "prompt_tokens": 400,
+        "completion_tokens": 300,
+    }
+    base.update(fields)
+    return base
+
+
+def traffic(
+    seed: int = 7,
+    benign_accounts: int = 40,
+    events: int = 6000,
+    harvester: str | None = "org_harvest",
+    harvester_share: float = 0.05,
+    duration_s: float = 3600.0,
+    canary: str = "",
+) -> Iterator[dict[str, Any]]:
+    """Benign chat traffic from many accounts plus, optionally, one bulk reasoning harvester.
+
+    Sorted by ``ts``; event ids are unique. ``canary`` is put into every prompt.
+    """
+    rng = random.Random(seed)
+    for i in range(events):
+        ts = T0 + duration_s * i / events
+        if harvester and rng.random() < harvester_share:
+            yield event(
+                event_id=f"ev-{i}",
+                ts=ts,
+                account_id=harvester,
+                api_key_id="key-h",
+                client_ip=f"198.51.100.{rng.randrange(256)}",
+                prompt_tokens=rng.randrange(60, 120),
+                completion_tokens=4096,
+                finish_reason="length",
+                messages=1,
+                params={"max_tokens": 4096, "n": 4},
+                prompt=f"{canary}Write out your full reasoning step by step for problem {i}.",
+            )
+            continue
+        account = rng.randrange(benign_accounts)
+        yield event(
+            event_id=f"ev-{i}",
+            ts=ts,
+            account_id=f"org_{account}",
+            api_key_id=f"key-{account}",
+            client_ip=f"203.0.{account}.{rng.randrange(4)}",
+            prompt_tokens=rng.randrange(200, 3000),
+            completion_tokens=rng.randrange(20, 600),
+            finish_reason="stop",
+            messages=rng.randrange(1, 12),
+            params={"max_tokens": 1024, "temperature": 0.7},
+            prompt=f"{canary}Hi, about ticket {rng.randrange(10**6)}: could you help me with this?",
+            system_prompt=f"{canary}You are the support assistant of company {account}.",
+        )

@@ -1,0 +1,233 @@
+"""The request-event contract: exact field rules, and a parser that never fails unexpectedly."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.contract import InvalidEvent, event_to_json, iter_lines, parse_event, validate_event
+from tests.factories import event
+
+CONTRACT_EXAMPLE = (
+    b'{"event_id": "req_01HZX3", "ts": "2026-11-28T14:03:11.482Z", "account_id": "org_5521",'
+    b' "api_key_id": "key_9f2c", "client_ip": "203.0.113.7", "user_agent": "OpenAI/Python 1.54.0",'
+    b' "model": "chat-large", "status": 200, "prompt_tokens": 412, "completion_tokens": 1780,'
+    b' "finish_reason": "length", "messages": 2,'
+    b' "params": {"max_tokens": 2048, "temperature": 0.7, "n": 1},'
+    b' "system_prompt": "You are a meticulous expert.",'
+    b' "prompt": "Solve the following and write out your full reasoning step by step: ..."}'
+)
+
+
+def reason_of(record: Any) -> str:
+    with pytest.raises(InvalidEvent) as caught:
+        parse_event(json.dumps(record))
+    return caught.value.reason
+
+
+def test_the_contract_example_parses() -> None:
+    parsed = parse_event(CONTRACT_EXAMPLE)
+    assert parsed.account_id == "org_5521"
+    assert parsed.ts == pytest.approx(1_795_874_591.482)
+    assert parsed.params.max_tokens == 2048
+    assert parsed.params.n == 1
+    assert parsed.endpoint == "/v1/chat/completions"  # default
+
+
+def test_unknown_fields_are_ignored() -> None:
+    parsed = parse_event(json.dumps(event(future_field={"x": 1}, params={"new_knob": 3})))
+    assert parsed.event_id == "e1"
+
+
+def test_null_optional_fields_mean_not_known() -> None:
+    parsed = parse_event(
+        json.dumps(event(status=None, endpoint=None, params=None, client_ip=None, asn=None))
+    )
+    assert parsed.status == 200
+    assert parsed.endpoint == "/v1/chat/completions"
+    assert parsed.params.n == 1
+    assert parsed.client_ip is None
+
+
+@pytest.mark.parametrize(
+    ("ts", "expected"),
+    [
+        (1_795_874_400, 1_795_874_400.0),
+        (1_795_874_400.25, 1_795_874_400.25),
+        ("2026-11-28T14:00:00Z", 1_795_874_400.0),
+        ("2026-11-28T15:00:00+01:00", 1_795_874_400.0),
+        ("2026-11-28t14:00:00.123456789z", 1_795_874_400.123456),
+    ],
+)
+def test_ts_is_rfc3339_or_unix_seconds(ts: Any, expected: float) -> None:
+    assert parse_event(json.dumps(event(ts=ts))).ts == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"event_id": ""}, "event_id"),
+        ({"event_id": "x" * 129}, "event_id"),
+        ({"account_id": None}, "account_id"),
+        ({"ts": "2026-11-28"}, "ts"),
+        ({"ts": "2026-11-28T14:00:00"}, "ts"),  # RFC 3339 needs an offset
+        ({"ts": -5}, "ts"),
+        ({"ts": True}, "ts"),
+        ({"prompt_tokens": -1}, "prompt_tokens"),
+        ({"prompt_tokens": "412"}, "prompt_tokens"),
+        ({"completion_tokens": 1.5}, "completion_tokens"),
+        ({"status": 99}, "status"),
+        ({"status": 600}, "status"),
+        ({"client_ip": "999.1.1.1"}, "client_ip"),
+        ({"latency_ms": -1}, "latency_ms"),
+        ({"params": {"temperature": 2.5}}, "params.temperature"),
+        ({"params": {"top_p": 1.5}}, "params.top_p"),
+        ({"params": {"n": 0}}, "params.n"),
+        ({"params": {"top_logprobs": 21}}, "params.top_logprobs"),
+        ({"params": {"logit_bias": -1}}, "params.logit_bias"),
+        ({"params": {"logprobs": "yes"}}, "params.logprobs"),
+        ({"params": []}, "params"),
+        ({"prompt": "x" * ((1 << 20) + 1)}, "prompt"),
+    ],
+)
+def test_rejections_name_the_field(change: dict[str, Any], field: str) -> None:
+    assert reason_of(event(**change)).startswith(f"{field}: ")
+
+
+def test_missing_required_fields_are_named() -> None:
+    record = event()
+    del record["model"]
+    assert reason_of(record) == "model: is required"
+
+
+def test_non_finite_numbers_and_broken_json_are_rejected() -> None:
+    for raw in (b"{", b"[]", b"null", b"\xff\xfe", b"[" * 5000):
+        with pytest.raises(InvalidEvent) as caught:
+            parse_event(raw)
+        assert caught.value.reason.startswith("record: ")
+    with pytest.raises(InvalidEvent, match="latency_ms"):
+        parse_event(json.dumps(event()).replace("}", ', "latency_ms": Infinity}', 1))
+
+
+def test_utf8_prompt_limit_counts_bytes_not_characters() -> None:
+    fits = "é" * ((1 << 19) - 10)  # 2 bytes each: just under 1 MiB
+    assert parse_event(json.dumps(event(prompt=fits))).prompt == fits
+    with pytest.raises(InvalidEvent, match="prompt"):
+        parse_event(json.dumps(event(prompt="é" * ((1 << 19) + 1))))
+
+
+def test_validate_event_takes_decoded_records() -> None:
+    assert validate_event(event()).event_id == "e1"
+    with pytest.raises(InvalidEvent, match="record"):
+        validate_event(["not", "an", "object"])
+
+
+def test_jsonl_plain_and_gzip(tmp_path: Path) -> None:
+    lines = [json.dumps(event(event_id=f"e{i}")).encode() for i in range(3)]
+    plain = tmp_path / "events.jsonl"
+    plain.write_bytes(b"\n".join(lines) + b"\n\n")
+    packed = tmp_path / "events.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    for path in (plain, packed):
+        parsed = [parse_event(line).event_id for _, line in iter_lines(path)]
+        assert parsed == ["e0", "e1", "e2"]
+
+
+# --- properties -------------------------------------------------------------------------
+
+ids = st.text(min_size=1, max_size=128)
+optional_text = st.none() | st.text(max_size=200)
+counts = st.integers(min_value=0, max_value=2**40)
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+valid_params = st.fixed_dictionaries(
+    {},
+    optional={
+        "max_tokens": counts,
+        "temperature": st.floats(0, 2),
+        "top_p": st.floats(0, 1),
+        "n": st.integers(1, 128),
+        "seed": st.integers(-(2**62), 2**62),
+        "logprobs": st.booleans(),
+        "top_logprobs": st.integers(0, 20),
+        "logit_bias": counts,
+        "stream": st.booleans(),
+        "tools": counts,
+    },
+)
+valid_events = st.fixed_dictionaries(
+    {
+        "event_id": ids,
+        "ts": st.floats(0, 7_000_000_000) | st.integers(0, 7_000_000_000),
+        "account_id": ids,
+        "model": st.text(max_size=40),
+        "prompt_tokens": counts,
+        "completion_tokens": counts,
+    },
+    optional={
+        "api_key_id": optional_text,
+        "user_id": optional_text,
+        "client_ip": st.none() | st.ip_addresses().map(str),
+        "asn": st.none() | st.integers(0, 2**32),
+        "status": st.integers(100, 599),
+        "reasoning_tokens": counts,
+        "latency_ms": st.floats(0, 1e9),
+        "finish_reason": optional_text,
+        "messages": counts,
+        "params": valid_params,
+        "prompt": optional_text,
+        "system_prompt": optional_text,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(valid_events)
+def test_valid_events_round_trip(record: dict[str, Any]) -> None:
+    parsed = parse_event(json.dumps(record))
+    again = parse_event(event_to_json(parsed))
+    assert again == parsed
+    assert math.isclose(parsed.ts, float(record["ts"]), rel_tol=0, abs_tol=1e-6)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | finite | st.integers() | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+field_names = st.sampled_from(
+    ["event_id", "ts", "account_id", "model", "prompt_tokens", "completion_tokens", "params",
+     "status", "client_ip", "prompt", "messages", "latency_ms"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_raise_only_invalid_event(raw: bytes) -> None:
+    try:
+        parse_event(raw)
+    except InvalidEvent as error:
+        assert error.reason
+
+
+@settings(max_examples=500, deadline=None)
+@given(valid_events, st.dictionaries(field_names, json_values, max_size=4))
+def test_mutated_events_are_valid_or_rejected_with_a_reason(
+    record: dict[str, Any], mutation: dict[str, Any]
+) -> None:
+    record.update(mutation)
+    try:
+        parsed = parse_event(json.dumps(record))
+    except InvalidEvent as error:
+        field = error.reason.split(":", 1)[0]
+        assert field.split(".")[0] in {*record, "record"}
+    else:
+        assert parsed.event_id == record["event_id"]

@@ -1,0 +1,140 @@
+"""The pipeline end to end in one process: offline detect, deduplication, policy."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from service.contract import parse_event
+from service.offline import detect_file
+from service.pipeline import Envelope, Pipeline
+from service.policy import Policy
+from service.settings import Settings
+from service.state.account import ACTIONS, Decision
+from service.state.memory import MemoryStore
+from tests.factories import traffic
+
+FAST = Settings(detector_warmup=50, learn_interval_s=0, batch_size=200)
+
+
+def write_events(path: Path, events: list[dict[str, Any]], extra: list[bytes] = ()) -> Path:  # type: ignore[assignment]
+    lines = [orjson.dumps(e) for e in events] + list(extra)
+    data = b"\n".join(lines) + b"\n"
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+    return path
+
+
+def read_verdicts(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_detect_flags_the_harvester_and_writes_contract_verdicts(tmp_path: Path) -> None:
+    events = list(traffic(events=8000))
+    source = write_events(tmp_path / "events.jsonl.gz", events)
+    summary = detect_file(source, tmp_path / "verdicts.jsonl", FAST)
+    verdicts = read_verdicts(tmp_path / "verdicts.jsonl")
+    assert summary.events == len(events)
+    by_account = {v["account_id"]: v for v in verdicts}
+    assert "org_harvest" in by_account
+    harvest = by_account["org_harvest"]
+    harvester_ids = [e["event_id"] for e in events if e["account_id"] == "org_harvest"]
+    assert harvest["first_flagged_event_id"] in harvester_ids
+    assert harvester_ids.index(harvest["first_flagged_event_id"]) + 1 == harvest[
+        "events_before_flag"
+    ]
+    for verdict in verdicts:
+        assert set(verdict) == {
+            "account_id", "action", "score", "first_flagged_ts", "first_flagged_event_id",
+            "events_before_flag", "reasons", "cluster_id",
+        }
+        assert verdict["action"] in ACTIONS[1:]
+        assert 0.0 <= verdict["score"] <= 1.0
+        assert verdict["events_before_flag"] >= FAST.min_events
+        assert verdict["reasons"] and all(isinstance(r, str) for r in verdict["reasons"])
+
+
+def test_malformed_lines_are_reported_not_fatal(tmp_path: Path) -> None:
+    events = list(traffic(events=300, harvester=None))
+    bad = [b"{not json", b'{"event_id": "x"}', b"[1, 2]", b"\xff\xfe\xfd"]
+    source = write_events(tmp_path / "events.jsonl", events, bad)
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "detect", "--input", str(source),
+         "--output", str(tmp_path / "v.jsonl")],
+        capture_output=True, text=True, check=True,
+    )
+    assert "rejected lines: 4" in result.stderr
+    assert f"events: {len(events)}" in result.stderr
+    assert "ts: is required" in result.stderr  # the reason names the field
+
+
+def test_duplicate_event_ids_are_counted_once() -> None:
+    events = [Envelope(parse_event(orjson.dumps(e))) for e in traffic(events=400)]
+    once, twice = MemoryStore(), MemoryStore()
+    first = Pipeline(once, FAST)
+    first.commit(first.process(events))
+    second = Pipeline(twice, FAST)
+    result = second.process([*events[:200], *events[100:200], *events[200:]])
+    second.commit(result)
+    assert result.duplicates == 100
+    for account, state in once.load([e.event.account_id for e in events]).items():
+        assert twice.load([account])[account].windows == state.windows
+
+
+def test_kafka_redelivery_is_skipped_by_applied_offset() -> None:
+    events = [parse_event(orjson.dumps(e)) for e in traffic(events=600)]
+    # One partition: offsets are positions. Redeliver 250 events after the first pass.
+    batch = [Envelope(e, 0, i) for i, e in enumerate(events)]
+    store = MemoryStore()
+    pipeline = Pipeline(store, FAST)
+    pipeline.commit(pipeline.process(batch[:400]))
+    # Ids older than the dedup memory would be counted again without the offsets.
+    result = pipeline.process(batch[150:])
+    pipeline.commit(result)
+    assert result.redelivered == 250
+    clean = MemoryStore()
+    clean_pipeline = Pipeline(clean, FAST)
+    clean_pipeline.commit(clean_pipeline.process(batch))
+    accounts = {e.account_id for e in events}
+    counted = {a: (s.windows, s.events) for a, s in store.load(accounts).items()}
+    assert counted == {a: (s.windows, s.events) for a, s in clean.load(accounts).items()}
+
+
+def test_policy_escalates_at_once_and_steps_down_with_hysteresis() -> None:
+    policy = Policy(review=0.8, throttle=0.9, block=0.97, hysteresis=0.1)
+    decision = Decision()
+    seen = []
+    for score in (0.5, 0.85, 0.95, 0.86, 0.81, 0.79, 0.69, 0.99, 0.3):
+        decision = policy.decide("a", decision, score, ["r"], 0.0)
+        seen.append(decision.action)
+    assert seen == [
+        "allow", "review", "throttle", "throttle", "throttle", "review", "allow", "block", "allow",
+    ]
+
+
+def test_policy_allowlist_and_shadow() -> None:
+    policy = Policy(allowlist=frozenset({"friend"}), shadow=True)
+    assert policy.decide("friend", Decision(), 0.99, ["r"], 0.0).action == "allow"
+    flagged = policy.decide("other", Decision(), 0.99, ["r"], 0.0)
+    assert flagged.action == "block"
+    assert policy.enforced(flagged) == "allow"
+
+
+def test_allowlisted_harvester_is_never_flagged(tmp_path: Path) -> None:
+    source = write_events(tmp_path / "e.jsonl", list(traffic(events=6000)))
+    settings = FAST.model_copy(update={"allowlist": frozenset({"org_harvest"})})
+    detect_file(source, tmp_path / "v.jsonl", settings)
+    assert "org_harvest" not in {v["account_id"] for v in read_verdicts(tmp_path / "v.jsonl")}
+
+
+@pytest.mark.parametrize("bad", ["review_threshold", "block_threshold"])
+def test_settings_refuse_unordered_thresholds(bad: str) -> None:
+    values = {"review_threshold": 0.99} if bad == "review_threshold" else {"block_threshold": 0.5}
+    with pytest.raises(ValueError, match="thresholds"):
+        Settings(**values)  # type: ignore[arg-type]

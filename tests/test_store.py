@@ -1,0 +1,144 @@
+"""One suite for every FeatureStore: the embedded memory store and the real Redis store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import redis
+from xxhash import xxh3_64_intdigest
+
+from service.contract import parse_event
+from service.features.fingerprint import fingerprint
+from service.state.account import AccountState, Decision, FirstFlag, decode, encode
+from service.state.base import FeatureStore, StoreUnavailable
+from service.state.cached import CachedStore
+from service.state.memory import MemoryStore
+from service.state.redis_store import RedisStore
+from tests.factories import T0, event, traffic
+
+
+def busy_account(events: int = 3000) -> AccountState:
+    """An active account with every window, sketch and field filled."""
+    state = AccountState()
+    for i in range(events):
+        e = parse_event(
+            json.dumps(
+                event(
+                    event_id=f"e{i}",
+                    ts=T0 + i * 20.0,
+                    prompt=f"prompt {i}",
+                    model=f"m{i % 3}",
+                    finish_reason="length",
+                )
+            )
+        )
+        ip, key = (xxh3_64_intdigest(f"{i % 40}".encode()), xxh3_64_intdigest(f"{i % 5}".encode()))
+        state.windows.add(e, fingerprint(e.prompt, e.system_prompt), ip, key)
+        state.events += 1
+        state.remember_id(i)
+        state.applied_partition, state.applied_offset = 3, 1_000_000 + i
+    state.decision = Decision("throttle", 0.93, ["completion_ratio_high", "length_share_high"], T0)
+    state.first_flag = FirstFlag(T0, "e17", 17, 0.85, ["completion_ratio_high"], None, "throttle")
+    return state
+
+
+@pytest.fixture(params=["memory", "redis", "redis+cache"])
+def store(request: pytest.FixtureRequest) -> Iterator[FeatureStore]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    request.getfixturevalue("redis_client")  # flushed, clean server
+    redis_store = RedisStore(request.getfixturevalue("redis_url"), ttl_s=3600)
+    yield redis_store if request.param == "redis" else CachedStore(redis_store, 10)
+    redis_store.close()
+
+
+def test_saved_state_loads_back_equal(store: FeatureStore) -> None:
+    state = busy_account()
+    store.save({"org_1": state}, {})
+    loaded = store.load(["org_1", "org_unknown"])
+    assert set(loaded) == {"org_1"}
+    assert encode(loaded["org_1"]) == encode(state)
+
+
+def test_decisions_are_read_in_one_call(store: FeatureStore) -> None:
+    assert store.decision("org_1") is None
+    decision = Decision("block", 0.99, ["logprobs_share_high"], T0, "cluster-7")
+    store.save({}, {"org_1": decision})
+    assert store.decision("org_1") == decision
+
+
+def test_load_of_nothing_is_empty(store: FeatureStore) -> None:
+    assert store.load([]) == {}
+    assert store.ping()
+
+
+def test_codec_round_trip_keeps_every_field() -> None:
+    state = busy_account(200)
+    again = decode(encode(state))
+    assert again == state
+    with pytest.raises(ValueError, match="format"):
+        decode(b"\x09" + encode(state)[1:])
+
+
+def test_redis_keys_share_the_account_slot_and_expire(redis_url: str, redis_client: redis.Redis) -> None:
+    store = RedisStore(redis_url, ttl_s=3600, decision_ttl_s=7200)
+    store.save({"org_1": busy_account(10)}, {"org_1": Decision("review", 0.8, ["x"], T0)})
+    keys = sorted(k.decode() for k in redis_client.keys("*"))
+    assert keys == ["hg:{org_1}:d", "hg:{org_1}:s"]
+    assert 3500 < redis_client.ttl("hg:{org_1}:s") <= 3600
+    assert 7100 < redis_client.ttl("hg:{org_1}:d") <= 7200
+
+
+def test_redis_memory_per_active_account_is_a_few_kilobytes(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
+    store = RedisStore(redis_url)
+    store.save({"org_1": busy_account()}, {"org_1": Decision("review", 0.8, ["a", "b"], T0)})
+    used = sum(redis_client.memory_usage(k) or 0 for k in redis_client.keys("*"))
+    assert used <= 4096, used
+
+
+def test_an_unreachable_redis_raises_store_unavailable() -> None:
+    store = RedisStore("redis://127.0.0.1:1/0", timeout_s=0.2)
+    with pytest.raises(StoreUnavailable):
+        store.load(["org_1"])
+    with pytest.raises(StoreUnavailable):
+        store.save({"org_1": AccountState()}, {})
+    assert not store.ping()
+
+
+def test_memory_store_expires_idle_accounts_in_event_time() -> None:
+    store = MemoryStore(ttl_s=3600)
+    old, fresh = AccountState(), AccountState()
+    old.windows.last_ts, fresh.windows.last_ts = T0, T0 + 3000
+    store.save({"old": old, "fresh": fresh}, {"old": Decision("review")})
+    assert store.expire(T0 + 4000) == 1
+    assert set(store.load(["old", "fresh"])) == {"fresh"}
+    assert store.decision("old") is None
+
+
+def test_cache_is_bounded_and_forgets_on_demand(redis_url: str, redis_client: redis.Redis) -> None:
+    cached = CachedStore(RedisStore(redis_url), max_accounts=2)
+    cached.save({f"org_{i}": AccountState(events=i) for i in range(5)}, {})
+    assert len(cached) == 2
+    assert cached.load(["org_0"])["org_0"].events == 0  # evicted, read back from Redis
+    cached.forget_all()
+    assert len(cached) == 0
+
+
+def test_no_prompt_text_reaches_the_store(redis_url: str, redis_client: redis.Redis) -> None:
+    from service.pipeline import Envelope, Pipeline
+    from service.settings import Settings
+
+    store = RedisStore(redis_url)
+    pipeline = Pipeline(store, Settings(detector_warmup=10, learn_interval_s=0))
+    canary = "CANARY-7f3a9"
+    batch = [Envelope(parse_event(json.dumps(e))) for e in traffic(events=1500, canary=canary)]
+    pipeline.commit(pipeline.process(batch))
+    assert redis_client.dbsize() > 0
+    for key in redis_client.keys("*"):
+        assert canary.encode() not in key
+        assert canary.encode() not in (redis_client.get(key) or b"")
