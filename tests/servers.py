@@ -165,6 +165,9 @@ class _ManagedServer:
     name = "server"
 
     def __init__(self, port: int | None = None) -> None:
+        # A port picked here may be taken by someone else before the first start: then the
+        # first start moves to another free port. Once started, restarts keep the port.
+        self._may_move = port is None
         self.port = port if port is not None else free_port()
         self.workdir = Path(tempfile.mkdtemp(prefix=f"harvestguard-{self.name}-"))
         self.log_path = self.workdir / f"{self.name}.log"
@@ -195,8 +198,20 @@ class _ManagedServer:
         """Start (or restart) on ``self.port`` and wait until it answers."""
         if self.running:
             return
-        self._proc = _spawn(self._argv(), self.log_path, self.workdir, self._env())
-        self.wait_ready(timeout)
+        for attempt in range(3):
+            if self._may_move and attempt > 0:
+                self.port = free_port()
+            self._proc = _spawn(self._argv(), self.log_path, self.workdir, self._env())
+            try:
+                self.wait_ready(timeout)
+            except ServerError:
+                exited = self._proc is None or self._proc.poll() is not None
+                self.stop()
+                if not (self._may_move and exited) or attempt == 2:
+                    raise
+                continue
+            self._may_move = False
+            return
 
     def wait_ready(self, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
