@@ -1,0 +1,276 @@
+"""Attack campaigns: who the harvesting accounts are, when they send, and what they ask.
+
+Every campaign takes the same knobs from its spec (accounts, events, start/end as
+fractions of the scenario, ``mix`` = share of normal-looking requests from the same
+accounts, ``timing``) plus type-specific ``options`` documented on each builder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from simulations.accounts import AccountPlan, World
+from simulations.arrivals import human_sessions, scripted
+from simulations.labels import Label
+from simulations.network import Identity, ProxyPool
+from simulations.personas import PERSONAS
+from simulations.profiles import EventFactory, Profile, Style
+from simulations.spec import CampaignSpec
+
+_REASONERS = (("reasoner-1", 3.0), ("chat-large", 1.0))
+PROFILES = {
+    p.name: p
+    for p in (
+        Profile("harvest", "harvest", "harvest", models=_REASONERS, max_tokens=(0, 4096, 8192),
+                temperature=(0.0, 0.6, 1.0), templates=3, reasoning=1500.0, err_429=0.02),
+        Profile("drip", "drip", "harvest", models=_REASONERS, temperature=(0.7,), stream=0.5,
+                reasoning=1200.0),
+        Profile("rubric", "rubric", "rubric", models=(("chat-large", 2.0), ("reasoner-1", 1.0)),
+                max_tokens=(1024, 2048), temperature=(0.0,), templates=2, seed_p=0.3),
+        Profile("probe", "probe", "probe", models=(("chat-large", 2.0), ("chat-small", 1.0)),
+                max_tokens=(1,), temperature=(0.0,), logprobs=1.0, top_logprobs=(5, 10, 20),
+                logit_bias=(50, 300), templates=2, err_429=0.03),
+        Profile("multilingual", "multilingual", "harvest", models=_REASONERS,
+                max_tokens=(0, 4096), temperature=(0.6,), templates=2, reasoning=1400.0),
+        Profile("mimic", "mimic", "harvest", out_scale=0.7, models=_REASONERS,
+                temperature=(0.7, 1.0), stream=0.9, user_ids=True, reasoning=1000.0),
+    )
+}  # fmt: skip
+DEFAULT_LANGUAGES = ("zh", "ru", "es", "fr", "de", "ja", "ko", "pt", "ar", "vi")
+
+
+class _Builder:
+    """Shared plumbing: identities, factories, the normal-traffic mix, labels."""
+
+    def __init__(self, world: World, spec: CampaignSpec) -> None:
+        self.world, self.spec = world, spec
+        self.rng = world.rng("campaign", spec.id)
+        self.nrng = world.np_rng("campaign", spec.id)
+        self.t0 = world.t0 + spec.start * world.duration
+        self.t1 = world.t0 + spec.end * world.duration
+        self.options = spec.options
+
+    def num(self, key: str, default: float) -> float:
+        return float(self.options.get(key, default))
+
+    def count(self, key: str, default: int) -> int:
+        return int(self.options.get(key, default))
+
+    def words(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(str(v) for v in self.options.get(key, default))
+
+    def created(self, low_days: float, high_days: float) -> float:
+        """Account creation ``low..high`` days before the campaign starts (negative: after)."""
+        return round(self.t0 - self.rng.uniform(low_days, high_days) * 86_400.0, 3)
+
+    def identity(
+        self,
+        created: float,
+        payment: str | None = None,
+        egress: tuple[tuple[str, int], ...] | None = None,
+        proxy: ProxyPool | None = None,
+        agents: tuple[str, ...] | None = None,
+        keys: int = 1,
+    ) -> Identity:
+        net = self.world.network
+        account_id = net.account_id()
+        return Identity(
+            account_id=account_id,
+            payment_fingerprint=payment or net.payment(),
+            account_created=min(created, self.t0 - 60.0),
+            api_keys=net.api_keys(account_id, keys),
+            addresses=egress or net.addresses("cloud", self.rng.randint(1, 3)),
+            user_agents=agents or net.agents(1),
+            proxy=proxy,
+        )
+
+    def style(self, profile: str, lang: str | None = None) -> Style:
+        p = PROFILES[profile]
+        if lang is not None:
+            p = Profile(**{**p.__dict__, "languages": ((lang, 1.0),)})
+        return Style.choose(p, self.rng)
+
+    def plan(
+        self,
+        i: int,
+        ident: Identity,
+        styles: list[Style],
+        times: np.ndarray,
+        sessions: np.ndarray | None = None,
+    ) -> AccountPlan:
+        """One account: ``styles`` are its harvesting styles; normal traffic is mixed in."""
+        seed = self.world.seed_for("campaign", self.spec.id, i)
+        factories = [EventFactory(ident, s, seed + k) for k, s in enumerate(styles)]
+        n = times.shape[0]
+        choice: np.ndarray = np.zeros(n, dtype=np.int64)
+        if len(styles) > 1:
+            choice = np.asarray(self.nrng.integers(0, len(styles), size=n))
+        if self.spec.mix > 0:
+            persona = str(self.options.get("mix_persona", "chat_app"))
+            normal = Style.choose(PERSONAS[persona], self.rng)
+            factories.append(EventFactory(ident, normal, seed + 99))
+            choice = np.where(self.nrng.random(n) < self.spec.mix, len(styles), choice)
+        label = Label(ident.account_id, "attack", campaign=self.spec.id,
+                      campaign_type=self.spec.type)  # fmt: skip
+        return AccountPlan(ident, label, factories, times, choice=choice, sessions=sessions)
+
+    def split(self, total: int, parts: int, concentration: float = 8.0) -> list[int]:
+        """Uneven but comparable shares, as real operators never balance perfectly."""
+        weights = self.nrng.dirichlet(np.full(parts, concentration))
+        counts = self.nrng.multinomial(total - parts, weights) + 1
+        return [int(c) for c in counts]
+
+    def times(self, n: int, default: str) -> np.ndarray:
+        return scripted(self.nrng, n, self.t0, self.t1, self.spec.timing or default)
+
+
+def bulk_cot(b: _Builder) -> list[AccountPlan]:
+    """A few established-looking accounts pulling long reasoning answers at volume."""
+    agents = ("python-requests/2.32.3", "OpenAI/Python 1.54.4", "python-httpx/0.27.2")
+    plans = []
+    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+        ident = b.identity(b.created(5, 200), agents=(b.rng.choice(agents),), keys=2)
+        plans.append(b.plan(i, ident, [b.style("harvest")], b.times(n, "constant")))
+    return plans
+
+
+def hydra(b: _Builder) -> list[AccountPlan]:
+    """Hundreds of new accounts behind one proxy pool, round-robin so each stays small.
+
+    Options: ``proxy_subnets`` (default accounts/3), ``payment_group`` (accounts per shared
+    payment fingerprint, default 12), ``created_days`` (max age, default 10).
+    """
+    a, net = b.spec.accounts, b.world.network
+    pool = net.proxy_pool(b.count("proxy_subnets", max(8, a // 3)))
+    group = b.count("payment_group", 12)
+    max_age = b.num("created_days", 10.0)
+    agents = net.agents(2)
+    style = b.style("harvest")  # one operator, one script: shared templates and system prompt
+    payments = [net.payment() for _ in range(-(-a // group))]
+    times = b.times(b.spec.events, "poisson")
+    owner = _rotation(b, times.shape[0], a)
+    plans = []
+    for i in range(a):
+        ident = b.identity(b.created(-0.05, max_age), payments[i // group], proxy=pool,
+                           agents=agents)  # fmt: skip
+        plans.append(b.plan(i, ident, [style], times[owner == i]))
+    return plans
+
+
+def _rotation(b: _Builder, n: int, accounts: int) -> np.ndarray:
+    """Round-robin owner per request over a shuffled account order, with a few skips."""
+    order = b.nrng.permutation(accounts)
+    slots = np.arange(n) + np.cumsum(b.nrng.random(n) < 0.1)
+    return order[slots % accounts]
+
+
+def slow_drip(b: _Builder) -> list[AccountPlan]:
+    """A few accounts with human sessions and think times, each under any rate threshold."""
+    plans = []
+    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+        net = b.world.network
+        ident = b.identity(b.created(30, 900), egress=net.addresses("residential", 2))
+        utc = b.rng.choice((-8.0, -5.0, 0.0, 1.0, 3.0, 8.0, 9.0))
+        times, sessions = human_sessions(b.nrng, b.t0, b.t1, n, 8.0, 50.0, utc)
+        plans.append(b.plan(i, ident, [b.style("drip")], times, sessions))
+    return plans
+
+
+def rubric(b: _Builder) -> list[AccountPlan]:
+    """Reward-model harvesting: grading, scoring and pairwise judgements with reasons."""
+    payment = b.world.network.payment() if b.options.get("shared_payment", True) else None
+    plans = []
+    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+        ident = b.identity(b.created(10, 60), payment)
+        plans.append(b.plan(i, ident, [b.style("rubric")], b.times(n, "poisson")))
+    return plans
+
+
+def logit_probe(b: _Builder) -> list[AccountPlan]:
+    """logit_bias + logprobs on one-token completions (output-projection extraction)."""
+    plans = []
+    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+        ident = b.identity(b.created(0.5, 3))
+        plans.append(b.plan(i, ident, [b.style("probe")], b.times(n, "constant")))
+    return plans
+
+
+def model_pivot(b: _Builder) -> list[AccountPlan]:
+    """A reseller's accounts moving most traffic to the new model within hours of release.
+
+    Options: ``pivot_lag_h`` (default 1.0), ``pivot_share`` (default 0.8), ``ramp_h``
+    (hours from first use to full share, default 1.0).
+    """
+    lag = b.num("pivot_lag_h", 1.0) * 3600.0
+    share = b.num("pivot_share", 0.8)
+    ramp = max(1.0, b.num("ramp_h", 1.0) * 3600.0)
+    net, release = b.world.network, b.world.scenario.release
+    payments = [net.payment(), net.payment()]
+    agents = ("litellm/1.55.2", "OpenAI/Python 1.57.0")
+    plans = []
+    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+        ident = b.identity(b.created(30, 120), payments[i % 2], agents=agents, keys=4)
+        times = b.times(n, "poisson")
+        switch = b.world.release_ts + lag
+        p_new = np.clip((times - switch) / ramp, 0.0, 1.0) * share
+        moved = b.nrng.random(n) < p_new
+        models: list[str | None] = [release.model if m else None for m in moved.tolist()]
+        plan = b.plan(i, ident, [b.style("harvest")], times)
+        plan.models = models
+        plans.append(plan)
+    return plans
+
+
+def multilingual_cot(b: _Builder) -> list[AccountPlan]:
+    """Reasoning-trace coercion in many languages, accounts firing in synchronised ticks.
+
+    Options: ``languages`` (default ten), ``languages_per_account`` (default 3),
+    ``payment_group`` (default 4), ``proxy_subnets`` (default 12).
+    """
+    langs = b.words("languages", DEFAULT_LANGUAGES)
+    per = b.count("languages_per_account", 3)
+    group = b.count("payment_group", 4)
+    net, a = b.world.network, b.spec.accounts
+    pool = net.proxy_pool(b.count("proxy_subnets", 12), hosting_share=0.6)
+    payments = [net.payment() for _ in range(-(-a // group))]
+    owner, times = _synchronised(b, b.spec.events, a)
+    plans = []
+    for i in range(a):
+        ident = b.identity(b.created(0.5, 20), payments[i // group], proxy=pool)
+        mine = [langs[(i + k) % len(langs)] for k in range(min(per, len(langs)))]
+        styles = [b.style("multilingual", lang) for lang in mine]
+        plans.append(b.plan(i, ident, styles, times[owner == i]))
+    return plans
+
+
+def _synchronised(b: _Builder, n: int, accounts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Campaign ticks; at each tick a random subset of accounts fires within two seconds."""
+    per_tick = max(1, min(accounts, accounts // 2 or 1))
+    ticks = scripted(b.nrng, max(1, n // per_tick), b.t0, b.t1, b.spec.timing or "constant")
+    owners = np.concatenate([b.nrng.choice(accounts, per_tick, replace=False) for _ in ticks])
+    times = np.repeat(ticks, per_tick) + b.nrng.uniform(0.0, 2.0, owners.shape[0])
+    return owners[:n], np.minimum(times, np.nextafter(b.t1, b.t0))[:n]
+
+
+def chat_mimicry(b: _Builder) -> list[AccountPlan]:
+    """Harvesting dressed as chat-app sessions: multi-turn, user ids, streaming, think times."""
+    plans = []
+    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+        agents = ("OpenAI/NodeJS 4.73.1", "axios/1.7.9")
+        ident = b.identity(b.created(20, 200), agents=agents, keys=2)
+        times, sessions = human_sessions(b.nrng, b.t0, b.t1, n, 6.0, 25.0, 0.0, (0.0, 24.0))
+        plans.append(b.plan(i, ident, [b.style("mimic")], times, sessions))
+    return plans
+
+
+BUILDERS: dict[str, Callable[[_Builder], list[AccountPlan]]] = {
+    "bulk_cot": bulk_cot, "hydra": hydra, "slow_drip": slow_drip, "rubric": rubric,
+    "logit_probe": logit_probe, "model_pivot": model_pivot,
+    "multilingual_cot": multilingual_cot, "chat_mimicry": chat_mimicry,
+}  # fmt: skip
+
+
+def build_campaign(world: World, spec: CampaignSpec) -> list[AccountPlan]:
+    return BUILDERS[spec.type](_Builder(world, spec))
