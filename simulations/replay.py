@@ -202,7 +202,8 @@ def replay(
     return ReplayStats(count, time.perf_counter() - started)
 
 
-def _seconds(ts: object) -> float:
+def event_seconds(ts: object) -> float:
+    """Unix seconds of a contract ``ts`` (number or RFC 3339 string)."""
     if isinstance(ts, int | float) and not isinstance(ts, bool):
         return float(ts)
     if isinstance(ts, str):
@@ -219,7 +220,7 @@ def read_records(path: Path) -> Iterator[Record]:
                 continue
             try:
                 record = orjson.loads(line)
-                yield _seconds(record["ts"]), str(record["account_id"]).encode(), line
+                yield event_seconds(record["ts"]), str(record["account_id"]).encode(), line
             except (orjson.JSONDecodeError, KeyError, ValueError, TypeError):
                 continue
 
