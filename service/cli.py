@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="Stop after this long without records (for replays and tests).",
+        help="Stop after this long without records once partitions are assigned (replays, tests).",
     )
     worker.set_defaults(func=_worker)
 

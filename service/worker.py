@@ -26,7 +26,7 @@ from types import FrameType
 from typing import Any
 
 import orjson
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError
 from prometheus_client import start_http_server
 
@@ -110,16 +110,24 @@ class Worker:
         )
 
     def run(self, max_idle_s: float | None = None) -> None:
-        idle_since = time.monotonic()
+        """Process batches until stopped, or until idle for ``max_idle_s`` once assigned.
+
+        Idle time counts only while the worker owns partitions: joining a group can
+        take a session timeout, and that wait is not a sign that the stream has ended.
+        """
+        idle_since: float | None = None
         while not self.stopping:
             records = self.consumer.poll(timeout_ms=self.settings.poll_timeout_ms)
-            if not records:
-                if max_idle_s is not None and time.monotonic() - idle_since >= max_idle_s:
-                    log.info("no records for %.1f s: stopping", max_idle_s)
-                    break
+            if records:
+                self.handle(records)
+                idle_since = None
                 continue
-            self.handle(records)
-            idle_since = time.monotonic()
+            if max_idle_s is None or not self.consumer.assignment():
+                continue
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= max_idle_s:
+                log.info("no records for %.1f s: stopping", max_idle_s)
+                break
         self.close()
 
     def handle(self, records: dict[TopicPartition, list[Any]]) -> None:
@@ -202,7 +210,7 @@ class Worker:
             self.store.close()
 
 
-class _DropCacheOnRebalance:
+class _DropCacheOnRebalance(ConsumerRebalanceListener):  # type: ignore[misc]
     """Partitions moving means accounts moving: forget them; the store has their state."""
 
     def __init__(self, worker: Worker) -> None:

@@ -22,8 +22,6 @@ fi
 
 echo "run.sh: pip install -e .[test]"
 "$PY" -m pip install -q --disable-pip-version-check -e ".[test]"
-# Tansu's durable (S3) storage in the tests is served by moto's standalone S3 server.
-"$PY" -m pip install -q --disable-pip-version-check "moto[server]>=5,<6"
 
 echo "run.sh: ruff check ."
 "$PY" -m ruff check .

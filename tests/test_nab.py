@@ -153,8 +153,8 @@ def test_detector_ignores_missing_values_and_flags_a_flat_series_moving() -> Non
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nab"
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="NAB data not present")
 def test_scorer_reproduces_nabs_published_random_detector() -> None:
+    assert DATA.is_dir(), f"the NAB data must be at {DATA} (shared/data beside the repo)"
     spec = importlib.util.spec_from_file_location(
         "nab_benchmark", Path(__file__).resolve().parents[1] / "benchmarks" / "nab.py"
     )

@@ -21,7 +21,7 @@ from service.state.account import ACTIONS, Decision
 from service.state.memory import MemoryStore
 from tests.factories import traffic
 
-FAST = Settings(detector_warmup=50, learn_interval_s=0, batch_size=200)
+FAST = Settings(detector_warmup=50, detector_window=50, learn_interval_s=0, batch_size=200)
 
 
 def write_events(path: Path, events: list[dict[str, Any]], extra: list[bytes] = ()) -> Path:  # type: ignore[assignment]
@@ -46,13 +46,19 @@ def test_detect_flags_the_harvester_and_writes_contract_verdicts(tmp_path: Path)
     harvest = by_account["org_harvest"]
     harvester_ids = [e["event_id"] for e in events if e["account_id"] == "org_harvest"]
     assert harvest["first_flagged_event_id"] in harvester_ids
-    assert harvester_ids.index(harvest["first_flagged_event_id"]) + 1 == harvest[
-        "events_before_flag"
-    ]
+    assert (
+        harvester_ids.index(harvest["first_flagged_event_id"]) + 1 == harvest["events_before_flag"]
+    )
     for verdict in verdicts:
         assert set(verdict) == {
-            "account_id", "action", "score", "first_flagged_ts", "first_flagged_event_id",
-            "events_before_flag", "reasons", "cluster_id",
+            "account_id",
+            "action",
+            "score",
+            "first_flagged_ts",
+            "first_flagged_event_id",
+            "events_before_flag",
+            "reasons",
+            "cluster_id",
         }
         assert verdict["action"] in ACTIONS[1:]
         assert 0.0 <= verdict["score"] <= 1.0
@@ -65,9 +71,19 @@ def test_malformed_lines_are_reported_not_fatal(tmp_path: Path) -> None:
     bad = [b"{not json", b'{"event_id": "x"}', b"[1, 2]", b"\xff\xfe\xfd"]
     source = write_events(tmp_path / "events.jsonl", events, bad)
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "detect", "--input", str(source),
-         "--output", str(tmp_path / "v.jsonl")],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "detect",
+            "--input",
+            str(source),
+            "--output",
+            str(tmp_path / "v.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "rejected lines: 4" in result.stderr
     assert f"events: {len(events)}" in result.stderr
@@ -114,7 +130,15 @@ def test_policy_escalates_at_once_and_steps_down_with_hysteresis() -> None:
         decision = policy.decide("a", decision, score, ["r"], 0.0)
         seen.append(decision.action)
     assert seen == [
-        "allow", "review", "throttle", "throttle", "throttle", "review", "allow", "block", "allow",
+        "allow",
+        "review",
+        "throttle",
+        "throttle",
+        "throttle",
+        "review",
+        "allow",
+        "block",
+        "allow",
     ]
 
 
