@@ -210,7 +210,7 @@ class Worker:
             self.store.close()
 
 
-class _DropCacheOnRebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+class _DropCacheOnRebalance(ConsumerRebalanceListener):
     """Partitions moving means accounts moving: forget them; the store has their state."""
 
     def __init__(self, worker: Worker) -> None:

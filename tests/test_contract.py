@@ -199,13 +199,26 @@ def test_valid_events_round_trip(record: dict[str, Any]) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | finite | st.integers() | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=20,
 )
 field_names = st.sampled_from(
-    ["event_id", "ts", "account_id", "model", "prompt_tokens", "completion_tokens", "params",
-     "status", "client_ip", "prompt", "messages", "latency_ms"]
+    [
+        "event_id",
+        "ts",
+        "account_id",
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+        "params",
+        "status",
+        "client_ip",
+        "prompt",
+        "messages",
+        "latency_ms",
+    ]
 )
 
 

@@ -83,7 +83,9 @@ def test_codec_round_trip_keeps_every_field() -> None:
         decode(b"\x09" + encode(state)[1:])
 
 
-def test_redis_keys_share_the_account_slot_and_expire(redis_url: str, redis_client: redis.Redis) -> None:
+def test_redis_keys_share_the_account_slot_and_expire(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
     store = RedisStore(redis_url, ttl_s=3600, decision_ttl_s=7200)
     store.save({"org_1": busy_account(10)}, {"org_1": Decision("review", 0.8, ["x"], T0)})
     keys = sorted(k.decode() for k in redis_client.keys("*"))

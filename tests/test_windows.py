@@ -100,8 +100,16 @@ def test_sketch_accuracy_across_cardinalities() -> None:
 
 
 def test_templates_ignore_numbers_and_the_filled_in_middle() -> None:
-    long_a = "Summarise the following document in three short bullet points: " + "alpha " * 400 + "Keep it short and plain."
-    long_b = "Summarise the following document in three short bullet points: " + "beta " * 300 + "Keep it short and plain."
+    long_a = (
+        "Summarise the following document in three short bullet points: "
+        + "alpha " * 400
+        + "Keep it short and plain."
+    )
+    long_b = (
+        "Summarise the following document in three short bullet points: "
+        + "beta " * 300
+        + "Keep it short and plain."
+    )
     assert template_hash(long_a) == template_hash(long_b)
     assert template_hash("Solve 12+7 step by step") == template_hash("Solve 3+95 step by step")
     assert template_hash("Translate to French: hello") != template_hash("Write a poem: hello")
