@@ -8,6 +8,8 @@ accounts, ``timing``) plus type-specific ``options`` documented on each builder.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from functools import cached_property
 
 import numpy as np
 
@@ -81,16 +83,23 @@ class _Builder:
             payment_fingerprint=payment or net.payment(),
             account_created=min(created, self.t0 - 60.0),
             api_keys=net.api_keys(account_id, keys),
-            addresses=egress or net.addresses("cloud", self.rng.randint(1, 3)),
+            addresses=egress or net.cloud_egress(self.rng.randint(1, 3), 0.3),
             user_agents=agents or net.agents(1),
             proxy=proxy,
         )
 
     def style(self, profile: str, lang: str | None = None) -> Style:
-        p = PROFILES[profile]
-        if lang is not None:
-            p = Profile(**{**p.__dict__, "languages": ((lang, 1.0),)})
-        return Style.choose(p, self.rng)
+        return Style.choose(PROFILES[profile], self.rng, lang)
+
+    @cached_property
+    def normal(self) -> Style:
+        """The operator's one script for normal-looking traffic, shared by its accounts.
+
+        It poses as generic use, not as a branded app: no app's system prompt."""
+        persona = str(self.options.get("mix_persona", "chat_app"))
+        lang = str(self.options.get("mix_language", "en"))
+        style = Style.choose(PERSONAS[persona], self.rng, lang)
+        return replace(style, system=self.rng.choice((None, "You are a helpful assistant.")))
 
     def plan(
         self,
@@ -108,9 +117,7 @@ class _Builder:
         if len(styles) > 1:
             choice = np.asarray(self.nrng.integers(0, len(styles), size=n))
         if self.spec.mix > 0:
-            persona = str(self.options.get("mix_persona", "chat_app"))
-            normal = Style.choose(PERSONAS[persona], self.rng)
-            factories.append(EventFactory(ident, normal, seed + 99))
+            factories.append(EventFactory(ident, self.normal, seed + 99))
             choice = np.where(self.nrng.random(n) < self.spec.mix, len(styles), choice)
         label = Label(ident.account_id, "attack", campaign=self.spec.id,
                       campaign_type=self.spec.type)  # fmt: skip

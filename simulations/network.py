@@ -117,6 +117,7 @@ class Network:
         self.rng = random.Random(seed ^ 0x5EED)
         self._used: set[str] = set()
         self._ids = 0
+        self._hubs = [self.subnet("cloud") for _ in range(8)]
 
     def subnet(self, kind: str) -> Subnet:
         asn, octets = self.rng.choice(NETWORKS[kind])
@@ -132,6 +133,14 @@ class Network:
         return tuple(
             (nets[i % subnets].address(self.rng), nets[i % subnets].asn) for i in range(hosts)
         )
+
+    def cloud_egress(self, hosts: int, shared_p: float) -> tuple[tuple[str, int], ...]:
+        """Cloud egress; with ``shared_p`` from a busy shared /24 (a region's NAT gateways),
+        which unrelated customers, honest or not, also leave from."""
+        if self.rng.random() >= shared_p:
+            return self.addresses("cloud", hosts)
+        hub = self._hubs[int(self.rng.random() * len(self._hubs))]
+        return tuple((hub.address(self.rng), hub.asn) for _ in range(hosts))
 
     def proxy_pool(self, subnets: int, hosting_share: float = 0.3) -> ProxyPool:
         kinds = ["hosting" if self.rng.random() < hosting_share else "residential"

@@ -11,11 +11,13 @@ sub-accounts share one payment method and egress.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 
 from simulations.accounts import AccountPlan, World
 from simulations.arrivals import expected_events, renewal, trace_arrivals
+from simulations.i18n import FOREIGN
 from simulations.labels import Label
 from simulations.network import Identity
 from simulations.profiles import REASONING_MODELS, EventFactory, Profile, Style
@@ -43,7 +45,8 @@ PERSONAS: dict[str, Profile] = {
                 temperature=(0.0, 0.2), templates=1, embeddings=0.3),
         Profile("classification", "classification", "sg_tiny",
                 models=(("chat-small", 4.0), ("chat-large", 1.0)), max_tokens=(1, 2, 5, 10),
-                temperature=(0.0,), logprobs=0.4, top_logprobs=(1, 2, 5), logit_bias=(0, 6),
+                temperature=(0.0,), logprobs=0.4, top_logprobs=(1, 2, 5), logit_bias=(1, 6),
+                logit_bias_p=0.35,
                 templates=1),
         Profile("eval_harness", "eval", "sg_medium|azure_conv", out_scale=2.0, models=_ALL,
                 max_tokens=(512, 1024, 2048, 4096), temperature=(0.0,), n=(1, 1, 1, 5),
@@ -104,6 +107,14 @@ def _factor(expected: list[float], budget: float, cap: float) -> float:
     return hi
 
 
+def _coverage(persona: str, rank: int) -> str | None:
+    """Every other one of the first multilingual apps gets its own language, so that even a
+    small scenario has tutoring and chat in many languages; the rest follow the weights."""
+    if persona in ("tutoring", "chat_app") and rank % 2 == 1 and rank // 2 < len(FOREIGN):
+        return FOREIGN[rank // 2]
+    return None
+
+
 def _adoption(world: World, persona: str, style: Style, seed: int) -> tuple[str, float, float]:
     """When a benign account starts using the new model: days for most, an hour for harnesses."""
     rng = world.rng("adopt", seed)
@@ -158,15 +169,20 @@ def _plan(
     offset_s: float,
     role: str,
     index: int,
+    lang: str | None = None,
 ) -> AccountPlan:
     enterprise, nat, egress, payment = link
     net, heavy = world.network, role == "heavy"
     if egress is None:
         kind = "cloud" if heavy else _EGRESS.get(persona, "cloud")
-        egress = net.addresses(kind, net.rng.randint(4, 12) if heavy else net.rng.randint(1, 6))
+        hosts = net.rng.randint(4, 12) if heavy else net.rng.randint(1, 6)
+        if kind == "cloud":
+            egress = net.cloud_egress(hosts, 0.0 if heavy else 0.15)
+        else:
+            egress = net.addresses(kind, hosts)
     ident = _identity(world, payment, egress, heavy)
     seed = world.seed_for(role, index)
-    style = Style.choose(PERSONAS[persona], world.rng("style", seed))
+    style = Style.choose(PERSONAS[persona], world.rng("style", seed), lang)
     adopt = _adoption(world, persona, style, seed)
     factory = EventFactory(ident, style, seed, offset_s, adopt=adopt)
     label = Label(ident.account_id, "benign", persona=persona, heavy=heavy,
@@ -195,6 +211,7 @@ def build_benign(world: World) -> tuple[list[AccountPlan], float]:
     cap = b.max_account_share * b.events
     factor = _factor([c[2] for c in chosen], b.events, cap)
     plans = []
+    seen: Counter[str] = Counter()
     for i, (persona, (trace, offset, expected)) in enumerate(zip(personas, chosen, strict=True)):
         own = factor * min(1.0, cap / (expected * factor)) if expected > 0 else 0.0
         nrng = world.np_rng("times", i)
@@ -203,7 +220,9 @@ def build_benign(world: World) -> tuple[list[AccountPlan], float]:
         if times.size == 0:
             # An account exists in the scenario because it sent something.
             times = np.array([nrng.uniform(world.t0, world.t1)])
-        plans.append(_plan(world, persona, links[i], times, offset * 600.0, "benign", i))
+        lang = _coverage(persona, seen[persona])
+        seen[persona] += 1
+        plans.append(_plan(world, persona, links[i], times, offset * 600.0, "benign", i, lang))
     return plans + _heavy(world, factor), factor
 
 

@@ -40,6 +40,7 @@ class Profile:
     logprobs: float = 0.0
     top_logprobs: tuple[int, ...] = (0,)
     logit_bias: tuple[int, int] = (0, 0)
+    logit_bias_p: float = 1.0
     stream: float = 0.0
     tools: tuple[int, ...] = (0,)
     seed_p: float = 0.0
@@ -86,8 +87,9 @@ class Style:
     logit_bias: int
 
     @classmethod
-    def choose(cls, profile: Profile, rng: random.Random) -> Style:
-        lang = weighted(rng, profile.languages)
+    def choose(cls, profile: Profile, rng: random.Random, lang: str | None = None) -> Style:
+        """Fix an account's choices; ``lang`` overrides the profile's language mix."""
+        lang = lang or weighted(rng, profile.languages)
         name = profile.prompt if lang == "en" else f"{profile.prompt}_{lang}"
         pk = kind(name)
         templates = pk.templates
@@ -106,7 +108,9 @@ class Style:
             stream=rng.random() < profile.stream,
             tools=rng.choice(profile.tools),
             logprobs=rng.random() < profile.logprobs,
-            logit_bias=rng.randint(*profile.logit_bias) if profile.logit_bias[1] else 0,
+            logit_bias=rng.randint(*profile.logit_bias)
+            if profile.logit_bias[1] and rng.random() < profile.logit_bias_p
+            else 0,
         )
 
 

@@ -103,6 +103,7 @@ def _kinds() -> dict[str, PromptKind]:
             ),
             (
                 "You are a coding assistant inside an IDE. Answer with code first.",
+                "You are a helpful assistant.",
                 "You are a senior software engineer. Be concise.",
             ),
             (
@@ -137,7 +138,7 @@ def _kinds() -> dict[str, PromptKind]:
                 "or no.\nMessage: {chat_message}",
                 "Is this review about the {aspect}? Answer yes or no.\n{review}",
             ),
-            ("", "You are a classifier. Output only the label."),
+            ("", "You are a classifier. Output only the label.", "You are a helpful assistant."),
         ),
         PromptKind(
             "eval",
@@ -178,7 +179,11 @@ def _kinds() -> dict[str, PromptKind]:
         PromptKind(
             "translation",
             translate,
-            ("You are a professional translator. Output only the translation.", ""),
+            (
+                "You are a professional translator. Output only the translation.",
+                "",
+                "You are a helpful assistant.",
+            ),
         ),
         PromptKind(
             "synthetic",
