@@ -1,17 +1,21 @@
 """Offline detection: a JSONL file in, the contract's verdict lines out.
 
-The same pipeline as the streaming worker, with the embedded store, in
-event-time order. Lines that break the contract are counted and reported on
-stderr, never fatal.
+The same pipeline as the streaming worker, with the embedded store, in file
+(event-time) order. Parsing and fingerprinting, the stateless half of the
+work, run in child processes on chunks of lines; the stateful half (windows,
+detector, policy) runs here, on the text-free observations they send back.
+Lines that break the contract are counted and reported, never fatal.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,8 @@ import orjson
 from tqdm import tqdm
 
 from service import metrics
-from service.contract import InvalidEvent, iter_lines, parse_event
+from service.contract import InvalidEvent, iter_lines
+from service.features.observation import Observation, observe_raw
 from service.pipeline import Envelope, Pipeline
 from service.settings import Settings
 from service.state.account import FirstFlag
@@ -27,6 +32,10 @@ from service.state.memory import MemoryStore
 
 # Expire idle accounts from the embedded store every this many seconds of event time.
 _EXPIRY_EVERY_S = 600.0
+_MAX_LISTED_REJECTIONS = 20
+
+Chunk = list[tuple[int, bytes]]
+Observed = tuple[list[Observation], list[tuple[int, str]], int]
 
 
 @dataclass
@@ -65,27 +74,38 @@ def verdict_line(account_id: str, flag: FirstFlag) -> dict[str, Any]:
     }
 
 
-def _batches(
-    path: Path, size: int, summary: DetectSummary, progress: tqdm[Any] | None
-) -> Iterator[list[Envelope]]:
-    rejected = metrics.EVENTS_REJECTED
-    batch: list[Envelope] = []
-    for number, line in iter_lines(path):
-        if progress is not None:
-            progress.update(len(line))
+def observe_chunk(chunk: Chunk) -> Observed:
+    """Parse and observe numbered lines: observations, rejections, and the bytes read."""
+    observations: list[Observation] = []
+    rejected: list[tuple[int, str]] = []
+    for number, line in chunk:
         try:
-            batch.append(Envelope(parse_event(line)))
+            observations.append(observe_raw(line))
         except InvalidEvent as error:
-            summary.rejected += 1
-            rejected.labels("file", error.reason.split(":", 1)[0]).inc()
-            if len(summary.rejections) < 20:
-                summary.rejections.append(f"line {number}: {error.reason}")
-            continue
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+            rejected.append((number, error.reason))
+    return observations, rejected, sum(len(line) for _, line in chunk)
+
+
+def _chunks(path: Path, size: int) -> Iterator[Chunk]:
+    lines = iter_lines(path)
+    while chunk := list(islice(lines, size)):
+        yield chunk
+
+
+def _observed(chunks: Iterable[Chunk], workers: int) -> Iterator[Observed]:
+    """Observe chunks in order, in ``workers`` child processes (0: in this process)."""
+    if workers == 0:
+        yield from map(observe_chunk, chunks)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # A bounded window of chunks in flight: the file is never read whole into memory.
+        pending: deque[Future[Observed]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(observe_chunk, chunk))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def detect_file(
@@ -94,11 +114,7 @@ def detect_file(
     settings: Settings | None = None,
     show_progress: bool | None = None,
 ) -> DetectSummary:
-    """Run detection over a JSONL(.gz) file and write one verdict line per flagged account.
-
-    Events are processed in file order, which the contract's producers keep
-    sorted by ``ts``; the windows accept events that arrive slightly late.
-    """
+    """Run detection over a JSONL(.gz) file; write one verdict line per flagged account."""
     settings = settings or Settings()
     input_path, output_path = Path(input_path), Path(output_path)
     store = MemoryStore(ttl_s=settings.state_ttl_s)
@@ -107,27 +123,33 @@ def detect_file(
     flags: dict[str, FirstFlag] = {}
     accounts: set[str] = set()
     show = sys.stderr.isatty() if show_progress is None else show_progress
-    progress = (
-        tqdm(total=input_path.stat().st_size, unit="B", unit_scale=True, file=sys.stderr)
-        if show
-        else None
-    )
+    progress = tqdm(total=input_path.stat().st_size, unit="B", unit_scale=True, disable=not show)
     started = time.perf_counter()
-    next_expiry = None
-    for batch in _batches(input_path, settings.batch_size, summary, progress):
-        result = pipeline.process(batch)
+    next_expiry = -1.0
+    rejected = metrics.EVENTS_REJECTED
+    for observations, rejections, size in _observed(
+        _chunks(input_path, settings.batch_size), settings.parse_workers
+    ):
+        progress.update(size)
+        for number, reason in rejections:
+            summary.rejected += 1
+            rejected.labels("file", reason.split(":", 1)[0]).inc()
+            if len(summary.rejections) < _MAX_LISTED_REJECTIONS:
+                summary.rejections.append(f"line {number}: {reason}")
+        if not observations:
+            continue
+        result = pipeline.process([Envelope(obs) for obs in observations])
         pipeline.commit(result)
         flags.update(result.flagged)
         accounts.update(result.states)
         summary.events += result.applied
         summary.duplicates += result.duplicates
-        now = batch[-1].event.ts
-        if next_expiry is None or now >= next_expiry:
+        now = observations[-1].ts
+        if now >= next_expiry:
             store.expire(now)
             next_expiry = now + _EXPIRY_EVERY_S
     summary.seconds = time.perf_counter() - started
-    if progress is not None:
-        progress.close()
+    progress.close()
     summary.accounts = len(accounts)
     summary.flagged = Counter(flag.strongest for flag in flags.values())
     with output_path.open("wb") as out:

@@ -13,13 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from xxhash import xxh3_64_intdigest, xxh32_intdigest
-
 from detectors.account_model import ProtectedQuantileFilter, account_model
 from detectors.baseline import Deviation, PeerBaseline
 from service import metrics
-from service.contract import RequestEvent
-from service.features.fingerprint import fingerprint
+from service.features.observation import Observation
 from service.features.vector import account_vector
 from service.policy import Policy
 from service.settings import Settings
@@ -28,9 +25,9 @@ from service.state.base import FeatureStore
 
 
 class Envelope(NamedTuple):
-    """An event and where it came from: Kafka partition and offset, or -1 for other sources."""
+    """An observed request and where it came from: Kafka partition and offset, or -1."""
 
-    event: RequestEvent
+    obs: Observation
     partition: int = -1
     offset: int = -1
 
@@ -44,10 +41,6 @@ class BatchResult:
     applied: int = 0
     duplicates: int = 0
     redelivered: int = 0
-
-
-def _hash_or_zero(value: str | None) -> int:
-    return xxh3_64_intdigest(value.encode("utf-8", "surrogatepass")) if value else 0
 
 
 def _explanation(deviations: list[Deviation]) -> list[dict[str, Any]]:
@@ -96,10 +89,10 @@ class Pipeline:
         """Count a batch into account windows, then score each touched account once."""
         result = BatchResult()
         states = result.states
-        loaded = self.store.load({envelope.event.account_id for envelope in batch})
-        last_event: dict[str, RequestEvent] = {}
-        for event, partition, offset in batch:
-            account = event.account_id
+        loaded = self.store.load({envelope.obs.account_id for envelope in batch})
+        last_event: dict[str, Observation] = {}
+        for obs, partition, offset in batch:
+            account = obs.account_id
             state = states.get(account)
             if state is None:
                 state = states[account] = loaded.get(account) or AccountState()
@@ -108,19 +101,14 @@ class Pipeline:
                     result.redelivered += 1
                     continue
                 state.applied_partition, state.applied_offset = partition, offset
-            if not state.remember_id(
-                xxh32_intdigest(event.event_id.encode("utf-8", "surrogatepass"))
-            ):
+            if not state.remember_id(obs.id_hash):
                 result.duplicates += 1
                 continue
-            fp = fingerprint(event.prompt, event.system_prompt)
-            state.windows.add(
-                event, fp, _hash_or_zero(event.client_ip), _hash_or_zero(event.api_key_id)
-            )
+            state.windows.add(obs)
             if state.events == 0:
-                state.first_ts = event.ts
+                state.first_ts = obs.ts
             state.events += 1
-            last_event[account] = event
+            last_event[account] = obs
             result.applied += 1
         for account, event in last_event.items():
             self._score(account, states[account], event, result)
@@ -132,7 +120,7 @@ class Pipeline:
         return result
 
     def _score(
-        self, account: str, state: AccountState, event: RequestEvent, result: BatchResult
+        self, account: str, state: AccountState, event: Observation, result: BatchResult
     ) -> None:
         now = state.windows.last_ts
         if not state.due_for_scoring(now, self.settings.min_events, self.settings.rescore_after_s):
@@ -182,7 +170,7 @@ class Pipeline:
         state: AccountState,
         previous: Decision,
         decision: Decision,
-        event: RequestEvent,
+        event: Observation,
         deviations: list[Deviation],
     ) -> dict[str, Any]:
         return {

@@ -42,12 +42,15 @@ class Settings(BaseSettings):
 
     # Pipeline
     batch_size: int = Field(1_000, gt=0, description="Events per batch in offline detection.")
+    parse_workers: int = Field(
+        2, ge=0, description="Child processes that parse and fingerprint in detect (0: none)."
+    )
     min_events: int = Field(5, ge=1, description="Events an account needs before it is scored.")
     rescore_after_s: float = Field(
-        30.0, ge=0, description="An active account is scored again at least this often."
+        120.0, ge=0, description="An active account is scored again at least this often."
     )
     learn_interval_s: float = Field(
-        60.0, ge=0, description="An account teaches the baseline at most once per this."
+        600.0, ge=0, description="An account teaches the baseline at most once per this."
     )
 
     # Detector

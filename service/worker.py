@@ -31,7 +31,8 @@ from kafka.errors import CommitFailedError, KafkaError
 from prometheus_client import start_http_server
 
 from service import metrics
-from service.contract import InvalidEvent, parse_event
+from service.contract import InvalidEvent
+from service.features.observation import observe_raw
 from service.pipeline import BatchResult, Envelope, Pipeline
 from service.settings import Settings
 from service.state.base import FeatureStore, StoreUnavailable
@@ -138,7 +139,7 @@ class Worker:
             for message in messages:
                 try:
                     envelopes.append(
-                        Envelope(parse_event(message.value), message.partition, message.offset)
+                        Envelope(observe_raw(message.value), message.partition, message.offset)
                     )
                 except InvalidEvent as error:
                     dead.append((message, error.reason))

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-from service.contract import parse_event
+from service.features.observation import observe_raw
 from service.offline import detect_file
 from service.pipeline import Envelope, Pipeline
 from service.policy import Policy
@@ -91,7 +91,7 @@ def test_malformed_lines_are_reported_not_fatal(tmp_path: Path) -> None:
 
 
 def test_duplicate_event_ids_are_counted_once() -> None:
-    events = [Envelope(parse_event(orjson.dumps(e))) for e in traffic(events=400)]
+    events = [Envelope(observe_raw(orjson.dumps(e))) for e in traffic(events=400)]
     once, twice = MemoryStore(), MemoryStore()
     first = Pipeline(once, FAST)
     first.commit(first.process(events))
@@ -99,12 +99,12 @@ def test_duplicate_event_ids_are_counted_once() -> None:
     result = second.process([*events[:200], *events[100:200], *events[200:]])
     second.commit(result)
     assert result.duplicates == 100
-    for account, state in once.load([e.event.account_id for e in events]).items():
+    for account, state in once.load([e.obs.account_id for e in events]).items():
         assert twice.load([account])[account].windows == state.windows
 
 
 def test_kafka_redelivery_is_skipped_by_applied_offset() -> None:
-    events = [parse_event(orjson.dumps(e)) for e in traffic(events=600)]
+    events = [observe_raw(orjson.dumps(e)) for e in traffic(events=600)]
     # One partition: offsets are positions. Redeliver 250 events after the first pass.
     batch = [Envelope(e, 0, i) for i, e in enumerate(events)]
     store = MemoryStore()

@@ -7,10 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from xxhash import xxh3_64_intdigest
 
-from service.contract import parse_event
-from service.features.fingerprint import fingerprint
+from service.features.observation import observe_raw
 from service.state.account import AccountState, Decision, FirstFlag, decode, encode
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
@@ -23,19 +21,16 @@ def busy_account(events: int = 3000) -> AccountState:
     """An active account with every window, sketch and field filled."""
     state = AccountState()
     for i in range(events):
-        e = parse_event(
-            json.dumps(
-                event(
-                    event_id=f"e{i}",
-                    ts=T0 + i * 20.0,
-                    prompt=f"prompt {i}",
-                    model=f"m{i % 3}",
-                    finish_reason="length",
-                )
-            )
+        record = event(
+            event_id=f"e{i}",
+            ts=T0 + i * 20.0,
+            prompt=f"prompt {i}",
+            model=f"m{i % 3}",
+            finish_reason="length",
+            client_ip=f"10.1.{i % 40}.1",
+            api_key_id=f"key-{i % 5}",
         )
-        ip, key = (xxh3_64_intdigest(f"{i % 40}".encode()), xxh3_64_intdigest(f"{i % 5}".encode()))
-        state.windows.add(e, fingerprint(e.prompt, e.system_prompt), ip, key)
+        state.windows.add(observe_raw(json.dumps(record)))
         state.events += 1
         state.remember_id(i)
         state.applied_partition, state.applied_offset = 3, 1_000_000 + i
@@ -138,7 +133,7 @@ def test_no_prompt_text_reaches_the_store(redis_url: str, redis_client: redis.Re
     store = RedisStore(redis_url)
     pipeline = Pipeline(store, Settings(detector_warmup=10, learn_interval_s=0))
     canary = "CANARY-7f3a9"
-    batch = [Envelope(parse_event(json.dumps(e))) for e in traffic(events=1500, canary=canary)]
+    batch = [Envelope(observe_raw(json.dumps(e))) for e in traffic(events=1500, canary=canary)]
     pipeline.commit(pipeline.process(batch))
     assert redis_client.dbsize() > 0
     for key in redis_client.keys("*"):

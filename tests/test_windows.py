@@ -10,6 +10,7 @@ from xxhash import xxh3_64_intdigest
 from service.contract import RequestEvent, parse_event
 from service.features import sketch
 from service.features.fingerprint import fingerprint, template_hash
+from service.features.observation import observe
 from service.features.windows import MAX_MODELS, AccountWindows
 from tests.factories import T0, event
 
@@ -22,8 +23,8 @@ def ev(**fields: object) -> RequestEvent:
     return parse_event(json.dumps(event(**fields)))
 
 
-def add(windows: AccountWindows, e: RequestEvent, ip: int = 0, key: int = 0) -> None:
-    windows.add(e, fingerprint(e.prompt, e.system_prompt), ip, key)
+def add(windows: AccountWindows, e: RequestEvent) -> None:
+    windows.add(observe(e))
 
 
 def test_counts_land_in_every_horizon() -> None:
@@ -72,9 +73,8 @@ def test_a_long_pause_resets_both_buckets() -> None:
 def test_distinct_prompts_ips_and_keys() -> None:
     w = AccountWindows()
     for i in range(200):
-        ip = xxh3_64_intdigest(f"10.0.0.{i % 7}".encode())
-        key = xxh3_64_intdigest(f"key-{i % 3}".encode())
-        add(w, ev(ts=T0 + i, prompt=f"question number {i % 50} about cats"), ip, key)
+        prompt = f"question number {i % 50} about cats"
+        add(w, ev(ts=T0 + i, prompt=prompt, client_ip=f"10.0.0.{i % 7}", api_key_id=f"k{i % 3}"))
     now = T0 + 199
     assert w.distinct("prompts", HOUR, now) == pytest.approx(50, rel=0.25)
     assert w.distinct("templates", HOUR, now) == pytest.approx(1, abs=0.2)

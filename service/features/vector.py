@@ -33,31 +33,32 @@ FEATURES: tuple[str, ...] = (
 
 def account_vector(windows: AccountWindows, now: float) -> dict[str, float]:
     """The feature vector of an account at event time ``now`` (its last event's ``ts``)."""
-    count = windows.counter
-    requests = count("requests", HOUR, now)
+    hour = windows.counters_at(HOUR, now)
+    requests = hour["requests"]
     per_request = 1.0 / requests if requests > 0 else 0.0
-    prompt_tokens = count("prompt_tokens", HOUR, now)
-    completion_tokens = count("completion_tokens", HOUR, now)
-    gaps = count("gap_count", HOUR, now)
+    prompt_tokens = hour["prompt_tokens"]
+    completion_tokens = hour["completion_tokens"]
+    gaps = hour["gap_count"]
     gap_cv = 0.0
     if gaps >= 2:
-        mean = count("gap_sum", HOUR, now) / gaps
-        variance = max(count("gap_sq_sum", HOUR, now) / gaps - mean * mean, 0.0)
+        mean = hour["gap_sum"] / gaps
+        variance = max(hour["gap_sq_sum"] / gaps - mean * mean, 0.0)
         gap_cv = math.sqrt(variance) / mean if mean > 0 else 0.0
+    distinct = windows.distinct
     return {
-        "rate_1m": math.log1p(count("requests", MINUTE, now)),
+        "rate_1m": math.log1p(windows.counter("requests", MINUTE, now)),
         "rate_1h": math.log1p(requests),
         "prompt_tokens_mean": math.log1p(prompt_tokens * per_request),
         "completion_tokens_mean": math.log1p(completion_tokens * per_request),
         "completion_ratio": math.log1p(completion_tokens / (prompt_tokens + 1.0)),
-        "error_share": count("errors", HOUR, now) * per_request,
-        "length_share": count("length_finishes", HOUR, now) * per_request,
-        "single_turn_share": count("single_turn", HOUR, now) * per_request,
-        "logprobs_share": count("logprobs", HOUR, now) * per_request,
-        "distinct_prompt_share": min(1.0, windows.distinct("prompts", HOUR, now) * per_request),
-        "distinct_template_share": min(1.0, windows.distinct("templates", HOUR, now) * per_request),
-        "client_ips": math.log1p(windows.distinct("client_ips", HOUR, now)),
-        "api_keys": math.log1p(windows.distinct("api_keys", DAY, now)),
+        "error_share": hour["errors"] * per_request,
+        "length_share": hour["length_finishes"] * per_request,
+        "single_turn_share": hour["single_turn"] * per_request,
+        "logprobs_share": hour["logprobs"] * per_request,
+        "distinct_prompt_share": min(1.0, distinct("prompts", HOUR, now) * per_request),
+        "distinct_template_share": min(1.0, distinct("templates", HOUR, now) * per_request),
+        "client_ips": math.log1p(distinct("client_ips", HOUR, now)),
+        "api_keys": math.log1p(distinct("api_keys", DAY, now)),
         "gap_cv": min(gap_cv, 10.0),
         "models": float(len(windows.model_mix(DAY, now))),
     }

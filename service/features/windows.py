@@ -15,9 +15,8 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
-from service.contract import RequestEvent
 from service.features import sketch
-from service.features.fingerprint import Fingerprint
+from service.features.observation import Observation
 
 HORIZONS: tuple[int, ...] = (60, 3600, 86400)
 HORIZON_NAMES: tuple[str, ...] = ("1m", "1h", "24h")
@@ -95,36 +94,35 @@ class AccountWindows:
         self.buckets[h] = bucket
         return 2 * h
 
-    def add(self, event: RequestEvent, fp: Fingerprint, ip_hash: int, key_hash: int) -> None:
-        """Count one event into every horizon whose buckets still cover its ``ts``."""
-        ts = event.ts
+    def add(self, obs: Observation) -> None:
+        """Count one request into every horizon whose buckets still cover its ``ts``."""
+        ts = obs.ts
         gap = ts - self.last_ts if self.last_ts >= 0 and ts >= self.last_ts else -1.0
         if ts > self.last_ts:
             self.last_ts = ts
-        params = event.params
         # (counter index, value) pairs, zeros left out: most of them are zero most of the time.
-        values = [(0, 1.0), (1, event.prompt_tokens), (2, event.completion_tokens)]
-        if event.reasoning_tokens:
-            values.append((3, event.reasoning_tokens))
-        if event.status >= 400:
+        values = [(0, 1.0), (1, obs.prompt_tokens), (2, obs.completion_tokens)]
+        if obs.reasoning_tokens:
+            values.append((3, obs.reasoning_tokens))
+        if obs.error:
             values.append((4, 1.0))
-        if event.finish_reason == "length":
+        if obs.truncated:
             values.append((5, 1.0))
-        if (event.messages or 1) <= 1:
+        if obs.single_turn:
             values.append((6, 1.0))
-        if params.n > 1:
+        if obs.choices > 1:
             values.append((7, 1.0))
-        if params.logprobs or params.top_logprobs:
+        if obs.logprobs:
             values.append((8, 1.0))
         if 0.0 <= gap <= MAX_GAP_S:
             values += ((9, 1.0), (10, gap), (11, gap * gap))
         # Register and rank of each hash are the same in every horizon: work them out once.
         registers = [
             sketch.register_and_rank(hashed, k * sketch.REGISTERS)
-            for k, hashed in enumerate((fp.prompt, fp.template, ip_hash, key_hash))
+            for k, hashed in enumerate((obs.prompt_fp, obs.template_fp, obs.ip_hash, obs.key_hash))
             if hashed
         ]
-        model_counts = self._model_counts(event.model)
+        model_counts = self._model_counts(obs.model)
         counters, sketches, buckets = self.counters, self.sketches, self.buckets
         for h, width in enumerate(HORIZONS):
             bucket = int(ts // width)
@@ -160,6 +158,15 @@ class AccountWindows:
         if bucket == current + 1:
             return 1.0 - elapsed, 0.0
         return 0.0, 0.0
+
+    def counters_at(self, h: int, now: float) -> dict[str, float]:
+        """Sliding value of every counter over horizon ``h`` ending at ``now``."""
+        w_cur, w_prev = self._weights(h, now)
+        c = self.counters
+        cur, prev = 2 * h * _M, (2 * h + 1) * _M
+        return {
+            name: w_cur * c[cur + i] + w_prev * c[prev + i] for i, name in enumerate(COUNTERS)
+        }
 
     def counter(self, name: str, h: int, now: float) -> float:
         """Sliding value of counter ``name`` over horizon ``h`` ending at ``now``."""

@@ -88,7 +88,7 @@ class AccountState:
     scored_ts: float = -1.0
 
     def due_for_scoring(self, now: float, min_events: int, max_wait_s: float) -> bool:
-        """Whether to score again: after 1/16 more events, or ``max_wait_s`` of event time.
+        """Whether to score again: after a quarter more events, or ``max_wait_s`` of event time.
 
         Scoring on the account's own event count, not on batch boundaries, keeps
         a heavy account from being scored thousands of times an hour while a new
@@ -97,7 +97,7 @@ class AccountState:
         new = self.events - self.scored_events
         if self.events < min_events or new <= 0:
             return False
-        return new >= max(1, self.scored_events // 16) or now - self.scored_ts >= max_wait_s
+        return new >= max(1, self.scored_events // 4) or now - self.scored_ts >= max_wait_s
 
     def already_applied(self, partition: int, offset: int) -> bool:
         return partition == self.applied_partition and offset <= self.applied_offset
