@@ -79,8 +79,11 @@ def check_generated(
         Check("unique-event-ids", duplicates == 0, f"{duplicates} duplicates"),
     ]
     unlabelled = set(per_account) - set(labels)
-    mismatched = [a for a, lab in labels.items()
-                  if (lab.events, lab.completion_tokens) != (per_account[a], tokens[a])]  # fmt: skip
+    mismatched = [
+        a
+        for a, lab in labels.items()
+        if (lab.events, lab.completion_tokens) != (per_account[a], tokens[a])
+    ]
     checks += [
         Check("all-accounts-labelled", not unlabelled, f"{len(unlabelled)} unlabelled"),
         Check("label-counts-match", not mismatched, f"{len(mismatched)} accounts differ"),

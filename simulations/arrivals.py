@@ -24,6 +24,22 @@ def _draw(rng: np.random.Generator, fit: int, shape: float, mean: float, k: int)
     return rng.weibull(shape, k) * (mean / math.gamma(1.0 + 1.0 / shape))
 
 
+def _residual(rng: np.random.Generator, fit: int, shape: float, mean: float) -> float:
+    """Time to the first arrival of a renewal process already running (stationary).
+
+    That is a uniform fraction of a length-biased gap: long gaps are the likelier ones to
+    straddle a window's start, which matters for bursty (high-CV) clients.
+    """
+    if fit == FIT_GAMMA:
+        shape = max(shape, 0.02)
+        biased = rng.gamma(shape + 1.0, mean / shape)
+    else:
+        shape = max(shape, 0.1)
+        scale = mean / math.gamma(1.0 + 1.0 / shape)
+        biased = scale * rng.gamma(1.0 + 1.0 / shape) ** (1.0 / shape)
+    return float(biased * rng.random())
+
+
 def renewal(
     rng: np.random.Generator,
     rate: float,
@@ -36,7 +52,7 @@ def renewal(
 
     The distribution keeps the real shape (so the real burstiness) and is rescaled to mean
     ``1 / rate``. ``first`` is the offset of the first arrival carried over from the window
-    before; without it the process starts a uniform fraction of a gap in. Returns the
+    before; without it the process is taken as already running. Returns the
     offsets and the carry for the next window (the next arrival's offset past ``length``).
     """
     if rate <= 0 or fit == FIT_NONE or length <= 0:
@@ -47,7 +63,7 @@ def renewal(
     cap = int(4 * expected + 5)
     k = int(expected + 4 * math.sqrt(expected) + 8)
     gaps = _draw(rng, fit, shape, mean, k)
-    gaps[0] = first if first is not None else gaps[0] * rng.random()
+    gaps[0] = first if first is not None else _residual(rng, fit, shape, mean)
     times = np.cumsum(gaps)
     while times[-1] < length and times.shape[0] < cap:
         more = np.cumsum(_draw(rng, fit, shape, mean, k)) + times[-1]
