@@ -110,7 +110,6 @@ class KafkaSink:
             acks=1,
             linger_ms=20,
             batch_size=512 * 1024,
-            buffer_memory=128 * 1024 * 1024,
             max_request_size=4 * 1024 * 1024,
         )
 

@@ -1,0 +1,88 @@
+"""Scenarios as acceptance tests: every folder under ``simulations/scenarios`` is generated at
+its test size, twice, and checked against its ``expected.json``.
+
+Checked here without a detector: contract validity, ts order, unique ids, labels matching the
+events, count bounds, every persona and campaign present, heavy accounts at real rates,
+honest linkage, same bytes for the same seed. Full sizes run in ``benchmarks/simulate.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import orjson
+import pytest
+
+from simulations.acceptance import check_generated, expected
+from simulations.evaluate import check_bounds, evaluate, read_verdicts
+from simulations.generator import generate
+from simulations.labels import read_labels
+from simulations.spec import load_scenario, scenario_names
+
+# ---------------------------------------------------------------- DETECTION BOUNDS (issue 4)
+# The detection targets in expected.json ("detection": precision >= 0.95, recall >= 0.9 per
+# campaign, benign FPR <= 0.005, no heavy benign account flagged, leaked tokens <= 0.2) are
+# computed whenever service.offline is importable, and printed. They are asserted only when
+# this is True: issue 4 flips it once the detector meets them.
+ENFORCE_DETECTION_BOUNDS = False
+DETECTOR_AVAILABLE = importlib.util.find_spec("service.offline") is not None
+
+
+def _generate(name: str, directory: Path) -> tuple[Path, Path]:
+    scenario = load_scenario(name).scaled(expected(name)["test_scale"])
+    events = directory / f"{name}.jsonl"
+    generate(scenario, events)
+    return events, directory / f"{name}.labels.jsonl"
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_scenario_generates_as_expected(name: str, tmp_path: Path) -> None:
+    exp = expected(name)
+    scenario = load_scenario(name).scaled(exp["test_scale"])
+    events, labels = _generate(name, tmp_path / "a")
+    again, again_labels = _generate(name, tmp_path / "b")
+    assert events.read_bytes() == again.read_bytes(), "same seed must give the same bytes"
+    assert labels.read_bytes() == again_labels.read_bytes()
+    failed = [
+        str(c)
+        for c in check_generated(scenario, events, read_labels(labels), exp["test"])
+        if not c.ok
+    ]
+    assert not failed, "\n".join(failed)
+
+
+def test_every_scenario_folder_is_complete() -> None:
+    names = scenario_names()
+    assert {"smoke", "mixed", "hydra", "holdout"} <= set(names)
+    for name in names:
+        exp = expected(name)
+        assert {"full", "test", "test_scale", "detection"} <= set(exp), name
+        assert exp["detection"]["recall_min_per_campaign"] >= 0.9
+        spec = load_scenario(name)
+        assert spec.campaigns and spec.benign.heavy.accounts >= 1, name
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_scenario_detection_bounds(name: str, tmp_path: Path) -> None:
+    """DETECTION BOUNDS: runs the offline detector when it exists (see the flag above)."""
+    if not DETECTOR_AVAILABLE:
+        return
+    from service.offline import detect_file
+
+    events, labels_path = _generate(name, tmp_path)
+    verdicts_path = tmp_path / "verdicts.jsonl"
+    detect_file(events, verdicts_path)
+    labels = read_labels(labels_path)
+    verdicts = read_verdicts(verdicts_path)
+    for v in verdicts.values():  # the verdict lines follow the contract
+        assert v.account_id in labels and v.action in ("review", "throttle", "block")
+        assert v.score is not None and 0.0 <= v.score <= 1.0
+        assert v.events_before_flag is None or v.events_before_flag >= 1
+    metrics = evaluate(events, labels, verdicts)
+    failures = check_bounds(metrics, expected(name)["detection"])
+    print(f"\nDETECTION BOUNDS [{name}]:", orjson.dumps(metrics.as_dict()).decode())
+    for failure in failures:
+        print(f"DETECTION BOUNDS [{name}] not met: {failure}")
+    if ENFORCE_DETECTION_BOUNDS:
+        assert not failures, failures
