@@ -37,6 +37,19 @@ class AccountPlan:
     models: list[str | None] | None = None
     order: int = field(default=0)
 
+    def __post_init__(self) -> None:
+        # The merge needs each account's requests in time order; jittered schedules
+        # (synchronised ticks) may not be, so sort once here, keeping the aligned arrays.
+        if self.times.shape[0] > 1 and bool((np.diff(self.times) < 0).any()):
+            order = np.argsort(self.times, kind="stable")
+            self.times = self.times[order]
+            if self.choice is not None:
+                self.choice = self.choice[order]
+            if self.sessions is not None:
+                self.sessions = self.sessions[order]
+            if self.models is not None:
+                self.models = [self.models[i] for i in order.tolist()]
+
     def events(self) -> Iterator[Scheduled]:
         factories = self.factories
         choice = self.choice.tolist() if self.choice is not None else None

@@ -216,3 +216,15 @@ def test_spec_rejects_mistakes(patch: dict[str, object]) -> None:
     base = load_scenario("smoke").model_dump(mode="json")
     with pytest.raises(ValidationError):
         Scenario.model_validate({**base, **patch})
+
+
+def test_jittered_synchronised_ticks_still_come_out_in_ts_order(tmp_path: Path) -> None:
+    base = load_scenario("smoke").model_dump(mode="json")
+    base["campaigns"] = [
+        {"id": "sync", "type": "multilingual_cot", "accounts": 8, "events": 3000,
+         "timing": "poisson"}
+    ]  # fmt: skip
+    out = tmp_path / "sync.jsonl"
+    generate(Scenario.model_validate(base).scaled(0.3), out)
+    ts = [parse_event(line).ts for _, line in iter_lines(out)]
+    assert ts == sorted(ts)
