@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     )
     min_events: int = Field(5, ge=1, description="Events an account needs before it is scored.")
     rescore_after_s: float = Field(
-        120.0, ge=0, description="An active account is scored again at least this often."
+        600.0, ge=0, description="An active account is scored again at least this often."
     )
     learn_interval_s: float = Field(
         600.0, ge=0, description="An account teaches the baseline at most once per this."

@@ -16,6 +16,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from service.features import sketch
+from service.features.sketch import REGISTERS, register_and_rank
 from service.features.observation import Observation
 
 HORIZONS: tuple[int, ...] = (60, 3600, 86400)
@@ -118,7 +119,7 @@ class AccountWindows:
             values += ((9, 1.0), (10, gap), (11, gap * gap))
         # Register and rank of each hash are the same in every horizon: work them out once.
         registers = [
-            sketch.register_and_rank(hashed, k * sketch.REGISTERS)
+            register_and_rank(hashed, k * REGISTERS)
             for k, hashed in enumerate((obs.prompt_fp, obs.template_fp, obs.ip_hash, obs.key_hash))
             if hashed
         ]
