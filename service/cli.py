@@ -28,13 +28,21 @@ def _worker(args: argparse.Namespace) -> int:
     return run_worker(Settings(), max_idle_s=args.exit_when_idle)
 
 
+def _shown(value: object) -> str:
+    return ",".join(sorted(value)) if isinstance(value, frozenset) else str(value)
+
+
 def _settings(args: argparse.Namespace) -> int:
-    """Print every setting: environment variable, current value, meaning."""
+    """Print every setting: environment variable, current value (or default), meaning."""
+    if args.markdown:
+        print("| environment variable | default | meaning |\n|---|---|---|")
+        for name, info in Settings.model_fields.items():
+            default = _shown(info.default) or "(empty)"
+            print(f"| `HARVESTGUARD_{name.upper()}` | `{default}` | {info.description} |")
+        return 0
     current = Settings()
     for name, info in Settings.model_fields.items():
-        value = getattr(current, name)
-        shown = ",".join(sorted(value)) if isinstance(value, frozenset) else value
-        print(f"HARVESTGUARD_{name.upper()}={shown}\t# {info.description}")
+        print(f"HARVESTGUARD_{name.upper()}={_shown(getattr(current, name))}\t# {info.description}")
     return 0
 
 
@@ -68,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=_worker)
 
     show = commands.add_parser("settings", help="Print every setting and its current value.")
+    show.add_argument("--markdown", action="store_true", help="The README's table of defaults.")
     show.set_defaults(func=_settings)
 
     try:
