@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from simulations.accounts import AccountPlan, World
-from simulations.arrivals import human_sessions, scripted
 from simulations.labels import Label
 from simulations.network import Identity, ProxyPool
 from simulations.personas import PERSONAS
 from simulations.profiles import EventFactory, Profile, Style
+from simulations.schedules import Schedule, schedule
 from simulations.spec import CampaignSpec
 
 _REASONERS = (("reasoner-1", 3.0), ("chat-large", 1.0))
@@ -123,23 +124,21 @@ class _Builder:
                       campaign_type=self.spec.type)  # fmt: skip
         return AccountPlan(ident, label, factories, times, choice=choice, sessions=sessions)
 
-    def split(self, total: int, parts: int, concentration: float = 8.0) -> list[int]:
-        """Uneven but comparable shares, as real operators never balance perfectly."""
-        weights = self.nrng.dirichlet(np.full(parts, concentration))
-        counts = self.nrng.multinomial(total - parts, weights) + 1
-        return [int(c) for c in counts]
-
-    def times(self, n: int, default: str) -> np.ndarray:
-        return scripted(self.nrng, n, self.t0, self.t1, self.spec.timing or default)
+    def schedule(self, default: str, **defaults: Any) -> Schedule:
+        """The campaign's timing: ``spec.timing`` if given, else the type's own style."""
+        options = {**defaults, **self.options}
+        style = self.spec.timing or default
+        return schedule(self.nrng, style, self.spec.events, self.spec.accounts, self.t0,
+                        self.t1, options)  # fmt: skip
 
 
 def bulk_cot(b: _Builder) -> list[AccountPlan]:
     """A few established-looking accounts pulling long reasoning answers at volume."""
     agents = ("python-requests/2.32.3", "OpenAI/Python 1.54.4", "python-httpx/0.27.2")
     plans = []
-    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+    for i, (times, sessions) in enumerate(b.schedule("constant")):
         ident = b.identity(b.created(5, 200), agents=(b.rng.choice(agents),), keys=2)
-        plans.append(b.plan(i, ident, [b.style("harvest")], b.times(n, "constant")))
+        plans.append(b.plan(i, ident, [b.style("harvest")], times, sessions))
     return plans
 
 
@@ -156,51 +155,43 @@ def hydra(b: _Builder) -> list[AccountPlan]:
     agents = net.agents(2)
     style = b.style("harvest")  # one operator, one script: shared templates and system prompt
     payments = [net.payment() for _ in range(-(-a // group))]
-    times = b.times(b.spec.events, "poisson")
-    owner = _rotation(b, times.shape[0], a)
     plans = []
-    for i in range(a):
+    for i, (times, sessions) in enumerate(b.schedule("round_robin")):
         ident = b.identity(b.created(-0.05, max_age), payments[i // group], proxy=pool,
                            agents=agents)  # fmt: skip
-        plans.append(b.plan(i, ident, [style], times[owner == i]))
+        plans.append(b.plan(i, ident, [style], times, sessions))
     return plans
-
-
-def _rotation(b: _Builder, n: int, accounts: int) -> np.ndarray:
-    """Round-robin owner per request over a shuffled account order, with a few skips."""
-    order = b.nrng.permutation(accounts)
-    slots = np.arange(n) + np.cumsum(b.nrng.random(n) < 0.1)
-    return order[slots % accounts]
 
 
 def slow_drip(b: _Builder) -> list[AccountPlan]:
     """A few accounts with human sessions and think times, each under any rate threshold."""
     plans = []
-    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+    for i, (times, sessions) in enumerate(b.schedule("human", per_session=8.0, think_s=50.0)):
         net = b.world.network
         ident = b.identity(b.created(30, 900), egress=net.addresses("residential", 2))
-        utc = b.rng.choice((-8.0, -5.0, 0.0, 1.0, 3.0, 8.0, 9.0))
-        times, sessions = human_sessions(b.nrng, b.t0, b.t1, n, 8.0, 50.0, utc)
         plans.append(b.plan(i, ident, [b.style("drip")], times, sessions))
     return plans
 
 
 def rubric(b: _Builder) -> list[AccountPlan]:
-    """Reward-model harvesting: grading, scoring and pairwise judgements with reasons."""
+    """Reward-model harvesting: grading, scoring and pairwise judgements with reasons.
+
+    Options: ``shared_payment`` (one payment method for all accounts, default true).
+    """
     payment = b.world.network.payment() if b.options.get("shared_payment", True) else None
     plans = []
-    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+    for i, (times, sessions) in enumerate(b.schedule("poisson")):
         ident = b.identity(b.created(10, 60), payment)
-        plans.append(b.plan(i, ident, [b.style("rubric")], b.times(n, "poisson")))
+        plans.append(b.plan(i, ident, [b.style("rubric")], times, sessions))
     return plans
 
 
 def logit_probe(b: _Builder) -> list[AccountPlan]:
     """logit_bias + logprobs on one-token completions (output-projection extraction)."""
     plans = []
-    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+    for i, (times, sessions) in enumerate(b.schedule("constant")):
         ident = b.identity(b.created(0.5, 3))
-        plans.append(b.plan(i, ident, [b.style("probe")], b.times(n, "constant")))
+        plans.append(b.plan(i, ident, [b.style("probe")], times, sessions))
     return plans
 
 
@@ -216,16 +207,14 @@ def model_pivot(b: _Builder) -> list[AccountPlan]:
     net, release = b.world.network, b.world.scenario.release
     payments = [net.payment(), net.payment()]
     agents = ("litellm/1.55.2", "OpenAI/Python 1.57.0")
+    switch = b.world.release_ts + lag
     plans = []
-    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+    for i, (times, sessions) in enumerate(b.schedule("poisson")):
         ident = b.identity(b.created(30, 120), payments[i % 2], agents=agents, keys=4)
-        times = b.times(n, "poisson")
-        switch = b.world.release_ts + lag
         p_new = np.clip((times - switch) / ramp, 0.0, 1.0) * share
-        moved = b.nrng.random(n) < p_new
-        models: list[str | None] = [release.model if m else None for m in moved.tolist()]
-        plan = b.plan(i, ident, [b.style("harvest")], times)
-        plan.models = models
+        moved = b.nrng.random(times.shape[0]) < p_new
+        plan = b.plan(i, ident, [b.style("harvest")], times, sessions)
+        plan.models = [release.model if m else None for m in moved.tolist()]
         plans.append(plan)
     return plans
 
@@ -242,32 +231,22 @@ def multilingual_cot(b: _Builder) -> list[AccountPlan]:
     net, a = b.world.network, b.spec.accounts
     pool = net.proxy_pool(b.count("proxy_subnets", 12), hosting_share=0.6)
     payments = [net.payment() for _ in range(-(-a // group))]
-    owner, times = _synchronised(b, b.spec.events, a)
     plans = []
-    for i in range(a):
+    for i, (times, sessions) in enumerate(b.schedule("synchronised")):
         ident = b.identity(b.created(0.5, 20), payments[i // group], proxy=pool)
         mine = [langs[(i + k) % len(langs)] for k in range(min(per, len(langs)))]
         styles = [b.style("multilingual", lang) for lang in mine]
-        plans.append(b.plan(i, ident, styles, times[owner == i]))
+        plans.append(b.plan(i, ident, styles, times, sessions))
     return plans
-
-
-def _synchronised(b: _Builder, n: int, accounts: int) -> tuple[np.ndarray, np.ndarray]:
-    """Campaign ticks; at each tick a random subset of accounts fires within two seconds."""
-    per_tick = max(1, min(accounts, accounts // 2 or 1))
-    ticks = scripted(b.nrng, max(1, n // per_tick), b.t0, b.t1, b.spec.timing or "constant")
-    owners = np.concatenate([b.nrng.choice(accounts, per_tick, replace=False) for _ in ticks])
-    times = np.repeat(ticks, per_tick) + b.nrng.uniform(0.0, 2.0, owners.shape[0])
-    return owners[:n], np.minimum(times, np.nextafter(b.t1, b.t0))[:n]
 
 
 def chat_mimicry(b: _Builder) -> list[AccountPlan]:
     """Harvesting dressed as chat-app sessions: multi-turn, user ids, streaming, think times."""
     plans = []
-    for i, n in enumerate(b.split(b.spec.events, b.spec.accounts)):
+    timing = b.schedule("human", per_session=6.0, think_s=25.0, around_the_clock=True)
+    for i, (times, sessions) in enumerate(timing):
         agents = ("OpenAI/NodeJS 4.73.1", "axios/1.7.9")
         ident = b.identity(b.created(20, 200), agents=agents, keys=2)
-        times, sessions = human_sessions(b.nrng, b.t0, b.t1, n, 6.0, 25.0, 0.0, (0.0, 24.0))
         plans.append(b.plan(i, ident, [b.style("mimic")], times, sessions))
     return plans
 

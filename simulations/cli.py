@@ -73,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ev.add_argument("--plots", type=Path, help="write PNG plots into this directory")
     ev.add_argument("--expected", help="scenario name or expected.json: check detection bounds")
     ev.add_argument("--json", type=Path, help="write the metrics as JSON here")
-    ev.add_argument("--title", default="harvestguard evaluation")
+    ev.add_argument("--title", help="report title (default: from the events file name)")
     ev.set_defaults(func=evaluate_command)
 
 
@@ -179,7 +179,8 @@ def evaluate_command(args: argparse.Namespace) -> int:
                 plots[name] = str(path.resolve().relative_to(base.resolve()))
             except ValueError:
                 plots[name] = str(path.resolve())
-    text = markdown(metrics, args.title, failures, plots)
+    title = args.title or f"harvestguard evaluation: {args.events.name}"
+    text = markdown(metrics, title, failures, plots)
     print(text)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)

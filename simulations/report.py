@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after use(): no display needed
 import numpy as np
-from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from simulations.evaluate import Metrics
 
@@ -112,7 +112,7 @@ def plot_scores(m: Metrics, path: Path) -> None:
     if most > 100:
         # Thousands of benign accounts next to a few hundred attackers: counts need a log axis.
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
         ax.set_ylabel("accounts (log scale)")
     else:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -167,25 +167,25 @@ def plot_rates(m: Metrics, path: Path) -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
     names = [c.campaign for c in m.campaigns]
     recalls = [c.recall for c in m.campaigns]
-    left.barh(names, recalls, color=["tab:green" if r >= RECALL_TARGET else "tab:orange"
-                                     for r in recalls])  # fmt: skip
-    left.axvline(RECALL_TARGET, color="grey", linestyle="--", linewidth=1,
-                 label=f"target {RECALL_TARGET}")  # fmt: skip
-    left.set_xlim(0, 1.05)
+    bars = left.barh(names, recalls, color=["tab:green" if r >= RECALL_TARGET else "tab:orange"
+                                            for r in recalls])  # fmt: skip
+    left.bar_label(bars, fmt="%.2f", padding=3, fontsize=8)
+    left.axvline(RECALL_TARGET, color="grey", linestyle="--", linewidth=1)
+    left.set_xlim(0, 1.12)
     left.set_xlabel("recall (accounts flagged / campaign accounts)")
-    left.set_title("Recall per campaign")
+    left.set_title(f"Recall per campaign (dashed: target {RECALL_TARGET})")
     left.invert_yaxis()
-    left.legend(loc="lower right", fontsize=8)
     p_names = [p.persona for p in m.personas] + ["all benign", "heavy benign"]
     fprs = [p.fpr for p in m.personas] + [m.benign_fpr or 0.0, m.heavy_fpr or 0.0]
-    right.barh(p_names, fprs, color=["tab:red" if f > FPR_TARGET else "tab:blue" for f in fprs])
-    right.axvline(FPR_TARGET, color="grey", linestyle="--", linewidth=1,
-                  label=f"target {FPR_TARGET}")  # fmt: skip
-    right.set_xlim(0, max(0.02, max(fprs, default=0.0) * 1.15))
+    bars = right.barh(
+        p_names, fprs, color=["tab:red" if f > FPR_TARGET else "tab:blue" for f in fprs]
+    )
+    right.bar_label(bars, fmt="%.3f", padding=3, fontsize=8)
+    right.axvline(FPR_TARGET, color="grey", linestyle="--", linewidth=1)
+    right.set_xlim(0, max(0.02, max(fprs, default=0.0) * 1.2))
     right.set_xlabel("false-positive rate (flagged / accounts)")
-    right.set_title("False positives per benign persona")
+    right.set_title(f"False positives per benign persona (dashed: target {FPR_TARGET})")
     right.invert_yaxis()
-    right.legend(loc="lower right", fontsize=8)
     for ax in (left, right):
         ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"
 CAMPAIGN_TYPES = ("bulk_cot", "hydra", "slow_drip", "rubric", "logit_probe", "model_pivot",
                   "multilingual_cot", "chat_mimicry")  # fmt: skip
+TIMINGS = ("poisson", "constant", "bursty", "human", "round_robin", "synchronised")
 PERSONAS = ("chat_app", "coding_assistant", "rag_summarisation", "classification",
             "eval_harness", "tutoring", "translation", "synthetic_data")  # fmt: skip
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -78,6 +79,8 @@ class CampaignSpec(BaseModel):
             raise ValueError(f"unknown campaign type {self.type!r}; known: {CAMPAIGN_TYPES}")
         if self.end <= self.start:
             raise ValueError(f"campaign {self.id}: end must be after start")
+        if self.timing is not None and self.timing not in TIMINGS:
+            raise ValueError(f"campaign {self.id}: timing must be one of {TIMINGS}")
         return self
 
 
