@@ -119,3 +119,26 @@ def test_fingerprints_are_numbers_only() -> None:
     fp = fingerprint("secret prompt text", "secret system text")
     assert all(isinstance(value, int) for value in fp)
     assert fingerprint(None, None) == (0, 0, 0)
+
+
+def test_observation_carries_each_field_under_its_name() -> None:
+    obs = observe(
+        ev(
+            event_id="x", ts=T0, reasoning_tokens=9, status=500, finish_reason="length",
+            messages=1, client_ip="198.51.100.7", asn=77, user_agent="ua",
+            payment_fingerprint="pf", account_created=T0 - 86400, api_key_id="k",
+            params={"n": 3, "top_logprobs": 2, "logit_bias": 7, "max_tokens": 99},
+            prompt="Explain it", system_prompt="Be nice",
+        )
+    )  # fmt: skip
+    assert (obs.event_id, obs.ts, obs.account_id, obs.model) == ("x", T0, "org_1", "chat-large")
+    assert (obs.prompt_tokens, obs.completion_tokens, obs.reasoning_tokens) == (400, 300, 9)
+    assert (obs.error, obs.truncated, obs.single_turn) == (True, True, True)
+    assert (obs.choices, obs.logprobs, obs.top_logprobs, obs.logit_bias) == (3, True, 2, 7)
+    assert obs.max_tokens == 99
+    assert (obs.network, obs.asn) == ("198.51.100.0/24", 77)
+    assert (obs.user_agent, obs.payment) == ("ua", "pf")
+    assert obs.account_created == T0 - 86400
+    assert obs.prompt_fp and obs.template_fp and obs.system_fp and obs.ip_hash and obs.key_hash
+    assert "Explain it" not in repr(obs) and "Be nice" not in repr(obs)
+    assert observe(ev(client_ip="2001:db8:1:2::7")).network == "2001:db8:1::/48"

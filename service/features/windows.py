@@ -16,8 +16,8 @@ from array import array
 from dataclasses import dataclass, field
 
 from service.features import sketch
-from service.features.sketch import REGISTERS, register_and_rank
 from service.features.observation import Observation
+from service.features.sketch import REGISTERS, register_and_rank
 
 HORIZONS: tuple[int, ...] = (60, 3600, 86400)
 HORIZON_NAMES: tuple[str, ...] = ("1m", "1h", "24h")
@@ -165,9 +165,7 @@ class AccountWindows:
         w_cur, w_prev = self._weights(h, now)
         c = self.counters
         cur, prev = 2 * h * _M, (2 * h + 1) * _M
-        return {
-            name: w_cur * c[cur + i] + w_prev * c[prev + i] for i, name in enumerate(COUNTERS)
-        }
+        return {name: w_cur * c[cur + i] + w_prev * c[prev + i] for i, name in enumerate(COUNTERS)}
 
     def counter(self, name: str, h: int, now: float) -> float:
         """Sliding value of counter ``name`` over horizon ``h`` ending at ``now``."""
