@@ -113,8 +113,12 @@ def simulate_command(args: argparse.Namespace) -> int:
     labels = args.labels or (
         default_labels_path(output) if output else Path("out") / f"{scenario.name}.labels.jsonl"
     )
-    result = generate(scenario, output, labels, sinks=_sinks(args), speed=speed,
-                      progress=not args.quiet)  # fmt: skip
+    try:
+        result = generate(scenario, output, labels, sinks=_sinks(args), speed=speed,
+                          progress=not args.quiet)  # fmt: skip
+    except RuntimeError as error:
+        print(f"simulate: {error}", file=sys.stderr)
+        return 1
     where = {"file": str(output), "kafka": f"{args.bootstrap} {args.topic}", "http": args.url}
     print(
         f"{scenario.name}: {result.events} events, {result.accounts} accounts "
@@ -127,14 +131,22 @@ def simulate_command(args: argparse.Namespace) -> int:
 
 def _replay_file(args: argparse.Namespace, speed: float | None) -> int:
     source = Path(args.scenario)
-    sinks = _sinks(args)
+    try:
+        sinks = _sinks(args)
+    except RuntimeError as error:
+        print(f"simulate: {error}", file=sys.stderr)
+        return 1
     if args.output is not None:
         sinks.insert(0, FileSink(args.output))
     if not sinks:
         print("simulate: replaying a file needs --to kafka, --to http or --output", file=sys.stderr)
         return 2
-    stats = replay(read_records(source), sinks, speed=speed, total=count_lines(source),
-                   progress=not args.quiet, desc=source.name)  # fmt: skip
+    try:
+        stats = replay(read_records(source), sinks, speed=speed, total=count_lines(source),
+                       progress=not args.quiet, desc=source.name)  # fmt: skip
+    except RuntimeError as error:
+        print(f"simulate: {error}", file=sys.stderr)
+        return 1
     print(f"{source}: {stats.events} events replayed in {stats.seconds:.1f} s", file=sys.stderr)
     return 0
 

@@ -5,8 +5,9 @@ the scenario seed and its role), accounts are merged with a total order on
 ``(ts, shuffled account rank, request index)``, and gzip output carries no timestamp.
 
 >>> from simulations.spec import load_scenario
->>> scenario = load_scenario("smoke").scaled(0.2)
->>> sum(1 for _ in generate_records(plan(scenario)))  # doctest: +SKIP
+>>> p = plan(load_scenario("smoke").scaled(0.05))
+>>> sorted(next(generate_events(p)))[:4]
+['account_created', 'account_id', 'api_key_id', 'asn']
 """
 
 from __future__ import annotations

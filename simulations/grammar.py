@@ -8,7 +8,7 @@ expansion is a few list look-ups per slot.
 >>> import random
 >>> g = Grammar({"fruit": ["apple", "pear"], "n": lambda r: str(r.randint(2, 9))})
 >>> g.render("{n} {fruit}s", random.Random(1))
-'3 apples'
+'4 pears'
 """
 
 from __future__ import annotations

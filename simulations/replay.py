@@ -102,16 +102,20 @@ class KafkaSink:
 
     def __init__(self, bootstrap: str, topic: str = "llm.requests") -> None:
         from kafka import KafkaProducer
+        from kafka.errors import KafkaError
 
         self.topic = topic
-        self.producer = KafkaProducer(
-            bootstrap_servers=bootstrap,
-            client_id="harvestguard-simulate",
-            acks=1,
-            linger_ms=20,
-            batch_size=512 * 1024,
-            max_request_size=4 * 1024 * 1024,
-        )
+        try:
+            self.producer = KafkaProducer(
+                bootstrap_servers=bootstrap,
+                client_id="harvestguard-simulate",
+                acks=1,
+                linger_ms=20,
+                batch_size=512 * 1024,
+                max_request_size=4 * 1024 * 1024,
+            )
+        except KafkaError as error:
+            raise RuntimeError(f"Kafka at {bootstrap}: {error}") from error
 
     def send(self, key: bytes, value: bytes) -> None:
         self.producer.send(self.topic, key=key, value=value)

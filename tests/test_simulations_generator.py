@@ -8,6 +8,7 @@ import itertools
 import math
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> Smoke:
     return scenario, events, read_labels(out.with_name("smoke.labels.jsonl"))
 
 
-def _by(smoke: Smoke, **match: str) -> list[RequestEvent]:
+def _by(smoke: Smoke, **match: object) -> list[RequestEvent]:
     _, events, labels = smoke
     keep = {a for a, lab in labels.items() if all(getattr(lab, k) == v for k, v in match.items())}
     return [e for e in events if e.account_id in keep]
@@ -62,15 +63,15 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 
 
 def test_heavy_benign_accounts_burst_at_real_rates(smoke: Smoke) -> None:
-    heavy = _by(smoke, heavy=True)  # type: ignore[arg-type]
+    heavy = _by(smoke, heavy=True)
     assert heavy
     _, counts = np.unique(np.floor([e.ts for e in heavy]), return_counts=True)
     assert counts.max() >= 100  # hundreds of requests a second, as the real client did
 
 
 def test_benign_hard_negatives(smoke: Smoke) -> None:
-    def share(events: list[RequestEvent], test: object) -> float:
-        return sum(1 for e in events if test(e)) / len(events)  # type: ignore[operator]
+    def share(events: list[RequestEvent], test: Callable[[RequestEvent], object]) -> float:
+        return sum(1 for e in events if test(e)) / len(events)
 
     step = {"step", "steps", "reasoning", "work", "explain"}
     assert share(_by(smoke, persona="eval_harness"), lambda e: words(e.prompt or "") & step) > 0.1

@@ -98,3 +98,13 @@ def test_every_template_of_every_kind_renders() -> None:
     for kind in kinds().values():
         for template in kind.templates + kind.systems + kind.follow_ups:
             assert not re.search(r"\{[a-z0-9_]+\}", g.render(template, rng)), template
+
+
+def test_module_examples_run() -> None:
+    import doctest
+
+    from simulations import generator
+    from simulations import grammar as grammar_module
+
+    for module in (grammar_module, generator):
+        assert doctest.testmod(module).failed == 0
