@@ -1,51 +1,27 @@
-"""Readers for the real traffic data in ``shared/data`` (ServeGen, Azure LLM 2023, Mooncake).
+"""The real traffic data the simulator is grounded in, read from the packaged digest.
 
-The simulator grounds benign timing and token lengths in these files. Everything is parsed
-lazily and memoised: a ServeGen trace CSV parses in about 2 ms, so all of them are read the
-first time a summary is needed; the ServeGen ``dataset.json`` files are slow to parse
-(Python dict literals, 4 s for all), so each one is parsed only when a persona asks for it
-and its parsed form is cached on disk (``$HARVESTGUARD_CACHE`` or ``~/.cache/harvestguard``).
-
-The data folder is ``$HARVESTGUARD_DATA`` if set, else the first ``shared/data`` found next
-to the repository or at ``/work/shared/data``.
+``simulations/data/realdata.npz`` is built from ``shared/data`` by ``python -m
+simulations.digest`` (see ``simulations/data/README.md`` for sources and licences). It
+holds every ServeGen client's active 600 s windows (rate exactly; inter-arrival fit family;
+shape as float32) and, exactly, the Azure 2023 and Mooncake token pairs; and, as 256 quantiles
+per 6-hour window, the token-length distributions of the ServeGen clients the personas
+draw on. One ``np.load`` replaces parsing 41 MB, and the simulator runs where the raw data
+is absent (an installed package, a container).
 """
 
 from __future__ import annotations
 
-import ast
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-import orjson
 
 WINDOW_S = 600.0
 DATASET_WINDOW_S = 21_600.0
+TRACE_WINDOWS = 2016  # 14 days of 600 s windows
 FIT_NONE, FIT_GAMMA, FIT_WEIBULL = 0, 1, 2
-_FITS = {"": FIT_NONE, "Gamma": FIT_GAMMA, "Weibull": FIT_WEIBULL}
-GROUPS = ("m-mid", "m-small")
-
-
-def data_dir() -> Path:
-    """The ``shared/data`` folder; raise ``FileNotFoundError`` naming where it looked."""
-    env = os.environ.get("HARVESTGUARD_DATA")
-    here = Path(__file__).resolve()
-    candidates = [Path(env)] if env else []
-    candidates += [parent / "shared" / "data" for parent in here.parents]
-    candidates.append(Path("/work/shared/data"))
-    for path in candidates:
-        if (path / "servegen").is_dir():
-            return path
-    looked = ", ".join(str(p) for p in candidates[:4])
-    raise FileNotFoundError(f"real data not found (set HARVESTGUARD_DATA); looked in {looked}")
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("HARVESTGUARD_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "harvestguard"
+DIGEST = Path(__file__).resolve().parent / "data" / "realdata.npz"
 
 
 @dataclass(frozen=True)
@@ -59,7 +35,6 @@ class ClientTrace:
 
     name: str
     rate: np.ndarray
-    cv: np.ndarray
     fit: np.ndarray
     shape: np.ndarray
 
@@ -74,65 +49,10 @@ class TraceSummary:
     active_windows: int
     mean_active_rate: float
     peak_rate: float
-    median_cv: float
 
     @property
     def active_share(self) -> float:
-        return self.active_windows / 2016.0
-
-
-def _chunk_number(path: Path) -> int:
-    return int(path.name.split("-")[1])
-
-
-@cache
-def client_names() -> tuple[str, ...]:
-    """Every ServeGen client as ``group/chunk-N``, in a fixed order."""
-    root = data_dir() / "servegen"
-    names: list[str] = []
-    for group in GROUPS:
-        files = sorted((root / group).glob("chunk-*-trace.csv"), key=_chunk_number)
-        names += [f"{group}/chunk-{_chunk_number(f)}" for f in files]
-    return tuple(names)
-
-
-@cache
-def load_trace(name: str) -> ClientTrace:
-    path = data_dir() / "servegen" / f"{name}-trace.csv"
-    rows = [line.split(",") for line in path.read_text().splitlines() if line]
-    rate = np.array([float(r[1]) for r in rows])
-    cv = np.array([float(r[2]) for r in rows])
-    fit = np.array([_FITS.get(r[3], FIT_NONE) for r in rows], dtype=np.int8)
-    shape = np.array([float(r[4]) if r[4] else 0.0 for r in rows])
-    # A window is active only if it has both a rate and a usable fit.
-    inactive = (fit == FIT_NONE) | (rate <= 0) | ~(shape > 0)
-    rate[inactive] = 0.0
-    fit[inactive] = FIT_NONE
-    return ClientTrace(name, rate, cv, fit, shape)
-
-
-@cache
-def summaries() -> tuple[TraceSummary, ...]:
-    out = []
-    for name in client_names():
-        trace = load_trace(name)
-        active = trace.rate > 0
-        count = int(active.sum())
-        if count == 0:
-            continue
-        out.append(
-            TraceSummary(
-                name=name,
-                active_windows=count,
-                mean_active_rate=float(trace.rate[active].mean()),
-                peak_rate=float(trace.rate.max()),
-                median_cv=float(np.median(trace.cv[active])),
-            )
-        )
-    return tuple(out)
-
-
-# ----------------------------------------------------------------------- token lengths
+        return self.active_windows / TRACE_WINDOWS
 
 
 @dataclass(frozen=True)
@@ -150,74 +70,89 @@ class Discrete:
         return float(self.values[np.searchsorted(self.cdf, self.cdf[-1] / 2)])
 
 
-def _discrete(mapping: dict[str, float] | dict[int, float]) -> Discrete:
-    pairs = sorted((int(k), float(v)) for k, v in mapping.items())
-    return Discrete(np.array([k for k, _ in pairs]), np.cumsum([v for _, v in pairs]))
-
-
-def dataset_clients() -> tuple[str, ...]:
-    """ServeGen clients that publish token-length distributions (``m-small`` only)."""
-    root = data_dir() / "servegen"
-    files = sorted(root.glob("*/chunk-*-dataset.json"), key=_chunk_number)
-    return tuple(f"{f.parent.name}/chunk-{_chunk_number(f)}" for f in files)
-
-
-def _dataset_cache_path(src: Path) -> Path:
-    stat = src.stat()
-    tag = f"{src.parent.name}-{src.stem}-{stat.st_size}-{stat.st_mtime_ns}"
-    return cache_dir() / "servegen" / f"{tag}.json"
-
-
-def _parse_dataset(src: Path) -> dict[str, dict[str, dict[str, float]]]:
-    cached = _dataset_cache_path(src)
-    if cached.is_file():
-        loaded: dict[str, dict[str, dict[str, float]]] = orjson.loads(cached.read_bytes())
-        return loaded
-    parsed: dict[str, dict[str, dict[str, float]]] = {}
-    for window, dists in orjson.loads(src.read_bytes()).items():
-        inp = ast.literal_eval(dists["input_tokens"])
-        out = ast.literal_eval(dists["output_tokens"])
-        if inp and out:
-            parsed[window] = {
-                "input": {str(k): v for k, v in inp.items()},
-                "output": {str(k): v for k, v in out.items()},
-            }
-    # Written atomically: parallel test workers may race to fill the cache.
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(orjson.dumps(parsed))
-    os.replace(tmp, cached)
-    return parsed
+@cache
+def _digest() -> dict[str, np.ndarray]:
+    if not DIGEST.is_file():
+        raise FileNotFoundError(f"{DIGEST} is missing: build it with python -m simulations.digest")
+    with np.load(DIGEST) as z:
+        return {key: z[key] for key in z.files}
 
 
 @cache
-def _dataset(name: str) -> dict[str, dict[str, dict[str, float]]]:
-    return _parse_dataset(data_dir() / "servegen" / f"{name}-dataset.json")
+def client_names() -> tuple[str, ...]:
+    """Every ServeGen client as ``group/chunk-N``, in a fixed order."""
+    return tuple(str(n) for n in _digest()["trace_names"])
+
+
+@cache
+def _trace_rows() -> dict[str, np.ndarray]:
+    d = _digest()
+    client = d["trace_client"]
+    bounds = np.searchsorted(client, np.arange(len(client_names()) + 1))
+    return {name: np.arange(bounds[i], bounds[i + 1]) for i, name in enumerate(client_names())}
+
+
+@cache
+def load_trace(name: str) -> ClientTrace:
+    d, rows = _digest(), _trace_rows()[name]
+    windows = d["trace_window"][rows]
+
+    def dense(values: np.ndarray, dtype: type) -> np.ndarray:
+        out: np.ndarray = np.zeros(TRACE_WINDOWS, dtype=dtype)
+        out[windows] = values[rows]
+        return out
+
+    return ClientTrace(
+        name,
+        rate=dense(d["trace_rate"], np.float64),
+        fit=dense(d["trace_fit"], np.int8),
+        shape=dense(d["trace_shape"], np.float64),
+    )
+
+
+@cache
+def summaries() -> tuple[TraceSummary, ...]:
+    out = []
+    for name in client_names():
+        trace = load_trace(name)
+        active = trace.rate > 0
+        if active.any():
+            out.append(
+                TraceSummary(
+                    name=name,
+                    active_windows=int(active.sum()),
+                    mean_active_rate=float(trace.rate[active].mean()),
+                    peak_rate=float(trace.rate.max()),
+                )
+            )
+    return tuple(out)
 
 
 def dataset_starts(name: str) -> tuple[float, ...]:
     """Start (seconds) of each 6-hour window of the client that has token data."""
-    return tuple(sorted(float(w) for w in _dataset(name)))
+    d = _digest()
+    names = [str(n) for n in d["ds_names"]]
+    if name not in names:
+        return ()
+    mine = d["ds_client"] == names.index(name)
+    return tuple(float(s) for s in d["ds_start"][mine])
 
 
 @cache
 def dataset_window(name: str, start: float) -> tuple[Discrete, Discrete]:
-    """``(input, output)`` token distributions of one 6-hour window."""
-    window = _dataset(name)[str(int(start))]
-    return _discrete(window["input"]), _discrete(window["output"])
+    """``(input, output)`` token distributions of one 6-hour window (256 quantiles each)."""
+    d = _digest()
+    index = [str(n) for n in d["ds_names"]].index(name)
+    row = int(np.flatnonzero((d["ds_client"] == index) & (d["ds_start"] == int(start)))[0])
+    knots = np.arange(1, d["ds_in"].shape[1] + 1, dtype=np.float64)
+    return Discrete(d["ds_in"][row], knots), Discrete(d["ds_out"][row], knots)
 
 
-@cache
 def azure_pairs(kind: str) -> np.ndarray:
     """``(context_tokens, generated_tokens)`` rows of the Azure ``code`` or ``conv`` trace."""
-    path = data_dir() / "azure_llm_2023" / f"AzureLLMInferenceTrace_{kind}.csv"
-    return np.loadtxt(path, delimiter=",", skiprows=1, usecols=(1, 2), dtype=np.int64)
+    return _digest()[f"azure_{kind}"]
 
 
-@cache
 def mooncake_pairs() -> np.ndarray:
     """``(input_length, output_length)`` rows of the Mooncake conversation trace."""
-    path = data_dir() / "mooncake" / "conversation_trace.jsonl"
-    rows = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
-    return np.array([(r["input_length"], r["output_length"]) for r in rows], dtype=np.int64)
+    return _digest()["mooncake"]

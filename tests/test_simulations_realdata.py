@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from simulations import realdata
+from simulations import digest, rawdata, realdata
 from simulations.arrivals import expected_events, human_sessions, renewal, trace_arrivals
 from simulations.grammar import Grammar
 from simulations.prompts import grammar, kinds
@@ -27,18 +30,50 @@ def test_servegen_clients_are_heterogeneous_and_huge() -> None:
     assert trace.windows == 2016 and trace.rate.max() > 2800
 
 
-def test_dataset_windows_parse_and_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_raw_dataset_windows_parse_and_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HARVESTGUARD_CACHE", str(tmp_path))
-    realdata._dataset.cache_clear()
-    realdata.dataset_window.cache_clear()
+    rawdata._dataset.cache_clear()
+    rawdata.dataset_window.cache_clear()
     name = "m-small/chunk-12"
-    starts = realdata.dataset_starts(name)
+    starts = rawdata.dataset_starts(name)
     assert starts and list(tmp_path.glob("servegen/*.json"))
-    inp, out = realdata.dataset_window(name, starts[0])
+    inp, out = rawdata.dataset_window(name, starts[0])
     # This client labels: about 40 tokens in, 1 out.
     assert out.median() <= 3 and 10 <= inp.median() <= 200
-    realdata._dataset.cache_clear()  # the next read comes from the on-disk cache
-    assert realdata.dataset_starts(name) == starts
+    rawdata._dataset.cache_clear()  # the next read comes from the on-disk cache
+    assert rawdata.dataset_starts(name) == starts
+    rawdata._dataset.cache_clear()
+    rawdata.dataset_window.cache_clear()
+
+
+def test_packaged_digest_is_built_from_the_raw_data() -> None:
+    built = digest.build()
+    with np.load(realdata.DIGEST) as packaged:
+        assert set(packaged.files) == set(built)
+        for key, array in built.items():
+            assert np.array_equal(packaged[key], array), key
+    # And the digest keeps the raw traces: same windows, same rates, shapes to float32.
+    for name in ("m-mid/chunk-60", "m-small/chunk-12", "m-mid/chunk-49"):
+        raw, packed = rawdata.load_trace(name), realdata.load_trace(name)
+        assert np.array_equal(raw.rate, packed.rate) and np.array_equal(raw.fit, packed.fit)
+        assert np.allclose(raw.shape, packed.shape, rtol=1e-6)
+    assert np.array_equal(realdata.azure_pairs("code"), rawdata.azure_pairs("code"))
+    assert np.array_equal(realdata.mooncake_pairs(), rawdata.mooncake_pairs())
+
+
+def test_simulator_runs_without_the_raw_data(tmp_path: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from simulations.generator import generate\n"
+        "from simulations.spec import load_scenario\n"
+        f"generate(load_scenario('smoke').scaled(0.05), Path({str(tmp_path / 'e.jsonl')!r}))\n"
+        "assert 'simulations.rawdata' not in sys.modules\n"
+    )
+    env = {**os.environ, "HARVESTGUARD_DATA": str(tmp_path / "nowhere")}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=tmp_path)
+    assert (tmp_path / "e.jsonl").stat().st_size > 0
 
 
 @pytest.mark.parametrize("source", ["azure_code", "azure_conv", "mooncake", *SERVEGEN_POOLS])
