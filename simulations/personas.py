@@ -10,7 +10,6 @@ sub-accounts share one payment method and egress.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 import numpy as np
@@ -256,11 +255,3 @@ def _heavy(world: World, factor: float) -> list[AccountPlan]:
         link: Link = (None, None, None, None)
         plans.append(_plan(world, persona, link, times, offset * 600.0, "heavy", k))
     return plans
-
-
-def burst_peak(times: np.ndarray) -> float:
-    """Highest request count in any one-second bucket (for reports and tests)."""
-    if times.size == 0:
-        return 0.0
-    _, counts = np.unique(np.floor(times), return_counts=True)
-    return float(counts.max()) if math.isfinite(counts.max()) else 0.0

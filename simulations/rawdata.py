@@ -80,13 +80,6 @@ def _discrete(mapping: dict[str, float] | dict[int, float]) -> Discrete:
     return Discrete(np.array([k for k, _ in pairs]), np.cumsum([v for _, v in pairs]))
 
 
-def dataset_clients() -> tuple[str, ...]:
-    """ServeGen clients that publish token-length distributions (``m-small`` only)."""
-    root = data_dir() / "servegen"
-    files = sorted(root.glob("*/chunk-*-dataset.json"), key=_chunk_number)
-    return tuple(f"{f.parent.name}/chunk-{_chunk_number(f)}" for f in files)
-
-
 def _dataset_cache_path(src: Path) -> Path:
     stat = src.stat()
     tag = f"{src.parent.name}-{src.stem}-{stat.st_size}-{stat.st_mtime_ns}"
