@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         600.0, ge=0, description="An active account is scored again at least this often."
     )
     learn_interval_s: float = Field(
-        600.0, ge=0, description="An account teaches the baseline at most once per this."
+        3600.0, ge=0, description="An account teaches the baseline at most once per this."
     )
 
     # Detector

@@ -20,7 +20,7 @@ from typing import IO, Protocol
 import orjson
 from tqdm import tqdm
 
-from service.contract import open_text
+from service.contract import iter_lines
 
 Record = tuple[float, bytes, bytes]  # (ts, key = account id, value = event JSON)
 
@@ -216,18 +216,14 @@ def event_seconds(ts: object) -> float:
 
 def read_records(path: Path) -> Iterator[Record]:
     """Records of a JSONL (or gzip) events file, as written; lines that do not parse are skipped."""
-    with open_text(path) as handle:
-        for line in handle:
-            line = line.rstrip(b"\r\n")
-            if not line.strip():
-                continue
-            try:
-                record = orjson.loads(line)
-                yield event_seconds(record["ts"]), str(record["account_id"]).encode(), line
-            except (orjson.JSONDecodeError, KeyError, ValueError, TypeError):
-                continue
+    for _, raw in iter_lines(path):
+        line = raw.rstrip(b"\r")
+        try:
+            record = orjson.loads(line)
+            yield event_seconds(record["ts"]), str(record["account_id"]).encode(), line
+        except (orjson.JSONDecodeError, KeyError, ValueError, TypeError):
+            continue
 
 
 def count_lines(path: Path) -> int:
-    with open_text(path) as handle:
-        return sum(1 for line in handle if line.strip())
+    return sum(1 for _ in iter_lines(path))

@@ -36,24 +36,23 @@ def test_the_contract_example_parses() -> None:
     parsed = parse_event(CONTRACT_EXAMPLE)
     assert parsed.account_id == "org_5521"
     assert parsed.ts == pytest.approx(1_795_874_591.482)
+    assert parsed.params is not None
     assert parsed.params.max_tokens == 2048
     assert parsed.params.n == 1
-    assert parsed.endpoint == "/v1/chat/completions"  # default
+    assert parsed.endpoint is None  # not known: the contract's default applies where used
 
 
 def test_unknown_fields_are_ignored() -> None:
-    parsed = parse_event(json.dumps(event(future_field={"x": 1}, params={"new_knob": 3})))
+    parsed = parse_event(json.dumps(event(future_field={"x": [1, {"y": 2}]}, params={"knob": 3})))
     assert parsed.event_id == "e1"
 
 
-def test_null_optional_fields_mean_not_known() -> None:
-    parsed = parse_event(
-        json.dumps(event(status=None, endpoint=None, params=None, client_ip=None, asn=None))
-    )
-    assert parsed.status == 200
-    assert parsed.endpoint == "/v1/chat/completions"
-    assert parsed.params.n == 1
-    assert parsed.client_ip is None
+def test_absent_and_null_optional_fields_both_mean_not_known() -> None:
+    nulls = event(status=None, endpoint=None, params={"n": None}, client_ip=None, asn=None)
+    assert parse_event(json.dumps(nulls)) == parse_event(json.dumps(event(params={})))
+    parsed = parse_event(json.dumps(nulls))
+    assert parsed.status is None and parsed.endpoint is None and parsed.client_ip is None
+    assert parse_event(json.dumps(event(params=None))).params is None
 
 
 @pytest.mark.parametrize(
@@ -112,8 +111,10 @@ def test_non_finite_numbers_and_broken_json_are_rejected() -> None:
         with pytest.raises(InvalidEvent) as caught:
             parse_event(raw)
         assert caught.value.reason.startswith("record: ")
-    with pytest.raises(InvalidEvent, match="latency_ms"):
-        parse_event(json.dumps(event()).replace("}", ', "latency_ms": Infinity}', 1))
+    with pytest.raises(InvalidEvent, match="latency_ms: number out of range"):
+        parse_event(json.dumps(event()).replace("}", ', "latency_ms": 1e999}', 1))
+    with pytest.raises(InvalidEvent, match="latency_ms: must be a finite number"):
+        validate_event(event(latency_ms=float("inf")))
 
 
 def test_utf8_prompt_limit_counts_bytes_not_characters() -> None:
@@ -125,8 +126,10 @@ def test_utf8_prompt_limit_counts_bytes_not_characters() -> None:
 
 def test_validate_event_takes_decoded_records() -> None:
     assert validate_event(event()).event_id == "e1"
-    with pytest.raises(InvalidEvent, match="record"):
+    with pytest.raises(InvalidEvent, match="record: expected `object`, got `array`"):
         validate_event(["not", "an", "object"])
+    with pytest.raises(InvalidEvent, match="prompt_tokens: expected `int`"):
+        validate_event(event(prompt_tokens="412"))
 
 
 def test_jsonl_plain_and_gzip(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from service.contract import RequestEvent, iter_lines, parse_event
+from service.contract import DEFAULT_STATUS, NO_PARAMS, RequestEvent, iter_lines, parse_event
 from simulations.generator import generate
 from simulations.i18n import _BANKS
 from simulations.labels import Label, read_labels
@@ -127,11 +127,13 @@ def test_hydra_is_many_new_small_accounts_behind_proxies(smoke: Smoke) -> None:
 
 def test_logit_probe_one_token_completions(smoke: Smoke) -> None:
     probe = _by(smoke, campaign_type="logit_probe")
-    assert all(e.params.logprobs and e.params.logit_bias >= 50 for e in probe)
-    assert all(e.params.max_tokens == 1 and e.completion_tokens <= 1 for e in probe)
+    probe_params = [e.params or NO_PARAMS for e in probe]
+    assert all(p.logprobs and (p.logit_bias or 0) >= 50 for p in probe_params)
+    assert all(p.max_tokens == 1 for p in probe_params)
+    assert all(e.completion_tokens <= 1 for e in probe)
     # Honest classification pipelines use logit_bias and logprobs too, with tiny outputs.
     classification = _by(smoke, persona="classification")
-    assert any(e.params.logit_bias for e in classification)
+    assert any((e.params or NO_PARAMS).logit_bias for e in classification)
 
 
 def test_model_pivot_moves_half_its_traffic_within_hours(smoke: Smoke) -> None:
@@ -180,13 +182,14 @@ def test_slow_drip_and_mimicry_look_human(smoke: Smoke) -> None:
 def test_reasoning_models_report_reasoning_and_length_means_max_tokens(smoke: Smoke) -> None:
     _, events, _ = smoke
     for e in events:
-        if e.status == 200 and e.model.startswith("reasoner"):
+        status, params = e.status or DEFAULT_STATUS, e.params or NO_PARAMS
+        if status == 200 and e.model.startswith("reasoner"):
             assert e.reasoning_tokens is not None and e.reasoning_tokens <= e.completion_tokens
         if e.finish_reason == "length":
-            assert e.completion_tokens == (e.params.max_tokens or 0) * e.params.n
-        if e.status != 200:
+            assert e.completion_tokens == (params.max_tokens or 0) * (params.n or 1)
+        if status != 200:
             assert e.completion_tokens == 0
-    statuses = Counter(e.status for e in events)
+    statuses = Counter(e.status or DEFAULT_STATUS for e in events)
     assert statuses[429] and (statuses[500] or statuses[503])
 
 

@@ -98,25 +98,26 @@ class AccountWindows:
     def add(self, obs: Observation) -> None:
         """Count one request into every horizon whose buckets still cover its ``ts``."""
         ts = obs.ts
-        gap = ts - self.last_ts if self.last_ts >= 0 and ts >= self.last_ts else -1.0
-        if ts > self.last_ts:
+        last = self.last_ts
+        gap = ts - last if 0.0 <= last <= ts else -1.0
+        if ts > last:
             self.last_ts = ts
-        # (counter index, value) pairs, zeros left out: most of them are zero most of the time.
-        values = [(0, 1.0), (1, obs.prompt_tokens), (2, obs.completion_tokens)]
+        # Counters that are zero most of the time are left out: (index, value) pairs.
+        rare: list[tuple[int, float]] = []
         if obs.reasoning_tokens:
-            values.append((3, obs.reasoning_tokens))
+            rare.append((3, obs.reasoning_tokens))
         if obs.error:
-            values.append((4, 1.0))
+            rare.append((4, 1.0))
         if obs.truncated:
-            values.append((5, 1.0))
+            rare.append((5, 1.0))
         if obs.single_turn:
-            values.append((6, 1.0))
+            rare.append((6, 1.0))
         if obs.choices > 1:
-            values.append((7, 1.0))
+            rare.append((7, 1.0))
         if obs.logprobs:
-            values.append((8, 1.0))
+            rare.append((8, 1.0))
         if 0.0 <= gap <= MAX_GAP_S:
-            values += ((9, 1.0), (10, gap), (11, gap * gap))
+            rare += ((9, 1.0), (10, gap), (11, gap * gap))
         # Register and rank of each hash are the same in every horizon: work them out once.
         registers = [
             register_and_rank(hashed, k * REGISTERS)
@@ -124,14 +125,17 @@ class AccountWindows:
             if hashed
         ]
         model_counts = self._model_counts(obs.model)
+        prompt_tokens, completion_tokens = obs.prompt_tokens, obs.completion_tokens
         counters, sketches, buckets = self.counters, self.sketches, self.buckets
         for h, width in enumerate(HORIZONS):
-            bucket = int(ts // width)
-            slot = 2 * h if bucket == buckets[h] else self._slot_for(h, ts)
+            slot = 2 * h if int(ts // width) == buckets[h] else self._slot_for(h, ts)
             if slot < 0:
                 continue
             base = slot * _M
-            for i, value in values:
+            counters[base] += 1.0
+            counters[base + 1] += prompt_tokens
+            counters[base + 2] += completion_tokens
+            for i, value in rare:
                 counters[base + i] += value
             sbase = slot * _SKETCH_BLOCK
             for register, rank in registers:
