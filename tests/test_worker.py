@@ -174,28 +174,28 @@ def test_sigkill_mid_stream_loses_nothing_and_counts_nothing_twice(
 ) -> None:
     topics = Topics(kafka_bootstrap)
     events = list(traffic(seed=11, events=30000, benign_accounts=120))
-    produce(kafka_bootstrap, topics.requests, as_records(events))
+    parts = [events[i::4] for i in range(4)]  # each part spans the whole hour: interleaved
+    parts = [sorted(p, key=lambda e: e["ts"]) for p in parts]
     env = worker_env(kafka_bootstrap, redis_url, topics, "hgk")
 
+    def committed() -> int:
+        return sum(committed_offsets(kafka_bootstrap, topics.group, topics.requests).values())
+
+    # The stream keeps growing: each worker is killed as soon as it has committed progress
+    # on its part, while more of the stream is still to come.
     kills = 0
-    for _ in range(3):
-        process = start_worker(env, idle_s=30)
-        # Wait until the worker has committed part of the stream, then kill it mid-batch.
-        deadline = time.monotonic() + 60
-        baseline = sum(committed_offsets(kafka_bootstrap, topics.group, topics.requests).values())
-        while time.monotonic() < deadline:
-            done = sum(committed_offsets(kafka_bootstrap, topics.group, topics.requests).values())
-            if done > baseline:
-                break
-            time.sleep(0.2)
-        time.sleep(0.3)
+    for part in parts[:3]:
+        before = committed()
+        produce(kafka_bootstrap, topics.requests, as_records(part))
+        process = start_worker(env, idle_s=60)
+        deadline = time.monotonic() + 90
+        while committed() <= before and time.monotonic() < deadline:
+            time.sleep(0.05)
         process.send_signal(signal.SIGKILL)
         process.wait()
         kills += 1
-    killed_progress = sum(
-        committed_offsets(kafka_bootstrap, topics.group, topics.requests).values()
-    )
-    assert 0 < killed_progress < len(events), "the kills must land mid-stream"
+    assert 0 < committed() < len(events)
+    produce(kafka_bootstrap, topics.requests, as_records(parts[3]))
     finish(start_worker(env))
 
     clean_env = worker_env(kafka_bootstrap, redis_url, topics, "hgc", group=topics.group + "-c")
