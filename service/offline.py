@@ -1,21 +1,22 @@
 """Offline detection: a JSONL file in, the contract's verdict lines out.
 
 The same pipeline as the streaming worker, with the embedded store, in file
-(event-time) order. Parsing and fingerprinting, the stateless half of the
-work, run in child processes on chunks of lines; the stateful half (windows,
-detector, policy) runs here, on the text-free observations they send back.
+(event-time) order. Reading, parsing and fingerprinting, the stateless half
+of the work, run in a child process; the stateful half (windows, detector,
+policy) runs here, on the text-free observations it sends back.
 Lines that break the contract are counted and reported, never fatal.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import time
-from collections import Counter, deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any
 
@@ -92,20 +93,39 @@ def _chunks(path: Path, size: int) -> Iterator[Chunk]:
         yield chunk
 
 
-def _observed(chunks: Iterable[Chunk], workers: int) -> Iterator[Observed]:
-    """Observe chunks in order, in ``workers`` child processes (0: in this process)."""
-    if workers == 0:
-        yield from map(observe_chunk, chunks)
+def _observe_file(path: Path, size: int, out: Queue[Observed | BaseException | None]) -> None:
+    """The child process: read, parse and observe the file, chunk by chunk, into ``out``."""
+    try:
+        for chunk in _chunks(path, size):
+            out.put(observe_chunk(chunk))
+        out.put(None)
+    except BaseException as error:  # handed to the parent, raised there
+        out.put(error)
+
+
+def _observed(path: Path, size: int, in_child: bool) -> Iterator[Observed]:
+    """Observed chunks of the file in order, read and parsed here or in one child process.
+
+    One child is the most that helps: a gzip stream is read sequentially, and the
+    parent's stateful half then runs beside it on the other core.
+    """
+    if not in_child:
+        yield from map(observe_chunk, _chunks(path, size))
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # A bounded window of chunks in flight: the file is never read whole into memory.
-        pending: deque[Future[Observed]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(observe_chunk, chunk))
-            if len(pending) > 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    # Bounded: the file is never read whole into memory.
+    chunks: Queue[Observed | BaseException | None] = context.Queue(maxsize=8)
+    child = context.Process(target=_observe_file, args=(path, size, chunks), daemon=True)
+    child.start()
+    try:
+        while (item := chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        child.join(timeout=1)
+        if child.is_alive():
+            child.terminate()
 
 
 def detect_file(
@@ -128,7 +148,7 @@ def detect_file(
     next_expiry = -1.0
     rejected = metrics.EVENTS_REJECTED
     for observations, rejections, size in _observed(
-        _chunks(input_path, settings.batch_size), settings.parse_workers
+        input_path, settings.batch_size, settings.parse_in_child
     ):
         progress.update(size)
         for number, reason in rejections:

@@ -42,8 +42,8 @@ class Settings(BaseSettings):
 
     # Pipeline
     batch_size: int = Field(1_000, gt=0, description="Events per batch in offline detection.")
-    parse_workers: int = Field(
-        2, ge=0, description="Child processes that parse and fingerprint in detect (0: none)."
+    parse_in_child: bool = Field(
+        True, description="detect reads, parses and fingerprints in a child process."
     )
     min_events: int = Field(5, ge=1, description="Events an account needs before it is scored.")
     rescore_after_s: float = Field(
