@@ -24,6 +24,13 @@ def register_and_rank(hash64: int, offset: int = 0) -> tuple[int, int]:
     ).bit_length() + 1
 
 
+def sketch_updates(*hashes: int) -> tuple[tuple[int, int], ...]:
+    """(register, rank) of each non-zero hash, the k-th hash in the k-th block of 64 registers."""
+    return tuple(
+        register_and_rank(hashed, k * REGISTERS) for k, hashed in enumerate(hashes) if hashed
+    )
+
+
 def add(registers: bytearray, offset: int, hash64: int) -> None:
     """Add a 64-bit hash to the registers stored at ``registers[offset:offset + 64]``."""
     index, rank = register_and_rank(hash64, offset)

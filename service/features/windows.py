@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from service.features import sketch
 from service.features.observation import Observation
-from service.features.sketch import REGISTERS, register_and_rank
 
 HORIZONS: tuple[int, ...] = (60, 3600, 86400)
 HORIZON_NAMES: tuple[str, ...] = ("1m", "1h", "24h")
@@ -118,12 +117,7 @@ class AccountWindows:
             rare.append((8, 1.0))
         if 0.0 <= gap <= MAX_GAP_S:
             rare += ((9, 1.0), (10, gap), (11, gap * gap))
-        # Register and rank of each hash are the same in every horizon: work them out once.
-        registers = [
-            register_and_rank(hashed, k * REGISTERS)
-            for k, hashed in enumerate((obs.prompt_fp, obs.template_fp, obs.ip_hash, obs.key_hash))
-            if hashed
-        ]
+        registers = obs.sketch_updates  # the same registers in every horizon's buckets
         model_counts = self._model_counts(obs.model)
         prompt_tokens, completion_tokens = obs.prompt_tokens, obs.completion_tokens
         counters, sketches, buckets = self.counters, self.sketches, self.buckets
