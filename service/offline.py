@@ -112,7 +112,12 @@ def _observed(path: Path, size: int, in_child: bool) -> Iterator[Observed]:
     if not in_child:
         yield from map(observe_chunk, _chunks(path, size))
         return
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    # fork where it is safe (Linux): the child starts at once, without re-importing.
+    context = (
+        multiprocessing.get_context("fork")
+        if sys.platform == "linux"
+        else multiprocessing.get_context("spawn")
+    )
     # Bounded: the file is never read whole into memory.
     chunks: Queue[Observed | BaseException | None] = context.Queue(maxsize=8)
     child = context.Process(target=_observe_file, args=(path, size, chunks), daemon=True)
