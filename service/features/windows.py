@@ -19,7 +19,6 @@ from service.features import sketch
 from service.features.observation import Observation
 
 HORIZONS: tuple[int, ...] = (60, 3600, 86400)
-HORIZON_NAMES: tuple[str, ...] = ("1m", "1h", "24h")
 
 COUNTERS: tuple[str, ...] = (
     "requests",
@@ -31,7 +30,7 @@ COUNTERS: tuple[str, ...] = (
     "single_turn",
     "multi_choice",
     "logprobs",
-    # Inter-arrival times, for regularity (coefficient of variation); keep these three last.
+    # Inter-arrival times, for regularity (the coefficient of variation).
     "gap_count",
     "gap_sum",
     "gap_sq_sum",
@@ -41,6 +40,9 @@ MAX_MODELS = 8
 OTHER_MODEL = "(other)"
 
 _M = len(COUNTERS)
+(_REASONING, _ERRORS, _LENGTH, _SINGLE, _MULTI, _LOGPROBS, _GAPS, _GAP_SUM, _GAP_SQ) = (
+    COUNTERS.index(name) for name in COUNTERS[3:]
+)
 _K = len(DISTINCT)
 _SLOTS = 2 * len(HORIZONS)
 COUNTER_SIZE = _SLOTS * _M
@@ -104,19 +106,19 @@ class AccountWindows:
         # Counters that are zero most of the time are left out: (index, value) pairs.
         rare: list[tuple[int, float]] = []
         if obs.reasoning_tokens:
-            rare.append((3, obs.reasoning_tokens))
+            rare.append((_REASONING, obs.reasoning_tokens))
         if obs.error:
-            rare.append((4, 1.0))
+            rare.append((_ERRORS, 1.0))
         if obs.truncated:
-            rare.append((5, 1.0))
+            rare.append((_LENGTH, 1.0))
         if obs.single_turn:
-            rare.append((6, 1.0))
+            rare.append((_SINGLE, 1.0))
         if obs.choices > 1:
-            rare.append((7, 1.0))
+            rare.append((_MULTI, 1.0))
         if obs.logprobs:
-            rare.append((8, 1.0))
+            rare.append((_LOGPROBS, 1.0))
         if 0.0 <= gap <= MAX_GAP_S:
-            rare += ((9, 1.0), (10, gap), (11, gap * gap))
+            rare += ((_GAPS, 1.0), (_GAP_SUM, gap), (_GAP_SQ, gap * gap))
         registers = obs.sketch_updates  # the same registers in every horizon's buckets
         model_counts = self._model_counts(obs.model)
         prompt_tokens, completion_tokens = obs.prompt_tokens, obs.completion_tokens
@@ -126,7 +128,7 @@ class AccountWindows:
             if slot < 0:
                 continue
             base = slot * _M
-            counters[base] += 1.0
+            counters[base] += 1.0  # requests, prompt_tokens, completion_tokens: COUNTERS[:3]
             counters[base + 1] += prompt_tokens
             counters[base + 2] += completion_tokens
             for i, value in rare:
