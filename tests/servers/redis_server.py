@@ -1,0 +1,59 @@
+"""A real redis-server for the tests."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+
+from tests.servers.process import HOST, ServerError, _ManagedServer
+
+# --------------------------------------------------------------------------- redis
+
+
+def find_redis_server() -> str:
+    path = shutil.which("redis-server")
+    if path is None:
+        raise ServerError(
+            "redis-server not found on PATH: install it (Debian: apt-get install -y "
+            "redis-server; `bash tests/run.sh` does this)"
+        )
+    return path
+
+
+class RedisServer(_ManagedServer):
+    """redis-server on a free loopback port, persistence off (a restart starts empty)."""
+
+    name = "redis"
+
+    def __init__(self, port: int | None = None, binary: str | None = None) -> None:
+        self.binary = binary or find_redis_server()
+        super().__init__(port)
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def _argv(self) -> list[str]:
+        return [
+            self.binary,
+            "--bind", HOST,
+            "--port", str(self.port),
+            "--dir", str(self.workdir),
+            "--save", "",
+            "--appendonly", "no",
+            "--daemonize", "no",
+            "--protected-mode", "no",
+            "--loglevel", "warning",
+        ]  # fmt: skip
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection((HOST, self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
