@@ -162,3 +162,38 @@ def test_settings_refuse_unordered_thresholds(bad: str) -> None:
     values = {"review_threshold": 0.99} if bad == "review_threshold" else {"block_threshold": 0.5}
     with pytest.raises(ValueError, match="thresholds"):
         Settings(**values)  # type: ignore[arg-type]
+
+
+def test_metrics_count_what_happened_with_bounded_labels(tmp_path: Path) -> None:
+    from prometheus_client import REGISTRY
+
+    def value(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    events = list(traffic(events=6000))
+    source = write_events(tmp_path / "e.jsonl", events, [b'{"event_id": "x"}', b"{"])
+    before = {
+        "processed": value("hg_events_processed_total", source="file"),
+        "rejected_ts": value("hg_events_rejected_total", source="file", field="ts"),
+        "rejected_record": value("hg_events_rejected_total", source="file", field="record"),
+        "changes": sum(
+            value("hg_verdict_changes_total", action=a) for a in ("review", "throttle", "block")
+        ),
+    }
+    detect_file(source, tmp_path / "v.jsonl", FAST)
+    flagged = len(read_verdicts(tmp_path / "v.jsonl"))
+    assert value("hg_events_processed_total", source="file") - before["processed"] == len(events)
+    assert value("hg_events_rejected_total", source="file", field="ts") - before["rejected_ts"] == 1
+    assert (
+        value("hg_events_rejected_total", source="file", field="record")
+        - before["rejected_record"]
+        == 1
+    )
+    changes = sum(
+        value("hg_verdict_changes_total", action=a) for a in ("review", "throttle", "block")
+    )
+    assert changes - before["changes"] >= flagged > 0
+    accounts = {e["account_id"] for e in events}
+    for metric in REGISTRY.collect():
+        for sample in metric.samples:
+            assert not accounts & set(sample.labels.values()), sample
