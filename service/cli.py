@@ -29,6 +29,16 @@ def _worker(args: argparse.Namespace) -> int:
     return run_worker(Settings(), max_idle_s=args.exit_when_idle)
 
 
+def _api(args: argparse.Namespace) -> int:
+    from service.api import InsecureSettings, run_api
+
+    try:
+        return run_api(Settings(), host=args.host, port=args.port)
+    except InsecureSettings as error:
+        print(f"harvestguard api: refusing to start: {error}", file=sys.stderr)
+        return 2
+
+
 def _shown(value: object) -> str:
     return ",".join(sorted(value)) if isinstance(value, frozenset) else str(value)
 
@@ -75,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="Stop after this long without records once partitions are assigned (replays, tests).",
     )
     worker.set_defaults(func=_worker)
+
+    api = commands.add_parser(
+        "api", help="Sidecar API: inline check, push ingestion, analyst API, metrics."
+    )
+    api.add_argument("--host", default=None, help="Listen address (default HARVESTGUARD_API_HOST).")
+    api.add_argument(
+        "--port", type=int, default=None, help="Listen port (default HARVESTGUARD_API_PORT)."
+    )
+    api.set_defaults(func=_api)
 
     show = commands.add_parser("settings", help="Print every setting and its current value.")
     show.add_argument("--markdown", action="store_true", help="The README's table of defaults.")

@@ -51,3 +51,20 @@ DLQ_PUBLISHED = Counter(
     f"{PREFIX}_dlq_published_total", "Malformed records sent to the dead-letter topic."
 )
 ALERTS_PUBLISHED = Counter(f"{PREFIX}_alerts_published_total", "Verdict changes published.")
+
+# Sidecar API (service/api/)
+CHECK_REQUESTS = Counter(
+    f"{PREFIX}_check_requests_total",
+    "Inline checks, by outcome: the action enforced, shadow_<action> when shadow mode let it "
+    "through, no_account, or fail_open / fail_closed when the store was unreachable.",
+    ["outcome"],
+)
+CHECK_SECONDS = Histogram(
+    f"{PREFIX}_check_duration_seconds",
+    "Time to answer one inline check, from routing to response.",
+    buckets=(0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
+)
+INGEST_REQUESTS = Counter(
+    f"{PREFIX}_ingest_requests_total", "Push-ingestion requests, by HTTP status.", ["status"]
+)
+FEEDBACK = Counter(f"{PREFIX}_feedback_total", "Analyst feedback received, by kind.", ["kind"])

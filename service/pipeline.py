@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from detectors.account_model import ProtectedQuantileFilter, account_model
 from detectors.baseline import Deviation, PeerBaseline
@@ -55,6 +55,14 @@ def _explanation(deviations: list[Deviation]) -> list[dict[str, Any]]:
     ]
 
 
+class Overrides(Protocol):
+    """What analysts said about accounts (service/api/overrides.py), consulted on a change."""
+
+    def adjust(self, account_id: str, current: Decision, proposed: Decision) -> Decision:
+        """The decision to keep: ``proposed``, or ``current`` (no change), or an allow."""
+        ...
+
+
 class Pipeline:
     def __init__(
         self,
@@ -63,8 +71,10 @@ class Pipeline:
         detector: ProtectedQuantileFilter | None = None,
         baseline: PeerBaseline | None = None,
         source: str = "kafka",
+        overrides: Overrides | None = None,
     ) -> None:
         self.store = store
+        self.overrides = overrides
         self.settings = settings
         self.detector = detector or account_model(
             n_trees=settings.detector_trees,
@@ -147,6 +157,9 @@ class Pipeline:
             reasons = ["account_anomaly"]
         previous = state.decision
         decision = self.policy.decide(account, previous, score, reasons, event.ts)
+        if decision is not previous and self.overrides is not None:
+            # Asked only when the verdict would change: rare, so a store read here is cheap.
+            decision = self.overrides.adjust(account, previous, decision)
         if decision is previous:
             return
         state.decision = decision

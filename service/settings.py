@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -75,6 +75,47 @@ class Settings(BaseSettings):
     shadow_mode: bool = Field(False, description="Compute verdicts but enforce none.")
     allowlist: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), description="Accounts never flagged (comma-separated in the environment)."
+    )
+
+    # Sidecar API (``harvestguard api``)
+    api_host: str = Field("127.0.0.1", description="Address the sidecar API listens on.")
+    api_port: int = Field(8080, ge=0, le=65535, description="Port of the sidecar API.")
+    api_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token of the analyst and feedback endpoints; `api` refuses to "
+        "start without one (16+ characters, not a placeholder).",
+    )
+    ingest_token: SecretStr = Field(
+        SecretStr(""), description="Bearer token of POST /v1/events (empty: ingestion is open)."
+    )
+    ingest_max_bytes: int = Field(
+        16 << 20, gt=0, description="Largest push-ingestion body after decompression (413 above)."
+    )
+    api_publish_alerts: bool = Field(
+        False, description="Publish the API's verdict changes to the alerts topic (Kafka)."
+    )
+    alert_log_size: int = Field(
+        10_000, gt=0, description="Recent verdict changes kept for GET /v1/alerts."
+    )
+    check_account_header: str = Field(
+        "x-account-id", min_length=1, description="Header of the inline check naming the account."
+    )
+    check_key_header: str = Field(
+        "",
+        description="Header with an API-key hash, mapped to an account in the store, read when "
+        "the account header is absent (empty: off).",
+    )
+    check_failure_mode: Literal["open", "closed"] = Field(
+        "open", description="Inline check when the store is unreachable: allow (open) or 503."
+    )
+    check_timeout_ms: float = Field(
+        50.0, gt=0, description="Longest wait for the store in one inline check."
+    )
+    check_cache_ttl_s: float = Field(
+        0.0, ge=0, description="Keep decisions read by the check this long (0: read every time)."
+    )
+    check_retry_after_s: int = Field(
+        60, ge=0, description="Retry-After of a throttled request, in seconds."
     )
 
     @field_validator("allowlist", mode="before")

@@ -1,0 +1,84 @@
+"""The sidecar API: ``create_app(settings)`` and ``run_api`` (``harvestguard api``).
+
+One router per resource: the inline check, push ingestion, accounts (view
+and feedback), alerts, API-key mappings, and operations. The context (store,
+pipeline, sinks) is built when the app is created, so weak secrets stop it
+before it listens.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from service.api.context import build_context
+from service.api.routers import accounts, alerts, check, events, keys, ops
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    # FastAPI's default echoes the rejected input back; a body may hold text that must not
+    # leave the process, so say where and what, never the value.
+    assert isinstance(error, RequestValidationError)
+    details = [
+        {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type")}
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": details}, status_code=422)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API over the stores the settings name; raises ``InsecureSettings`` on weak tokens."""
+    settings = settings or Settings()
+    context = build_context(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info(
+            "sidecar API: store %s, check failure mode %s%s",
+            settings.store,
+            settings.check_failure_mode,
+            ", shadow mode" if settings.shadow_mode else "",
+        )
+        try:
+            yield
+        finally:
+            await context.reader.backend.close()
+            context.close()
+
+    app = FastAPI(
+        title="harvestguard sidecar API",
+        version="1",
+        description="Inline check (Envoy ext_authz), push ingestion, analyst API, operations.",
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for module in (check, events, accounts, alerts, keys, ops):
+        app.include_router(module.router)
+    return app
+
+
+def run_api(settings: Settings, host: str | None = None, port: int | None = None) -> int:
+    """Serve the API with uvicorn until SIGTERM/SIGINT."""
+    import uvicorn
+
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=host or settings.api_host,
+        port=settings.api_port if port is None else port,
+        # One process: push ingestion keeps pipeline state in it (see the README).
+        workers=1,
+        access_log=False,  # paths of checks carry the client's URL: keep them out of logs
+        log_config=None,  # the CLI's logging configuration
+        server_header=False,
+    )
+    return 0

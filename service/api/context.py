@@ -1,0 +1,102 @@
+"""Everything one API process holds, built once from the settings.
+
+With the embedded store, state, feedback, alerts and key mappings live in
+this process. With Redis they live in Redis under the store's prefix, shared
+with the streaming worker; the API then reads and writes account state
+without the worker's write-through cache, because another process (the
+worker, or a second API process) may change an account between two batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.api.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
+from service.api.ingest import Ingestor
+from service.api.overrides import FeedbackBook, MemoryFeedback, RedisFeedback
+from service.api.publisher import AlertPublisher
+from service.api.reader import (
+    CheckBackend,
+    DecisionReader,
+    KeyDirectory,
+    LocalBackend,
+    MemoryKeys,
+    RedisBackend,
+    RedisKeys,
+)
+from service.api.security import check_token
+from service.pipeline import Pipeline
+from service.settings import Settings
+from service.state.base import FeatureStore
+from service.state.memory import MemoryStore
+from service.state.redis_store import RedisStore
+
+
+@dataclass(slots=True)
+class ApiContext:
+    settings: Settings
+    store: FeatureStore
+    pipeline: Pipeline
+    ingestor: Ingestor
+    feedback: FeedbackBook
+    alerts: AlertLog
+    keys: KeyDirectory
+    reader: DecisionReader
+    publisher: AlertPublisher | None
+    api_token: bytes
+    ingest_token: bytes | None
+
+    def close(self) -> None:
+        if self.publisher is not None:
+            self.publisher.close()
+        self.store.close()
+
+
+def build_context(settings: Settings) -> ApiContext:
+    """The process's stores, pipeline and sinks; raises ``InsecureSettings`` on weak tokens."""
+    api_token = settings.api_token.get_secret_value()
+    ingest_token = settings.ingest_token.get_secret_value()
+    check_token("HARVESTGUARD_API_TOKEN", api_token, required=True)
+    check_token("HARVESTGUARD_INGEST_TOKEN", ingest_token, required=False)
+
+    store: FeatureStore
+    feedback: FeedbackBook
+    alerts: AlertLog
+    keys: KeyDirectory
+    backend: CheckBackend
+    if settings.store == "redis":
+        redis_store = RedisStore(
+            settings.redis_url,
+            prefix=settings.redis_prefix,
+            ttl_s=settings.state_ttl_s,
+            decision_ttl_s=settings.decision_ttl_s,
+        )
+        store = redis_store
+        feedback = RedisFeedback(redis_store.client, settings.redis_prefix)
+        alerts = RedisAlertLog(redis_store.client, settings.redis_prefix, settings.alert_log_size)
+        keys = RedisKeys(redis_store.client, settings.redis_prefix)
+        backend = RedisBackend(
+            settings.redis_url, settings.redis_prefix, settings.check_timeout_ms / 1000
+        )
+    else:
+        store = MemoryStore(ttl_s=settings.state_ttl_s)
+        feedback = MemoryFeedback()
+        alerts = MemoryAlertLog(settings.alert_log_size)
+        keys = MemoryKeys()
+        backend = LocalBackend(store, keys)
+
+    publisher = AlertPublisher(settings) if settings.api_publish_alerts else None
+    pipeline = Pipeline(store, settings, source="http", overrides=feedback)
+    return ApiContext(
+        settings=settings,
+        store=store,
+        pipeline=pipeline,
+        ingestor=Ingestor(pipeline, alerts, publisher),
+        feedback=feedback,
+        alerts=alerts,
+        keys=keys,
+        reader=DecisionReader(backend, ttl_s=settings.check_cache_ttl_s),
+        publisher=publisher,
+        api_token=api_token.encode("utf-8", "surrogatepass"),
+        ingest_token=ingest_token.encode("utf-8", "surrogatepass") if ingest_token else None,
+    )

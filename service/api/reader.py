@@ -1,0 +1,210 @@
+"""The inline check's reads: an account's decision, and the account behind an API key.
+
+The check sits on every gateway request, so it reads with an asyncio Redis
+client (no thread hop, no blocking of the event loop) and one ``GET`` per
+check; a small local TTL cache can take even that away, at the price of
+decisions reaching the check up to the TTL late. Any store failure or
+timeout surfaces as :class:`StoreUnavailable`; the check's failure mode then
+decides.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Protocol, cast
+
+import redis
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from service.state.account import Decision
+from service.state.base import FeatureStore, StoreUnavailable
+
+_MISSING = object()
+
+
+def key_mapping_key(prefix: str, key_hash: str) -> str:
+    """Redis key of the account an API-key hash belongs to."""
+    return f"{prefix}:key:{key_hash}"
+
+
+class KeyDirectory(Protocol):
+    """API-key hash -> account, written by whoever provisions keys (PUT /v1/keys/...)."""
+
+    def put(self, key_hash: str, account_id: str | None) -> None: ...
+
+    def get(self, key_hash: str) -> str | None: ...
+
+
+class MemoryKeys:
+    def __init__(self) -> None:
+        self.accounts: dict[str, str] = {}
+
+    def put(self, key_hash: str, account_id: str | None) -> None:
+        if account_id is None:
+            self.accounts.pop(key_hash, None)
+        else:
+            self.accounts[key_hash] = account_id
+
+    def get(self, key_hash: str) -> str | None:
+        return self.accounts.get(key_hash)
+
+
+class RedisKeys:
+    def __init__(self, client: redis.Redis, prefix: str = "hg") -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def put(self, key_hash: str, account_id: str | None) -> None:
+        key = key_mapping_key(self.prefix, key_hash)
+        try:
+            if account_id is None:
+                self.client.delete(key)
+            else:
+                self.client.set(key, account_id.encode("utf-8", "surrogatepass"))
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+
+    def get(self, key_hash: str) -> str | None:
+        try:
+            raw = cast(bytes | None, self.client.get(key_mapping_key(self.prefix, key_hash)))
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+        return None if raw is None else raw.decode("utf-8", "surrogatepass")
+
+
+class CheckBackend(Protocol):
+    async def decision(self, account_id: str) -> Decision | None: ...
+
+    async def account_for_key(self, key_hash: str) -> str | None: ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class LocalBackend:
+    """A store in this process (the embedded one): reads are dictionary lookups."""
+
+    def __init__(self, store: FeatureStore, keys: KeyDirectory) -> None:
+        self.store = store
+        self.keys = keys
+
+    async def decision(self, account_id: str) -> Decision | None:
+        return self.store.decision(account_id)
+
+    async def account_for_key(self, key_hash: str) -> str | None:
+        return self.keys.get(key_hash)
+
+    async def ping(self) -> bool:
+        return self.store.ping()
+
+    async def close(self) -> None:
+        pass
+
+
+class RedisBackend:
+    """Redis through an asyncio client; the key layout is :class:`RedisStore`'s."""
+
+    def __init__(self, url: str, prefix: str, timeout_s: float) -> None:
+        self.prefix = prefix
+        # No retries: a failing read must reach the failure mode within the timeout,
+        # not after a backoff; the next check tries again anyway.
+        self.client = aioredis.Redis.from_url(
+            url,
+            socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s,
+            retry=Retry(NoBackoff(), 0),
+        )
+
+    async def _get(self, key: str) -> bytes | None:
+        try:
+            return cast(bytes | None, await self.client.get(key))
+        except (redis.RedisError, OSError) as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+
+    async def decision(self, account_id: str) -> Decision | None:
+        raw = await self._get(f"{self.prefix}:{{{account_id}}}:d")
+        return None if raw is None else Decision.from_json(raw)
+
+    async def account_for_key(self, key_hash: str) -> str | None:
+        raw = await self._get(key_mapping_key(self.prefix, key_hash))
+        return None if raw is None else raw.decode("utf-8", "surrogatepass")
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.client.ping())
+        except (redis.RedisError, OSError):
+            return False
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+class _TtlCache:
+    """A bounded map whose entries are forgotten ``ttl_s`` after they were read."""
+
+    def __init__(self, ttl_s: float, max_entries: int) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+
+    def get(self, key: str) -> object:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return _MISSING
+        return entry[1]
+
+    def put(self, key: str, value: object) -> None:
+        entries = self._entries
+        entries[key] = (time.monotonic() + self.ttl_s, value)
+        entries.move_to_end(key)
+        if len(entries) > self.max_entries:
+            entries.popitem(last=False)
+
+    def pop(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+
+class DecisionReader:
+    """What the check reads, through an optional local TTL cache (``ttl_s`` 0: none)."""
+
+    def __init__(
+        self,
+        backend: CheckBackend,
+        ttl_s: float = 0.0,
+        key_ttl_s: float = 60.0,
+        max_entries: int = 100_000,
+    ) -> None:
+        self.backend = backend
+        self._decisions = _TtlCache(ttl_s, max_entries) if ttl_s > 0 else None
+        # Key-to-account mappings change only when keys are provisioned: cache them always.
+        self._keys = _TtlCache(key_ttl_s, max_entries)
+
+    async def decision(self, account_id: str) -> Decision | None:
+        cache = self._decisions
+        if cache is None:
+            return await self.backend.decision(account_id)
+        found = cache.get(account_id)
+        if found is not _MISSING:
+            return cast(Decision | None, found)
+        decision = await self.backend.decision(account_id)
+        cache.put(account_id, decision)
+        return decision
+
+    async def account_for_key(self, key_hash: str) -> str | None:
+        found = self._keys.get(key_hash)
+        if found is not _MISSING:
+            return cast(str | None, found)
+        account = await self.backend.account_for_key(key_hash)
+        self._keys.put(key_hash, account)
+        return account
+
+    def forget(self, account_id: str | None = None, key_hash: str | None = None) -> None:
+        """Drop a cached entry: feedback and key changes take effect here at once."""
+        if account_id is not None and self._decisions is not None:
+            self._decisions.pop(account_id)
+        if key_hash is not None:
+            self._keys.pop(key_hash)

@@ -1,0 +1,110 @@
+"""Request and response bodies of the API (they make the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from service.state.account import Decision
+
+AccountId = Annotated[str, Field(min_length=1, max_length=128)]
+FeedbackKind = Literal["confirm", "dismiss", "allowlist", "clear"]
+
+
+class Rejection(BaseModel):
+    index: int = Field(description="Array index, or 0-based line number of NDJSON.")
+    reason: str = Field(description="The contract field and the problem, e.g. 'ts: is required'.")
+
+
+class IngestResponse(BaseModel):
+    received: int
+    applied: int = Field(description="Events counted into account windows.")
+    duplicates: int = Field(description="Events whose event_id the account had already seen.")
+    rejected_count: int
+    rejected: list[Rejection] = Field(description="The first 1000 rejections.")
+    alerts: int = Field(description="Verdict changes this batch caused.")
+    alerts_published: bool | None = Field(
+        description="Whether they reached the alerts topic; null when not publishing."
+    )
+
+
+class DecisionView(BaseModel):
+    action: str
+    score: float
+    reasons: list[str]
+    since_ts: float
+    cluster_id: str | None
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionView:
+        return cls(
+            action=decision.action,
+            score=round(decision.score, 4),
+            reasons=list(decision.reasons),
+            since_ts=decision.since_ts,
+            cluster_id=decision.cluster_id,
+        )
+
+
+class FeatureView(BaseModel):
+    feature: str
+    value: float
+    baseline: float | None = Field(description="Peer mean; null before the baseline has data.")
+    z: float | None
+
+
+class OverrideView(BaseModel):
+    allowlisted: bool
+    dismissed: list[str]
+    pinned: str | None
+
+
+class AccountView(BaseModel):
+    account_id: str
+    action: str = Field(description="The stored decision's action ('allow' if none).")
+    enforced_action: str = Field(description="What the inline check enforces (shadow: allow).")
+    score: float
+    reasons: list[str]
+    since_ts: float | None
+    cluster_id: str | None
+    events: int = Field(description="Events counted for the account (0 if no state is held).")
+    first_ts: float | None
+    last_ts: float | None
+    features: list[FeatureView] = Field(
+        description="The account's feature vector now, largest deviation from peers first."
+    )
+    override: OverrideView | None
+    feedback: list[dict[str, Any]] = Field(description="Recent feedback, newest first.")
+
+
+class FeedbackIn(BaseModel):
+    kind: FeedbackKind
+    by: Annotated[str, Field(min_length=1, max_length=128, description="Who says so.")]
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class FeedbackOut(BaseModel):
+    account_id: str
+    decision: DecisionView
+    feedback: dict[str, Any]
+    alert_published: bool | None
+
+
+class AlertPage(BaseModel):
+    alerts: list[dict[str, Any]]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page.")
+
+
+class KeyMapping(BaseModel):
+    account_id: AccountId
+
+
+class KeyView(BaseModel):
+    key_hash: str
+    account_id: str
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, bool] = Field(default_factory=dict)
