@@ -30,7 +30,8 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _api(args: argparse.Namespace) -> int:
-    from service.api import InsecureSettings, run_api
+    from service.api.app import run_api
+    from service.api.security import InsecureSettings
 
     try:
         return run_api(Settings(), host=args.host, port=args.port)

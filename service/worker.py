@@ -31,6 +31,8 @@ from kafka.errors import CommitFailedError, KafkaError
 from prometheus_client import start_http_server
 
 from service import metrics
+from service.api.alert_log import redis_alert_log
+from service.api.overrides import redis_feedback
 from service.contract import InvalidEvent
 from service.features.observation import observe_raw
 from service.pipeline import BatchResult, Envelope, Pipeline
@@ -89,7 +91,13 @@ class Worker:
     def __init__(self, settings: Settings, store: FeatureStore | None = None) -> None:
         self.settings = settings
         self.store = store or make_store(settings)
-        self.pipeline = Pipeline(self.store, settings, source="kafka")
+        prefix = settings.redis_prefix
+        # Analyst feedback (via the sidecar API) steers detection here too; verdict changes
+        # also go to the alert log that GET /v1/alerts reads. Both need Redis as the store.
+        self.pipeline = Pipeline(
+            self.store, settings, source="kafka", overrides=redis_feedback(self.store, prefix)
+        )
+        self.alert_log = redis_alert_log(self.store, prefix, settings.alert_log_size)
         self.stopping = False
         self.consumer = KafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap,
@@ -191,6 +199,8 @@ class Worker:
             )
         if dead or result.alerts:
             self.producer.flush(timeout=30)
+        if self.alert_log is not None:
+            self.alert_log.append(result.alerts)
         metrics.DLQ_PUBLISHED.inc(len(dead))
         metrics.ALERTS_PUBLISHED.inc(len(result.alerts))
 

@@ -1,6 +1,5 @@
-"""The sidecar HTTP API: inline check, push ingestion, analyst API, operations."""
+"""The sidecar HTTP API: inline check, push ingestion, analyst API, operations.
 
-from service.api.app import create_app, run_api
-from service.api.security import InsecureSettings
-
-__all__ = ["InsecureSettings", "create_app", "run_api"]
+``service.api.app.create_app`` builds it; the feedback and alert-log modules
+import nothing from the web stack, so the streaming worker uses them too.
+"""

@@ -18,7 +18,9 @@ import orjson
 import redis
 
 from service.state.account import ALLOW, Decision, action_rank
-from service.state.base import StoreUnavailable
+from service.state.base import FeatureStore, StoreUnavailable
+from service.state.cached import CachedStore
+from service.state.redis_store import RedisStore
 
 AUDIT_ENTRIES = 200
 
@@ -159,3 +161,9 @@ class RedisFeedback:
 
     def adjust(self, account_id: str, current: Decision, proposed: Decision) -> Decision:
         return adjust(self.get(account_id), current, proposed)
+
+
+def redis_feedback(store: FeatureStore, prefix: str) -> RedisFeedback | None:
+    """The feedback book beside a Redis store (the worker's), or None for the embedded one."""
+    inner = store.inner if isinstance(store, CachedStore) else store
+    return RedisFeedback(inner.client, prefix) if isinstance(inner, RedisStore) else None

@@ -8,6 +8,7 @@ is on the topic.
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -67,11 +68,17 @@ class AlertPublisher:
             raise PublishFailed(f"kafka: {error!r}") from error
         metrics.ALERTS_PUBLISHED.inc(len(alerts))
 
-    def reachable(self) -> bool:
-        try:
-            return bool(self._connected().bootstrap_connected())
-        except (KafkaError, OSError):
-            return False
+    def reachable(self, timeout_s: float = 1.0) -> bool:
+        """Whether a bootstrap broker accepts connections (the producer's own connections
+        are not a signal: kafka-python drops idle ones and reconnects on demand)."""
+        for server in self.bootstrap.split(","):
+            host, _, port = server.strip().rpartition(":")
+            try:
+                with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+                    return True
+            except (OSError, ValueError):
+                continue
+        return False
 
     def close(self) -> None:
         with self._lock:

@@ -81,7 +81,7 @@ async def push_events(
     try:
         report = await run_in_threadpool(work, await _read_capped(request, limit))
     except BodyTooLarge as error:
-        raise _refuse(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(error)) from None
+        raise _refuse(413, str(error)) from None
     except BadBody as error:
         code = 415 if "Content-Encoding" in str(error) else 400
         raise _refuse(code, str(error)) from None
