@@ -6,11 +6,13 @@ import gzip
 import logging
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import orjson
 import pytest
 import redis
 
+from service.adapters import adapt_raw
 from service.contract import InvalidEvent, parse_event
 from tests.factories import event, traffic
 from tests.servers import create_topics, read_topic
@@ -243,3 +245,26 @@ def test_rejection_reasons_never_quote_the_prompt() -> None:
     status, report = post(raw)
     assert status == 200 and report["rejected_count"] == 1
     assert CANARY not in orjson.dumps(report).decode()
+
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("litellm", "litellm_success"), ("envoy", "envoy_als_entry"), ("kong", "kong_ai_proxy")],
+)
+def test_gateway_formats_go_through_the_adapters(fmt: str, name: str) -> None:
+    record = orjson.loads((SAMPLES / f"{name}.json").read_bytes())
+    expected = adapt_raw(fmt, orjson.dumps(record))
+    with api_client(api_settings()) as api:
+        ok = api.post(f"/v1/events?format={fmt}", content=orjson.dumps([record, {"x": 1}]))
+        as_contract = api.post("/v1/events", content=orjson.dumps(record))
+        view = api.get(f"/v1/accounts/{expected.account_id}", headers=AUTH).json()
+    report = ok.json()
+    assert ok.status_code == 200 and report["applied"] == 1
+    assert [r["index"] for r in report["rejected"]] == [1]
+    assert f"({fmt}" in report["rejected"][0]["reason"]  # names the adapter's source field
+    assert view["events"] == 1
+    # The same record read as the contract is rejected: the format parameter matters.
+    assert as_contract.json()["rejected_count"] == 1

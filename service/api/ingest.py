@@ -19,14 +19,15 @@ from typing import Any
 import msgspec
 
 from service import metrics
+from service.adapters import ADAPTERS, adapt_raw
 from service.api.alert_log import AlertLog
 from service.api.publisher import AlertPublisher, PublishFailed
-from service.contract import InvalidEvent, RequestEvent
+from service.contract import InvalidEvent
 from service.features.observation import Observation, observe, observe_raw
 from service.pipeline import Envelope, Pipeline
 from service.state.memory import MemoryStore
 
-FORMATS = ("contract", "litellm", "envoy", "kong")
+FORMATS: tuple[str, ...] = tuple(ADAPTERS)
 # Rejections listed in one response; the count covers them all.
 MAX_LISTED_REJECTIONS = 1000
 _MAX_REASON_CHARS = 200
@@ -94,15 +95,12 @@ def split_records(body: bytes) -> list[tuple[int, bytes]]:
 
 def _adapter(fmt: str) -> Callable[[bytes], Observation]:
     if fmt == "contract":
-        return observe_raw
-    try:
-        from service.adapters import adapt_raw
-    except ImportError:
-        raise LookupError(f"format {fmt!r}: gateway adapters are not installed") from None
+        return observe_raw  # straight from bytes into the event: the fast path
+    if fmt not in ADAPTERS:
+        raise LookupError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
 
     def adapted(raw: bytes) -> Observation:
-        event: RequestEvent = adapt_raw(fmt, raw)
-        return observe(event)
+        return observe(adapt_raw(fmt, raw))
 
     return adapted
 

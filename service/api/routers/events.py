@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from service import metrics
 from service.api.deps import Context, require_ingest_token
-from service.api.ingest import BadBody, BodyTooLarge, IngestReport, inflate, split_records
+from service.api.ingest import (
+    FORMATS,
+    BadBody,
+    BodyTooLarge,
+    IngestReport,
+    inflate,
+    split_records,
+)
 from service.api.publisher import PublishFailed
 from service.api.schemas import IngestResponse
 from service.state.base import StoreUnavailable
 
 router = APIRouter(tags=["events"], dependencies=[Depends(require_ingest_token)])
-
-Format = Literal["contract", "litellm", "envoy", "kong"]
 
 _BODY_SCHEMA = {
     "description": "One request event (contract v1), a JSON array of them, or NDJSON; "
@@ -68,9 +73,18 @@ def _refuse(code: int, detail: str) -> HTTPException:
 async def push_events(
     request: Request,
     context: Context,
-    format: Annotated[Format, Query(description="Shape of each record.")] = "contract",
+    format: Annotated[
+        str,
+        Query(
+            description="Shape of each record: the contract, or a gateway's log record "
+            "(service/adapters).",
+            json_schema_extra={"enum": list(FORMATS)},
+        ),
+    ] = "contract",
 ) -> IngestReport | dict[str, object]:
     """Run events through the detection pipeline; report each rejected record."""
+    if format not in FORMATS:
+        raise _refuse(422, f"format: must be one of {', '.join(FORMATS)}")
     limit = context.settings.ingest_max_bytes
     encoding = request.headers.get("content-encoding", "")
 
@@ -85,8 +99,6 @@ async def push_events(
     except BadBody as error:
         code = 415 if "Content-Encoding" in str(error) else 400
         raise _refuse(code, str(error)) from None
-    except LookupError as error:
-        raise _refuse(status.HTTP_400_BAD_REQUEST, str(error)) from None
     except (StoreUnavailable, PublishFailed) as error:
         raise _refuse(status.HTTP_503_SERVICE_UNAVAILABLE, f"nothing applied: {error}") from None
     metrics.INGEST_REQUESTS.labels("200").inc()
