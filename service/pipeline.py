@@ -56,10 +56,16 @@ def _explanation(deviations: list[Deviation]) -> list[dict[str, Any]]:
 
 
 class Overrides(Protocol):
-    """What analysts said about accounts (service/api/overrides.py), consulted on a change."""
+    """What analysts said about accounts (service/api/overrides.py): feedback outranks the model."""
 
-    def adjust(self, account_id: str, current: Decision, proposed: Decision) -> Decision:
-        """The decision to keep: ``proposed``, or ``current`` (no change), or an allow."""
+    def refresh(self) -> None:
+        """Pick up feedback given since the last batch (at most one store read)."""
+        ...
+
+    def adjust(
+        self, account_id: str, current: Decision, proposed: Decision, ts: float
+    ) -> Decision:
+        """The decision to keep (``current`` for no change); asked at every scoring, in memory."""
         ...
 
 
@@ -98,6 +104,8 @@ class Pipeline:
     def process(self, batch: Sequence[Envelope]) -> BatchResult:
         """Count a batch into account windows, then score each touched account once."""
         result = BatchResult()
+        if self.overrides is not None:
+            self.overrides.refresh()
         states = result.states
         loaded = self.store.load({envelope.obs.account_id for envelope in batch})
         last_event: dict[str, Observation] = {}
@@ -157,9 +165,9 @@ class Pipeline:
             reasons = ["account_anomaly"]
         previous = state.decision
         decision = self.policy.decide(account, previous, score, reasons, event.ts)
-        if decision is not previous and self.overrides is not None:
-            # Asked only when the verdict would change: rare, so a store read here is cheap.
-            decision = self.overrides.adjust(account, previous, decision)
+        if self.overrides is not None:
+            # Also when nothing changed: feedback may have replaced the stored decision.
+            decision = self.overrides.adjust(account, previous, decision, event.ts)
         if decision is previous:
             return
         state.decision = decision

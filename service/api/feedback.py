@@ -20,13 +20,12 @@ from typing import Any
 
 from service import metrics
 from service.api.context import ApiContext
-from service.api.overrides import Override
+from service.api.overrides import CONFIRMED, Override
 from service.api.publisher import PublishFailed
 from service.api.schemas import FeedbackIn
 from service.state.account import ALLOW, Decision, action_rank
 
 log = logging.getLogger(__name__)
-CONFIRMED = "analyst_confirmed"
 
 
 def _new_decision(kind: str, current: Decision, now: float) -> Decision:

@@ -1,11 +1,13 @@
 """What analysts said about accounts, and how detection honours it.
 
 Feedback is kept apart from the account state blob: the worker owns that blob
-(and caches it), so the API writing into it would race with the worker. An
-account's override is a small JSON value of its own (``hg:{ACCOUNT}:o``, no
-TTL: an allowlist must not expire), read by the pipeline only when a verdict
-is about to change, which is rare. Every piece of feedback is also appended
-to a capped audit list per account (``hg:{ACCOUNT}:f``).
+(and caches it), so the API writing into it would race with the worker.
+Overrides are few (one per account an analyst acted on), so every pipeline
+keeps all of them in memory and asks them at each scoring for free; in Redis
+they are one hash (``hg:overrides``, no TTL: an allowlist must not expire)
+plus a generation counter, and a pipeline re-reads the hash only when the
+counter moved since its last batch: one ``GET`` per batch. Every piece of
+feedback is also appended to a capped audit list per account (``hg:{ACCOUNT}:f``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from service.state.cached import CachedStore
 from service.state.redis_store import RedisStore
 
 AUDIT_ENTRIES = 200
+CONFIRMED = "analyst_confirmed"
 
 
 @dataclass(slots=True)
@@ -46,26 +49,30 @@ class Override:
         return cls(bool(data["allowlisted"]), list(data["dismissed"]), data["pinned"])
 
 
-def adjust(override: Override | None, current: Decision, proposed: Decision) -> Decision:
+def adjust(override: Override | None, current: Decision, proposed: Decision, ts: float) -> Decision:
     """The decision detection may make, given an analyst's override.
 
-    Returning ``current`` means "no change": the pipeline then writes nothing,
-    so the decision an analyst wrote to the store stays in force.
+    ``current`` is the pipeline's own idea of the account, which can be stale:
+    feedback writes the stored decision, not the pipeline's state. So this
+    also corrects a ``current`` that the feedback replaced (a flag dismissed
+    or allowlisted, an allow confirmed into a block); returning ``current``
+    means no change, and the pipeline writes nothing.
     """
     if override is None:
         return proposed
     if override.allowlisted:
-        if current.action == ALLOW:
-            return current
-        return Decision(ALLOW, proposed.score, [], proposed.since_ts, None)
+        return current if current.action == ALLOW else Decision(ALLOW, proposed.score, [], ts)
     if (
         proposed.action != ALLOW
         and override.dismissed
         and set(proposed.reasons) <= set(override.dismissed)
     ):
-        return current
-    if override.pinned is not None and action_rank(proposed.action) < action_rank(override.pinned):
-        return current
+        return current if current.action == ALLOW else Decision(ALLOW, proposed.score, [], ts)
+    pinned = override.pinned
+    if pinned is not None and action_rank(proposed.action) < action_rank(pinned):
+        if action_rank(current.action) >= action_rank(pinned):
+            return current
+        return Decision(pinned, proposed.score, proposed.reasons or [CONFIRMED], ts)
     return proposed
 
 
@@ -84,7 +91,11 @@ class FeedbackBook(Protocol):
         """The account's feedback entries, newest first."""
         ...
 
-    def adjust(self, account_id: str, current: Decision, proposed: Decision) -> Decision: ...
+    def refresh(self) -> None: ...
+
+    def adjust(
+        self, account_id: str, current: Decision, proposed: Decision, ts: float
+    ) -> Decision: ...
 
 
 class MemoryFeedback:
@@ -111,8 +122,11 @@ class MemoryFeedback:
     def history(self, account_id: str, limit: int = 50) -> list[dict[str, Any]]:
         return list(self._audit.get(account_id, ()))[:limit]
 
-    def adjust(self, account_id: str, current: Decision, proposed: Decision) -> Decision:
-        return adjust(self.get(account_id), current, proposed)
+    def refresh(self) -> None:
+        pass  # the pipeline reads the very dictionary feedback writes
+
+    def adjust(self, account_id: str, current: Decision, proposed: Decision, ts: float) -> Decision:
+        return adjust(self._overrides.get(account_id), current, proposed, ts)
 
 
 class RedisFeedback:
@@ -121,29 +135,35 @@ class RedisFeedback:
     def __init__(self, client: redis.Redis, prefix: str = "hg") -> None:
         self.client = client
         self.prefix = prefix
+        self.overrides_key = f"{prefix}:overrides"
+        self.generation_key = f"{prefix}:overrides:gen"
+        self._generation: bytes | None = None
+        self._overrides: dict[str, Override] = {}
 
-    def _key(self, account_id: str, kind: str) -> str:
-        return f"{self.prefix}:{{{account_id}}}:{kind}"
+    def _audit_key(self, account_id: str) -> str:
+        return f"{self.prefix}:{{{account_id}}}:f"
 
     def get(self, account_id: str) -> Override | None:
         try:
-            raw = self.client.get(self._key(account_id, "o"))
+            raw = self.client.hget(self.overrides_key, account_id)
         except redis.RedisError as error:
             raise StoreUnavailable(f"redis: {error}") from error
         return None if raw is None else Override.from_json(cast(bytes, raw))
 
     def put(self, account_id: str, override: Override | None) -> None:
-        key = self._key(account_id, "o")
+        pipe = self.client.pipeline(transaction=True)
+        if override is None:
+            pipe.hdel(self.overrides_key, account_id)
+        else:
+            pipe.hset(self.overrides_key, account_id, override.to_json())
+        pipe.incr(self.generation_key)
         try:
-            if override is None:
-                self.client.delete(key)
-            else:
-                self.client.set(key, override.to_json())
+            pipe.execute()
         except redis.RedisError as error:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def record(self, account_id: str, entry: dict[str, Any]) -> None:
-        key = self._key(account_id, "f")
+        key = self._audit_key(account_id)
         pipe = self.client.pipeline(transaction=True)
         pipe.lpush(key, orjson.dumps(entry))
         pipe.ltrim(key, 0, AUDIT_ENTRIES - 1)
@@ -154,13 +174,29 @@ class RedisFeedback:
 
     def history(self, account_id: str, limit: int = 50) -> list[dict[str, Any]]:
         try:
-            raw = self.client.lrange(self._key(account_id, "f"), 0, max(limit, 1) - 1)
+            raw = self.client.lrange(self._audit_key(account_id), 0, max(limit, 1) - 1)
         except redis.RedisError as error:
             raise StoreUnavailable(f"redis: {error}") from error
         return [orjson.loads(item) for item in cast(list[bytes], raw)]
 
-    def adjust(self, account_id: str, current: Decision, proposed: Decision) -> Decision:
-        return adjust(self.get(account_id), current, proposed)
+    def refresh(self) -> None:
+        """Reload every override if any feedback arrived since the last call."""
+        try:
+            generation = cast(bytes | None, self.client.get(self.generation_key))
+            if generation == self._generation:
+                return
+            # The counter is read before the hash: a put in between is seen next time.
+            raw = cast(dict[bytes, bytes], self.client.hgetall(self.overrides_key))
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+        self._overrides = {
+            account.decode("utf-8", "surrogatepass"): Override.from_json(value)
+            for account, value in raw.items()
+        }
+        self._generation = generation
+
+    def adjust(self, account_id: str, current: Decision, proposed: Decision, ts: float) -> Decision:
+        return adjust(self._overrides.get(account_id), current, proposed, ts)
 
 
 def redis_feedback(store: FeatureStore, prefix: str) -> RedisFeedback | None:
