@@ -111,7 +111,6 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.api_route("/v1/check", methods=METHODS, responses=_RESPONSES)
 async def check_root(request: Request) -> Response:
     """The account's enforced action for a request to the gateway."""
     started = time.perf_counter()
@@ -120,10 +119,27 @@ async def check_root(request: Request) -> Response:
     return response
 
 
-@router.api_route("/v1/check/{path:path}", methods=METHODS, responses=_RESPONSES)
 async def check(path: str, request: Request) -> Response:
     """As ``/v1/check``, with the original request's path after the prefix (Envoy)."""
     started = time.perf_counter()
     response = await _answer(request)
     _DURATION.observe(time.perf_counter() - started)
     return response
+
+
+# One route per method, each with its own operation id: Envoy forwards the original method.
+for _method in METHODS:
+    router.add_api_route(
+        "/v1/check",
+        check_root,
+        methods=[_method],
+        responses=_RESPONSES,
+        operation_id=f"check_{_method.lower()}",
+    )
+    router.add_api_route(
+        "/v1/check/{path:path}",
+        check,
+        methods=[_method],
+        responses=_RESPONSES,
+        operation_id=f"check_path_{_method.lower()}",
+    )
