@@ -139,7 +139,7 @@ def test_every_harvestguard_variable_is_a_setting() -> None:
         if is_harvestguard(container):
             for key, value in configmap_env(container).items():
                 # The value parses as that setting (Settings validates types and choices).
-                Settings(**{key.removeprefix("HARVESTGUARD_").lower(): value})
+                Settings.model_validate({key.removeprefix("HARVESTGUARD_").lower(): value})
     assert seen
 
 
