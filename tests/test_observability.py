@@ -6,8 +6,8 @@ evaluations) over the worker's metrics port, the sidecar API's /metrics and a
 ``prometheus-redis-exporter``, and loads deploy/prometheus/harvestguard.rules.yml unchanged.
 It then replays traffic with a harvester (tests.factories.traffic, detector settings that flag
 within a few hundred events, as in tests/test_worker.py) plus malformed and repeated
-records, while a thread calls the API's inline check, and asserts through Prometheus's HTTP
-API that:
+records, while a thread plays the gateway (inline checks, and now and then a push of events
+to POST /v1/events), and asserts through Prometheus's HTTP API that:
 
 * every target is up;
 * HarvestGuardCampaignDetected reaches the firing state for the blocked harvester, and no
@@ -21,6 +21,7 @@ Missing binaries FAIL the test (``bash tests/run.sh`` installs them). Bounded to
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import math
 import os
@@ -42,7 +43,7 @@ import redis
 import yaml
 from kafka import KafkaProducer
 
-from tests.factories import traffic
+from tests.factories import T0, event, traffic
 from tests.servers import HOST, create_topics, free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -212,8 +213,11 @@ def produce_traffic(bootstrap: str, topic: str) -> int:
 
 
 @contextlib.contextmanager
-def inline_checks(api_port: int) -> Iterator[dict[str, int]]:
-    """Call the sidecar's inline check in a loop (as the gateway would), counting statuses."""
+def gateway(api_port: int) -> Iterator[dict[str, int]]:
+    """Call the sidecar as a gateway would: inline checks in a loop, pushed events now and then.
+
+    Yields the count of answers by ``"<is harvester>:<status>"`` and ``"push:<status>"``.
+    """
     statuses: dict[str, int] = {}
     stop = threading.Event()
     accounts = [HARVESTER] + [f"org_{i}" for i in range(40)]
@@ -221,7 +225,19 @@ def inline_checks(api_port: int) -> Iterator[dict[str, int]]:
     def loop() -> None:
         rng = random.Random(3)
         with httpx.Client(base_url=f"http://{HOST}:{api_port}", timeout=2.0) as client:
-            while not stop.is_set():
+            for i in itertools.count():
+                if stop.is_set():
+                    break
+                if i % 25 == 0:  # and, now and then, a gateway without Kafka pushes events
+                    batch = [
+                        event(event_id=f"push-{i}-{j}", ts=T0 + i + j / 10, account_id="org_push")
+                        for j in range(10)
+                    ]
+                    with contextlib.suppress(httpx.HTTPError):
+                        pushed = client.post("/v1/events", json=batch)
+                        statuses[f"push:{pushed.status_code}"] = (
+                            statuses.get(f"push:{pushed.status_code}", 0) + 1
+                        )
                 account = rng.choice(accounts)
                 with contextlib.suppress(httpx.HTTPError):
                     response = client.post(
@@ -312,7 +328,7 @@ def test_prometheus_scrapes_the_stack_fires_the_campaign_alert_and_feeds_every_p
         assert jobs == {"harvestguard-worker", "harvestguard-api", "redis"}
         window_start = time.time() - 5
 
-        with inline_checks(api_port) as statuses:
+        with gateway(api_port) as statuses:
             produce_traffic(kafka_bootstrap, env["HARVESTGUARD_TOPIC_REQUESTS"])
 
             # The campaign alert fires: the worker blocked the harvester.
@@ -385,6 +401,7 @@ def test_prometheus_scrapes_the_stack_fires_the_campaign_alert_and_feeds_every_p
         # The harvester was denied inline (403 block or 429 throttle); the others allowed.
         assert statuses.get("True:403", 0) + statuses.get("True:429", 0) > 0, statuses
         assert statuses.get("False:200", 0) > 0, statuses
+        assert statuses.get("push:200", 0) > 0, statuses
         assert int(redis_client.dbsize()) > 0
     except AssertionError:
         with contextlib.suppress(Exception):
