@@ -69,3 +69,29 @@ def traffic(
             prompt=f"{canary}Hi, about ticket {rng.randrange(10**6)}: could you help me with this?",
             system_prompt=f"{canary}You are the support assistant of company {account}.",
         )
+
+
+def redis_contents(client: Any) -> bytes:
+    """Every key and value in a Redis database, whatever each key's type: the privacy scans."""
+    parts: list[bytes] = []
+    for key in client.scan_iter(count=1000):
+        parts.append(key)
+        kind = client.type(key)
+        if kind == b"string":
+            parts.append(client.get(key) or b"")
+        elif kind == b"list":
+            parts += client.lrange(key, 0, -1)
+        elif kind == b"hash":
+            for field, value in client.hgetall(key).items():
+                parts += (field, value)
+        elif kind == b"set":
+            parts += client.smembers(key)
+        elif kind == b"zset":
+            parts += client.zrange(key, 0, -1)
+        elif kind == b"stream":
+            for _, fields in client.xrange(key):
+                for field, value in fields.items():
+                    parts += (field, value)
+        else:
+            raise AssertionError(f"unexpected Redis type {kind!r} of {key!r}")
+    return b"\n".join(parts)

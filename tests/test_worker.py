@@ -23,7 +23,7 @@ import redis
 from kafka import KafkaProducer
 
 from service.state.account import Decision, decode
-from tests.factories import traffic
+from tests.factories import redis_contents, traffic
 from tests.servers import committed_offsets, create_topics, read_topic
 
 PARTITIONS = 4
@@ -164,7 +164,7 @@ def test_worker_publishes_alerts_decisions_dlq_and_commits(
     everything = b"".join(
         (value or b"") for topic in (topics.alerts, topics.dlq)
         for _, _, _, value in read_topic(kafka_bootstrap, topic)
-    ) + b"".join((redis_client.get(k) or b"") for k in redis_client.keys("*"))  # fmt: skip
+    ) + redis_contents(redis_client)  # fmt: skip
     assert CANARY.encode() not in everything
     assert CANARY not in log
 
