@@ -12,10 +12,26 @@ from pathlib import Path
 from service.settings import Settings
 
 
+def _settings_with(args: argparse.Namespace) -> Settings:
+    """The settings, with the record format of ``--format`` when it was given."""
+    return Settings(input_format=args.format) if args.format else Settings()
+
+
+def _add_format(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format",
+        choices=("contract", "litellm", "envoy", "envoy-json", "kong"),
+        default=None,
+        help="Record format: the contract, or a gateway's log (default HARVESTGUARD_INPUT_FORMAT).",
+    )
+
+
 def _detect(args: argparse.Namespace) -> int:
     from service.offline import detect_file
 
-    summary = detect_file(args.input, args.output, Settings(), show_progress=args.progress)
+    summary = detect_file(
+        args.input, args.output, _settings_with(args), show_progress=args.progress
+    )
     for line in summary.rejections:
         print(f"rejected {line}", file=sys.stderr)
     for line in summary.lines():
@@ -26,7 +42,7 @@ def _detect(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     from service.worker import run_worker
 
-    return run_worker(Settings(), max_idle_s=args.exit_when_idle)
+    return run_worker(_settings_with(args), max_idle_s=args.exit_when_idle)
 
 
 def _api(args: argparse.Namespace) -> int:
@@ -75,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="Progress bar on stderr (default: when stderr is a terminal).",
     )
+    _add_format(detect)
     detect.set_defaults(func=_detect)
 
     worker = commands.add_parser("worker", help="Streaming worker: Kafka in, Redis state.")
@@ -85,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="Stop after this long without records once partitions are assigned (replays, tests).",
     )
+    _add_format(worker)
     worker.set_defaults(func=_worker)
 
     api = commands.add_parser(

@@ -13,7 +13,7 @@ import multiprocessing
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.queues import Queue
@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from service import metrics
 from service.contract import InvalidEvent, iter_lines
-from service.features.observation import Observation, observe_raw
+from service.features.observation import Observation, observe_raw, observer
 from service.pipeline import Envelope, Pipeline
 from service.settings import Settings
 from service.state.account import FirstFlag
@@ -75,13 +75,13 @@ def verdict_line(account_id: str, flag: FirstFlag) -> dict[str, Any]:
     }
 
 
-def observe_chunk(chunk: Chunk) -> Observed:
+def observe_chunk(chunk: Chunk, observe: Callable[[bytes], Observation] = observe_raw) -> Observed:
     """Parse and observe numbered lines: observations, rejections, and the bytes read."""
     observations: list[Observation] = []
     rejected: list[tuple[int, str]] = []
     for number, line in chunk:
         try:
-            observations.append(observe_raw(line))
+            observations.append(observe(line))
         except InvalidEvent as error:
             rejected.append((number, error.reason))
     return observations, rejected, sum(len(line) for _, line in chunk)
@@ -93,24 +93,28 @@ def _chunks(path: Path, size: int) -> Iterator[Chunk]:
         yield chunk
 
 
-def _observe_file(path: Path, size: int, out: Queue[Observed | BaseException | None]) -> None:
+def _observe_file(
+    path: Path, size: int, format: str, out: Queue[Observed | BaseException | None]
+) -> None:
     """The child process: read, parse and observe the file, chunk by chunk, into ``out``."""
     try:
+        observe = observer(format)
         for chunk in _chunks(path, size):
-            out.put(observe_chunk(chunk))
+            out.put(observe_chunk(chunk, observe))
         out.put(None)
     except BaseException as error:  # handed to the parent, raised there
         out.put(error)
 
 
-def _observed(path: Path, size: int, in_child: bool) -> Iterator[Observed]:
+def _observed(path: Path, size: int, format: str, in_child: bool) -> Iterator[Observed]:
     """Observed chunks of the file in order, read and parsed here or in one child process.
 
     One child is the most that helps: a gzip stream is read sequentially, and the
     parent's stateful half then runs beside it on the other core.
     """
     if not in_child:
-        yield from map(observe_chunk, _chunks(path, size))
+        observe = observer(format)
+        yield from (observe_chunk(chunk, observe) for chunk in _chunks(path, size))
         return
     # fork where it is safe (Linux): the child starts at once, without re-importing.
     context = (
@@ -120,7 +124,7 @@ def _observed(path: Path, size: int, in_child: bool) -> Iterator[Observed]:
     )
     # Bounded: the file is never read whole into memory.
     chunks: Queue[Observed | BaseException | None] = context.Queue(maxsize=8)
-    child = context.Process(target=_observe_file, args=(path, size, chunks), daemon=True)
+    child = context.Process(target=_observe_file, args=(path, size, format, chunks), daemon=True)
     child.start()
     try:
         while (item := chunks.get()) is not None:
@@ -153,7 +157,7 @@ def detect_file(
     next_expiry = -1.0
     rejected = metrics.EVENTS_REJECTED
     for observations, rejections, size in _observed(
-        input_path, settings.batch_size, settings.parse_in_child
+        input_path, settings.batch_size, settings.input_format, settings.parse_in_child
     ):
         progress.update(size)
         for number, reason in rejections:

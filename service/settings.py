@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     metrics_port: int = Field(9108, ge=0, description="Worker's /metrics port (0: none).")
 
     # Pipeline
+    input_format: Literal["contract", "litellm", "envoy", "envoy-json", "kong"] = Field(
+        "contract", description="Record format of the worker's topic and of detect's input."
+    )
     batch_size: int = Field(1_000, gt=0, description="Events per batch in offline detection.")
     parse_in_child: bool = Field(
         True, description="detect reads, parses and fingerprints in a child process."

@@ -34,7 +34,7 @@ from service import metrics
 from service.api.alert_log import redis_alert_log
 from service.api.overrides import redis_feedback
 from service.contract import InvalidEvent
-from service.features.observation import observe_raw
+from service.features.observation import observer
 from service.pipeline import BatchResult, Envelope, Pipeline
 from service.settings import Settings
 from service.state.base import FeatureStore, StoreUnavailable
@@ -98,6 +98,7 @@ class Worker:
             self.store, settings, source="kafka", overrides=redis_feedback(self.store, prefix)
         )
         self.alert_log = redis_alert_log(self.store, prefix, settings.alert_log_size)
+        self.observe = observer(settings.input_format)
         self.stopping = False
         self.consumer = KafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap,
@@ -147,7 +148,7 @@ class Worker:
             for message in messages:
                 try:
                     envelopes.append(
-                        Envelope(observe_raw(message.value), message.partition, message.offset)
+                        Envelope(self.observe(message.value), message.partition, message.offset)
                     )
                 except InvalidEvent as error:
                     dead.append((message, error.reason))

@@ -185,8 +185,7 @@ def test_metrics_count_what_happened_with_bounded_labels(tmp_path: Path) -> None
     assert value("hg_events_processed_total", source="file") - before["processed"] == len(events)
     assert value("hg_events_rejected_total", source="file", field="ts") - before["rejected_ts"] == 1
     assert (
-        value("hg_events_rejected_total", source="file", field="record")
-        - before["rejected_record"]
+        value("hg_events_rejected_total", source="file", field="record") - before["rejected_record"]
         == 1
     )
     changes = sum(
@@ -197,3 +196,27 @@ def test_metrics_count_what_happened_with_bounded_labels(tmp_path: Path) -> None
     for metric in REGISTRY.collect():
         for sample in metric.samples:
             assert not accounts & set(sample.labels.values()), sample
+
+
+@pytest.mark.parametrize(
+    ("fmt", "sample"), [("litellm", "litellm_success"), ("kong", "kong_ai_proxy")]
+)
+def test_detect_reads_gateway_logs_with_format(tmp_path: Path, fmt: str, sample: str) -> None:
+    record = json.loads((Path(__file__).parent / "samples" / f"{sample}.json").read_text())
+    id_field = "id" if fmt == "litellm" else None
+    lines = []
+    for i in range(20):
+        copy = json.loads(json.dumps(record))
+        if id_field:
+            copy[id_field] = f"req-{i}"
+        else:
+            copy["request"]["id"] = f"req-{i}"
+        lines.append(orjson.dumps(copy))
+    source = write_events(tmp_path / f"{fmt}.jsonl", [], lines)
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "detect", "--format", fmt, "--input", str(source),
+         "--output", str(tmp_path / "v.jsonl")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "rejected lines: 0" in result.stderr
+    assert "events: 20 " in result.stderr and "accounts: 1" in result.stderr, result.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import orjson
 
 from service.adapters.common import Adapter
@@ -17,6 +20,15 @@ ADAPTERS: dict[str, Adapter] = {
     "envoy-json": adapt_envoy_json,
     "kong": adapt_kong,
 }
+
+
+def raw_parser(format: str) -> Callable[[bytes | str], RequestEvent]:
+    """The parse function of one record format, looked up once per source, not per record."""
+    if format not in ADAPTERS:
+        raise ValueError(f"unknown record format {format!r}; known: {', '.join(ADAPTERS)}")
+    if format == "contract":
+        return parse_event
+    return partial(adapt_raw, format)
 
 
 def adapt_raw(format: str, raw: bytes | str) -> RequestEvent:

@@ -7,6 +7,7 @@ keep: nothing in it can be turned back into the prompt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from ipaddress import ip_network
 from typing import NamedTuple
@@ -112,3 +113,11 @@ def observe(event: RequestEvent) -> Observation:
 def observe_raw(raw: bytes | str) -> Observation:
     """Parse one contract JSON record and observe it; raises ``InvalidEvent`` if it is broken."""
     return observe(parse_event(raw))
+
+
+def observer(format: str = "contract") -> Callable[[bytes | str], Observation]:
+    """Parse-and-observe for records in ``format`` (a gateway adapter's name, or the contract)."""
+    from service.adapters.registry import raw_parser  # adapters import the contract, not us
+
+    parse = raw_parser(format)
+    return lambda raw: observe(parse(raw))
