@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from typing import Any
 
 import pytest
 import redis
 
+from service.api.app import create_app
 from service.api.routers.check import METHODS
 from service.settings import Settings
 from service.state.account import Decision
@@ -207,3 +210,65 @@ def _count(text: str, series: str) -> float:
         if line.startswith(series + " "):
             return float(line.split()[-1])
     return 0.0
+
+
+def test_the_documented_routes_answer_like_the_fast_path(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
+    """The middleware answers checks before FastAPI's routing; the routes must agree with it."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from service.api.context import build_context
+    from service.api.routers.check import router
+
+    settings = api_settings(redis_url, check_retry_after_s=9)
+    for account, action in (("org_b", "block"), ("org_t", "throttle"), ("org_r", "review")):
+        seed(redis_client, settings, account, decision(action))
+    fast = create_app(settings)
+    bare = FastAPI()  # the same settings, routes only: no fast path in front
+    bare.state.context = build_context(settings)
+    bare.include_router(router)
+    cases = [("POST", PATH, a) for a in ("org_b", "org_t", "org_r", "org_new")]
+    cases += [("HEAD", "/v1/check", "org_b"), ("DELETE", "/v1/check/v1/files/x", "org_t")]
+    with TestClient(fast) as with_fast_path, TestClient(bare) as routes_only:
+        for method, path, account in cases:
+            one = with_fast_path.request(method, path, headers={"x-account-id": account})
+            two = routes_only.request(method, path, headers={"x-account-id": account})
+            assert (one.status_code, one.content) == (two.status_code, two.content)
+            assert {k: v for k, v in one.headers.items() if k.startswith(("x-", "retry"))} == {
+                k: v for k, v in two.headers.items() if k.startswith(("x-", "retry"))
+            }
+
+
+def test_a_hung_store_fails_open_within_the_timeout(
+    redis_server: RedisServer, redis_client: redis.Redis
+) -> None:
+    """A stopped (SIGSTOP) redis-server accepts nothing and answers nothing: no hang."""
+    settings = api_settings(redis_server.url, check_timeout_ms=100)
+    seed(redis_client, settings, "org_b", decision("block"))
+    assert redis_server.pid is not None
+    with api_client(settings) as api:
+        assert api.post(PATH, headers={"x-account-id": "org_b"}).status_code == 403
+        os.kill(redis_server.pid, signal.SIGSTOP)
+        try:
+            started = time.perf_counter()
+            hung = [api.post(PATH, headers={"x-account-id": "org_b"}) for _ in range(3)]
+            elapsed = time.perf_counter() - started
+        finally:
+            os.kill(redis_server.pid, signal.SIGCONT)
+        back = api.post(PATH, headers={"x-account-id": "org_b"})
+    assert [r.status_code for r in hung] == [200, 200, 200]
+    assert all(r.headers["x-harvestguard-degraded"] == "store-unavailable" for r in hung)
+    assert elapsed < 3 * 0.1 * 1.5 + 0.5  # each within about the timeout
+    assert back.status_code == 403
+
+
+def test_the_database_number_of_the_url_is_used(redis_server: RedisServer) -> None:
+    url = redis_server.url.rsplit("/", 1)[0] + "/3"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    settings = api_settings(url)
+    seed(client, settings, "org_b", decision("block"))
+    assert ask(settings, {"x-account-id": "org_b"}).status_code == 403
+    client.close()

@@ -9,6 +9,7 @@ before it listens.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,7 @@ from service.api.routers import accounts, alerts, check, events, keys, ops
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
+_SWITCH_INTERVAL_S = 0.0005
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     for module in (check, events, accounts, alerts, keys, ops):
         app.include_router(module.router)
+    app.add_middleware(check.CheckFastPath, context=context)
     return app
 
 
@@ -70,6 +73,10 @@ def run_api(settings: Settings, host: str | None = None, port: int | None = None
     """Serve the API with uvicorn until SIGTERM/SIGINT."""
     import uvicorn
 
+    # Push ingestion runs the pipeline in a worker thread, which holds the GIL for up to the
+    # switch interval (5 ms by default) every time the event loop wants it back; each check
+    # needs the loop several times. A shorter interval bounds what a batch adds to a check.
+    sys.setswitchinterval(_SWITCH_INTERVAL_S)
     app = create_app(settings)
     uvicorn.run(
         app,

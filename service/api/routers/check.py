@@ -5,12 +5,21 @@ headers it is told to forward; a 200 lets the request through, anything else
 is returned to the client. The answer carries the action and reason codes and
 nothing else (no score, no features): the check is unauthenticated, because
 Envoy calls it on loopback, and a caller must learn no more than that.
+
+The check is on every gateway request. FastAPI's middleware, routing and
+dependency machinery cost more than the check itself (about 60 us of CPU a
+request on the project's 2-core machine), so :class:`CheckFastPath`, an ASGI
+middleware, answers check paths before FastAPI's routing does. The routes
+below give the same answers through the same :func:`answer` (a test holds
+them to it); they document the check in the OpenAPI schema.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
@@ -22,11 +31,13 @@ from service.state.base import StoreUnavailable
 
 router = APIRouter(tags=["check"])
 
+PREFIX = "/v1/check"
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-ACTION = "x-harvestguard-action"
-REASONS = "x-harvestguard-reasons"
-SHADOW_ACTION = "x-harvestguard-shadow-action"
-DEGRADED = "x-harvestguard-degraded"
+ACTION = b"x-harvestguard-action"
+REASONS = b"x-harvestguard-reasons"
+SHADOW_ACTION = b"x-harvestguard-shadow-action"
+DEGRADED = b"x-harvestguard-degraded"
+_JSON = (b"content-type", b"application/json")
 _REASON_CODE = re.compile(r"[^a-z0-9_]")
 _OUTCOMES = {
     outcome: metrics.CHECK_REQUESTS.labels(outcome)
@@ -37,70 +48,115 @@ _OUTCOMES = {
 }  # fmt: skip
 _DURATION = metrics.CHECK_SECONDS
 _DENIAL_STATUS = {"throttle": 429, "block": 403}
+_ALLOWED = (200, [(ACTION, b"allow")], b"")
+
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
-def _codes(reasons: list[str]) -> str:
+def _codes(reasons: list[str]) -> bytes:
     # Codes are machine-made, but keep the header safe whatever a decision holds.
-    return ",".join(_REASON_CODE.sub("", reason.lower()) for reason in reasons)
+    return ",".join(_REASON_CODE.sub("", reason.lower()) for reason in reasons).encode()
 
 
-def _unavailable(context: ApiContext) -> Response:
+def _unavailable(context: ApiContext) -> Answer:
     if context.settings.check_failure_mode == "open":
         _OUTCOMES["fail_open"].inc()
-        return Response(status_code=200, headers={ACTION: ALLOW, DEGRADED: "store-unavailable"})
+        return 200, [(ACTION, b"allow"), (DEGRADED, b"store-unavailable")], b""
     _OUTCOMES["fail_closed"].inc()
-    return Response(
-        orjson.dumps({"action": "unavailable", "reasons": ["store_unavailable"]}),
-        status_code=503,
-        media_type="application/json",
-        headers={
-            ACTION: "unavailable",
-            REASONS: "store_unavailable",
-            DEGRADED: "store-unavailable",
-            "retry-after": "1",
-        },
-    )
+    body = orjson.dumps({"action": "unavailable", "reasons": ["store_unavailable"]})
+    headers = [
+        (ACTION, b"unavailable"),
+        (REASONS, b"store_unavailable"),
+        (DEGRADED, b"store-unavailable"),
+        (b"retry-after", b"1"),
+        _JSON,
+    ]
+    return 503, headers, body
 
 
-async def _answer(request: Request) -> Response:
-    context: ApiContext = request.app.state.context
+async def answer(context: ApiContext, header: Callable[[str], str | None]) -> Answer:
+    """Status, headers and body of the check, given a lookup of the request's headers."""
     settings = context.settings
-    headers = request.headers
-    account = headers.get(settings.check_account_header)
+    account = header(settings.check_account_header)
     try:
         if not account and settings.check_key_header:
-            key_hash = headers.get(settings.check_key_header)
+            key_hash = header(settings.check_key_header)
             if key_hash:
                 account = await context.reader.account_for_key(key_hash)
         if not account:
             # Who may call at all is the gateway's authentication's business, not ours.
             _OUTCOMES["no_account"].inc()
-            return Response(status_code=200, headers={ACTION: ALLOW})
+            return _ALLOWED
         decision = await context.reader.decision(account)
     except StoreUnavailable:
         return _unavailable(context)
     if decision is None or decision.action == ALLOW:
         _OUTCOMES["allow"].inc()
-        return Response(status_code=200, headers={ACTION: ALLOW})
+        return _ALLOWED
     action = decision.action
     codes = _codes(decision.reasons)
     if settings.shadow_mode:
         _OUTCOMES[f"shadow_{action}"].inc()
-        return Response(
-            status_code=200, headers={ACTION: ALLOW, SHADOW_ACTION: action, REASONS: codes}
-        )
+        return 200, [(ACTION, b"allow"), (SHADOW_ACTION, action.encode()), (REASONS, codes)], b""
     _OUTCOMES[action].inc()
     status = _DENIAL_STATUS.get(action)
     if status is None:  # review: let it through, and say so (the gateway may log it)
-        return Response(status_code=200, headers={ACTION: action, REASONS: codes})
+        return 200, [(ACTION, action.encode()), (REASONS, codes)], b""
     body: dict[str, object] = {"action": action, "reasons": decision.reasons}
-    out = {ACTION: action, REASONS: codes}
+    headers = [(ACTION, action.encode()), (REASONS, codes), _JSON]
     if status == 429:
         body["retry_after_s"] = settings.check_retry_after_s
-        out["retry-after"] = str(settings.check_retry_after_s)
-    return Response(
-        orjson.dumps(body), status_code=status, media_type="application/json", headers=out
-    )
+        headers.append((b"retry-after", str(settings.check_retry_after_s).encode()))
+    return status, headers, orjson.dumps(body)
+
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class CheckFastPath:
+    """ASGI middleware: answers ``/v1/check[/...]`` itself, passes everything else on."""
+
+    def __init__(self, app: ASGIApp, context: ApiContext) -> None:
+        self.app = app
+        self.context = context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path != PREFIX and not path.startswith(PREFIX + "/"):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        headers = scope["headers"]
+
+        def header(name: str) -> str | None:
+            wanted = name.lower().encode("latin-1")
+            for key, value in headers:
+                if key == wanted:
+                    return str(value.decode("latin-1"))
+            return None
+
+        status, out, body = await answer(self.context, header)
+        out = [*out, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+        )
+        _DURATION.observe(time.perf_counter() - started)
+
+
+async def _respond(request: Request) -> Response:
+    started = time.perf_counter()
+    context: ApiContext = request.app.state.context
+    status, headers, body = await answer(context, request.headers.get)
+    response = Response(body, status_code=status)
+    for name, value in headers:
+        response.headers[name.decode()] = value.decode()
+    _DURATION.observe(time.perf_counter() - started)
+    return response
 
 
 _RESPONSES: dict[int | str, dict[str, object]] = {
@@ -113,33 +169,21 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 
 async def check_root(request: Request) -> Response:
     """The account's enforced action for a request to the gateway."""
-    started = time.perf_counter()
-    response = await _answer(request)
-    _DURATION.observe(time.perf_counter() - started)
-    return response
+    return await _respond(request)
 
 
 async def check(path: str, request: Request) -> Response:
     """As ``/v1/check``, with the original request's path after the prefix (Envoy)."""
-    started = time.perf_counter()
-    response = await _answer(request)
-    _DURATION.observe(time.perf_counter() - started)
-    return response
+    return await _respond(request)
 
 
 # One route per method, each with its own operation id: Envoy forwards the original method.
 for _method in METHODS:
     router.add_api_route(
-        "/v1/check",
-        check_root,
-        methods=[_method],
-        responses=_RESPONSES,
+        PREFIX, check_root, methods=[_method], responses=_RESPONSES,
         operation_id=f"check_{_method.lower()}",
-    )
+    )  # fmt: skip
     router.add_api_route(
-        "/v1/check/{path:path}",
-        check,
-        methods=[_method],
-        responses=_RESPONSES,
+        PREFIX + "/{path:path}", check, methods=[_method], responses=_RESPONSES,
         operation_id=f"check_path_{_method.lower()}",
-    )
+    )  # fmt: skip
