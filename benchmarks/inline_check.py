@@ -11,9 +11,12 @@ then:
    have answered) over 64 keep-alive connections, and reports p50 / p99 /
    p99.9 latency, measured from the moment each request was sent and from
    the moment it was due (the latter also counts any lag of the generator);
-2. pushes an events file through ``POST /v1/events`` in NDJSON bodies of
-   5,000 events, one request at a time, with Redis and then with the
-   embedded store, and reports events per second.
+2. does the same at 2,000 requests/s while another client pushes events
+   into the same API process without pause;
+3. pushes an events file (by default one hour of the ``mixed`` scenario)
+   through ``POST /v1/events`` in NDJSON bodies of 5,000 events, one request
+   at a time, with Redis and then with the embedded store, and reports
+   events per second.
 
 The load generator is plain asyncio (uvloop) speaking HTTP/1.1 on raw
 sockets: an HTTP client library would cost more CPU than the server under
@@ -28,13 +31,14 @@ import asyncio
 import os
 import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -55,23 +59,23 @@ ACCOUNTS = 10_000
 CONNECTIONS = 64
 PATH = "/v1/check/v1/chat/completions"
 INGEST_BATCH = 5_000
+PREFIX = "bench"
 
 
 # ------------------------------------------------------------------ servers
 
 
-def start_api(
-    redis_url: str, prefix: str, store: str, cache_ttl: float = 0.0
-) -> tuple[subprocess.Popen[bytes], str]:
+@contextmanager
+def api_process(redis_url: str, store: str, cache_ttl: float = 0.0) -> Iterator[tuple[int, str]]:
+    """``harvestguard api`` as a subprocess: (pid, base URL) while it serves."""
     port = free_port()
     env = {
         **os.environ,
         "HARVESTGUARD_STORE": store,
         "HARVESTGUARD_REDIS_URL": redis_url,
-        "HARVESTGUARD_REDIS_PREFIX": prefix,
+        "HARVESTGUARD_REDIS_PREFIX": PREFIX,
         "HARVESTGUARD_API_TOKEN": TOKEN,
         "HARVESTGUARD_CHECK_CACHE_TTL_S": str(cache_ttl),
-        "HARVESTGUARD_INGEST_MAX_BYTES": str(64 << 20),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "--log-level", "WARNING", "api",
@@ -79,25 +83,21 @@ def start_api(
         env=env, cwd=REPO_ROOT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("harvestguard api did not start")
-        time.sleep(0.1)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("harvestguard api did not start")
+            time.sleep(0.1)
+        yield proc.pid, base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -105,7 +105,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def seed_decisions(redis_url: str, prefix: str) -> None:
+def seed_decisions(redis_url: str) -> None:
     """10,000 accounts: 2 % blocked, 3 % throttled, 5 % under review, the rest unknown."""
     client = redis.Redis.from_url(redis_url)
     pipe = client.pipeline(transaction=False)
@@ -115,7 +115,7 @@ def seed_decisions(redis_url: str, prefix: str) -> None:
         action = "block" if roll < 0.02 else "throttle" if roll < 0.05 else "review"
         if roll < 0.10:
             decision = Decision(action, 0.95, ["completion_ratio_high", "length_share_high"], 1.0)
-            pipe.set(f"{prefix}:{{org_{i}}}:d", decision.to_json())
+            pipe.set(f"{PREFIX}:{{org_{i}}}:d", decision.to_json())
     pipe.execute()
     client.close()
 
@@ -130,7 +130,6 @@ class Run:
     from_send: list[float] = field(default_factory=list)
     from_due: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
-    errors: int = 0
     seconds: float = 0.0
     server_cpu: float = 0.0
 
@@ -144,13 +143,9 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.sent_at = self.due_at = 0.0
         self.status = 0
-        self.lost = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.lost = True
 
     def send(self, request: bytes, due: float) -> None:
         assert self.transport is not None
@@ -200,23 +195,17 @@ async def open_loop(host: str, port: int, rate: int, seconds: float, warmup: flo
     run = Run(rate)
     idle: deque[Connection] = deque(connections)
     backlog: deque[tuple[int, float]] = deque()
-    answered = 0
-
-    def record(connection: Connection, index: int) -> None:
-        now = time.perf_counter()
-        if index >= skip:
-            run.from_send.append(now - connection.sent_at)
-            run.from_due.append(now - connection.due_at)
-            run.statuses[connection.status] = run.statuses.get(connection.status, 0) + 1
-
     in_flight: dict[int, int] = {}
 
     async def collect() -> None:
-        nonlocal answered
-        while answered < total:
+        for _ in range(total):
             connection = await done.get()
-            record(connection, in_flight.pop(id(connection)))
-            answered += 1
+            if in_flight.pop(id(connection)) >= skip:
+                now = time.perf_counter()
+                run.from_send.append(now - connection.sent_at)
+                run.from_due.append(now - connection.due_at)
+                status = connection.status
+                run.statuses[status] = run.statuses.get(status, 0) + 1
             if backlog:
                 index, due = backlog.popleft()
                 in_flight[id(connection)] = index
@@ -338,6 +327,16 @@ def bench_ingest(base: str, pid: int, bodies: list[bytes], events: int) -> tuple
 # ------------------------------------------------------------------ main
 
 
+def row(run: Run) -> str:
+    odd = sum(n for status, n in run.statuses.items() if status not in (200, 403, 429))
+    sent, due = run.from_send, run.from_due
+    return (
+        f"| {run.rate:,} | {run.sent / run.seconds:,.0f} | {pct(sent, 0.5):.2f} "
+        f"| {pct(sent, 0.99):.2f} | {pct(sent, 0.999):.2f} | {max(sent) * 1000:.1f} "
+        f"| {pct(due, 0.99):.2f} | {odd} | {run.server_cpu:.0%} |"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", default="1000,2000,5000", help="Requests/s, comma-separated.")
@@ -347,72 +346,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-ttl", type=float, default=0.0, help="Check cache TTL (s).")
     args = parser.parse_args(argv)
     rates = [int(r) for r in args.rates.split(",") if r]
-
     print(
         f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"redis-server and the API on loopback, check cache TTL {args.cache_ttl} s",
         flush=True,
     )
+    header = (
+        "| rate (req/s) | achieved | p50 ms | p99 ms | p99.9 ms | max ms | p99 from due ms "
+        "| not 200/403/429 | API CPU |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
     with RedisServer() as server, tempfile.TemporaryDirectory() as tmp:
-        prefix = "bench"
-        seed_decisions(server.url, prefix)
-        proc, base = start_api(server.url, prefix, "redis", args.cache_ttl)
-        try:
-            runs = bench_check(base, proc.pid, rates, args.seconds)
-        finally:
-            stop(proc)
-
-        print("\n| rate (req/s) | achieved | p50 ms | p99 ms | p99.9 ms | max ms | "
-              "p99 from due ms | non-2xx/403/429 | API CPU |")  # fmt: skip
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for run in runs:
-            odd = sum(n for status, n in run.statuses.items() if status not in (200, 403, 429))
-            print(
-                f"| {run.rate:,} | {run.sent / run.seconds:,.0f} | {pct(run.from_send, 0.5):.2f} "
-                f"| {pct(run.from_send, 0.99):.2f} | {pct(run.from_send, 0.999):.2f} "
-                f"| {max(run.from_send) * 1000:.1f} | {pct(run.from_due, 0.99):.2f} | {odd} "
-                f"| {run.server_cpu:.0%} |",
-                flush=True,
-            )
-        mean_ms = statistics.fmean(runs[0].from_send) * 1000 if runs else 0.0
-        print(f"\nmean latency at {rates[0]:,} req/s: {mean_ms:.2f} ms", flush=True)
+        seed_decisions(server.url)
+        with api_process(server.url, "redis", args.cache_ttl) as (pid, base):
+            print(f"\n{header}", flush=True)
+            for run in bench_check(base, pid, rates, args.seconds):
+                print(row(run), flush=True)
 
         source = args.input or generate(Path(tmp), args.hours)
         lines = [line for _, line in iter_lines(source)]
-        bodies = [
-            b"\n".join(lines[i : i + INGEST_BATCH]) + b"\n"
-            for i in range(0, len(lines), INGEST_BATCH)
-        ]
-        # Batches of ingestion hold the GIL for tens of milliseconds: measure what that does
-        # to checks answered by the same process.
-        redis.Redis.from_url(server.url).flushall()
-        seed_decisions(server.url, prefix)
-        proc, base = start_api(server.url, prefix, "redis", args.cache_ttl)
-        try:
-            mixed, pushed = bench_check_while_ingesting(base, proc.pid, 2000, args.seconds, bodies)
-        finally:
-            stop(proc)
+        step = INGEST_BATCH
+        bodies = [b"\n".join(lines[i : i + step]) + b"\n" for i in range(0, len(lines), step)]
+        # A batch holds the GIL for tens of milliseconds: what does that do to checks answered
+        # by the same process?
+        with api_process(server.url, "redis", args.cache_ttl) as (pid, base):
+            mixed, pushed = bench_check_while_ingesting(base, pid, 2000, args.seconds, bodies)
+        print(f"\nthe check while the same process ingests ({pushed:,} events pushed):\n{header}")
+        print(row(mixed), flush=True)
+
         print(
-            f"\ncheck at 2,000 req/s while the same process ingests ({pushed:,} events pushed): "
-            f"p50 {pct(mixed.from_send, 0.5):.2f} ms, p99 {pct(mixed.from_send, 0.99):.2f} ms, "
-            f"p99.9 {pct(mixed.from_send, 0.999):.2f} ms, max {max(mixed.from_send) * 1000:.1f} ms",
+            f"\npush ingestion: {len(lines):,} events of {source.name}, {step:,} per POST "
+            f"(NDJSON, {len(bodies[0]) / 1e6:.1f} MB)\n\n"
+            "| store | events/s | events per API CPU-second | alerts |\n|---|---:|---:|---:|",
             flush=True,
         )
-        size_mb = len(bodies[0]) / 1e6
-        print(
-            f"\npush ingestion: {len(lines):,} events of {source.name}, "
-            f"{INGEST_BATCH:,} per POST (NDJSON, {size_mb:.1f} MB)",
-            flush=True,
-        )
-        print("\n| store | events/s | events per API CPU-second | alerts |")
-        print("|---|---:|---:|---:|")
         for store in ("redis", "memory"):
             redis.Redis.from_url(server.url).flushall()
-            proc, base = start_api(server.url, prefix, store)
-            try:
-                rate, per_cpu, alerts = bench_ingest(base, proc.pid, bodies, len(lines))
-            finally:
-                stop(proc)
+            with api_process(server.url, store) as (pid, base):
+                rate, per_cpu, alerts = bench_ingest(base, pid, bodies, len(lines))
             print(f"| {store} | {rate:,.0f} | {per_cpu:,.0f} | {alerts:,} |", flush=True)
     return 0
 
