@@ -11,6 +11,7 @@ decides.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from typing import Protocol, cast
@@ -133,6 +134,8 @@ class _TtlCache:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
         self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        # Checks use it on the event loop, feedback and key changes from worker threads.
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> object:
         entry = self._entries.get(key)
@@ -141,14 +144,16 @@ class _TtlCache:
         return entry[1]
 
     def put(self, key: str, value: object) -> None:
-        entries = self._entries
-        entries[key] = (time.monotonic() + self.ttl_s, value)
-        entries.move_to_end(key)
-        if len(entries) > self.max_entries:
-            entries.popitem(last=False)
+        with self._lock:
+            entries = self._entries
+            entries[key] = (time.monotonic() + self.ttl_s, value)
+            entries.move_to_end(key)
+            if len(entries) > self.max_entries:
+                entries.popitem(last=False)
 
     def pop(self, key: str) -> None:
-        self._entries.pop(key, None)
+        with self._lock:
+            self._entries.pop(key, None)
 
 
 class DecisionReader:
@@ -163,6 +168,7 @@ class DecisionReader:
     ) -> None:
         self.backend = backend
         self._decisions = _TtlCache(ttl_s, max_entries) if ttl_s > 0 else None
+        self._forgotten = 0
         # Key-to-account mappings change only when keys are provisioned: cache them always.
         self._keys = _TtlCache(key_ttl_s, max_entries)
 
@@ -173,8 +179,11 @@ class DecisionReader:
         found = cache.get(account_id)
         if found is not _MISSING:
             return cast(Decision | None, found)
+        forgotten = self._forgotten
         decision = await self.backend.decision(account_id)
-        cache.put(account_id, decision)
+        # Feedback that landed during the read may have replaced what it returned.
+        if forgotten == self._forgotten:
+            cache.put(account_id, decision)
         return decision
 
     async def account_for_key(self, key_hash: str) -> str | None:
@@ -188,6 +197,7 @@ class DecisionReader:
     def forget(self, account_id: str | None = None, key_hash: str | None = None) -> None:
         """Drop a cached entry: feedback and key changes take effect here at once."""
         if account_id is not None and self._decisions is not None:
+            self._forgotten += 1
             self._decisions.pop(account_id)
         if key_hash is not None:
             self._keys.pop(key_hash)
