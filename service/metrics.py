@@ -26,6 +26,15 @@ EVENTS_DUPLICATE = Counter(
 VERDICT_CHANGES = Counter(
     f"{PREFIX}_verdict_changes_total", "Changes of an account's verdict, by new action.", ["action"]
 )
+VERDICT_REASONS = Counter(
+    f"{PREFIX}_verdict_reasons_total",
+    "Reason codes of verdict changes to review, throttle or block (a bounded set: signal names "
+    "with _high or _low, and a few fixed codes).",
+    ["reason"],
+)
+# Exported at 0 from the start, so that increase() also sees a worker's first block.
+for _action in ("review", "throttle", "block"):
+    VERDICT_CHANGES.labels(_action)
 ACCOUNTS_SCORED = Counter(f"{PREFIX}_accounts_scored_total", "Account scorings by the detector.")
 BATCH_SECONDS = Histogram(
     f"{PREFIX}_batch_processing_seconds",

@@ -173,6 +173,8 @@ class Pipeline:
         state.decision = decision
         result.decisions[account] = decision
         metrics.VERDICT_CHANGES.labels(decision.action).inc()
+        for reason in decision.reasons:
+            metrics.VERDICT_REASONS.labels(reason).inc()
         result.alerts.append(self._alert(account, state, previous, decision, event, deviations))
         if decision.action == ALLOW:
             return

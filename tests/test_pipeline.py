@@ -192,6 +192,11 @@ def test_metrics_count_what_happened_with_bounded_labels(tmp_path: Path) -> None
         value("hg_verdict_changes_total", action=a) for a in ("review", "throttle", "block")
     )
     assert changes - before["changes"] >= flagged > 0
+    reasons = REGISTRY.get_sample_value  # reason codes of the harvester's verdict, e.g.:
+    assert any(
+        (reasons("hg_verdict_reasons_total", {"reason": f"{signal}_high"}) or 0) > 0
+        for signal in ("completion_ratio", "length_share", "completion_tokens_mean")
+    )
     accounts = {e["account_id"] for e in events}
     for metric in REGISTRY.collect():
         for sample in metric.samples:
