@@ -52,7 +52,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from service.contract import iter_lines  # noqa: E402
 from service.state.account import Decision  # noqa: E402
-from tests.servers import RedisServer, free_port  # noqa: E402
+from tests.servers import RedisServer, free_port, wait_healthy  # noqa: E402
 
 TOKEN = "bench-" + os.urandom(12).hex()
 ACCOUNTS = 10_000
@@ -84,16 +84,7 @@ def api_process(redis_url: str, store: str, cache_ttl: float = 0.0) -> Iterator[
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("harvestguard api did not start")
-            time.sleep(0.1)
+        wait_healthy(f"{base}/healthz", proc)
         yield proc.pid, base
     finally:
         proc.terminate()

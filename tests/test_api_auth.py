@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from fastapi.routing import iter_route_contexts
 from service.api.app import create_app
 from service.api.deps import require_api_token, require_ingest_token
 from service.api.security import InsecureSettings
-from tests.servers import free_port
+from tests.servers import free_port, wait_healthy
 from tests.test_api_support import AUTH, INGEST_TOKEN, TOKEN, api_client, api_settings
 
 # Open on purpose: Envoy calls the check on loopback; probes and Prometheus need no secret.
@@ -127,15 +126,7 @@ def test_harvestguard_api_serves_on_a_real_socket() -> None:
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "api did not start"
-            time.sleep(0.1)
+        wait_healthy(f"{base}/healthz", proc)
         with httpx.Client(base_url=base) as http:
             confirm = http.post(
                 "/v1/accounts/org_9/feedback", json={"kind": "confirm", "by": "t"}, headers=AUTH

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import pytest
 import yaml
 
 from service import metrics
+from tests.servers import find_tool
 
 REPO = Path(__file__).resolve().parent.parent
 PROMETHEUS_DIR = REPO / "deploy" / "prometheus"
@@ -50,17 +50,6 @@ ALERTS_REQUIRED = {
     "HarvestGuardWorkerDown",
     "HarvestGuardInlineCheckSlow",
 }
-
-
-def tool(name: str, package: str) -> str:
-    """The path of a command-line tool, or FAIL naming the Debian package that has it."""
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(
-            f"{name} not found on PATH: apt-get install -y {package} (bash tests/run.sh does)",
-            pytrace=False,
-        )
-    return path
 
 
 def run(argv: list[str], cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -107,14 +96,14 @@ def metric_names(expr: str) -> set[str]:
 
 
 def test_promtool_check_rules() -> None:
-    promtool = tool("promtool", "prometheus")
+    promtool = find_tool("promtool", "prometheus")
     result = run([promtool, "check", "rules", str(RULES)])
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"SUCCESS: {len(rules())} rules found" in result.stdout
 
 
 def test_promtool_check_config_of_the_compose_prometheus() -> None:
-    promtool = tool("promtool", "prometheus")
+    promtool = find_tool("promtool", "prometheus")
     result = run([promtool, "check", "config", str(PROMETHEUS_YML)])
     assert result.returncode == 0, result.stdout + result.stderr
     # The rules file is found relative to the config, as it is once mounted in the container.
@@ -122,14 +111,14 @@ def test_promtool_check_config_of_the_compose_prometheus() -> None:
 
 
 def test_promtool_rule_unit_tests_pass() -> None:
-    promtool = tool("promtool", "prometheus")
+    promtool = find_tool("promtool", "prometheus")
     result = run([promtool, "test", "rules", str(RULE_TESTS)])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
 
 
 def test_rule_unit_tests_cover_every_alert_and_would_catch_a_broken_rule(tmp_path: Path) -> None:
-    promtool = tool("promtool", "prometheus")
+    promtool = find_tool("promtool", "prometheus")
     tests = yaml.safe_load(RULE_TESTS.read_text())
     tested = {
         case["alertname"]
@@ -209,7 +198,7 @@ def test_scrape_jobs_are_the_ones_the_rules_and_dashboard_select() -> None:
 
 
 def test_amtool_checks_the_alertmanager_config() -> None:
-    amtool = tool("amtool", "prometheus-alertmanager")
+    amtool = find_tool("amtool", "prometheus-alertmanager")
     result = run([amtool, "check-config", str(ALERTMANAGER_YML)])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
@@ -228,7 +217,7 @@ def test_amtool_checks_the_alertmanager_config() -> None:
     ],
 )
 def test_alertmanager_routes_by_severity(labels: list[str], receiver: str) -> None:
-    amtool = tool("amtool", "prometheus-alertmanager")
+    amtool = find_tool("amtool", "prometheus-alertmanager")
     result = run(
         [amtool, "config", "routes", "test", "--config.file", str(ALERTMANAGER_YML),
          f"--verify.receivers={receiver}", *labels]

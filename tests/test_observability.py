@@ -38,13 +38,12 @@ from typing import Any
 
 import httpx
 import orjson
-import pytest
 import redis
 import yaml
 from kafka import KafkaProducer
 
 from tests.factories import T0, event, traffic
-from tests.servers import HOST, create_topics, free_port
+from tests.servers import HOST, create_topics, find_tool, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "deploy" / "prometheus" / "harvestguard.rules.yml"
@@ -60,18 +59,6 @@ MALFORMED = [
 ]
 # Grafana's built-in variables, as it would set them for 1 s scrapes and a short range.
 BUILTINS = {"$__rate_interval": "10s", "$__range": "5m", "$__interval": "1s"}
-
-
-def tool(name: str, package: str) -> str:
-    import shutil
-
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(
-            f"{name} not found on PATH: apt-get install -y {package} (bash tests/run.sh does)",
-            pytrace=False,
-        )
-    return path
 
 
 class Processes:
@@ -291,8 +278,8 @@ def test_prometheus_scrapes_the_stack_fires_the_campaign_alert_and_feeds_every_p
 ) -> None:
     began = time.monotonic()
     deadline = began + BUDGET_S - 5
-    prometheus = tool("prometheus", "prometheus")
-    exporter = tool("prometheus-redis-exporter", "prometheus-redis-exporter")
+    prometheus = find_tool("prometheus", "prometheus")
+    exporter = find_tool("prometheus-redis-exporter", "prometheus-redis-exporter")
     suffix = uuid.uuid4().hex[:8]
     env = harvestguard_env(kafka_bootstrap, redis_url, suffix)
     create_topics(

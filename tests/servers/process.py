@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -223,3 +224,25 @@ def _install_sigterm_cleanup() -> None:
 
 
 _install_sigterm_cleanup()
+
+
+def find_tool(name: str, package: str) -> str:
+    """The path of a command-line tool, or ServerError naming the Debian package that has it."""
+    path = shutil.which(name)
+    if path is None:
+        raise ServerError(
+            f"{name} not found on PATH: apt-get install -y {package} (bash tests/run.sh does)"
+        )
+    return path
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Wait until ``GET url`` answers 200; ServerError if ``proc`` exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as response:
+            if response.status == 200:
+                return
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise ServerError(f"{url} did not answer 200 (exit code {proc.poll()})")
+        time.sleep(0.1)
