@@ -56,15 +56,13 @@ def _explanation(deviations: list[Deviation]) -> list[dict[str, Any]]:
 
 
 class Overrides(Protocol):
-    """What analysts said about accounts (service/api/overrides.py): feedback outranks the model."""
+    """Analysts' feedback on accounts (service/state/feedback.py); it outranks the model."""
 
     def refresh(self) -> None:
         """Pick up feedback given since the last batch (at most one store read)."""
         ...
 
-    def adjust(
-        self, account_id: str, current: Decision, proposed: Decision, ts: float
-    ) -> Decision:
+    def adjust(self, account_id: str, current: Decision, proposed: Decision, ts: float) -> Decision:
         """The decision to keep (``current`` for no change); asked at every scoring, in memory."""
         ...
 

@@ -31,14 +31,14 @@ from kafka.errors import CommitFailedError, KafkaError
 from prometheus_client import start_http_server
 
 from service import metrics
-from service.api.alert_log import redis_alert_log
-from service.api.overrides import redis_feedback
 from service.contract import InvalidEvent
 from service.features.observation import observer
 from service.pipeline import BatchResult, Envelope, Pipeline
 from service.settings import Settings
+from service.state.alert_log import redis_alert_log
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
+from service.state.feedback import redis_feedback
 from service.state.memory import MemoryStore
 from service.state.redis_store import RedisStore
 

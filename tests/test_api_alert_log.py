@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis
 
-from service.api.alert_log import AlertLog, AlertQuery, BadCursor, MemoryAlertLog, RedisAlertLog
+from service.state.alert_log import AlertLog, AlertQuery, BadCursor, MemoryAlertLog, RedisAlertLog
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -17,7 +17,11 @@ import redis
 
 from detectors.account_model import ProtectedQuantileFilter
 from detectors.baseline import Deviation, PeerBaseline
-from service.api.overrides import (
+from service.features.observation import observe_raw
+from service.pipeline import Envelope, Pipeline
+from service.settings import Settings
+from service.state.account import Decision
+from service.state.feedback import (
     FeedbackBook,
     MemoryFeedback,
     Override,
@@ -25,10 +29,6 @@ from service.api.overrides import (
     adjust,
     redis_feedback,
 )
-from service.features.observation import observe_raw
-from service.pipeline import Envelope, Pipeline
-from service.settings import Settings
-from service.state.account import Decision
 from service.state.memory import MemoryStore
 from service.worker import make_store
 from tests.factories import T0, event, traffic

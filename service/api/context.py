@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.api.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
 from service.api.ingest import Ingestor
-from service.api.overrides import FeedbackBook, MemoryFeedback, RedisFeedback
 from service.api.publisher import AlertPublisher
 from service.api.reader import (
     CheckBackend,
@@ -27,7 +25,9 @@ from service.api.reader import (
 from service.api.security import check_token
 from service.pipeline import Pipeline
 from service.settings import Settings
+from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
 from service.state.base import FeatureStore
+from service.state.feedback import FeedbackBook, MemoryFeedback, RedisFeedback
 from service.state.memory import MemoryStore
 from service.state.redis_store import RedisStore
 

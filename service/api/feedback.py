@@ -20,10 +20,10 @@ from typing import Any
 
 from service import metrics
 from service.api.context import ApiContext
-from service.api.overrides import CONFIRMED, Override
 from service.api.publisher import PublishFailed
 from service.api.schemas import FeedbackIn
 from service.state.account import ALLOW, Decision, action_rank
+from service.state.feedback import CONFIRMED, Override
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ import msgspec
 
 from service import metrics
 from service.adapters import ADAPTERS, adapt_raw
-from service.api.alert_log import AlertLog
 from service.api.publisher import AlertPublisher, PublishFailed
 from service.contract import InvalidEvent
 from service.features.observation import Observation, observe, observe_raw
 from service.pipeline import Envelope, Pipeline
+from service.state.alert_log import AlertLog
 from service.state.memory import MemoryStore
 
 FORMATS: tuple[str, ...] = tuple(ADAPTERS)

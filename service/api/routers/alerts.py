@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from service.api.alert_log import AlertQuery, BadCursor
 from service.api.deps import Context, require_api_token
 from service.api.schemas import AlertPage
+from service.state.alert_log import AlertQuery, BadCursor
 from service.state.base import StoreUnavailable
 
 router = APIRouter(tags=["alerts"], dependencies=[Depends(require_api_token)])
