@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Protocol
 from detectors.account_model import ProtectedQuantileFilter, account_model
 from detectors.baseline import Deviation, PeerBaseline
 from service import metrics
+from service.alerts import verdict_alert
 from service.features.observation import Observation
 from service.features.vector import account_vector
 from service.policy import Policy
@@ -194,20 +195,17 @@ class Pipeline:
         event: Observation,
         deviations: list[Deviation],
     ) -> dict[str, Any]:
-        return {
-            "alert_id": f"{account}:{event.event_id}:{decision.action}",
-            "account_id": account,
-            "action": decision.action,
-            "previous_action": previous.action,
-            "enforced": self.policy.enforced(decision) == decision.action,
-            "score": round(decision.score, 4),
-            "reasons": decision.reasons,
-            "explanation": _explanation(deviations),
-            "cluster_id": decision.cluster_id,
-            "ts": event.ts,
-            "event_id": event.event_id,
-            "account_events": state.events,
-        }
+        return verdict_alert(
+            account,
+            previous,
+            decision,
+            alert_id=f"{account}:{event.event_id}:{decision.action}",
+            enforced=self.policy.enforced(decision) == decision.action,
+            ts=event.ts,
+            explanation=_explanation(deviations),
+            event_id=event.event_id,
+            account_events=state.events,
+        )
 
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing."""

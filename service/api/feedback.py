@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from service import metrics
+from service.alerts import verdict_alert
 from service.api.context import ApiContext
 from service.api.publisher import PublishFailed
 from service.api.schemas import FeedbackIn
@@ -53,22 +54,16 @@ def _alert(
     account: str, previous: Decision, decision: Decision, entry: dict[str, Any]
 ) -> dict[str, Any]:
     """A verdict change made by a person, in the shape of the pipeline's alerts."""
-    return {
-        "alert_id": f"{account}:feedback:{entry['at_ns']}:{decision.action}",
-        "account_id": account,
-        "action": decision.action,
-        "previous_action": previous.action,
-        "enforced": True,
-        "score": round(decision.score, 4),
-        "reasons": decision.reasons,
-        "explanation": [],
-        "cluster_id": decision.cluster_id,
-        "ts": decision.since_ts,
-        "event_id": None,
-        "account_events": None,
-        "source": "feedback",
-        "feedback": entry["kind"],
-    }
+    return verdict_alert(
+        account,
+        previous,
+        decision,
+        alert_id=f"{account}:feedback:{entry['at_ns']}:{decision.action}",
+        enforced=True,
+        ts=decision.since_ts,
+        source="feedback",
+        feedback=entry["kind"],
+    )
 
 
 def apply_feedback(
