@@ -1,9 +1,22 @@
-"""The peer baseline: how far each feature of an account is from what is normal.
+"""The peer baseline: what accounts of the same size normally do.
 
-Running mean and variance per feature (river's ``stats.Var``), learned only
-from vectors that did not look anomalous, so a campaign cannot teach the
-baseline that harvesting is normal. It turns a score into reasons a person
-can act on: which signals, and how many standard deviations away.
+Accounts are segmented by volume tier (requests in their day window, by
+powers of ten), so a customer sending a thousand requests an hour is compared
+with other heavy customers, not with hobbyists. Per tier and feature, river's
+streaming quantiles (``stats.Quantile``, the P² algorithm: constant memory)
+track the median and the 99th percentile. The detector learns only from
+accounts it did not find suspect, so a campaign cannot teach the baseline that
+harvesting is normal.
+
+It serves twice: the 99th percentile of a content share raises the bar of
+that signal (a tier full of honest step-by-step tutoring is not flagged for
+it), and each flag's explanation shows the account's value next to its peers'.
+
+>>> baseline = PeerBaseline(min_accounts=10)
+>>> for i in range(50):
+...     baseline.learn_one({"requests": 500.0, "harvest_count": 5.0 + i % 3})
+>>> round(baseline.peer({"requests": 700.0}, "harvest_count").median, 3)
+0.012
 """
 
 from __future__ import annotations
@@ -13,55 +26,62 @@ from typing import NamedTuple
 
 from river import stats
 
+# Content shares whose 99th percentile raises the detector's floors.
+SHARES: tuple[str, ...] = ("harvest_count", "rubric_count", "probe_count")
+PRIOR_REQUESTS = 10.0
 
-class Deviation(NamedTuple):
-    feature: str
-    value: float
-    mean: float
-    z: float
 
-    @property
-    def code(self) -> str:
-        """Machine-readable reason code, e.g. ``completion_ratio_high``."""
-        return f"{self.feature}_{'high' if self.z > 0 else 'low'}"
+class Peer(NamedTuple):
+    tier: int
+    median: float
+    p99: float
+    accounts: int
+
+
+def tier_of(requests: float) -> int:
+    """Volume tier: 0 below 10 requests a day, then one per power of ten, up to 5."""
+    return min(5, int(math.log10(max(requests, 1.0))))
+
+
+def _value(x: dict[str, float], feature: str) -> float:
+    """Counts are read as shares (with the detector's shrinkage); other features as they are."""
+    value = x.get(feature, 0.0)
+    if feature in SHARES:
+        return value / (x.get("requests", 0.0) + PRIOR_REQUESTS)
+    return value
 
 
 class PeerBaseline:
-    """Per-feature running statistics over the accounts the models learned from.
-
-    >>> baseline = PeerBaseline(min_z=3.0)
-    >>> for i in range(100):
-    ...     baseline.learn_one({"rate": 1.0 + (i % 5) / 10})
-    >>> [d.code for d in baseline.explain_one({"rate": 9.0})]
-    ['rate_high']
-    """
-
-    def __init__(self, min_z: float = 3.0, top: int = 4) -> None:
-        self.min_z = min_z
-        self.top = top
-        self._stats: dict[str, stats.Var] = {}
+    def __init__(self, min_accounts: int = 200) -> None:
+        self.min_accounts = min_accounts
+        self._quantiles: dict[tuple[int, str], tuple[stats.Quantile, stats.Quantile]] = {}
+        self._learned: dict[int, int] = {}
 
     def learn_one(self, x: dict[str, float]) -> None:
-        for feature, value in x.items():
-            var = self._stats.get(feature)
-            if var is None:
-                var = self._stats[feature] = stats.Var()
-            var.update(value)
+        tier = tier_of(x.get("requests", 0.0))
+        self._learned[tier] = self._learned.get(tier, 0) + 1
+        for feature in x:
+            pair = self._quantiles.get((tier, feature))
+            if pair is None:
+                pair = self._quantiles[(tier, feature)] = (stats.Quantile(0.5), stats.Quantile(0.99))
+            value = _value(x, feature)
+            pair[0].update(value)
+            pair[1].update(value)
 
-    def deviations(self, x: dict[str, float]) -> list[Deviation]:
-        """Every feature's distance from the baseline, largest first."""
-        found = []
-        for feature, value in x.items():
-            var = self._stats.get(feature)
-            if var is None or var.mean.n < 2:
-                continue
-            mean = var.mean.get()
-            # A floor on the spread: a feature constant so far must not make every change infinite.
-            spread = max(math.sqrt(max(var.get(), 0.0)), 0.05 * abs(mean), 1e-3)
-            found.append(Deviation(feature, value, mean, (value - mean) / spread))
-        found.sort(key=lambda d: abs(d.z), reverse=True)
-        return found
+    def peer(self, x: dict[str, float], feature: str) -> Peer | None:
+        """The account's tier's median and 99th percentile of ``feature``, once known."""
+        tier = tier_of(x.get("requests", 0.0))
+        accounts = self._learned.get(tier, 0)
+        pair = self._quantiles.get((tier, feature))
+        if pair is None or accounts < self.min_accounts:
+            return None
+        return Peer(tier, pair[0].get() or 0.0, pair[1].get() or 0.0, accounts)
 
-    def explain_one(self, x: dict[str, float]) -> list[Deviation]:
-        """The features at least ``min_z`` standard deviations away, at most ``top`` of them."""
-        return [d for d in self.deviations(x) if abs(d.z) >= self.min_z][: self.top]
+    def share_ceilings(self, x: dict[str, float]) -> dict[str, float]:
+        """Per content share, the peers' 99th percentile (empty until the tier is known)."""
+        ceilings = {}
+        for feature in SHARES:
+            peer = self.peer(x, feature)
+            if peer is not None:
+                ceilings[feature] = peer.p99
+        return ceilings

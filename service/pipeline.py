@@ -13,16 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from detectors.account_model import ProtectedQuantileFilter, account_model
-from detectors.baseline import Deviation, PeerBaseline
+from detectors.baseline import PeerBaseline
+from detectors.harvest import SIGNAL_FEATURES, Assessment, HarvestScorer
+from detectors.linkage import Link, link_signal
 from service import metrics
 from service.alerts import verdict_alert
-from service.features.observation import Observation
+from service.features.observation import Observation, link_values
 from service.features.vector import account_vector
 from service.policy import Policy
 from service.settings import Settings
 from service.state.account import ALLOW, AccountState, Decision, FirstFlag, action_rank
 from service.state.base import FeatureStore
+from service.state.links import Group, LinkStore, MemoryLinks, Report
 
 
 class Envelope(NamedTuple):
@@ -44,16 +46,28 @@ class BatchResult:
     redelivered: int = 0
 
 
-def _explanation(deviations: list[Deviation]) -> list[dict[str, Any]]:
-    return [
-        {
-            "signal": d.feature,
-            "value": round(d.value, 4),
-            "baseline": round(d.mean, 4),
-            "z": round(d.z, 2),
+def _explanation(
+    assessment: Assessment, x: dict[str, float], baseline: PeerBaseline, link: Link | None
+) -> list[dict[str, Any]]:
+    """Each signal that drove the score, with the account's value next to its peers'."""
+    found = []
+    for signal in assessment.signals:
+        item: dict[str, Any] = {
+            "signal": signal.reason,
+            "weight": round(signal.weight, 3),
+            "value": round(signal.value, 4),
         }
-        for d in deviations
-    ]
+        feature = SIGNAL_FEATURES.get(signal.reason)
+        peer = baseline.peer(x, feature) if feature else None
+        if peer is not None:
+            item.update(peer_tier=peer.tier, peer_median=round(peer.median, 4),
+                        peer_p99=round(peer.p99, 4))  # fmt: skip
+        if signal.reason == "linked_group" and link is not None:
+            item.update(cluster_id=link.cluster_id, members=link.members,
+                        group_reasons=link.group_reasons,
+                        group_share=round(link.group_share, 4))  # fmt: skip
+        found.append(item)
+    return found
 
 
 class Overrides(Protocol):
@@ -73,23 +87,17 @@ class Pipeline:
         self,
         store: FeatureStore,
         settings: Settings,
-        detector: ProtectedQuantileFilter | None = None,
-        baseline: PeerBaseline | None = None,
+        detector: HarvestScorer | None = None,
+        links: LinkStore | None = None,
         source: str = "kafka",
         overrides: Overrides | None = None,
     ) -> None:
         self.store = store
+        self.links: LinkStore = links if links is not None else MemoryLinks(settings.link_max_members)
         self.overrides = overrides
         self.settings = settings
-        self.detector = detector or account_model(
-            n_trees=settings.detector_trees,
-            height=settings.detector_height,
-            window_size=settings.detector_window,
-            q=settings.detector_quantile,
-            seed=settings.seed,
-            warmup=settings.detector_warmup,
-        )
-        self.baseline = baseline or PeerBaseline()
+        self.detector = detector or HarvestScorer(PeerBaseline(settings.baseline_min_accounts))
+        self.baseline = self.detector.baseline
         self.policy = Policy(
             review=settings.review_threshold,
             throttle=settings.throttle_threshold,
@@ -108,6 +116,7 @@ class Pipeline:
         states = result.states
         loaded = self.store.load({envelope.obs.account_id for envelope in batch})
         last_event: dict[str, Observation] = {}
+        models: dict[str, float] = {}
         for obs, partition, offset in batch:
             account = obs.account_id
             state = states.get(account)
@@ -126,9 +135,10 @@ class Pipeline:
                 state.first_ts = obs.ts
             state.events += 1
             last_event[account] = obs
+            if obs.ts < models.get(obs.model, float("inf")):
+                models[obs.model] = obs.ts
             result.applied += 1
-        for account, event in last_event.items():
-            self._score(account, states[account], event, result)
+        self._score_due(states, last_event, models, result)
         self._processed.inc(result.applied)
         if result.duplicates:
             metrics.EVENTS_DUPLICATE.labels("event_id").inc(result.duplicates)
@@ -136,34 +146,65 @@ class Pipeline:
             metrics.EVENTS_DUPLICATE.labels("redelivery").inc(result.redelivered)
         return result
 
+    def _score_due(
+        self,
+        states: dict[str, AccountState],
+        last_event: dict[str, Observation],
+        models: dict[str, float],
+        result: BatchResult,
+    ) -> None:
+        """Score every account that is due, after one exchange with the link store."""
+        first_seen = self.links.first_seen(models)
+        due: dict[str, dict[str, float]] = {}
+        reports: dict[str, Report] = {}
+        for account, event in last_event.items():
+            state = states[account]
+            now = state.windows.last_ts
+            if not state.due_for_scoring(now, self.settings.min_events, self.settings.rescore_after_s):
+                continue
+            state.scored_events, state.scored_ts = state.events, now
+            state.add_links(link_values(event))
+            x = account_vector(state.windows, now, event.account_created, first_seen)
+            due[account] = x
+            reports[account] = Report(tuple(state.links), self._profile(x))
+        groups = self.links.exchange(reports) if reports else {}
+        for account, x in due.items():
+            state = states[account]
+            mine = [groups[v] for v in state.links if v in groups]
+            self._score(account, state, last_event[account], x, mine, result)
+
+    def _profile(self, x: dict[str, float]) -> tuple[float, ...]:
+        """What the account adds to each group it belongs to (service.state.links fields)."""
+        age = x["account_age_days"]
+        new = 1.0 if 0.0 <= age < self.settings.new_account_days else 0.0
+        return (x["requests"], x["harvest_count"], x["rubric_count"], x["probe_count"], new)
+
     def _score(
-        self, account: str, state: AccountState, event: Observation, result: BatchResult
+        self,
+        account: str,
+        state: AccountState,
+        event: Observation,
+        x: dict[str, float],
+        groups: list[Group],
+        result: BatchResult,
     ) -> None:
         now = state.windows.last_ts
-        if not state.due_for_scoring(now, self.settings.min_events, self.settings.rescore_after_s):
-            return
-        state.scored_events, state.scored_ts = state.events, now
-        x = account_vector(state.windows, now)
-        detector = self.detector
-        raw = detector.score_one(x)
+        link = link_signal(groups, x, x["requests"])
+        assessment = self.detector.assess(x, [link.signal] if link is not None else None)
+        score = assessment.score
         metrics.ACCOUNTS_SCORED.inc()
-        score = raw if detector.ready else 0.0
-        due = state.last_learned_ts < 0 or now - state.last_learned_ts >= (
-            self.settings.learn_interval_s
-        )
-        if due:
-            # Score first, then learn only from what does not look anomalous (the filter
-            # protects the trees itself; the baseline follows the same judgement).
-            if not detector.is_anomalous(raw):
-                self.baseline.learn_one(x)
-            detector.learn_one(x)
+        if state.last_learned_ts < 0 or now - state.last_learned_ts >= self.settings.learn_interval_s:
+            # Score first, then learn only from what does not look like harvesting.
+            self.detector.learn_one(x, score)
             state.last_learned_ts = now
-        deviations = self.baseline.explain_one(x) if score >= self.policy.review else []
-        reasons = [d.code for d in deviations]
-        if score >= self.policy.review and not reasons:
-            reasons = ["account_anomaly"]
+        flagged = score >= self.policy.review
+        reasons = assessment.reasons[: self.settings.max_reasons] if flagged else []
+        # A flag comes from linkage when the account's own evidence would not have made it.
+        cluster_id = None
+        if flagged and link is not None and "linked_group" in reasons[:1]:
+            cluster_id = link.cluster_id
         previous = state.decision
-        decision = self.policy.decide(account, previous, score, reasons, event.ts)
+        decision = self.policy.decide(account, previous, score, reasons, event.ts, cluster_id)
         if self.overrides is not None:
             # Also when nothing changed: feedback may have replaced the stored decision.
             decision = self.overrides.adjust(account, previous, decision, event.ts)
@@ -174,13 +215,14 @@ class Pipeline:
         metrics.VERDICT_CHANGES.labels(decision.action).inc()
         for reason in decision.reasons:
             metrics.VERDICT_REASONS.labels(reason).inc()
-        result.alerts.append(self._alert(account, state, previous, decision, event, deviations))
+        explanation = _explanation(assessment, x, self.baseline, link) if flagged else []
+        result.alerts.append(self._alert(account, state, previous, decision, event, explanation))
         if decision.action == ALLOW:
             return
         flag = state.first_flag
         if flag is None:
             flag = state.first_flag = FirstFlag(
-                event.ts, event.event_id, state.events, score, reasons, decision.cluster_id
+                event.ts, event.event_id, state.events, score, decision.reasons, decision.cluster_id
             )
         if action_rank(decision.action) > action_rank(flag.strongest):
             flag.strongest = decision.action
@@ -193,7 +235,7 @@ class Pipeline:
         previous: Decision,
         decision: Decision,
         event: Observation,
-        deviations: list[Deviation],
+        explanation: list[dict[str, Any]],
     ) -> dict[str, Any]:
         return verdict_alert(
             account,
@@ -202,7 +244,7 @@ class Pipeline:
             alert_id=f"{account}:{event.event_id}:{decision.action}",
             enforced=self.policy.enforced(decision) == decision.action,
             ts=event.ts,
-            explanation=_explanation(deviations),
+            explanation=explanation,
             event_id=event.event_id,
             account_events=state.events,
         )

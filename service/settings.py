@@ -57,16 +57,16 @@ class Settings(BaseSettings):
     )
 
     # Detector
-    detector_trees: int = Field(10, gt=0, description="Half-space trees in the account model.")
-    detector_height: int = Field(8, gt=0, description="Height of each half-space tree.")
-    detector_window: int = Field(250, gt=0, description="Half-space trees' reference window.")
-    detector_warmup: int = Field(
-        500, ge=0, description="Vectors learned before the model's scores count."
+    baseline_min_accounts: int = Field(
+        200, ge=1, description="Accounts a volume tier needs before its peer baseline counts."
     )
-    detector_quantile: float = Field(
-        0.99, gt=0, lt=1, description="Score quantile above which the model stops learning."
+    new_account_days: float = Field(
+        7.0, ge=0, description="Accounts younger than this count as new in linked groups."
     )
-    seed: int = Field(42, description="Seed of every randomised detector.")
+    link_max_members: int = Field(
+        256, gt=1, description="Accounts sharing a link value beyond which it is no evidence."
+    )
+    max_reasons: int = Field(5, gt=0, description="Reason codes kept per verdict.")
 
     # Policy
     review_threshold: float = Field(0.80, ge=0, le=1, description="Score that triggers review.")

@@ -15,10 +15,16 @@ from typing import NamedTuple
 from xxhash import xxh3_64_intdigest, xxh32_intdigest
 
 from service.contract import DEFAULT_STATUS, NO_PARAMS, RequestEvent, parse_event
+from service.features.content import COT, HARVEST, PROBE, analyse
 from service.features.fingerprint import fingerprint
 from service.features.sketch import sketch_updates
 
 NOT_KNOWN = -1
+# A reasoning answer worth harvesting: a worked solution, not a one-line reply.
+LONG_ANSWER_TOKENS = 800
+# Honest classifiers bias a handful of label tokens; recovering the output projection
+# (Carlini et al. 2024) biases hundreds of tokens on one-token completions.
+PROBE_BIAS_ENTRIES = 20
 
 
 class Observation(NamedTuple):
@@ -48,6 +54,8 @@ class Observation(NamedTuple):
     user_agent: str
     payment: str
     account_created: float
+    content: int  # service.features.content flags: what the prompt asks for, what came back
+    language: int  # index into content.LANGUAGES, -1 unless the prompt asks for reasoning
     # (register, rank) of the prompt, template, client-IP and API-key hashes in a bucket's
     # sketches: the stateless half of a sketch update, worked out before the stateful half.
     sketch_updates: tuple[tuple[int, int], ...]
@@ -76,6 +84,11 @@ def observe(event: RequestEvent) -> Observation:
     fp = fingerprint(event.prompt, event.system_prompt)
     params = event.params or NO_PARAMS
     status = DEFAULT_STATUS if event.status is None else event.status
+    flags, language = analyse(event.prompt)
+    if flags & COT and event.completion_tokens >= LONG_ANSWER_TOKENS:
+        flags |= HARVEST
+    if (params.logit_bias or 0) >= PROBE_BIAS_ENTRIES and event.completion_tokens <= 5:
+        flags |= PROBE
     ip_hash, key_hash = _hash(event.client_ip), _hash(event.api_key_id)
     # Positional, in field order: keyword construction costs 1.5 us more per event.
     return Observation(
@@ -89,7 +102,8 @@ def observe(event: RequestEvent) -> Observation:
         event.reasoning_tokens or 0,
         status >= 400,
         event.finish_reason == "length",
-        (event.messages or 1) <= 1,
+        # A system message does not make a conversation: system + user is one turn.
+        (event.messages or 1) - (1 if event.system_prompt else 0) <= 1,
         params.n or 1,
         bool(params.logprobs or params.top_logprobs),
         params.top_logprobs or 0,
@@ -105,6 +119,8 @@ def observe(event: RequestEvent) -> Observation:
         event.user_agent or "",
         event.payment_fingerprint or "",
         NOT_KNOWN if event.account_created is None else float(event.account_created),
+        flags,
+        language,
         # In the order of windows.DISTINCT (tests/test_windows.py checks each kind's count).
         sketch_updates(fp.prompt, fp.template, ip_hash, key_hash),
     )
@@ -121,3 +137,17 @@ def observer(format: str = "contract") -> Callable[[bytes | str], Observation]:
 
     parse = raw_parser(format)
     return lambda raw: observe(parse(raw))
+
+
+def link_values(obs: Observation) -> list[str]:
+    """The values this request shares with other accounts, as ``kind:hash`` (no raw values)."""
+    found = []
+    if obs.payment:
+        found.append(f"payment:{_hash(obs.payment):016x}")
+    if obs.system_fp:
+        found.append(f"system:{obs.system_fp:016x}")
+    if obs.network:
+        found.append(f"network:{_hash(obs.network):016x}")
+    if obs.asn >= 0 and obs.user_agent:
+        found.append(f"asn_agent:{_hash(f'{obs.asn} {obs.user_agent}'):016x}")
+    return found

@@ -1,8 +1,9 @@
 """An account's windows read out as one feature vector, the detectors' input.
 
-Rates are log-scaled and everything else is a share or a ratio, so that a
-scaler and a tree model see comparable ranges whether an account sends one
-request a minute or a thousand a second.
+Shares are read over the day window (a campaign is judged on its pattern, and
+a day holds the most evidence); rates over the minute and the hour. Counts
+travel with the shares so that a detector can tell three requests from three
+thousand.
 """
 
 from __future__ import annotations
@@ -12,53 +13,90 @@ import math
 from service.features.windows import AccountWindows
 
 MINUTE, HOUR, DAY = 0, 1, 2
+NOT_KNOWN = -1.0
 FEATURES: tuple[str, ...] = (
+    "requests",
     "rate_1m",
     "rate_1h",
-    "prompt_tokens_mean",
+    "harvest_count",
+    "rubric_count",
+    "probe_count",
+    "harvest_share",
+    "cot_share",
+    "rubric_share",
+    "probe_share",
+    "single_turn_share",
+    "length_share",
+    "logprobs_share",
+    "error_share",
     "completion_tokens_mean",
     "completion_ratio",
-    "error_share",
-    "length_share",
-    "single_turn_share",
-    "logprobs_share",
+    "cot_languages",
     "distinct_prompt_share",
-    "distinct_template_share",
     "client_ips",
     "api_keys",
     "gap_cv",
     "models",
+    "new_model_share",
+    "account_age_days",
 )
 
 
-def account_vector(windows: AccountWindows, now: float) -> dict[str, float]:
-    """The feature vector of an account at event time ``now`` (its last event's ``ts``)."""
-    hour = windows.counters_at(HOUR, now)
-    requests = hour["requests"]
+def account_vector(
+    windows: AccountWindows,
+    now: float,
+    account_created: float = NOT_KNOWN,
+    model_first_seen: dict[str, float] | None = None,
+    new_model_s: float = 86400.0,
+) -> dict[str, float]:
+    """The feature vector of an account at event time ``now`` (its last event's ``ts``).
+
+    ``model_first_seen`` maps a model to when any account first used it: traffic on a
+    model younger than ``new_model_s`` counts towards ``new_model_share``.
+    """
+    day = windows.counters_at(DAY, now)
+    requests = day["requests"]
     per_request = 1.0 / requests if requests > 0 else 0.0
-    prompt_tokens = hour["prompt_tokens"]
-    completion_tokens = hour["completion_tokens"]
+    prompt_tokens, completion_tokens = day["prompt_tokens"], day["completion_tokens"]
+    hour = windows.counters_at(HOUR, now)
     gaps = hour["gap_count"]
     gap_cv = 0.0
     if gaps >= 2:
         mean = hour["gap_sum"] / gaps
         variance = max(hour["gap_sq_sum"] / gaps - mean * mean, 0.0)
         gap_cv = math.sqrt(variance) / mean if mean > 0 else 0.0
+    mix = windows.model_mix(DAY, now)
+    new_model = 0.0
+    if model_first_seen:
+        new_model = sum(
+            count
+            for model, count in mix.items()
+            if now - model_first_seen.get(model, -math.inf) < new_model_s
+        )
     distinct = windows.distinct
     return {
+        "requests": requests,
         "rate_1m": math.log1p(windows.counter("requests", MINUTE, now)),
-        "rate_1h": math.log1p(requests),
-        "prompt_tokens_mean": math.log1p(prompt_tokens * per_request),
-        "completion_tokens_mean": math.log1p(completion_tokens * per_request),
-        "completion_ratio": math.log1p(completion_tokens / (prompt_tokens + 1.0)),
-        "error_share": hour["errors"] * per_request,
-        "length_share": hour["length_finishes"] * per_request,
-        "single_turn_share": hour["single_turn"] * per_request,
-        "logprobs_share": hour["logprobs"] * per_request,
-        "distinct_prompt_share": min(1.0, distinct("prompts", HOUR, now) * per_request),
-        "distinct_template_share": min(1.0, distinct("templates", HOUR, now) * per_request),
-        "client_ips": math.log1p(distinct("client_ips", HOUR, now)),
-        "api_keys": math.log1p(distinct("api_keys", DAY, now)),
+        "rate_1h": math.log1p(hour["requests"]),
+        "harvest_count": day["harvest"],
+        "rubric_count": day["rubric"],
+        "probe_count": day["probe"],
+        "harvest_share": day["harvest"] * per_request,
+        "cot_share": day["cot"] * per_request,
+        "rubric_share": day["rubric"] * per_request,
+        "probe_share": day["probe"] * per_request,
+        "single_turn_share": day["single_turn"] * per_request,
+        "length_share": day["length_finishes"] * per_request,
+        "logprobs_share": day["logprobs"] * per_request,
+        "error_share": day["errors"] * per_request,
+        "completion_tokens_mean": completion_tokens * per_request,
+        "completion_ratio": completion_tokens / (prompt_tokens + 1.0),
+        "cot_languages": float(windows.cot_languages(DAY, now)),
+        "distinct_prompt_share": min(1.0, distinct("prompts", DAY, now) * per_request),
+        "client_ips": distinct("client_ips", DAY, now),
+        "api_keys": distinct("api_keys", DAY, now),
         "gap_cv": min(gap_cv, 10.0),
-        "models": float(len(windows.model_mix(DAY, now))),
+        "models": float(len(mix)),
+        "new_model_share": new_model * per_request,
+        "account_age_days": (now - account_created) / 86400.0 if account_created >= 0 else -1.0,
     }

@@ -15,7 +15,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
-from service.features import sketch
+from service.features import content, sketch
 from service.features.observation import Observation
 
 HORIZONS: tuple[int, ...] = (60, 3600, 86400)
@@ -30,6 +30,13 @@ COUNTERS: tuple[str, ...] = (
     "single_turn",
     "multi_choice",
     "logprobs",
+    # What the prompts ask for (service.features.content flags).
+    "cot",
+    "harvest",
+    "rubric",
+    "probe",
+    # Bitmask of the languages reasoning was asked for in (an OR, not a sum).
+    "cot_languages",
     # Inter-arrival times, for regularity (the coefficient of variation).
     "gap_count",
     "gap_sum",
@@ -40,9 +47,13 @@ MAX_MODELS = 8
 OTHER_MODEL = "(other)"
 
 _M = len(COUNTERS)
-(_REASONING, _ERRORS, _LENGTH, _SINGLE, _MULTI, _LOGPROBS, _GAPS, _GAP_SUM, _GAP_SQ) = (
-    COUNTERS.index(name) for name in COUNTERS[3:]
-)
+(
+    _REASONING, _ERRORS, _LENGTH, _SINGLE, _MULTI, _LOGPROBS,
+    _COT, _HARVEST, _RUBRIC, _PROBE, _COT_LANGUAGES,
+    _GAPS, _GAP_SUM, _GAP_SQ,
+) = (COUNTERS.index(name) for name in COUNTERS[3:])  # fmt: skip
+_CONTENT_COUNTERS = ((content.COT, _COT), (content.HARVEST, _HARVEST),
+                     (content.RUBRIC, _RUBRIC), (content.PROBE, _PROBE))  # fmt: skip
 _K = len(DISTINCT)
 _SLOTS = 2 * len(HORIZONS)
 COUNTER_SIZE = _SLOTS * _M
@@ -117,6 +128,10 @@ class AccountWindows:
             rare.append((_MULTI, 1.0))
         if obs.logprobs:
             rare.append((_LOGPROBS, 1.0))
+        flags = obs.content
+        if flags:
+            rare += [(i, 1.0) for flag, i in _CONTENT_COUNTERS if flags & flag]
+        language_bit = 1 << obs.language if flags & content.COT and obs.language >= 0 else 0
         if 0.0 <= gap <= MAX_GAP_S:
             rare += ((_GAPS, 1.0), (_GAP_SUM, gap), (_GAP_SQ, gap * gap))
         registers = obs.sketch_updates  # the same registers in every horizon's buckets
@@ -133,6 +148,9 @@ class AccountWindows:
             counters[base + 2] += completion_tokens
             for i, value in rare:
                 counters[base + i] += value
+            if language_bit:
+                mask = base + _COT_LANGUAGES
+                counters[mask] = int(counters[mask]) | language_bit
             sbase = slot * _SKETCH_BLOCK
             for register, rank in registers:
                 if rank > sketches[sbase + register]:
@@ -180,6 +198,14 @@ class AccountWindows:
         cur = sketch.estimate(self.sketches, 2 * h * _SKETCH_BLOCK + k) if w_cur else 0.0
         prev = sketch.estimate(self.sketches, (2 * h + 1) * _SKETCH_BLOCK + k) if w_prev else 0.0
         return w_cur * cur + w_prev * prev
+
+    def cot_languages(self, h: int, now: float) -> int:
+        """How many languages reasoning was asked for in over horizon ``h`` (both buckets)."""
+        w_cur, w_prev = self._weights(h, now)
+        mask = int(self.counters[2 * h * _M + _COT_LANGUAGES]) if w_cur else 0
+        if w_prev:
+            mask |= int(self.counters[(2 * h + 1) * _M + _COT_LANGUAGES])
+        return mask.bit_count()
 
     def model_mix(self, h: int, now: float) -> dict[str, float]:
         """Sliding request count per model over horizon ``h``."""

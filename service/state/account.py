@@ -21,6 +21,8 @@ ACTIONS: tuple[str, ...] = (ALLOW, "review", "throttle", "block")
 # Enough to drop a gateway's or client's retries of one request; Kafka redelivery is
 # handled exactly by the applied offset instead, so this need not be large.
 RECENT_IDS = 24
+# Link values kept per account: a payment, a system prompt, an agent and a few networks.
+MAX_LINKS = 8
 _FORMAT_VERSION = 1
 _HEADER = struct.Struct("<BI")
 
@@ -86,6 +88,8 @@ class AccountState:
     last_learned_ts: float = -1.0
     scored_events: int = 0
     scored_ts: float = -1.0
+    # Link values (payment, networks, system prompt...) reported to the link store.
+    links: list[str] = field(default_factory=list)
 
     def due_for_scoring(self, now: float, min_events: int, max_wait_s: float) -> bool:
         """Whether to score again: after a quarter more events, or ``max_wait_s`` of event time.
@@ -98,6 +102,13 @@ class AccountState:
         if self.events < min_events or new <= 0:
             return False
         return new >= max(1, self.scored_events // 4) or now - self.scored_ts >= max_wait_s
+
+    def add_links(self, values: list[str]) -> bool:
+        """Remember new link values (the oldest go first past ``MAX_LINKS``); True if any was new."""
+        new = [v for v in values if v not in self.links]
+        if new:
+            self.links = (self.links + new)[-MAX_LINKS:]
+        return bool(new)
 
     def already_applied(self, partition: int, offset: int) -> bool:
         return partition == self.applied_partition and offset <= self.applied_offset
@@ -139,6 +150,7 @@ def _meta(state: AccountState) -> dict[str, Any]:
         ],
         "lt": state.last_learned_ts,
         "s": [state.scored_events, state.scored_ts],
+        "k": state.links,
     }
 
 
@@ -180,4 +192,5 @@ def decode(blob: bytes) -> AccountState:
         last_learned_ts=meta["lt"],
         scored_events=meta["s"][0],
         scored_ts=meta["s"][1],
+        links=meta.get("k", []),
     )

@@ -1,0 +1,162 @@
+"""The harvest detector: evidence that an account (or a linked group) is collecting outputs.
+
+Harvesting is about volume of valuable answers: reasoning traces, grades,
+probabilities. Each signal below weighs two things, how much of the traffic is
+of that kind (a share, shrunk towards zero while there are few requests, so
+three requests cannot look like a campaign) and how much of it there is (a
+count on a log scale). Context signals (many languages, a new account, traffic
+moved onto a model released hours ago, single-turn requests) only amplify
+content evidence: a new account or a polyglot chat app is not suspect by itself.
+
+Signals add log-odds; the score is their logistic. Thresholds on shares start
+from fixed floors and rise to what the account's peers do (the volume tier's
+99th percentile in :class:`~detectors.baseline.PeerBaseline`): a population of
+honest step-by-step tutoring raises its own bar.
+
+>>> scorer = HarvestScorer()
+>>> x = {"requests": 400.0, "harvest_count": 300.0, "rubric_count": 0.0,
+...      "probe_count": 0.0, "cot_languages": 1.0, "account_age_days": 90.0,
+...      "new_model_share": 0.0, "single_turn_share": 1.0, "rate_1h": 4.0}
+>>> round(scorer.score_one(x), 2), scorer.assess(x).reasons[0]
+(0.99, 'reasoning_harvest')
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from detectors.baseline import PeerBaseline
+
+# Requests of pseudo-evidence towards "none of this kind": a share needs volume to count.
+PRIOR_REQUESTS = 10.0
+# The logistic's offset: content evidence alone must be strong to reach review (0.8).
+BIAS = 4.0
+
+
+class Kind(NamedTuple):
+    """One kind of harvesting traffic: the count feature, share and volume ramps, weight."""
+
+    reason: str
+    count: str
+    share_floor: float
+    share_full: float
+    volume_floor: float
+    volume_full: float
+    weight: float
+
+
+KINDS: tuple[Kind, ...] = (
+    # Reasoning asked for and a long answer taken away: the distillation corpus itself.
+    Kind("reasoning_harvest", "harvest_count", 0.15, 0.45, 3.0, 40.0, 7.0),
+    # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
+    Kind("rubric_volume", "rubric_count", 0.5, 0.9, 50.0, 1000.0, 6.5),
+    # One-token completions under a large logit_bias: output-projection extraction.
+    Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 9.0),
+)
+
+
+class Signal(NamedTuple):
+    reason: str
+    weight: float  # log-odds it added
+    value: float  # the feature value it read
+
+
+class Assessment(NamedTuple):
+    score: float
+    signals: list[Signal]  # most important first
+    strength: float  # 0..1, how strongly content alone points at harvesting
+
+    @property
+    def reasons(self) -> list[str]:
+        return [s.reason for s in self.signals]
+
+
+def ramp(value: float, floor: float, full: float) -> float:
+    """0 at ``floor``, 1 at ``full``, linear between."""
+    if value <= floor:
+        return 0.0
+    return 1.0 if value >= full else (value - floor) / (full - floor)
+
+
+def log_ramp(value: float, floor: float, full: float) -> float:
+    return ramp(math.log1p(value), math.log1p(floor), math.log1p(full))
+
+
+def logistic(log_odds: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, log_odds))))
+
+
+def content_signals(
+    requests: float, counts: dict[str, float], floors: dict[str, float] | None = None
+) -> list[Signal]:
+    """Evidence from what was asked, for an account or for a group's summed traffic."""
+    signals = []
+    for kind in KINDS:
+        count = counts.get(kind.count, 0.0)
+        if count <= 0:
+            continue
+        share = count / (requests + PRIOR_REQUESTS)
+        floor = max(kind.share_floor, (floors or {}).get(kind.count, 0.0))
+        full = max(kind.share_full, floor + 0.1)
+        strength = ramp(share, floor, full) * log_ramp(count, kind.volume_floor, kind.volume_full)
+        if strength > 0:
+            signals.append(Signal(kind.reason, kind.weight * strength, share))
+    return signals
+
+
+def context_signals(x: dict[str, float], strength: float) -> list[Signal]:
+    """Amplifiers of content evidence: each is innocent alone."""
+    if strength <= 0:
+        return []
+    age = x.get("account_age_days", -1.0)
+    found = [
+        Signal("many_languages", 2.5 * ramp(x.get("cot_languages", 0.0), 2.0, 4.0),
+               x.get("cot_languages", 0.0)),
+        Signal("new_account", 1.5 * (1.0 - ramp(age, 3.0, 30.0)) if age >= 0 else 0.0, age),
+        Signal("new_model_pivot", 1.5 * ramp(x.get("new_model_share", 0.0), 0.3, 0.7),
+               x.get("new_model_share", 0.0)),
+        Signal("single_turn", 0.5 * ramp(x.get("single_turn_share", 0.0), 0.5, 0.9),
+               x.get("single_turn_share", 0.0)),
+    ]  # fmt: skip
+    return [Signal(s.reason, s.weight * strength, s.value) for s in found if s.weight > 0]
+
+
+class HarvestScorer:
+    """River-style detector: ``score_one`` (higher = more anomalous) and ``learn_one``.
+
+    ``learn_one`` feeds the peer baseline, and only with accounts that do not look
+    like harvesting (scored below ``protect_above``), so campaigns cannot raise the bar.
+    """
+
+    def __init__(self, baseline: PeerBaseline | None = None, protect_above: float = 0.5) -> None:
+        self.baseline = baseline if baseline is not None else PeerBaseline()
+        self.protect_above = protect_above
+
+    def assess(self, x: dict[str, float], extra: list[Signal] | None = None) -> Assessment:
+        """Score and signals of one vector; ``extra`` adds evidence from outside (linkage)."""
+        floors = self.baseline.share_ceilings(x)
+        content = content_signals(x.get("requests", 0.0), x, floors)
+        strength = min(1.0, max((s.weight / k.weight for s in content for k in KINDS
+                                 if k.reason == s.reason), default=0.0))  # fmt: skip
+        signals = content + context_signals(x, strength) + (extra or [])
+        signals.sort(key=lambda s: s.weight, reverse=True)
+        log_odds = sum(s.weight for s in signals)
+        return Assessment(logistic(log_odds - BIAS), signals, strength)
+
+    def score_one(self, x: dict[str, float]) -> float:
+        return self.assess(x).score
+
+    def learn_one(self, x: dict[str, float], score: float | None = None) -> None:
+        if (self.score_one(x) if score is None else score) < self.protect_above:
+            self.baseline.learn_one(x)
+
+
+# The feature each reason code reads, for explanations against the peer baseline.
+SIGNAL_FEATURES = {
+    **{kind.reason: kind.count for kind in KINDS},
+    "many_languages": "cot_languages",
+    "new_account": "account_age_days",
+    "new_model_pivot": "new_model_share",
+    "single_turn": "single_turn_share",
+}

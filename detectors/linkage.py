@@ -1,0 +1,74 @@
+"""Cross-account linkage: three hundred small accounts that share a card add up to one harvester.
+
+A group is every account behind one link value (a payment fingerprint, a /24,
+a system prompt, an ASN with a user agent). Its summed traffic is assessed
+like one account's, so a campaign spread thin shows its true volume. A member
+inherits the group's evidence only in proportion to how much its own traffic
+looks like the group's: the honest customer behind the same corporate NAT as
+a harvester, whose own traffic is ordinary, inherits nothing.
+
+How much a shared value counts depends on its kind (a payment method is
+rarely shared by strangers, a /24 often is) and on its rarity: values shared
+by more than the link store's ``max_members`` accounts count for nothing.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from detectors.harvest import KINDS, Signal, content_signals, ramp
+from service.state.links import PROFILE_FIELDS, Group
+
+KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
+MIN_MEMBERS = 3
+# The group's own log-odds before it lends anything: a group must be suspect as a whole.
+GROUP_BIAS = 2.0
+
+
+class Link(NamedTuple):
+    signal: Signal  # "linked_group", the log-odds the member inherits
+    cluster_id: str  # the link value, "kind:hash"
+    members: int
+    group_reasons: list[str]
+    group_share: float  # the group's share of its strongest kind of harvesting traffic
+
+
+def assess_group(group: Group) -> tuple[float, list[Signal]]:
+    """The group's own log-odds above its bias, and its content signals."""
+    counts = dict(zip(PROFILE_FIELDS, group.sums, strict=True))
+    signals = content_signals(counts["requests"], counts)
+    if not signals:
+        return 0.0, []
+    signals.sort(key=lambda s: s.weight, reverse=True)
+    new_share = counts["new_account"] / group.members if group.members else 0.0
+    size = ramp(float(group.members), 2.0, 12.0)
+    log_odds = sum(s.weight for s in signals) + 1.5 * ramp(new_share, 0.3, 0.8) + size
+    return max(0.0, log_odds - GROUP_BIAS), signals
+
+
+def link_signal(
+    groups: list[Group], own: dict[str, float], own_requests: float
+) -> Link | None:
+    """The strongest evidence this account inherits from the groups it belongs to."""
+    best: Link | None = None
+    for group in groups:
+        if group.common or group.members < MIN_MEMBERS:
+            continue
+        weight = KIND_WEIGHTS.get(group.value.split(":", 1)[0], 0.0)
+        log_odds, signals = assess_group(group)
+        if weight <= 0 or log_odds <= 0:
+            continue
+        top = next(k for k in KINDS if k.reason == signals[0].reason)
+        # The member's own share of the group's kind of traffic, lightly shrunk.
+        own_share = own.get(top.count, 0.0) / (own_requests + 2.0)
+        consistency = ramp(own_share, 0.3 * top.share_floor, top.share_floor)
+        inherited = weight * log_odds * consistency
+        if inherited > 0 and (best is None or inherited > best.signal.weight):
+            best = Link(
+                Signal("linked_group", inherited, float(group.members)),
+                group.value,
+                group.members,
+                [s.reason for s in signals],
+                signals[0].value,
+            )
+    return best

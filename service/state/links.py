@@ -1,0 +1,116 @@
+"""Global link structures: which accounts share a payment method, a network, a system prompt.
+
+Every account reports its current profile (requests and the counts of each
+kind of harvesting traffic) under each of its link values; a value's group is
+the sum over the accounts that reported under it. A report replaces the
+account's previous one, so writing it twice (a redelivered batch, a restarted
+worker) changes nothing, and any number of workers can write: the Redis
+implementation applies each report atomically in a script (old entry out, new
+entry in) and the sums are commutative.
+
+Bounded: a value shared by more than ``max_members`` accounts is common
+infrastructure (a cloud egress range, "You are a helpful assistant.") and is
+no evidence; it keeps only its member count. Values expire with their TTL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple, Protocol
+
+PROFILE_FIELDS: tuple[str, ...] = (
+    "requests", "harvest_count", "rubric_count", "probe_count", "new_account",
+)  # fmt: skip
+Profile = tuple[float, ...]  # in PROFILE_FIELDS order
+
+
+class Report(NamedTuple):
+    values: tuple[str, ...]  # link values, "kind:hash"
+    profile: Profile
+
+
+class Group(NamedTuple):
+    """The accounts behind one link value, summed."""
+
+    value: str
+    members: int
+    common: bool  # shared so widely it is no evidence
+    sums: Profile
+
+    def get(self, field: str) -> float:
+        return self.sums[PROFILE_FIELDS.index(field)]
+
+
+class LinkStore(Protocol):
+    def exchange(self, reports: Mapping[str, Report]) -> dict[str, Group]:
+        """Apply each account's report, then return the group of every value reported."""
+        ...
+
+    def first_seen(self, models: Mapping[str, float]) -> dict[str, float]:
+        """Record when each model was seen; return the earliest time any account used it."""
+        ...
+
+    def groups(self, values: Iterable[str]) -> dict[str, Group]:
+        """The groups of these values, as they stand (values never reported are left out)."""
+        ...
+
+
+class _Entry:
+    __slots__ = ("members", "sums")
+
+    def __init__(self) -> None:
+        self.members: dict[str, Profile] | None = {}  # None: common, members dropped
+        self.sums = [0.0] * len(PROFILE_FIELDS)
+
+
+class MemoryLinks:
+    """The embedded link store (offline ``detect``, tests, the API without Redis)."""
+
+    def __init__(self, max_members: int = 256) -> None:
+        self.max_members = max_members
+        self._entries: dict[str, _Entry] = {}
+        self._counts: dict[str, int] = {}
+        self._models: dict[str, float] = {}
+
+    def exchange(self, reports: Mapping[str, Report]) -> dict[str, Group]:
+        touched: set[str] = set()
+        for account, (values, profile) in reports.items():
+            for value in values:
+                touched.add(value)
+                entry = self._entries.get(value)
+                if entry is None:
+                    entry = self._entries[value] = _Entry()
+                members = entry.members
+                if members is None:
+                    continue
+                old = members.get(account)
+                if old is None:
+                    if len(members) >= self.max_members:
+                        entry.members = None
+                        self._counts[value] = len(members) + 1
+                        continue
+                    old = (0.0,) * len(profile)
+                members[account] = profile
+                sums = entry.sums
+                for i, (new_v, old_v) in enumerate(zip(profile, old, strict=True)):
+                    sums[i] += new_v - old_v
+        return self.groups(touched)
+
+    def groups(self, values: Iterable[str]) -> dict[str, Group]:
+        found = {}
+        for value in values:
+            entry = self._entries.get(value)
+            if entry is None:
+                continue
+            if entry.members is None:
+                found[value] = Group(value, self._counts[value], True, tuple(entry.sums))
+            else:
+                found[value] = Group(value, len(entry.members), False, tuple(entry.sums))
+        return found
+
+    def first_seen(self, models: Mapping[str, float]) -> dict[str, float]:
+        known = self._models
+        for model, ts in models.items():
+            if ts < known.get(model, float("inf")):
+                known[model] = ts
+        return dict(known)
