@@ -27,7 +27,7 @@ from typing import NamedTuple
 from river import stats
 
 # Content shares whose 99th percentile raises the detector's floors.
-SHARES: tuple[str, ...] = ("harvest_count", "rubric_count", "probe_count")
+SHARES: tuple[str, ...] = ("trace_count", "harvest_count", "rubric_count", "probe_count")
 PRIOR_REQUESTS = 10.0
 
 

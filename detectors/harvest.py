@@ -47,8 +47,12 @@ class Kind(NamedTuple):
 
 
 KINDS: tuple[Kind, ...] = (
-    # Reasoning asked for and a long answer taken away: the distillation corpus itself.
-    Kind("reasoning_harvest", "harvest_count", 0.15, 0.45, 3.0, 40.0, 7.0),
+    # The model's full reasoning trace demanded and a long answer taken away: the
+    # distillation corpus itself, in the words public reports quote.
+    Kind("reasoning_trace_harvest", "trace_count", 0.08, 0.25, 3.0, 40.0, 7.0),
+    # Reasoning asked for in any words, with a long answer: honest tutoring does it too,
+    # so only a large share counts.
+    Kind("reasoning_harvest", "harvest_count", 0.3, 0.8, 3.0, 40.0, 4.0),
     # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
     Kind("rubric_volume", "rubric_count", 0.5, 0.9, 50.0, 1000.0, 6.5),
     # One-token completions under a large logit_bias: output-projection extraction.

@@ -20,6 +20,9 @@ from detectors.harvest import KINDS, Signal, content_signals, ramp
 from service.state.links import PROFILE_FIELDS, Group
 
 KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
+# Established customers share networks, SDKs and app templates all the time; freshly
+# created accounts sharing them is a farm. Only a payment method counts without newness.
+NEEDS_NEW_MEMBERS = frozenset({"system", "network", "asn_agent"})
 MIN_MEMBERS = 3
 # The group's own log-odds before it lends anything: a group must be suspect as a whole.
 GROUP_BIAS = 2.0
@@ -33,6 +36,10 @@ class Link(NamedTuple):
     group_share: float  # the group's share of its strongest kind of harvesting traffic
 
 
+def new_share(group: Group) -> float:
+    return group.get("new_account") / group.members if group.members else 0.0
+
+
 def assess_group(group: Group) -> tuple[float, list[Signal]]:
     """The group's own log-odds above its bias, and its content signals."""
     counts = dict(zip(PROFILE_FIELDS, group.sums, strict=True))
@@ -40,9 +47,8 @@ def assess_group(group: Group) -> tuple[float, list[Signal]]:
     if not signals:
         return 0.0, []
     signals.sort(key=lambda s: s.weight, reverse=True)
-    new_share = counts["new_account"] / group.members if group.members else 0.0
     size = ramp(float(group.members), 2.0, 12.0)
-    log_odds = sum(s.weight for s in signals) + 1.5 * ramp(new_share, 0.3, 0.8) + size
+    log_odds = sum(s.weight for s in signals) + 1.5 * ramp(new_share(group), 0.3, 0.8) + size
     return max(0.0, log_odds - GROUP_BIAS), signals
 
 
@@ -54,7 +60,10 @@ def link_signal(
     for group in groups:
         if group.common or group.members < MIN_MEMBERS:
             continue
-        weight = KIND_WEIGHTS.get(group.value.split(":", 1)[0], 0.0)
+        kind = group.value.split(":", 1)[0]
+        weight = KIND_WEIGHTS.get(kind, 0.0)
+        if kind in NEEDS_NEW_MEMBERS:
+            weight *= ramp(new_share(group), 0.25, 0.6)
         log_odds, signals = assess_group(group)
         if weight <= 0 or log_odds <= 0:
             continue

@@ -24,7 +24,7 @@ from service.policy import Policy
 from service.settings import Settings
 from service.state.account import ALLOW, AccountState, Decision, FirstFlag, action_rank
 from service.state.base import FeatureStore
-from service.state.links import Group, LinkStore, MemoryLinks, Report
+from service.state.links import PROFILE_FIELDS, Group, LinkStore, MemoryLinks, Report
 
 
 class Envelope(NamedTuple):
@@ -155,6 +155,10 @@ class Pipeline:
     ) -> None:
         """Score every account that is due, after one exchange with the link store."""
         first_seen = self.links.first_seen(models)
+        # A model is a new release only if it appeared after the stream began: on the first
+        # day of a deployment, every model is "first seen" and none of them is new.
+        start = min(first_seen.values(), default=0.0)
+        released = {m: t for m, t in first_seen.items() if t - start >= self.settings.new_model_grace_s}
         due: dict[str, dict[str, float]] = {}
         reports: dict[str, Report] = {}
         for account, event in last_event.items():
@@ -164,7 +168,7 @@ class Pipeline:
                 continue
             state.scored_events, state.scored_ts = state.events, now
             state.add_links(link_values(event))
-            x = account_vector(state.windows, now, event.account_created, first_seen)
+            x = account_vector(state.windows, now, event.account_created, released)
             due[account] = x
             reports[account] = Report(tuple(state.links), self._profile(x))
         groups = self.links.exchange(reports) if reports else {}
@@ -177,7 +181,7 @@ class Pipeline:
         """What the account adds to each group it belongs to (service.state.links fields)."""
         age = x["account_age_days"]
         new = 1.0 if 0.0 <= age < self.settings.new_account_days else 0.0
-        return (x["requests"], x["harvest_count"], x["rubric_count"], x["probe_count"], new)
+        return (*(x[f] for f in PROFILE_FIELDS[:-1]), new)
 
     def _score(
         self,

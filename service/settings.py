@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     new_account_days: float = Field(
         7.0, ge=0, description="Accounts younger than this count as new in linked groups."
     )
+    new_model_grace_s: float = Field(
+        3600.0, ge=0, description="A model first seen this long after the stream began is a new release."
+    )
     link_max_members: int = Field(
         256, gt=1, description="Accounts sharing a link value beyond which it is no evidence."
     )

@@ -22,9 +22,11 @@ COT = 1  # the prompt asks for reasoning, steps, a chain of thought
 RUBRIC = 2  # asks to grade, score, judge or rank answers
 CODE = 4  # about code
 MATH = 8  # about arithmetic, equations, counting
+TRACE = 16  # asks for the model's own full reasoning trace, not an explanation
 # Set by the observation, which also knows the response:
-HARVEST = 16  # asked for reasoning and got a long answer: a reasoning trace taken away
-PROBE = 32  # a one-token completion under a large logit_bias: output-projection probing
+HARVEST = 64  # asked for reasoning and got a long answer: a reasoning trace taken away
+TRACE_HARVEST = 128  # the same, when the full trace was demanded
+PROBE = 256  # a one-token completion under a large logit_bias: output-projection probing
 
 _READ_CHARS = 400
 
@@ -56,6 +58,23 @@ _COT_PHRASES = (
     "raisonnement", "étapes intermédiaires", "passo dopo passo", "ragionamento", "passaggi",
     "schritt für schritt", "gedankengang", "denkprozess", "zwischenschritte", "überlegungen",
 )
+# The demand reported from real campaigns ("articulate the internal reasoning behind your
+# answer step by step"): the model's whole trace, as training data, rather than the
+# explanation a student or a harness asks for ("explain step by step").
+_TRACE_PHRASES = (
+    "internal reasoning", "chain of thought", "chain-of-thought", "thought process",
+    "thinking process", "full reasoning", "complete reasoning", "entire reasoning",
+    "reasoning trace", "out loud", "every step of the derivation", "numbered steps",
+    "justify each", "including the ones that seem obvious", "raw reasoning",
+    "完整推理", "完整的推理", "推理过程", "思考过程", "思维链", "思考過程", "思考の過程",
+    "생각 과정", "추론 과정", "사고 과정", "ход рассуждений", "мыслительный процесс",
+    "весь ход", "proceso de pensamiento", "razonamiento completo", "todo tu razonamiento",
+    "processo de pensamento", "raciocínio completo", "todo o seu raciocínio",
+    "raisonnement complet", "tout ton raisonnement", "processus de réflexion",
+    "ragionamento completo", "processo di pensiero", "denkprozess", "gedankengang",
+    "vollständige begründung", "düşünce süreci", "quá trình suy nghĩ", "طريقة تفكيرك",
+    "عملية التفكير",
+)
 _RUBRIC_PHRASES = (
     "rubric", "grading", "impartial judge", "which response is better",
     "which answer is better", "which completion is better", "on a scale of", "out of 10",
@@ -78,8 +97,9 @@ _MATH_PHRASES = (
 
 def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
-    for flag, phrases in ((COT, _COT_PHRASES), (RUBRIC, _RUBRIC_PHRASES),
-                          (CODE, _CODE_PHRASES), (MATH, _MATH_PHRASES)):  # fmt: skip
+    for flag, phrases in ((COT, _COT_PHRASES), (TRACE | COT, _TRACE_PHRASES),
+                          (RUBRIC, _RUBRIC_PHRASES), (CODE, _CODE_PHRASES),
+                          (MATH, _MATH_PHRASES)):  # fmt: skip
         for phrase in phrases:
             automaton.add_word(phrase, automaton.get(phrase, 0) | flag)
     automaton.make_automaton()

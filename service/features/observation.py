@@ -15,7 +15,7 @@ from typing import NamedTuple
 from xxhash import xxh3_64_intdigest, xxh32_intdigest
 
 from service.contract import DEFAULT_STATUS, NO_PARAMS, RequestEvent, parse_event
-from service.features.content import COT, HARVEST, PROBE, analyse
+from service.features.content import COT, HARVEST, PROBE, TRACE, TRACE_HARVEST, analyse
 from service.features.fingerprint import fingerprint
 from service.features.sketch import sketch_updates
 
@@ -86,7 +86,7 @@ def observe(event: RequestEvent) -> Observation:
     status = DEFAULT_STATUS if event.status is None else event.status
     flags, language = analyse(event.prompt)
     if flags & COT and event.completion_tokens >= LONG_ANSWER_TOKENS:
-        flags |= HARVEST
+        flags |= HARVEST | (TRACE_HARVEST if flags & TRACE else 0)
     if (params.logit_bias or 0) >= PROBE_BIAS_ENTRIES and event.completion_tokens <= 5:
         flags |= PROBE
     ip_hash, key_hash = _hash(event.client_ip), _hash(event.api_key_id)

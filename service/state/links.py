@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple, Protocol
 
 PROFILE_FIELDS: tuple[str, ...] = (
-    "requests", "harvest_count", "rubric_count", "probe_count", "new_account",
+    "requests", "trace_count", "harvest_count", "rubric_count", "probe_count", "new_account",
 )  # fmt: skip
 Profile = tuple[float, ...]  # in PROFILE_FIELDS order
 
