@@ -54,7 +54,7 @@ KINDS: tuple[Kind, ...] = (
     # so only a large share counts.
     Kind("reasoning_harvest", "harvest_count", 0.3, 0.8, 3.0, 40.0, 4.0),
     # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
-    Kind("rubric_volume", "rubric_count", 0.5, 0.9, 50.0, 1000.0, 6.5),
+    Kind("rubric_volume", "rubric_count", 0.6, 0.95, 30.0, 300.0, 6.5),
     # One-token completions under a large logit_bias: output-projection extraction.
     Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 9.0),
 )
