@@ -8,9 +8,10 @@ track the median and the 99th percentile. The detector learns only from
 accounts it did not find suspect, so a campaign cannot teach the baseline that
 harvesting is normal.
 
-It serves twice: the 99th percentile of a content share raises the bar of
-that signal (a tier full of honest step-by-step tutoring is not flagged for
-it), and each flag's explanation shows the account's value next to its peers'.
+It serves twice: twice the median of a content share is a floor for that
+signal (a tier where honest step-by-step tutoring is the norm is not flagged
+for it), and each flag's explanation shows the account's value next to its
+peers' median and 99th percentile.
 
 >>> baseline = PeerBaseline(min_accounts=10)
 >>> for i in range(50):
@@ -77,11 +78,14 @@ class PeerBaseline:
             return None
         return Peer(tier, pair[0].get() or 0.0, pair[1].get() or 0.0, accounts)
 
-    def share_ceilings(self, x: dict[str, float]) -> dict[str, float]:
-        """Per content share, the peers' 99th percentile (empty until the tier is known)."""
-        ceilings = {}
+    def share_floors(self, x: dict[str, float]) -> dict[str, float]:
+        """Per content share, twice the peers' median (empty until the tier is known).
+
+        The median, not a high percentile: the top of a tier holds the campaigns not
+        caught yet and the odd benchmark harness, and must not set the bar."""
+        floors = {}
         for feature in SHARES:
             peer = self.peer(x, feature)
             if peer is not None:
-                ceilings[feature] = peer.p99
-        return ceilings
+                floors[feature] = 2.0 * peer.median
+        return floors

@@ -9,8 +9,8 @@ moved onto a model released hours ago, single-turn requests) only amplify
 content evidence: a new account or a polyglot chat app is not suspect by itself.
 
 Signals add log-odds; the score is their logistic. Thresholds on shares start
-from fixed floors and rise to what the account's peers do (the volume tier's
-99th percentile in :class:`~detectors.baseline.PeerBaseline`): a population of
+from fixed floors and rise with what the account's peers do (twice the volume
+tier's median in :class:`~detectors.baseline.PeerBaseline`): a population of
 honest step-by-step tutoring raises its own bar.
 
 >>> scorer = HarvestScorer()
@@ -32,6 +32,7 @@ from detectors.baseline import PeerBaseline
 PRIOR_REQUESTS = 10.0
 # The logistic's offset: content evidence alone must be strong to reach review (0.8).
 BIAS = 4.0
+_LOG_60, _LOG_600 = math.log1p(60.0), math.log1p(600.0)
 
 
 class Kind(NamedTuple):
@@ -49,15 +50,19 @@ class Kind(NamedTuple):
 KINDS: tuple[Kind, ...] = (
     # The model's full reasoning trace demanded and a long answer taken away: the
     # distillation corpus itself, in the words public reports quote.
-    Kind("reasoning_trace_harvest", "trace_count", 0.08, 0.25, 3.0, 40.0, 7.0),
+    Kind("reasoning_trace_harvest", "trace_count", 0.03, 0.12, 3.0, 20.0, 7.0),
     # Reasoning asked for in any words, with a long answer: honest tutoring does it too,
     # so only a large share counts.
     Kind("reasoning_harvest", "harvest_count", 0.3, 0.8, 3.0, 40.0, 4.0),
     # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
-    Kind("rubric_volume", "rubric_count", 0.6, 0.95, 30.0, 300.0, 6.5),
+    Kind("rubric_volume", "rubric_count", 0.6, 0.95, 30.0, 150.0, 6.5),
     # One-token completions under a large logit_bias: output-projection extraction.
     Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 9.0),
 )
+
+
+# What a benchmark harness's traffic also shows (see context_signals).
+BENCHMARK_LIKE = frozenset({"reasoning_trace_harvest", "reasoning_harvest", "rubric_volume"})
 
 
 class Signal(NamedTuple):
@@ -109,8 +114,10 @@ def content_signals(
     return signals
 
 
-def context_signals(x: dict[str, float], strength: float) -> list[Signal]:
-    """Amplifiers of content evidence: each is innocent alone."""
+def context_signals(x: dict[str, float], strength: float, tempered: float = 0.0) -> list[Signal]:
+    """Amplifiers of content evidence (each innocent alone), and the benchmark mitigation.
+
+    ``tempered`` is the strength (0..1) of the evidence a benchmark harness also shows."""
     if strength <= 0:
         return []
     age = x.get("account_age_days", -1.0)
@@ -122,8 +129,20 @@ def context_signals(x: dict[str, float], strength: float) -> list[Signal]:
                x.get("new_model_share", 0.0)),
         Signal("single_turn", 0.5 * ramp(x.get("single_turn_share", 0.0), 0.5, 0.9),
                x.get("single_turn_share", 0.0)),
+        # Rate alone flags nobody; harvesting-like traffic at hundreds an hour is worse.
+        Signal("high_rate", 1.5 * ramp(x.get("rate_1h", 0.0), _LOG_60, _LOG_600),
+               x.get("rate_1h", 0.0)),
     ]  # fmt: skip
-    return [Signal(s.reason, s.weight * strength, s.value) for s in found if s.weight > 0]
+    found = [Signal(s.reason, s.weight * strength, s.value) for s in found if s.weight > 0]
+    # Benchmark harnesses decode reproducibly (temperature 0, a fixed seed) and ask for
+    # reasoning and grades by the thousand: the honest heavy customer most like a
+    # harvester. It tempers reasoning and grading evidence, never probing, and never a
+    # linked group's (a harvester who learns this still meets linkage and volume).
+    reproducible = x.get("reproducible_share", 0.0)
+    if tempered and reproducible > 0.2:
+        found.append(Signal("reproducible_benchmark", -5.0 * ramp(reproducible, 0.2, 0.5) *
+                            tempered, reproducible))  # fmt: skip
+    return found
 
 
 class HarvestScorer:
@@ -139,13 +158,15 @@ class HarvestScorer:
 
     def assess(self, x: dict[str, float], extra: list[Signal] | None = None) -> Assessment:
         """Score and signals of one vector; ``extra`` adds evidence from outside (linkage)."""
-        floors = self.baseline.share_ceilings(x)
+        floors = self.baseline.share_floors(x)
         content = content_signals(x.get("requests", 0.0), x, floors)
-        strength = min(1.0, max((s.weight / k.weight for s in content for k in KINDS
-                                 if k.reason == s.reason), default=0.0))  # fmt: skip
-        signals = content + context_signals(x, strength) + (extra or [])
-        signals.sort(key=lambda s: s.weight, reverse=True)
+        relative = {s.reason: s.weight / k.weight for s in content for k in KINDS
+                    if k.reason == s.reason}  # fmt: skip
+        strength = min(1.0, max(relative.values(), default=0.0))
+        tempered = max(relative.get(k.reason, 0.0) for k in KINDS if k.reason in BENCHMARK_LIKE)
+        signals = content + context_signals(x, strength, tempered) + (extra or [])
         log_odds = sum(s.weight for s in signals)
+        signals.sort(key=lambda s: abs(s.weight), reverse=True)
         return Assessment(logistic(log_odds - BIAS), signals, strength)
 
     def score_one(self, x: dict[str, float]) -> float:

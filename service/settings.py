@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     parse_in_child: bool = Field(
         True, description="detect reads, parses and fingerprints in a child process."
     )
-    min_events: int = Field(2, ge=1, description="Events an account needs before it is scored.")
+    min_events: int = Field(1, ge=1, description="Events an account needs before it is scored.")
     rescore_after_s: float = Field(
         600.0, ge=0, description="An active account is scored again at least this often."
     )

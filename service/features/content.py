@@ -26,6 +26,7 @@ TRACE = 16  # asks for the model's own full reasoning trace, not an explanation
 # Set by the observation, which also knows the response:
 HARVEST = 64  # asked for reasoning and got a long answer: a reasoning trace taken away
 TRACE_HARVEST = 128  # the same, when the full trace was demanded
+REPRODUCIBLE = 512  # temperature 0 with a fixed seed: how benchmark harnesses decode
 PROBE = 256  # a one-token completion under a large logit_bias: output-projection probing
 
 _READ_CHARS = 400
@@ -58,22 +59,19 @@ _COT_PHRASES = (
     "raisonnement", "étapes intermédiaires", "passo dopo passo", "ragionamento", "passaggi",
     "schritt für schritt", "gedankengang", "denkprozess", "zwischenschritte", "überlegungen",
 )
+# English only: the other languages' phrase banks below already count every way of asking
+# for reasoning, and whether "describe your thought process" is a tutor's or a
+# harvester's request is far less clear in them (a Korean tutoring app asks for the
+# "whole reasoning process" as a matter of course). Multilingual campaigns show
+# themselves by asking in many languages at once, not by any one phrase.
 # The demand reported from real campaigns ("articulate the internal reasoning behind your
 # answer step by step"): the model's whole trace, as training data, rather than the
 # explanation a student or a harness asks for ("explain step by step").
 _TRACE_PHRASES = (
     "internal reasoning", "chain of thought", "chain-of-thought", "thought process",
-    "thinking process", "full reasoning", "complete reasoning", "entire reasoning",
+    "thinking process", "complete reasoning", "entire reasoning",
     "reasoning trace", "out loud", "every step of the derivation", "numbered steps",
     "justify each", "including the ones that seem obvious", "raw reasoning",
-    "完整推理", "完整的推理", "推理过程", "思考过程", "思维链", "思考過程", "思考の過程",
-    "생각 과정", "추론 과정", "사고 과정", "ход рассуждений", "мыслительный процесс",
-    "весь ход", "proceso de pensamiento", "razonamiento completo", "todo tu razonamiento",
-    "processo de pensamento", "raciocínio completo", "todo o seu raciocínio",
-    "raisonnement complet", "tout ton raisonnement", "processus de réflexion",
-    "ragionamento completo", "processo di pensiero", "denkprozess", "gedankengang",
-    "vollständige begründung", "düşünce süreci", "quá trình suy nghĩ", "طريقة تفكيرك",
-    "عملية التفكير",
 )
 _RUBRIC_PHRASES = (
     "rubric", "grading", "impartial judge", "which response is better",

@@ -15,7 +15,15 @@ from typing import NamedTuple
 from xxhash import xxh3_64_intdigest, xxh32_intdigest
 
 from service.contract import DEFAULT_STATUS, NO_PARAMS, RequestEvent, parse_event
-from service.features.content import COT, HARVEST, PROBE, TRACE, TRACE_HARVEST, analyse
+from service.features.content import (
+    COT,
+    HARVEST,
+    PROBE,
+    REPRODUCIBLE,
+    TRACE,
+    TRACE_HARVEST,
+    analyse,
+)
 from service.features.fingerprint import fingerprint
 from service.features.sketch import sketch_updates
 
@@ -87,6 +95,8 @@ def observe(event: RequestEvent) -> Observation:
     flags, language = analyse(event.prompt)
     if flags & COT and event.completion_tokens >= LONG_ANSWER_TOKENS:
         flags |= HARVEST | (TRACE_HARVEST if flags & TRACE else 0)
+    if params.temperature == 0 and params.seed is not None:
+        flags |= REPRODUCIBLE
     if (params.logit_bias or 0) >= PROBE_BIAS_ENTRIES and event.completion_tokens <= 5:
         flags |= PROBE
     ip_hash, key_hash = _hash(event.client_ip), _hash(event.api_key_id)

@@ -36,6 +36,7 @@ COUNTERS: tuple[str, ...] = (
     "trace_harvest",
     "rubric",
     "probe",
+    "reproducible",
     # Bitmask of the languages reasoning was asked for in (an OR, not a sum).
     "cot_languages",
     # Inter-arrival times, for regularity (the coefficient of variation).
@@ -50,12 +51,12 @@ OTHER_MODEL = "(other)"
 _M = len(COUNTERS)
 (
     _REASONING, _ERRORS, _LENGTH, _SINGLE, _MULTI, _LOGPROBS,
-    _COT, _HARVEST, _TRACE_HARVEST, _RUBRIC, _PROBE, _COT_LANGUAGES,
+    _COT, _HARVEST, _TRACE_HARVEST, _RUBRIC, _PROBE, _REPRODUCIBLE, _COT_LANGUAGES,
     _GAPS, _GAP_SUM, _GAP_SQ,
 ) = (COUNTERS.index(name) for name in COUNTERS[3:])  # fmt: skip
 _CONTENT_COUNTERS = ((content.COT, _COT), (content.HARVEST, _HARVEST),
                      (content.TRACE_HARVEST, _TRACE_HARVEST), (content.RUBRIC, _RUBRIC),
-                     (content.PROBE, _PROBE))  # fmt: skip
+                     (content.PROBE, _PROBE), (content.REPRODUCIBLE, _REPRODUCIBLE))  # fmt: skip
 _K = len(DISTINCT)
 _SLOTS = 2 * len(HORIZONS)
 COUNTER_SIZE = _SLOTS * _M
