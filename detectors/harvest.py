@@ -114,10 +114,8 @@ def content_signals(
     return signals
 
 
-def context_signals(x: dict[str, float], strength: float, tempered: float = 0.0) -> list[Signal]:
-    """Amplifiers of content evidence (each innocent alone), and the benchmark mitigation.
-
-    ``tempered`` is the strength (0..1) of the evidence a benchmark harness also shows."""
+def context_signals(x: dict[str, float], strength: float) -> list[Signal]:
+    """Amplifiers of content evidence: each is innocent alone."""
     if strength <= 0:
         return []
     age = x.get("account_age_days", -1.0)
@@ -134,15 +132,19 @@ def context_signals(x: dict[str, float], strength: float, tempered: float = 0.0)
                x.get("rate_1h", 0.0)),
     ]  # fmt: skip
     found = [Signal(s.reason, s.weight * strength, s.value) for s in found if s.weight > 0]
-    # Benchmark harnesses decode reproducibly (temperature 0, a fixed seed) and ask for
-    # reasoning and grades by the thousand: the honest heavy customer most like a
-    # harvester. It tempers reasoning and grading evidence, never probing, and never a
-    # linked group's (a harvester who learns this still meets linkage and volume).
-    reproducible = x.get("reproducible_share", 0.0)
-    if tempered and reproducible > 0.2:
-        found.append(Signal("reproducible_benchmark", -5.0 * ramp(reproducible, 0.2, 0.5) *
-                            tempered, reproducible))  # fmt: skip
     return found
+
+
+def benchmark_discount(x: dict[str, float], content: list[Signal]) -> list[Signal]:
+    """Benchmark harnesses decode reproducibly (temperature 0, a fixed seed) and ask for
+    reasoning and grades by the thousand: the honest heavy customer most like a
+    harvester. Their reasoning and grading evidence is discounted by up to 80 %; probing
+    is not, nor is a linked group's evidence, so a harvester who learns this still meets
+    linkage and the rest."""
+    reproducible = x.get("reproducible_share", 0.0)
+    share = 0.8 * ramp(reproducible, 0.2, 0.5)
+    weight = share * sum(s.weight for s in content if s.reason in BENCHMARK_LIKE)
+    return [Signal("reproducible_benchmark", -weight, reproducible)] if weight > 0 else []
 
 
 class HarvestScorer:
@@ -163,8 +165,8 @@ class HarvestScorer:
         relative = {s.reason: s.weight / k.weight for s in content for k in KINDS
                     if k.reason == s.reason}  # fmt: skip
         strength = min(1.0, max(relative.values(), default=0.0))
-        tempered = max(relative.get(k.reason, 0.0) for k in KINDS if k.reason in BENCHMARK_LIKE)
-        signals = content + context_signals(x, strength, tempered) + (extra or [])
+        signals = content + context_signals(x, strength) + benchmark_discount(x, content)
+        signals += extra or []
         log_odds = sum(s.weight for s in signals)
         signals.sort(key=lambda s: abs(s.weight), reverse=True)
         return Assessment(logistic(log_odds - BIAS), signals, strength)
