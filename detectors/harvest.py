@@ -50,12 +50,12 @@ class Kind(NamedTuple):
 KINDS: tuple[Kind, ...] = (
     # The model's full reasoning trace demanded and a long answer taken away: the
     # distillation corpus itself, in the words public reports quote.
-    Kind("reasoning_trace_harvest", "trace_count", 0.03, 0.12, 3.0, 20.0, 7.0),
+    Kind("reasoning_trace_harvest", "trace_count", 0.03, 0.12, 1.0, 15.0, 7.0),
     # Reasoning asked for in any words, with a long answer: honest tutoring does it too,
     # so only a large share counts.
     Kind("reasoning_harvest", "harvest_count", 0.3, 0.8, 3.0, 40.0, 4.0),
     # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
-    Kind("rubric_volume", "rubric_count", 0.6, 0.95, 30.0, 150.0, 6.5),
+    Kind("rubric_volume", "rubric_count", 0.6, 0.95, 20.0, 100.0, 6.5),
     # One-token completions under a large logit_bias: output-projection extraction.
     Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 9.0),
 )

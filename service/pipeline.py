@@ -9,6 +9,7 @@ publishes the alerts and calls :meth:`Pipeline.commit`, which writes the state.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -109,7 +110,11 @@ class Pipeline:
         self._processed = metrics.EVENTS_PROCESSED.labels(source)
 
     def process(self, batch: Sequence[Envelope]) -> BatchResult:
-        """Count a batch into account windows, then score each touched account once."""
+        """Count a batch into account windows, then score each touched account once.
+
+        An account that sends a burst is scored inside the batch too, every
+        ``burst_events`` of its events (when due): a batch of a thousand events must
+        not let one account take hundreds of answers before it is looked at."""
         result = BatchResult()
         if self.overrides is not None:
             self.overrides.refresh()
@@ -117,6 +122,8 @@ class Pipeline:
         loaded = self.store.load({envelope.obs.account_id for envelope in batch})
         last_event: dict[str, Observation] = {}
         models: dict[str, float] = {}
+        in_chunk: dict[str, int] = {}
+        burst = self.settings.burst_events
         for obs, partition, offset in batch:
             account = obs.account_id
             state = states.get(account)
@@ -138,6 +145,12 @@ class Pipeline:
             if obs.ts < models.get(obs.model, float("inf")):
                 models[obs.model] = obs.ts
             result.applied += 1
+            count = in_chunk[account] = in_chunk.get(account, 0) + 1
+            if count >= burst:
+                in_chunk[account] = 0
+                if state.due_for_scoring(obs.ts, self.settings.min_events, math.inf):
+                    self._score_due(states, last_event, models, result)
+                    last_event, models, in_chunk = {}, {}, {}
         self._score_due(states, last_event, models, result)
         self._processed.inc(result.applied)
         if result.duplicates:

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         True, description="detect reads, parses and fingerprints in a child process."
     )
     min_events: int = Field(1, ge=1, description="Events an account needs before it is scored.")
+    burst_events: int = Field(
+        64, ge=1, description="A burst of this many events from one account is scored mid-batch."
+    )
     rescore_after_s: float = Field(
         600.0, ge=0, description="An active account is scored again at least this often."
     )
