@@ -52,26 +52,37 @@ def assess_group(group: Group) -> tuple[float, list[Signal]]:
     return max(0.0, log_odds - GROUP_BIAS), signals
 
 
-def link_signal(
-    groups: list[Group], own: dict[str, float], own_requests: float
-) -> Link | None:
+def consistency(own: dict[str, float]) -> float:
+    """How much the member's own traffic looks like harvesting of any kind (0..1).
+
+    Lightly shrunk, so a new account's first harvesting request already counts: when
+    a farm is known, its next account is caught at once."""
+    requests = own.get("requests", 0.0) + 2.0
+    return max(ramp(own.get(k.count, 0.0) / requests, 0.3 * k.share_floor, k.share_floor)
+               for k in KINDS)  # fmt: skip
+
+
+def link_signal(groups: list[Group], own: dict[str, float], new_account_days: float) -> Link | None:
     """The strongest evidence this account inherits from the groups it belongs to."""
     best: Link | None = None
+    alike = consistency(own)
+    if alike <= 0:
+        return None
+    age = own.get("account_age_days", -1.0)
+    # An established account sharing a network or a generic system prompt with a farm
+    # of new ones is not part of it; only a shared payment method ties it in.
+    established = ramp(age, new_account_days, 4.0 * new_account_days) if age >= 0 else 0.0
     for group in groups:
         if group.common or group.members < MIN_MEMBERS:
             continue
         kind = group.value.split(":", 1)[0]
         weight = KIND_WEIGHTS.get(kind, 0.0)
         if kind in NEEDS_NEW_MEMBERS:
-            weight *= ramp(new_share(group), 0.25, 0.6)
+            weight *= ramp(new_share(group), 0.25, 0.6) * (1.0 - established)
         log_odds, signals = assess_group(group)
         if weight <= 0 or log_odds <= 0:
             continue
-        top = next(k for k in KINDS if k.reason == signals[0].reason)
-        # The member's own share of the group's kind of traffic, lightly shrunk.
-        own_share = own.get(top.count, 0.0) / (own_requests + 2.0)
-        consistency = ramp(own_share, 0.3 * top.share_floor, top.share_floor)
-        inherited = weight * log_odds * consistency
+        inherited = weight * log_odds * alike
         if inherited > 0 and (best is None or inherited > best.signal.weight):
             best = Link(
                 Signal("linked_group", inherited, float(group.members)),

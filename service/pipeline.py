@@ -206,7 +206,7 @@ class Pipeline:
         result: BatchResult,
     ) -> None:
         now = state.windows.last_ts
-        link = link_signal(groups, x, x["requests"])
+        link = link_signal(groups, x, self.settings.new_account_days)
         assessment = self.detector.assess(x, [link.signal] if link is not None else None)
         score = assessment.score
         metrics.ACCOUNTS_SCORED.inc()
