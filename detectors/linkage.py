@@ -17,13 +17,13 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from detectors.harvest import KINDS, Signal, content_signals, ramp
-from service.state.links import PROFILE_FIELDS, Group
+from service.state.links import PROFILE_FIELDS, Group, Profile
 
 KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
 # Established customers share networks, SDKs and app templates all the time; freshly
 # created accounts sharing them is a farm. Only a payment method counts without newness.
 NEEDS_NEW_MEMBERS = frozenset({"system", "network", "asn_agent"})
-MIN_MEMBERS = 3
+MIN_OTHERS = 2  # a group is the member and at least two others
 # The group's own log-odds before it lends anything: a group must be suspect as a whole.
 GROUP_BIAS = 2.0
 
@@ -62,8 +62,16 @@ def consistency(own: dict[str, float]) -> float:
                for k in KINDS)  # fmt: skip
 
 
-def link_signal(groups: list[Group], own: dict[str, float], new_account_days: float) -> Link | None:
-    """The strongest evidence this account inherits from the groups it belongs to."""
+def others(group: Group, own_profile: Profile) -> Group:
+    """The group without the member itself: an account must not vouch for itself."""
+    sums = tuple(g - o for g, o in zip(group.sums, own_profile, strict=True))
+    return Group(group.value, group.members - 1, group.common, sums)
+
+
+def link_signal(
+    groups: list[Group], own: dict[str, float], own_profile: Profile, new_account_days: float
+) -> Link | None:
+    """The strongest evidence this account inherits from the other accounts it is linked to."""
     best: Link | None = None
     alike = consistency(own)
     if alike <= 0:
@@ -72,8 +80,8 @@ def link_signal(groups: list[Group], own: dict[str, float], new_account_days: fl
     # An established account sharing a network or a generic system prompt with a farm
     # of new ones is not part of it; only a shared payment method ties it in.
     established = ramp(age, new_account_days, 4.0 * new_account_days) if age >= 0 else 0.0
-    for group in groups:
-        if group.common or group.members < MIN_MEMBERS:
+    for group in (others(g, own_profile) for g in groups):
+        if group.common or group.members < MIN_OTHERS:
             continue
         kind = group.value.split(":", 1)[0]
         weight = KIND_WEIGHTS.get(kind, 0.0)

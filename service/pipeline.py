@@ -188,7 +188,7 @@ class Pipeline:
         for account, x in due.items():
             state = states[account]
             mine = [groups[v] for v in state.links if v in groups]
-            self._score(account, state, last_event[account], x, mine, result)
+            self._score(account, state, last_event[account], x, mine, reports[account], result)
 
     def _profile(self, x: dict[str, float]) -> tuple[float, ...]:
         """What the account adds to each group it belongs to (service.state.links fields)."""
@@ -203,10 +203,11 @@ class Pipeline:
         event: Observation,
         x: dict[str, float],
         groups: list[Group],
+        report: Report,
         result: BatchResult,
     ) -> None:
         now = state.windows.last_ts
-        link = link_signal(groups, x, self.settings.new_account_days)
+        link = link_signal(groups, x, report.profile, self.settings.new_account_days)
         assessment = self.detector.assess(x, [link.signal] if link is not None else None)
         score = assessment.score
         metrics.ACCOUNTS_SCORED.inc()
