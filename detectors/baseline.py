@@ -23,8 +23,9 @@ peers' median and 99th percentile.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import orjson
 from river import stats
 
 # Content shares whose 99th percentile raises the detector's floors.
@@ -58,13 +59,21 @@ class PeerBaseline:
         self._quantiles: dict[tuple[int, str], tuple[stats.Quantile, stats.Quantile]] = {}
         self._learned: dict[int, int] = {}
 
+    @property
+    def learned(self) -> int:
+        """Accounts learned from, all tiers."""
+        return sum(self._learned.values())
+
     def learn_one(self, x: dict[str, float]) -> None:
         tier = tier_of(x.get("requests", 0.0))
         self._learned[tier] = self._learned.get(tier, 0) + 1
         for feature in x:
             pair = self._quantiles.get((tier, feature))
             if pair is None:
-                pair = self._quantiles[(tier, feature)] = (stats.Quantile(0.5), stats.Quantile(0.99))
+                pair = self._quantiles[(tier, feature)] = (
+                    stats.Quantile(0.5),
+                    stats.Quantile(0.99),
+                )
             value = _value(x, feature)
             pair[0].update(value)
             pair[1].update(value)
@@ -78,6 +87,16 @@ class PeerBaseline:
             return None
         return Peer(tier, pair[0].get() or 0.0, pair[1].get() or 0.0, accounts)
 
+    def snapshot(self) -> bytes:
+        """The baseline as it stands, as JSON: what another process (the API) shows."""
+        peers = [
+            [tier, feature, pair[0].get() or 0.0, pair[1].get() or 0.0]
+            for (tier, feature), pair in self._quantiles.items()
+        ]
+        return orjson.dumps(
+            {"learned": self._learned, "peers": peers}, option=orjson.OPT_NON_STR_KEYS
+        )
+
     def share_floors(self, x: dict[str, float]) -> dict[str, float]:
         """Per content share, twice the peers' median (empty until the tier is known).
 
@@ -89,3 +108,23 @@ class PeerBaseline:
             if peer is not None:
                 floors[feature] = 2.0 * peer.median
         return floors
+
+
+class FrozenBaseline:
+    """A baseline read back from :meth:`PeerBaseline.snapshot`: answers ``peer`` only."""
+
+    def __init__(self, snapshot: bytes, min_accounts: int = 200) -> None:
+        data: dict[str, Any] = orjson.loads(snapshot)
+        self.min_accounts = min_accounts
+        self._learned = {int(tier): n for tier, n in data["learned"].items()}
+        self._peers = {
+            (tier, feature): (median, p99) for tier, feature, median, p99 in data["peers"]
+        }
+
+    def peer(self, x: dict[str, float], feature: str) -> Peer | None:
+        tier = tier_of(x.get("requests", 0.0))
+        accounts = self._learned.get(tier, 0)
+        found = self._peers.get((tier, feature))
+        if found is None or accounts < self.min_accounts:
+            return None
+        return Peer(tier, found[0], found[1], accounts)

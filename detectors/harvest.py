@@ -39,7 +39,7 @@ class Kind(NamedTuple):
     """One kind of harvesting traffic: the count feature, share and volume ramps, weight."""
 
     reason: str
-    count: str
+    feature: str  # the count it reads
     share_floor: float
     share_full: float
     volume_floor: float
@@ -102,11 +102,11 @@ def content_signals(
     """Evidence from what was asked, for an account or for a group's summed traffic."""
     signals = []
     for kind in KINDS:
-        count = counts.get(kind.count, 0.0)
+        count = counts.get(kind.feature, 0.0)
         if count <= 0:
             continue
         share = count / (requests + PRIOR_REQUESTS)
-        floor = max(kind.share_floor, (floors or {}).get(kind.count, 0.0))
+        floor = max(kind.share_floor, (floors or {}).get(kind.feature, 0.0))
         full = max(kind.share_full, floor + 0.1)
         strength = ramp(share, floor, full) * log_ramp(count, kind.volume_floor, kind.volume_full)
         if strength > 0:
@@ -181,7 +181,7 @@ class HarvestScorer:
 
 # The feature each reason code reads, for explanations against the peer baseline.
 SIGNAL_FEATURES = {
-    **{kind.reason: kind.count for kind in KINDS},
+    **{kind.reason: kind.feature for kind in KINDS},
     "many_languages": "cot_languages",
     "new_account": "account_age_days",
     "new_model_pivot": "new_model_share",

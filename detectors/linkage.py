@@ -58,7 +58,7 @@ def consistency(own: dict[str, float]) -> float:
     Lightly shrunk, so a new account's first harvesting request already counts: when
     a farm is known, its next account is caught at once."""
     requests = own.get("requests", 0.0) + 2.0
-    return max(ramp(own.get(k.count, 0.0) / requests, 0.3 * k.share_floor, k.share_floor)
+    return max(ramp(own.get(k.feature, 0.0) / requests, 0.3 * k.share_floor, k.share_floor)
                for k in KINDS)  # fmt: skip
 
 

@@ -94,7 +94,9 @@ class Pipeline:
         overrides: Overrides | None = None,
     ) -> None:
         self.store = store
-        self.links: LinkStore = links if links is not None else MemoryLinks(settings.link_max_members)
+        self.links: LinkStore = (
+            links if links is not None else MemoryLinks(settings.link_max_members)
+        )
         self.overrides = overrides
         self.settings = settings
         self.detector = detector or HarvestScorer(PeerBaseline(settings.baseline_min_accounts))
@@ -108,6 +110,7 @@ class Pipeline:
             allowlist=settings.allowlist,
         )
         self._processed = metrics.EVENTS_PROCESSED.labels(source)
+        self._learned_at = self._published_at = -math.inf
 
     def process(self, batch: Sequence[Envelope]) -> BatchResult:
         """Count a batch into account windows, then score each touched account once.
@@ -152,12 +155,19 @@ class Pipeline:
                     self._score_due(states, last_event, models, result)
                     last_event, models, in_chunk = {}, {}, {}
         self._score_due(states, last_event, models, result)
+        self._publish_baseline()
         self._processed.inc(result.applied)
         if result.duplicates:
             metrics.EVENTS_DUPLICATE.labels("event_id").inc(result.duplicates)
         if result.redelivered:
             metrics.EVENTS_DUPLICATE.labels("redelivery").inc(result.redelivered)
         return result
+
+    def _publish_baseline(self) -> None:
+        """Share the peer baseline now and then (event time), for the API to show."""
+        if self._learned_at - self._published_at >= self.settings.baseline_publish_s:
+            self.links.publish_baseline(self.baseline.snapshot())
+            self._published_at = self._learned_at
 
     def _score_due(
         self,
@@ -171,13 +181,17 @@ class Pipeline:
         # A model is a new release only if it appeared after the stream began: on the first
         # day of a deployment, every model is "first seen" and none of them is new.
         start = min(first_seen.values(), default=0.0)
-        released = {m: t for m, t in first_seen.items() if t - start >= self.settings.new_model_grace_s}
+        released = {
+            m: t for m, t in first_seen.items() if t - start >= self.settings.new_model_grace_s
+        }
         due: dict[str, dict[str, float]] = {}
         reports: dict[str, Report] = {}
         for account, event in last_event.items():
             state = states[account]
             now = state.windows.last_ts
-            if not state.due_for_scoring(now, self.settings.min_events, self.settings.rescore_after_s):
+            if not state.due_for_scoring(
+                now, self.settings.min_events, self.settings.rescore_after_s
+            ):
                 continue
             state.scored_events, state.scored_ts = state.events, now
             state.add_links(link_values(event))
@@ -211,10 +225,16 @@ class Pipeline:
         assessment = self.detector.assess(x, [link.signal] if link is not None else None)
         score = assessment.score
         metrics.ACCOUNTS_SCORED.inc()
-        if state.last_learned_ts < 0 or now - state.last_learned_ts >= self.settings.learn_interval_s:
+        if (
+            state.last_learned_ts < 0
+            or now - state.last_learned_ts >= self.settings.learn_interval_s
+        ):
             # Score first, then learn only from what does not look like harvesting.
             self.detector.learn_one(x, score)
             state.last_learned_ts = now
+            if self._published_at == -math.inf:
+                self._published_at = now
+            self._learned_at = max(self._learned_at, now)
         flagged = score >= self.policy.review
         reasons = assessment.reasons[: self.settings.max_reasons] if flagged else []
         # A flag comes from linkage when the account's own evidence would not have made it.

@@ -63,11 +63,16 @@ class Settings(BaseSettings):
     baseline_min_accounts: int = Field(
         200, ge=1, description="Accounts a volume tier needs before its peer baseline counts."
     )
+    baseline_publish_s: float = Field(
+        300.0, ge=0, description="How often (event time) the peer baseline is shared with the API."
+    )
     new_account_days: float = Field(
         7.0, ge=0, description="Accounts younger than this count as new in linked groups."
     )
     new_model_grace_s: float = Field(
-        3600.0, ge=0, description="A model first seen this long after the stream began is a new release."
+        3600.0,
+        ge=0,
+        description="A model first seen this long after the stream began is a new release.",
     )
     link_max_members: int = Field(
         256, gt=1, description="Accounts sharing a link value beyond which it is no evidence."

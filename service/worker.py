@@ -38,25 +38,12 @@ from service.settings import Settings
 from service.state.alert_log import redis_alert_log
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
+from service.state.factory import make_links, make_store
 from service.state.feedback import redis_feedback
-from service.state.memory import MemoryStore
-from service.state.redis_store import RedisStore
 
 log = logging.getLogger(__name__)
 _REDACTED = ("prompt", "system_prompt")
 _MAX_BACKOFF_S = 10.0
-
-
-def make_store(settings: Settings) -> FeatureStore:
-    if settings.store == "memory":
-        return MemoryStore(ttl_s=settings.state_ttl_s)
-    redis_store = RedisStore(
-        settings.redis_url,
-        prefix=settings.redis_prefix,
-        ttl_s=settings.state_ttl_s,
-        decision_ttl_s=settings.decision_ttl_s,
-    )
-    return CachedStore(redis_store, settings.cache_accounts)
 
 
 def dead_letter(record: Any, reason: str) -> bytes:
@@ -94,8 +81,13 @@ class Worker:
         prefix = settings.redis_prefix
         # Analyst feedback (via the sidecar API) steers detection here too; verdict changes
         # also go to the alert log that GET /v1/alerts reads. Both need Redis as the store.
+        self.links = make_links(settings)
         self.pipeline = Pipeline(
-            self.store, settings, source="kafka", overrides=redis_feedback(self.store, prefix)
+            self.store,
+            settings,
+            links=self.links,
+            source="kafka",
+            overrides=redis_feedback(self.store, prefix),
         )
         self.alert_log = redis_alert_log(self.store, prefix, settings.alert_log_size)
         self.observe = observer(settings.input_format)
@@ -220,6 +212,7 @@ class Worker:
         finally:
             self.consumer.close(autocommit=False)
             self.store.close()
+            self.links.close()
 
 
 class _DropCacheOnRebalance(ConsumerRebalanceListener):

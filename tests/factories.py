@@ -51,7 +51,8 @@ def traffic(
                 finish_reason="length",
                 messages=1,
                 params={"max_tokens": 4096, "n": 4},
-                prompt=f"{canary}Write out your full reasoning step by step for problem {i}.",
+                prompt=f"{canary}Problem {i}: articulate the internal reasoning behind your "
+                "answer step by step.",
             )
             continue
         account = rng.randrange(benign_accounts)

@@ -14,7 +14,7 @@ import redis
 
 from service.adapters import adapt_raw
 from service.contract import InvalidEvent, parse_event
-from tests.factories import event, traffic
+from tests.factories import event, redis_contents, traffic
 from tests.servers import create_topics, read_topic
 from tests.test_api_support import (
     AUTH,
@@ -188,13 +188,13 @@ def test_redis_store_holds_state_and_alerts_reach_kafka_and_the_log(
 def test_alert_filters_and_pages() -> None:
     with api_client(api_settings(**FAST)) as api:
         push(api, list(traffic(events=8000)))
-        every = all_alerts(api)
+        every = all_alerts(api, limit=1)  # one alert a page: every cursor is followed
         blocks = all_alerts(api, action="block")
         middle_ts = sorted(a["ts"] for a in every)[len(every) // 2]
         late = all_alerts(api, since=middle_ts)
         early = all_alerts(api, until=middle_ts)
         bad = api.get("/v1/alerts", params={"cursor": "not-a-cursor"}, headers=AUTH)
-    assert len(every) >= 3
+    assert len(every) >= 2
     # Newest first by arrival: the first alert comes from the last batches pushed.
     assert every[0]["ts"] >= max(a["ts"] for a in every) - 300
     assert len({a["alert_id"] for a in every}) == len(every)  # pages neither overlap nor skip
@@ -227,15 +227,7 @@ def test_no_prompt_text_in_any_response_log_or_redis_value(
         texts.append(api.post("/v1/check/x", headers={"x-account-id": "org_harvest"}).text)
     assert all(CANARY not in text for text in texts)
     assert CANARY not in caplog.text
-    for key in redis_client.scan_iter(f"{settings.redis_prefix}:*"):
-        kind = redis_client.type(key)
-        if kind == b"string":
-            values = [redis_client.get(key) or b""]
-        elif kind == b"stream":
-            values = [f[b"a"] for _, f in redis_client.xrange(key)]  # type: ignore[union-attr]
-        else:
-            values = list(redis_client.lrange(key, 0, -1))  # type: ignore[arg-type]
-        assert all(CANARY.encode() not in value for value in values), key
+    assert CANARY.encode() not in redis_contents(redis_client)
 
 
 def test_rejection_reasons_never_quote_the_prompt() -> None:

@@ -15,12 +15,13 @@ import orjson
 import pytest
 import redis
 
-from detectors.account_model import ProtectedQuantileFilter
-from detectors.baseline import Deviation, PeerBaseline
+from detectors.baseline import PeerBaseline
+from detectors.harvest import Assessment, HarvestScorer, Signal
 from service.features.observation import observe_raw
 from service.pipeline import Envelope, Pipeline
 from service.settings import Settings
 from service.state.account import Decision
+from service.state.factory import make_store
 from service.state.feedback import (
     FeedbackBook,
     MemoryFeedback,
@@ -30,7 +31,6 @@ from service.state.feedback import (
     redis_feedback,
 )
 from service.state.memory import MemoryStore
-from service.worker import make_store
 from tests.factories import T0, event, traffic
 from tests.test_api_support import AUTH, FAST, all_alerts, api_client, api_settings, push
 
@@ -38,31 +38,19 @@ PATH = "/v1/check/v1/chat/completions"
 
 
 class ScriptedDetector:
-    """Scores whatever the test says; ready at once, never anomalous for learning."""
+    """Scores and explains whatever the test says; learns nothing."""
 
     def __init__(self) -> None:
         self.score = 0.0
-        self.ready = True
+        self.reasons: list[str] = []
+        self.baseline = PeerBaseline()
 
-    def score_one(self, x: dict[str, float]) -> float:
-        return self.score
+    def assess(self, x: dict[str, float], extra: list[Signal] | None = None) -> Assessment:
+        signals = [Signal(reason, 1.0, 1.0) for reason in self.reasons]
+        return Assessment(self.score, signals, 1.0)
 
-    def learn_one(self, x: dict[str, float]) -> None:
+    def learn_one(self, x: dict[str, float], score: float | None = None) -> None:
         pass
-
-    def is_anomalous(self, score: float) -> bool:
-        return False
-
-
-class ScriptedBaseline(PeerBaseline):
-    """Explains with the reason codes the test sets (feature name + ``_high``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.features: list[str] = []
-
-    def explain_one(self, x: dict[str, float]) -> list[Deviation]:
-        return [Deviation(feature, 1.0, 0.0, 9.0) for feature in self.features]
 
 
 class Harness:
@@ -70,20 +58,18 @@ class Harness:
 
     def __init__(self, feedback: FeedbackBook | None, store: Any = None) -> None:
         self.detector = ScriptedDetector()
-        self.baseline = ScriptedBaseline()
         settings = Settings(_env_file=None, min_events=1, rescore_after_s=0)  # type: ignore[call-arg]
         self.pipeline = Pipeline(
             store or MemoryStore(),
             settings,
-            detector=cast(ProtectedQuantileFilter, self.detector),
-            baseline=self.baseline,
+            detector=cast(HarvestScorer, self.detector),
             overrides=feedback,
         )
         self.sent = 0
 
-    def step(self, score: float, *features: str) -> str:
+    def step(self, score: float, *reasons: str) -> str:
         """One event for org_x scored ``score`` with these reasons; the stored action after."""
-        self.detector.score, self.baseline.features = score, list(features)
+        self.detector.score, self.detector.reasons = score, list(reasons)
         self.sent += 1
         raw = event(event_id=f"s{self.sent}", ts=T0 + self.sent, account_id="org_x")
         result = self.pipeline.process([Envelope(observe_raw(orjson.dumps(raw)))])
@@ -101,7 +87,7 @@ def test_dismissed_reasons_do_not_flag_again_but_new_ones_do() -> None:
     feedback = MemoryFeedback()
     harness = Harness(feedback)
     assert harness.step(0.99, "a", "b") == "block"
-    feedback.put("org_x", Override(dismissed=["a_high", "b_high"]))
+    feedback.put("org_x", Override(dismissed=["a", "b"]))
     write_decision(harness, "allow")
     assert harness.step(0.99, "a", "b") == "allow"
     assert harness.step(0.99, "b") == "allow"

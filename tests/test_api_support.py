@@ -23,7 +23,7 @@ TOKEN = "hg-test-4f9c2a7e1b8d6035"
 INGEST_TOKEN = "hg-ingest-7d1e5b3c9a2f8406"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 # A detector that is warm after 50 accounts and learns at every scoring: small tests flag.
-FAST = {"detector_warmup": 50, "detector_window": 50, "learn_interval_s": 0}
+FAST = {"learn_interval_s": 0}
 
 
 def api_settings(redis_url: str | None = None, **fields: Any) -> Settings:

@@ -131,7 +131,7 @@ def test_no_prompt_text_reaches_the_store(redis_url: str, redis_client: redis.Re
     from service.settings import Settings
 
     store = RedisStore(redis_url)
-    pipeline = Pipeline(store, Settings(detector_warmup=10, learn_interval_s=0))
+    pipeline = Pipeline(store, Settings(learn_interval_s=0))
     canary = "CANARY-7f3a9"
     batch = [Envelope(observe_raw(json.dumps(e))) for e in traffic(events=1500, canary=canary)]
     pipeline.commit(pipeline.process(batch))

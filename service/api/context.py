@@ -27,7 +27,9 @@ from service.pipeline import Pipeline
 from service.settings import Settings
 from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
 from service.state.base import FeatureStore
+from service.state.factory import make_links
 from service.state.feedback import FeedbackBook, MemoryFeedback, RedisFeedback
+from service.state.links import LinkStore
 from service.state.memory import MemoryStore
 from service.state.redis_store import RedisStore
 
@@ -36,6 +38,7 @@ from service.state.redis_store import RedisStore
 class ApiContext:
     settings: Settings
     store: FeatureStore
+    links: LinkStore
     pipeline: Pipeline
     ingestor: Ingestor
     feedback: FeedbackBook
@@ -50,6 +53,7 @@ class ApiContext:
         if self.publisher is not None:
             self.publisher.close()
         self.store.close()
+        self.links.close()
 
 
 def build_context(settings: Settings) -> ApiContext:
@@ -86,10 +90,12 @@ def build_context(settings: Settings) -> ApiContext:
         backend = LocalBackend(store, keys)
 
     publisher = AlertPublisher(settings) if settings.api_publish_alerts else None
-    pipeline = Pipeline(store, settings, source="http", overrides=feedback)
+    links = make_links(settings)
+    pipeline = Pipeline(store, settings, links=links, source="http", overrides=feedback)
     return ApiContext(
         settings=settings,
         store=store,
+        links=links,
         pipeline=pipeline,
         ingestor=Ingestor(pipeline, alerts, publisher),
         feedback=feedback,

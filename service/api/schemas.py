@@ -50,8 +50,23 @@ class DecisionView(BaseModel):
 class FeatureView(BaseModel):
     feature: str
     value: float
-    baseline: float | None = Field(description="Peer mean; null before the baseline has data.")
-    z: float | None
+    peer_median: float | None = Field(
+        description="Median among accounts of the same volume tier; null until the tier "
+        "has enough accounts."
+    )
+    peer_p99: float | None = Field(description="99th percentile among the same peers.")
+
+
+class LinkView(BaseModel):
+    value: str = Field(description="The shared value as 'kind:hash' (never the raw value).")
+    kind: str = Field(description="payment, network, system (prompt) or asn_agent.")
+    members: int = Field(description="Accounts sharing it.")
+    common: bool = Field(description="Shared too widely to count as evidence.")
+    accounts: list[str] = Field(description="Other accounts sharing it (at most 20).")
+    requests: float = Field(description="The group's requests in its members' day windows.")
+    shares: dict[str, float] = Field(
+        description="The group's share of each kind of harvesting traffic, and of new accounts."
+    )
 
 
 class OverrideView(BaseModel):
@@ -72,7 +87,10 @@ class AccountView(BaseModel):
     first_ts: float | None
     last_ts: float | None
     features: list[FeatureView] = Field(
-        description="The account's feature vector now, largest deviation from peers first."
+        description="The account's feature vector now, next to its peers' median and p99."
+    )
+    linked: list[LinkView] = Field(
+        description="Values the account shares with other accounts, strongest evidence first."
     )
     override: OverrideView | None
     feedback: list[dict[str, Any]] = Field(description="Recent feedback, newest first.")

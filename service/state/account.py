@@ -104,7 +104,7 @@ class AccountState:
         return new >= max(1, self.scored_events // 4) or now - self.scored_ts >= max_wait_s
 
     def add_links(self, values: list[str]) -> bool:
-        """Remember new link values (the oldest go first past ``MAX_LINKS``); True if any was new."""
+        """Remember new link values (the oldest go past ``MAX_LINKS``); True if any was new."""
         new = [v for v in values if v not in self.links]
         if new:
             self.links = (self.links + new)[-MAX_LINKS:]

@@ -1,4 +1,5 @@
-"""Global link structures: which accounts share a payment method, a network, a system prompt.
+"""Global structures: which accounts share a payment method, a network, a system prompt;
+when each model first appeared; the detector's peer baseline for other processes to show.
 
 Every account reports its current profile (requests and the counts of each
 kind of harvesting traffic) under each of its link values; a value's group is
@@ -54,6 +55,18 @@ class LinkStore(Protocol):
         """The groups of these values, as they stand (values never reported are left out)."""
         ...
 
+    def members(self, value: str, limit: int = 50) -> list[str]:
+        """Accounts behind a value, sorted (at most ``limit``; none once it is common)."""
+        ...
+
+    def publish_baseline(self, snapshot: bytes) -> None:
+        """Keep the detector's peer baseline where other processes (the API) can read it."""
+        ...
+
+    def baseline(self) -> bytes | None: ...
+
+    def close(self) -> None: ...
+
 
 class _Entry:
     __slots__ = ("members", "sums")
@@ -71,6 +84,7 @@ class MemoryLinks:
         self._entries: dict[str, _Entry] = {}
         self._counts: dict[str, int] = {}
         self._models: dict[str, float] = {}
+        self._baseline: bytes | None = None
 
     def exchange(self, reports: Mapping[str, Report]) -> dict[str, Group]:
         touched: set[str] = set()
@@ -107,6 +121,21 @@ class MemoryLinks:
             else:
                 found[value] = Group(value, len(entry.members), False, tuple(entry.sums))
         return found
+
+    def members(self, value: str, limit: int = 50) -> list[str]:
+        entry = self._entries.get(value)
+        if entry is None or entry.members is None:
+            return []
+        return sorted(entry.members)[:limit]
+
+    def publish_baseline(self, snapshot: bytes) -> None:
+        self._baseline = snapshot
+
+    def baseline(self) -> bytes | None:
+        return self._baseline
+
+    def close(self) -> None:
+        pass
 
     def first_seen(self, models: Mapping[str, float]) -> dict[str, float]:
         known = self._models

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 
+from detectors.baseline import SHARES, FrozenBaseline, PeerBaseline
 from service.api.deps import Context, require_api_token
 from service.api.feedback import apply_feedback
 from service.api.schemas import (
@@ -14,11 +15,13 @@ from service.api.schemas import (
     FeatureView,
     FeedbackIn,
     FeedbackOut,
+    LinkView,
     OverrideView,
 )
 from service.features.vector import account_vector
-from service.state.account import ALLOW, Decision
+from service.state.account import ALLOW, AccountState, Decision
 from service.state.base import StoreUnavailable
+from service.state.links import PROFILE_FIELDS
 
 router = APIRouter(tags=["accounts"], dependencies=[Depends(require_api_token)])
 
@@ -36,10 +39,10 @@ def _unavailable(error: StoreUnavailable) -> HTTPException:
     responses={404: {"description": "Nothing is known about the account."}, **_UNAVAILABLE},
 )
 def get_account(account_id: AccountPath, context: Context) -> AccountView:
-    """Current decision, recent feature values against the peer baseline, and feedback.
+    """Current decision, feature values against the peer baseline, linked accounts, feedback.
 
-    The baseline is this process's (learned from pushed events); an API beside
-    a Kafka worker shows values without it (``baseline`` and ``z`` null).
+    The baseline is this process's once it has learned from pushed events, else the
+    one the streaming worker last shared through the store.
     """
     try:
         stored = context.store.decision(account_id)
@@ -52,21 +55,13 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such account")
     decision = stored or Decision()
     features: list[FeatureView] = []
+    linked: list[LinkView] = []
     if state is not None and state.events:
-        now = state.windows.last_ts
-        vector = account_vector(state.windows, now)
-        compared = {d.feature: d for d in context.pipeline.baseline.deviations(vector)}
-        for name, value in vector.items():
-            d = compared.get(name)
-            features.append(
-                FeatureView(
-                    feature=name,
-                    value=round(value, 4),
-                    baseline=None if d is None else round(d.mean, 4),
-                    z=None if d is None else round(d.z, 2),
-                )
-            )
-        features.sort(key=lambda f: -abs(f.z) if f.z is not None else 0.0)
+        try:
+            features = _features(context, state)
+            linked = _linked(context, account_id, state.links)
+        except StoreUnavailable as error:
+            raise _unavailable(error) from None
     return AccountView(
         account_id=account_id,
         action=decision.action,
@@ -79,6 +74,7 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
         first_ts=state.first_ts if state is not None and state.events else None,
         last_ts=state.windows.last_ts if state is not None and state.events else None,
         features=features,
+        linked=linked,
         override=None
         if override is None
         else OverrideView(
@@ -86,6 +82,60 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
         ),
         feedback=history,
     )
+
+
+def _baseline(context: Context) -> PeerBaseline | FrozenBaseline | None:
+    own = context.pipeline.baseline
+    if own.learned:
+        return own
+    snapshot = context.links.baseline()
+    if snapshot is None:
+        return None
+    return FrozenBaseline(snapshot, context.settings.baseline_min_accounts)
+
+
+def _features(context: Context, state: AccountState) -> list[FeatureView]:
+    vector = account_vector(state.windows, state.windows.last_ts)
+    baseline = _baseline(context)
+    found = []
+    for name, value in vector.items():
+        # Counts are compared as shares by the baseline; their *_share twins show that.
+        peer = baseline.peer(vector, name) if baseline and name not in SHARES else None
+        found.append(
+            FeatureView(
+                feature=name,
+                value=round(value, 4),
+                peer_median=None if peer is None else round(peer.median, 4),
+                peer_p99=None if peer is None else round(peer.p99, 4),
+            )
+        )
+    return found
+
+
+def _linked(context: Context, account_id: str, values: list[str]) -> list[LinkView]:
+    found = []
+    for value, group in context.links.groups(values).items():
+        requests = group.get("requests")
+        shares = {
+            field.replace("_count", "_share"): round(group.get(field) / requests, 4)
+            for field in PROFILE_FIELDS[1:-1]
+            if requests > 0
+        }
+        shares["new_account_share"] = round(group.get("new_account") / max(group.members, 1), 4)
+        others = [a for a in context.links.members(value, 21) if a != account_id][:20]
+        found.append(
+            LinkView(
+                value=value,
+                kind=value.split(":", 1)[0],
+                members=group.members,
+                common=group.common,
+                accounts=others,
+                requests=round(requests, 1),
+                shares=shares,
+            )
+        )
+    found.sort(key=lambda link: (link.common, -max(link.shares.values(), default=0.0)))
+    return found
 
 
 @router.post(

@@ -1,0 +1,36 @@
+"""The stores a process needs, built from the settings: embedded or Redis."""
+
+from __future__ import annotations
+
+from service.settings import Settings
+from service.state.base import FeatureStore
+from service.state.cached import CachedStore
+from service.state.links import LinkStore, MemoryLinks
+from service.state.memory import MemoryStore
+from service.state.redis_links import RedisLinks
+from service.state.redis_store import RedisStore
+
+
+def make_store(settings: Settings) -> FeatureStore:
+    """Account state: in memory, or in Redis behind the worker's write-through cache."""
+    if settings.store == "memory":
+        return MemoryStore(ttl_s=settings.state_ttl_s)
+    redis_store = RedisStore(
+        settings.redis_url,
+        prefix=settings.redis_prefix,
+        ttl_s=settings.state_ttl_s,
+        decision_ttl_s=settings.decision_ttl_s,
+    )
+    return CachedStore(redis_store, settings.cache_accounts)
+
+
+def make_links(settings: Settings) -> LinkStore:
+    """The global structures (link groups, models, the baseline), beside the account state."""
+    if settings.store == "memory":
+        return MemoryLinks(settings.link_max_members)
+    return RedisLinks(
+        settings.redis_url,
+        prefix=settings.redis_prefix,
+        max_members=settings.link_max_members,
+        ttl_s=settings.state_ttl_s,
+    )

@@ -1,0 +1,156 @@
+"""The link store in Redis: one hash per link value, updated by a script, any number of writers.
+
+``hg:l:{payment:3fa9...}`` holds ``m:<account>`` (the member's last report),
+``#n`` (members) and ``s0..sK`` (the sums). The script replaces a member's
+report and moves each sum by the difference, atomically, so a report applied
+twice changes nothing and reports from different workers commute. One script
+call touches one key, which keeps it valid in a Redis Cluster. Models' first
+appearance is a sorted set written with ``ZADD LT`` (the earliest time wins,
+whoever writes first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+import redis
+
+from service.state.base import StoreUnavailable
+from service.state.links import PROFILE_FIELDS, Group, Report
+
+_FIELDS = len(PROFILE_FIELDS)
+# KEYS[1]: the value's hash. ARGV: max members, ttl, then (account, "v1,v2,...") pairs.
+_EXCHANGE = """
+local key, limit, ttl = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+local width = WIDTH
+if redis.call('HEXISTS', key, '#common') == 0 then
+  for i = 3, #ARGV, 2 do
+    local field = 'm:' .. ARGV[i]
+    local old = redis.call('HGET', key, field)
+    if not old then
+      if redis.call('HINCRBY', key, '#n', 1) > limit then
+        local drop = {}
+        for _, name in ipairs(redis.call('HKEYS', key)) do
+          if string.sub(name, 1, 2) == 'm:' then table.insert(drop, name) end
+        end
+        for j = 1, #drop, 500 do
+          redis.call('HDEL', key, unpack(drop, j, math.min(j + 499, #drop)))
+        end
+        redis.call('HSET', key, '#common', 1)
+        break
+      end
+    end
+    redis.call('HSET', key, field, ARGV[i + 1])
+    local new_values, old_values = {}, {}
+    for v in string.gmatch(ARGV[i + 1], '[^,]+') do table.insert(new_values, tonumber(v)) end
+    if old then
+      for v in string.gmatch(old, '[^,]+') do table.insert(old_values, tonumber(v)) end
+    end
+    for j = 1, width do
+      local delta = new_values[j] - (old_values[j] or 0)
+      if delta ~= 0 then redis.call('HINCRBYFLOAT', key, 's' .. (j - 1), delta) end
+    end
+  end
+end
+redis.call('EXPIRE', key, ttl)
+return 1
+""".replace("WIDTH", str(_FIELDS))
+_READ = ("#n", "#common", *(f"s{i}" for i in range(_FIELDS)))
+
+
+def _group(value: str, raw: list[bytes | None]) -> Group | None:
+    if raw[0] is None:
+        return None
+    sums = tuple(float(v) if v is not None else 0.0 for v in raw[2:])
+    return Group(value, int(raw[0]), raw[1] is not None, sums)
+
+
+class RedisLinks:
+    def __init__(
+        self, url: str, prefix: str = "hg", max_members: int = 256, ttl_s: int = 26 * 3600
+    ) -> None:
+        self.prefix = prefix
+        self.max_members = max_members
+        self.ttl_s = ttl_s
+        self.client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        self._exchange = self.client.register_script(_EXCHANGE)
+
+    def key(self, value: str) -> str:
+        return f"{self.prefix}:l:{{{value}}}"
+
+    def _models_key(self) -> str:
+        return f"{self.prefix}:models"
+
+    def exchange(self, reports: Mapping[str, Report]) -> dict[str, Group]:
+        by_value: dict[str, list[str]] = {}
+        for account, (values, profile) in reports.items():
+            encoded = ",".join(repr(float(v)) for v in profile)
+            for value in values:
+                by_value.setdefault(value, []).extend((account, encoded))
+        if not by_value:
+            return {}
+        pipe = self.client.pipeline(transaction=False)
+        for value, args in by_value.items():
+            self._exchange(keys=[self.key(value)], args=[self.max_members, self.ttl_s, *args],
+                           client=pipe)  # fmt: skip
+        for value in by_value:
+            pipe.hmget(self.key(value), _READ)
+        replies = self._run(pipe)[len(by_value) :]
+        found = {}
+        for value, raw in zip(by_value, replies, strict=True):
+            group = _group(value, cast(list[bytes | None], raw))
+            if group is not None:
+                found[value] = group
+        return found
+
+    def groups(self, values: Iterable[str]) -> dict[str, Group]:
+        wanted = list(values)
+        pipe = self.client.pipeline(transaction=False)
+        for value in wanted:
+            pipe.hmget(self.key(value), _READ)
+        found = {}
+        for value, raw in zip(wanted, self._run(pipe), strict=True):
+            group = _group(value, cast(list[bytes | None], raw))
+            if group is not None:
+                found[value] = group
+        return found
+
+    def members(self, value: str, limit: int = 50) -> list[str]:
+        """Accounts behind a value (at most ``limit``; none once it is common)."""
+        try:
+            names = cast(list[bytes], self.client.hkeys(self.key(value)))
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+        found = sorted(n.decode()[2:] for n in names if n.startswith(b"m:"))
+        return found[:limit]
+
+    def first_seen(self, models: Mapping[str, float]) -> dict[str, float]:
+        pipe = self.client.pipeline(transaction=False)
+        if models:
+            pipe.zadd(self._models_key(), dict(models), lt=True)
+            pipe.expire(self._models_key(), 30 * 86400)
+        pipe.zrange(self._models_key(), 0, -1, withscores=True)
+        known = cast(list[tuple[bytes, float]], self._run(pipe)[-1])
+        return {name.decode(): score for name, score in known}
+
+    def publish_baseline(self, snapshot: bytes) -> None:
+        try:
+            self.client.set(f"{self.prefix}:baseline", snapshot, ex=self.ttl_s)
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+
+    def baseline(self) -> bytes | None:
+        try:
+            return cast(bytes | None, self.client.get(f"{self.prefix}:baseline"))
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+
+    def _run(self, pipe: Any) -> list[Any]:
+        try:
+            return cast(list[Any], pipe.execute())
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+
+    def close(self) -> None:
+        self.client.close()
