@@ -1,32 +1,32 @@
 """Scenarios as acceptance tests: every folder under ``simulations/scenarios`` is generated at
 its test size, twice, and checked against its ``expected.json``.
 
-Checked here without a detector: contract validity, ts order, unique ids, labels matching the
+Checked here: contract validity, ts order, unique ids, labels matching the
 events, count bounds, every persona and campaign present, heavy accounts at real rates,
 honest linkage, same bytes for the same seed. Full sizes run in ``benchmarks/simulate.py``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import orjson
 import pytest
 
+from service.offline import detect_file
 from simulations.acceptance import check_generated, expected
-from simulations.evaluate import check_bounds, evaluate, read_verdicts
+from simulations.evaluate import Metrics, check_bounds, evaluate, read_verdicts
 from simulations.generator import generate
 from simulations.labels import read_labels
 from simulations.spec import load_scenario, scenario_names
 
 # ---------------------------------------------------------------- DETECTION BOUNDS (issue 4)
 # The detection targets in expected.json ("detection": precision >= 0.95, recall >= 0.9 per
-# campaign, benign FPR <= 0.005, no heavy benign account flagged, leaked tokens <= 0.2) are
-# computed whenever service.offline is importable, and printed. They are asserted only when
-# this is True: issue 4 flips it once the detector meets them.
-ENFORCE_DETECTION_BOUNDS = False
-DETECTOR_AVAILABLE = importlib.util.find_spec("service.offline") is not None
+# campaign, benign FPR <= 0.005, no heavy benign account flagged, leaked tokens <= 0.2) hold
+# at full size, where the issue measures them, and are asserted there. At the test size
+# (3 % of the accounts and events) a hydra account sends one or two requests, too few for
+# any detector; there the verdict lines are checked against the contract only.
+FULL_SIZE = ("mixed", "hydra", "holdout")
 
 
 def _generate(name: str, directory: Path) -> tuple[Path, Path]:
@@ -63,14 +63,10 @@ def test_every_scenario_folder_is_complete() -> None:
         assert spec.campaigns and spec.benign.heavy.accounts >= 1, name
 
 
-@pytest.mark.parametrize("name", scenario_names())
-def test_scenario_detection_bounds(name: str, tmp_path: Path) -> None:
-    """DETECTION BOUNDS: runs the offline detector when it exists (see the flag above)."""
-    if not DETECTOR_AVAILABLE:
-        return
-    from service.offline import detect_file
-
-    events, labels_path = _generate(name, tmp_path)
+def _detect(
+    name: str, events: Path, labels_path: Path, tmp_path: Path
+) -> tuple[Metrics, list[str]]:
+    """Run offline detection; its metrics and the failures against the scenario's bounds."""
     verdicts_path = tmp_path / "verdicts.jsonl"
     detect_file(events, verdicts_path)
     labels = read_labels(labels_path)
@@ -80,9 +76,20 @@ def test_scenario_detection_bounds(name: str, tmp_path: Path) -> None:
         assert v.score is not None and 0.0 <= v.score <= 1.0
         assert v.events_before_flag is None or v.events_before_flag >= 1
     metrics = evaluate(events, labels, verdicts)
-    failures = check_bounds(metrics, expected(name)["detection"])
+    return metrics, check_bounds(metrics, expected(name)["detection"])
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_verdicts_follow_the_contract_at_test_size(name: str, tmp_path: Path) -> None:
+    events, labels_path = _generate(name, tmp_path)
+    metrics, _ = _detect(name, events, labels_path, tmp_path)
+    assert metrics.tp + metrics.fp + metrics.fn + metrics.tn == len(read_labels(labels_path))
+
+
+@pytest.mark.parametrize("name", FULL_SIZE)
+def test_detection_meets_the_issue_bounds_at_full_size(name: str, tmp_path: Path) -> None:
+    events = tmp_path / f"{name}.jsonl"
+    generate(load_scenario(name), events)
+    metrics, failures = _detect(name, events, tmp_path / f"{name}.labels.jsonl", tmp_path)
     print(f"\nDETECTION BOUNDS [{name}]:", orjson.dumps(metrics.as_dict()).decode())
-    for failure in failures:
-        print(f"DETECTION BOUNDS [{name}] not met: {failure}")
-    if ENFORCE_DETECTION_BOUNDS:
-        assert not failures, failures
+    assert not failures, failures
