@@ -62,7 +62,8 @@ class DetectSummary:
 
 
 def verdict_line(account_id: str, flag: FirstFlag) -> dict[str, Any]:
-    """One line of the offline verdict file, as the contract defines it."""
+    """One line of the offline verdict file, as the contract defines it, plus ``explanation``
+    (the signals behind the first flag; readers of the contract ignore fields they do not know)."""
     return {
         "account_id": account_id,
         "action": flag.strongest,
@@ -72,6 +73,7 @@ def verdict_line(account_id: str, flag: FirstFlag) -> dict[str, Any]:
         "events_before_flag": flag.events_before,
         "reasons": flag.reasons,
         "cluster_id": flag.cluster_id,
+        "explanation": flag.explanation,
     }
 
 

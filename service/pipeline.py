@@ -108,6 +108,10 @@ class Pipeline:
             hysteresis=settings.hysteresis,
             shadow=settings.shadow_mode,
             allowlist=settings.allowlist,
+            overrides={
+                key: override.model_dump(exclude_none=True)
+                for key, override in settings.policy_overrides.items()
+            },
         )
         self._processed = metrics.EVENTS_PROCESSED.labels(source)
         self._learned_at = self._published_at = -math.inf
@@ -235,14 +239,15 @@ class Pipeline:
             if self._published_at == -math.inf:
                 self._published_at = now
             self._learned_at = max(self._learned_at, now)
-        flagged = score >= self.policy.review
+        policy = self.policy.for_account(account)
+        flagged = score >= policy.review
         reasons = assessment.reasons[: self.settings.max_reasons] if flagged else []
         # A flag comes from linkage when the account's own evidence would not have made it.
         cluster_id = None
         if flagged and link is not None and "linked_group" in reasons[:1]:
             cluster_id = link.cluster_id
         previous = state.decision
-        decision = self.policy.decide(account, previous, score, reasons, event.ts, cluster_id)
+        decision = policy.decide(account, previous, score, reasons, event.ts, cluster_id)
         if self.overrides is not None:
             # Also when nothing changed: feedback may have replaced the stored decision.
             decision = self.overrides.adjust(account, previous, decision, event.ts)
@@ -260,7 +265,13 @@ class Pipeline:
         flag = state.first_flag
         if flag is None:
             flag = state.first_flag = FirstFlag(
-                event.ts, event.event_id, state.events, score, decision.reasons, decision.cluster_id
+                event.ts,
+                event.event_id,
+                state.events,
+                score,
+                decision.reasons,
+                decision.cluster_id,
+                explanation=explanation,
             )
         if action_rank(decision.action) > action_rank(flag.strongest):
             flag.strongest = decision.action
@@ -280,7 +291,7 @@ class Pipeline:
             previous,
             decision,
             alert_id=f"{account}:{event.event_id}:{decision.action}",
-            enforced=self.policy.enforced(decision) == decision.action,
+            enforced=self.policy.for_account(account).enforced(decision) == decision.action,
             ts=event.ts,
             explanation=explanation,
             event_id=event.event_id,

@@ -9,12 +9,17 @@ marked as not enforced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from typing import Any
 
 from service.state.account import ACTIONS, ALLOW, Decision, action_rank
 
+_MAX_RESOLVED = 65536
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True)
 class Policy:
     review: float = 0.80
     throttle: float = 0.90
@@ -22,6 +27,35 @@ class Policy:
     hysteresis: float = 0.10
     shadow: bool = False
     allowlist: frozenset[str] = frozenset()
+    # Per account id, or per tenant as a glob of account ids ("acme-*"): the fields to
+    # change (review, throttle, block, hysteresis, shadow). An exact id wins over a glob.
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    _resolved: dict[str, Policy] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        thresholds = self._thresholds()
+        if not all(0.0 <= t <= 1.0 for t in thresholds) or list(thresholds) != sorted(thresholds):
+            raise ValueError(f"thresholds must rise within [0, 1]: {thresholds}")
+
+    def for_account(self, account_id: str) -> Policy:
+        """The policy that applies to one account: its own override, else its tenant's."""
+        if not self.overrides:
+            return self
+        cached = self._resolved.get(account_id)
+        if cached is None:
+            if len(self._resolved) >= _MAX_RESOLVED:
+                self._resolved.clear()
+            cached = self._resolved[account_id] = self._resolve(account_id)
+        return cached
+
+    def _resolve(self, account_id: str) -> Policy:
+        found = self.overrides.get(account_id)
+        if found is None:
+            found = next(
+                (o for pattern, o in self.overrides.items() if fnmatchcase(account_id, pattern)),
+                None,
+            )
+        return self if found is None else replace(self, overrides={}, **found)
 
     def _thresholds(self) -> tuple[float, ...]:
         return (self.review, self.throttle, self.block)

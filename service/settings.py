@@ -8,8 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class PolicyOverride(BaseModel):
+    """What an account's or a tenant's policy changes; unset fields keep the global value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    review: float | None = Field(None, ge=0, le=1)
+    throttle: float | None = Field(None, ge=0, le=1)
+    block: float | None = Field(None, ge=0, le=1)
+    hysteresis: float | None = Field(None, ge=0, le=1)
+    shadow: bool | None = None
 
 
 class Settings(BaseSettings):
@@ -89,6 +101,12 @@ class Settings(BaseSettings):
     shadow_mode: bool = Field(False, description="Compute verdicts but enforce none.")
     allowlist: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), description="Accounts never flagged (comma-separated in the environment)."
+    )
+
+    policy_overrides: dict[str, PolicyOverride] = Field(
+        default_factory=dict,
+        description="Per account id or tenant glob (`acme-*`): thresholds, hysteresis or "
+        'shadow to use instead, as JSON: `{"acme-*": {"shadow": true}}`.',
     )
 
     # Sidecar API (``harvestguard api``)

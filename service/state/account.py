@@ -71,6 +71,8 @@ class FirstFlag:
     reasons: list[str]
     cluster_id: str | None = None
     strongest: str = "review"
+    # The signals behind the first flag, with peer values and linkage evidence.
+    explanation: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -147,6 +149,7 @@ def _meta(state: AccountState) -> dict[str, Any]:
             flag.reasons,
             flag.cluster_id,
             flag.strongest,
+            flag.explanation,
         ],
         "lt": state.last_learned_ts,
         "s": [state.scored_events, state.scored_ts],

@@ -19,7 +19,7 @@ from service.api.schemas import (
     OverrideView,
 )
 from service.features.vector import account_vector
-from service.state.account import ALLOW, AccountState, Decision
+from service.state.account import AccountState, Decision
 from service.state.base import StoreUnavailable
 from service.state.links import PROFILE_FIELDS
 
@@ -65,7 +65,7 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
     return AccountView(
         account_id=account_id,
         action=decision.action,
-        enforced_action=ALLOW if context.settings.shadow_mode else decision.action,
+        enforced_action=context.pipeline.policy.for_account(account_id).enforced(decision),
         score=round(decision.score, 4),
         reasons=list(decision.reasons),
         since_ts=decision.since_ts if stored is not None else None,

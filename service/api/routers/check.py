@@ -95,7 +95,7 @@ async def answer(context: ApiContext, header: Callable[[str], str | None]) -> An
         return _ALLOWED
     action = decision.action
     codes = _codes(decision.reasons)
-    if settings.shadow_mode:
+    if context.pipeline.policy.for_account(account).shadow:  # global, tenant or account shadow
         _OUTCOMES[f"shadow_{action}"].inc()
         return 200, [(ACTION, b"allow"), (SHADOW_ACTION, action.encode()), (REASONS, codes)], b""
     _OUTCOMES[action].inc()
