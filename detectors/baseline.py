@@ -58,6 +58,8 @@ class PeerBaseline:
         self.min_accounts = min_accounts
         self._quantiles: dict[tuple[int, str], tuple[stats.Quantile, stats.Quantile]] = {}
         self._learned: dict[int, int] = {}
+        # Floors per tier, read at every scoring and changed only by learning.
+        self._floors: dict[int, dict[str, float]] = {}
 
     @property
     def learned(self) -> int:
@@ -67,6 +69,7 @@ class PeerBaseline:
     def learn_one(self, x: dict[str, float]) -> None:
         tier = tier_of(x.get("requests", 0.0))
         self._learned[tier] = self._learned.get(tier, 0) + 1
+        self._floors.pop(tier, None)
         for feature in x:
             pair = self._quantiles.get((tier, feature))
             if pair is None:
@@ -102,11 +105,14 @@ class PeerBaseline:
 
         The median, not a high percentile: the top of a tier holds the campaigns not
         caught yet and the odd benchmark harness, and must not set the bar."""
-        floors = {}
-        for feature in SHARES:
-            peer = self.peer(x, feature)
-            if peer is not None:
-                floors[feature] = 2.0 * peer.median
+        tier = tier_of(x.get("requests", 0.0))
+        floors = self._floors.get(tier)
+        if floors is None:
+            floors = self._floors[tier] = {}
+            for feature in SHARES:
+                peer = self.peer(x, feature)
+                if peer is not None:
+                    floors[feature] = 2.0 * peer.median
         return floors
 
 

@@ -157,6 +157,8 @@ class HarvestScorer:
     def __init__(self, baseline: PeerBaseline | None = None, protect_above: float = 0.5) -> None:
         self.baseline = baseline if baseline is not None else PeerBaseline()
         self.protect_above = protect_above
+        # The assessment of an account with no harvesting traffic of any kind.
+        self.quiet = Assessment(logistic(-BIAS), [], 0.0)
 
     def assess(self, x: dict[str, float], extra: list[Signal] | None = None) -> Assessment:
         """Score and signals of one vector; ``extra`` adds evidence from outside (linkage)."""

@@ -25,7 +25,7 @@ from service.policy import Policy
 from service.settings import Settings
 from service.state.account import ALLOW, AccountState, Decision, FirstFlag, action_rank
 from service.state.base import FeatureStore
-from service.state.links import PROFILE_FIELDS, Group, LinkStore, MemoryLinks, Report
+from service.state.links import Group, LinkStore, MemoryLinks, Report
 
 
 class Envelope(NamedTuple):
@@ -188,31 +188,53 @@ class Pipeline:
         released = {
             m: t for m, t in first_seen.items() if t - start >= self.settings.new_model_grace_s
         }
-        due: dict[str, dict[str, float]] = {}
+        due: dict[str, dict[str, float] | None] = {}
         reports: dict[str, Report] = {}
+        settings = self.settings
         for account, event in last_event.items():
             state = states[account]
             now = state.windows.last_ts
-            if not state.due_for_scoring(
-                now, self.settings.min_events, self.settings.rescore_after_s
-            ):
+            if not state.due_for_scoring(now, settings.min_events, settings.rescore_after_s):
                 continue
             state.scored_events, state.scored_ts = state.events, now
             state.add_links(link_values(event))
-            x = account_vector(state.windows, now, event.account_created, released)
+            profile = state.windows.profile(now)
+            # Most accounts ask for nothing a harvester wants: their score is the floor, and
+            # the full vector is read only when the baseline learns from them.
+            quiet = not any(profile[1:])
+            x = (
+                None
+                if quiet
+                else account_vector(state.windows, now, event.account_created, released)
+            )
             due[account] = x
-            reports[account] = Report(tuple(state.links), self._profile(x))
+            age = (now - event.account_created) / 86400.0 if event.account_created >= 0 else -1.0
+            new = 1.0 if 0.0 <= age < settings.new_account_days else 0.0
+            reports[account] = Report(tuple(state.links), (*profile, new))
         groups = self.links.exchange(reports) if reports else {}
         for account, x in due.items():
             state = states[account]
+            event = last_event[account]
+            if x is None:
+                self._score_quiet(account, state, event, released, result)
+                continue
             mine = [groups[v] for v in state.links if v in groups]
-            self._score(account, state, last_event[account], x, mine, reports[account], result)
+            self._score(account, state, event, x, mine, reports[account], result)
 
-    def _profile(self, x: dict[str, float]) -> tuple[float, ...]:
-        """What the account adds to each group it belongs to (service.state.links fields)."""
-        age = x["account_age_days"]
-        new = 1.0 if 0.0 <= age < self.settings.new_account_days else 0.0
-        return (*(x[f] for f in PROFILE_FIELDS[:-1]), new)
+    def _score_quiet(
+        self,
+        account: str,
+        state: AccountState,
+        event: Observation,
+        released: dict[str, float],
+        result: BatchResult,
+    ) -> None:
+        """An account without harvesting traffic: the floor score, no linkage to inherit."""
+        now = state.windows.last_ts
+        if self._learning_due(state, now):
+            x = account_vector(state.windows, now, event.account_created, released)
+            self._learn(state, x, self.detector.quiet.score, now)
+        self._decide(account, state, event, self.detector.quiet, None, None, result)
 
     def _score(
         self,
@@ -227,18 +249,35 @@ class Pipeline:
         now = state.windows.last_ts
         link = link_signal(groups, x, report.profile, self.settings.new_account_days)
         assessment = self.detector.assess(x, [link.signal] if link is not None else None)
-        score = assessment.score
+        if self._learning_due(state, now):
+            self._learn(state, x, assessment.score, now)
+        self._decide(account, state, event, assessment, x, link, result)
+
+    def _learning_due(self, state: AccountState, now: float) -> bool:
+        last = state.last_learned_ts
+        return last < 0 or now - last >= self.settings.learn_interval_s
+
+    def _learn(self, state: AccountState, x: dict[str, float], score: float, now: float) -> None:
+        # Score first, then learn only from what does not look like harvesting.
+        self.detector.learn_one(x, score)
+        state.last_learned_ts = now
+        if self._published_at == -math.inf:
+            self._published_at = now
+        self._learned_at = max(self._learned_at, now)
+
+    def _decide(
+        self,
+        account: str,
+        state: AccountState,
+        event: Observation,
+        assessment: Assessment,
+        x: dict[str, float] | None,
+        link: Link | None,
+        result: BatchResult,
+    ) -> None:
+        """The policy's decision on an assessment, and what follows from a change."""
         metrics.ACCOUNTS_SCORED.inc()
-        if (
-            state.last_learned_ts < 0
-            or now - state.last_learned_ts >= self.settings.learn_interval_s
-        ):
-            # Score first, then learn only from what does not look like harvesting.
-            self.detector.learn_one(x, score)
-            state.last_learned_ts = now
-            if self._published_at == -math.inf:
-                self._published_at = now
-            self._learned_at = max(self._learned_at, now)
+        score = assessment.score
         policy = self.policy.for_account(account)
         flagged = score >= policy.review
         reasons = assessment.reasons[: self.settings.max_reasons] if flagged else []
@@ -258,7 +297,9 @@ class Pipeline:
         metrics.VERDICT_CHANGES.labels(decision.action).inc()
         for reason in decision.reasons:
             metrics.VERDICT_REASONS.labels(reason).inc()
-        explanation = _explanation(assessment, x, self.baseline, link) if flagged else []
+        explanation = []
+        if flagged and x is not None:
+            explanation = _explanation(assessment, x, self.baseline, link)
         result.alerts.append(self._alert(account, state, previous, decision, event, explanation))
         if decision.action == ALLOW:
             return

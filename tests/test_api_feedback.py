@@ -49,6 +49,11 @@ class ScriptedDetector:
         signals = [Signal(reason, 1.0, 1.0) for reason in self.reasons]
         return Assessment(self.score, signals, 1.0)
 
+    @property
+    def quiet(self) -> Assessment:
+        """What the pipeline uses for accounts without harvesting traffic (like this one's)."""
+        return self.assess({})
+
     def learn_one(self, x: dict[str, float], score: float | None = None) -> None:
         pass
 

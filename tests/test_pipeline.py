@@ -59,11 +59,13 @@ def test_detect_flags_the_harvester_and_writes_contract_verdicts(tmp_path: Path)
             "events_before_flag",
             "reasons",
             "cluster_id",
+            "explanation",  # harvestguard's addition to the contract's fields
         }
         assert verdict["action"] in ACTIONS[1:]
         assert 0.0 <= verdict["score"] <= 1.0
         assert verdict["events_before_flag"] >= FAST.min_events
         assert verdict["reasons"] and all(isinstance(r, str) for r in verdict["reasons"])
+        assert [e["signal"] for e in verdict["explanation"]][:1] == verdict["reasons"][:1]
 
 
 def test_malformed_lines_are_reported_not_fatal(tmp_path: Path) -> None:

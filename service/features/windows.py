@@ -19,6 +19,7 @@ from service.features import content, sketch
 from service.features.observation import Observation
 
 HORIZONS: tuple[int, ...] = (60, 3600, 86400)
+_DAY = 2
 
 COUNTERS: tuple[str, ...] = (
     "requests",
@@ -201,6 +202,19 @@ class AccountWindows:
         cur = sketch.estimate(self.sketches, 2 * h * _SKETCH_BLOCK + k) if w_cur else 0.0
         prev = sketch.estimate(self.sketches, (2 * h + 1) * _SKETCH_BLOCK + k) if w_prev else 0.0
         return w_cur * cur + w_prev * prev
+
+    def profile(self, now: float) -> tuple[float, float, float, float, float]:
+        """Day-window requests and harvesting counts, in service.state.links' order:
+        requests, trace harvest, harvest, rubric, probe (cheaper than a full read)."""
+        w_cur, w_prev = self._weights(_DAY, now)
+        c, cur, prev = self.counters, 2 * _DAY * _M, (2 * _DAY + 1) * _M
+        return (
+            w_cur * c[cur] + w_prev * c[prev],
+            w_cur * c[cur + _TRACE_HARVEST] + w_prev * c[prev + _TRACE_HARVEST],
+            w_cur * c[cur + _HARVEST] + w_prev * c[prev + _HARVEST],
+            w_cur * c[cur + _RUBRIC] + w_prev * c[prev + _RUBRIC],
+            w_cur * c[cur + _PROBE] + w_prev * c[prev + _PROBE],
+        )
 
     def cot_languages(self, h: int, now: float) -> int:
         """How many languages reasoning was asked for in over horizon ``h`` (both buckets)."""
