@@ -25,7 +25,13 @@ from tqdm import tqdm
 
 from service import metrics
 from service.contract import InvalidEvent, iter_lines
-from service.features.observation import Observation, observe_raw, observer
+from service.features.observation import (
+    Observation,
+    decode_batch,
+    encode_batch,
+    observe_raw,
+    observer,
+)
 from service.pipeline import Envelope, Pipeline
 from service.settings import Settings
 from service.state.account import FirstFlag
@@ -37,6 +43,7 @@ _MAX_LISTED_REJECTIONS = 20
 
 Chunk = list[tuple[int, bytes]]
 Observed = tuple[list[Observation], list[tuple[int, str]], int]
+Encoded = tuple[bytes, list[tuple[int, str]], int]  # observations as MessagePack, for the queue
 
 
 @dataclass
@@ -96,13 +103,14 @@ def _chunks(path: Path, size: int) -> Iterator[Chunk]:
 
 
 def _observe_file(
-    path: Path, size: int, format: str, out: Queue[Observed | BaseException | None]
+    path: Path, size: int, format: str, out: Queue[Encoded | BaseException | None]
 ) -> None:
     """The child process: read, parse and observe the file, chunk by chunk, into ``out``."""
     try:
         observe = observer(format)
         for chunk in _chunks(path, size):
-            out.put(observe_chunk(chunk, observe))
+            observations, rejected, read = observe_chunk(chunk, observe)
+            out.put((encode_batch(observations), rejected, read))
         out.put(None)
     except BaseException as error:  # handed to the parent, raised there
         out.put(error)
@@ -125,14 +133,15 @@ def _observed(path: Path, size: int, format: str, in_child: bool) -> Iterator[Ob
         else multiprocessing.get_context("spawn")
     )
     # Bounded: the file is never read whole into memory.
-    chunks: Queue[Observed | BaseException | None] = context.Queue(maxsize=8)
+    chunks: Queue[Encoded | BaseException | None] = context.Queue(maxsize=8)
     child = context.Process(target=_observe_file, args=(path, size, format, chunks), daemon=True)
     child.start()
     try:
         while (item := chunks.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            encoded, rejected, read = item
+            yield decode_batch(encoded), rejected, read
     finally:
         child.join(timeout=1)
         if child.is_alive():

@@ -19,15 +19,13 @@ from typing import NamedTuple
 import ahocorasick
 
 COT = 1  # the prompt asks for reasoning, steps, a chain of thought
-RUBRIC = 2  # asks to grade, score, judge or rank answers
-CODE = 4  # about code
-MATH = 8  # about arithmetic, equations, counting
-TRACE = 16  # asks for the model's own full reasoning trace, not an explanation
-# Set by the observation, which also knows the response:
-HARVEST = 64  # asked for reasoning and got a long answer: a reasoning trace taken away
-TRACE_HARVEST = 128  # the same, when the full trace was demanded
-REPRODUCIBLE = 512  # temperature 0 with a fixed seed: how benchmark harnesses decode
-PROBE = 256  # a one-token completion under a large logit_bias: output-projection probing
+TRACE = 2  # asks for the model's own full reasoning trace, not an explanation
+RUBRIC = 4  # asks to grade, score, judge or rank answers
+# Set by the observation, which also knows the response and the parameters:
+HARVEST = 8  # asked for reasoning and got a long answer: a reasoning trace taken away
+TRACE_HARVEST = 16  # the same, when the full trace was demanded
+PROBE = 32  # a one-token completion under a large logit_bias: output-projection probing
+REPRODUCIBLE = 64  # temperature 0 with a fixed seed: how benchmark harnesses decode
 
 _READ_CHARS = 400
 
@@ -184,60 +182,10 @@ _RUBRIC_PHRASES = (
     "évalue la réponse",
     "bewerte die antwort",
 )
-_CODE_PHRASES = (
-    "```",
-    "def ",
-    "function",
-    "class ",
-    "select ",
-    "implement",
-    " code",
-    "bug",
-    "compile",
-    "regex",
-    "python",
-    "javascript",
-    "typescript",
-    " sql",
-    "golang",
-    " in go",
-    "rust",
-    " java",
-    "c++",
-    "unit test",
-    "stack trace",
-    "exception",
-)
-_MATH_PHRASES = (
-    "equation",
-    "solve",
-    "how many",
-    "probability",
-    "integer",
-    "perimeter",
-    "area of",
-    "prove that",
-    "show that",
-    "x +",
-    "x -",
-    "x^2",
-    "уравнени",
-    "方程",
-    "방정식",
-    "ecuaci",
-    "équation",
-    "gleichung",
-    "equação",
-    "sqrt",
-    "divisible",
-)
-
-
 def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for flag, phrases in ((COT, _COT_PHRASES), (TRACE | COT, _TRACE_PHRASES),
-                          (RUBRIC, _RUBRIC_PHRASES), (CODE, _CODE_PHRASES),
-                          (MATH, _MATH_PHRASES)):  # fmt: skip
+                          (RUBRIC, _RUBRIC_PHRASES)):  # fmt: skip
         for phrase in phrases:
             automaton.add_word(phrase, automaton.get(phrase, 0) | flag)
     automaton.make_automaton()
@@ -277,7 +225,7 @@ _VIETNAMESE = re.compile(r"[ạảấầẩẫậắằẳẵặẹẻẽếề�
 
 
 class Content(NamedTuple):
-    flags: int  # COT | RUBRIC | CODE | MATH
+    flags: int  # COT | TRACE | RUBRIC
     language: int  # index into LANGUAGES; -1 without text or without a reasoning request
 
 

@@ -1,8 +1,10 @@
 """One request, reduced to what detection needs: numbers, names and fingerprints, no text.
 
 :func:`observe` is the last place a prompt exists; an :class:`Observation` is a
-flat tuple of plain values, cheap to send to another process and safe to
-keep: nothing in it can be turned back into the prompt.
+flat record of plain values, safe to keep (nothing in it can be turned back
+into the prompt) and cheap to send to another process: a msgspec struct
+encoded as a MessagePack array (``encode_batch``/``decode_batch``), several
+times faster than pickling named tuples.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from ipaddress import ip_network
-from typing import NamedTuple
 
+import msgspec
 from xxhash import xxh3_64_intdigest, xxh32_intdigest
 
 from service.contract import DEFAULT_STATUS, NO_PARAMS, RequestEvent, parse_event
@@ -35,7 +37,7 @@ LONG_ANSWER_TOKENS = 800
 PROBE_BIAS_ENTRIES = 20
 
 
-class Observation(NamedTuple):
+class Observation(msgspec.Struct, array_like=True, gc=False):
     event_id: str
     id_hash: int
     ts: float
@@ -85,6 +87,18 @@ def _network(ip: str | None) -> str:
         return _ipv6_network(ip)
     # Already validated as IPv4 by the contract: string surgery is 20x faster than ipaddress.
     return ip.rsplit(".", 1)[0] + ".0/24"
+
+
+_BATCH_ENCODER = msgspec.msgpack.Encoder()
+_BATCH_DECODER = msgspec.msgpack.Decoder(list[Observation])
+
+
+def encode_batch(observations: list[Observation]) -> bytes:
+    return _BATCH_ENCODER.encode(observations)
+
+
+def decode_batch(raw: bytes) -> list[Observation]:
+    return _BATCH_DECODER.decode(raw)
 
 
 def observe(event: RequestEvent) -> Observation:
