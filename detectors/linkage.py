@@ -80,15 +80,18 @@ def link_signal(
     # An established account sharing a network or a generic system prompt with a farm
     # of new ones is not part of it; only a shared payment method ties it in.
     established = ramp(age, new_account_days, 4.0 * new_account_days) if age >= 0 else 0.0
-    for group in (others(g, own_profile) for g in groups):
-        if group.common or group.members < MIN_OTHERS:
+    for shared in groups:
+        if shared.common or shared.members <= MIN_OTHERS:
             continue
+        group = others(shared, own_profile)
         kind = group.value.split(":", 1)[0]
         weight = KIND_WEIGHTS.get(kind, 0.0)
         if kind in NEEDS_NEW_MEMBERS:
             weight *= ramp(new_share(group), 0.25, 0.6) * (1.0 - established)
+        if weight <= 0:
+            continue
         log_odds, signals = assess_group(group)
-        if weight <= 0 or log_odds <= 0:
+        if log_odds <= 0:
             continue
         inherited = weight * log_odds * alike
         if inherited > 0 and (best is None or inherited > best.signal.weight):
