@@ -28,8 +28,8 @@ VERDICT_CHANGES = Counter(
 )
 VERDICT_REASONS = Counter(
     f"{PREFIX}_verdict_reasons_total",
-    "Reason codes of verdict changes to review, throttle or block (a bounded set: signal names "
-    "with _high or _low, and a few fixed codes).",
+    "Reason codes of verdict changes to review, throttle or block (a bounded set: the "
+    "detector's signal names, e.g. reasoning_trace_harvest, linked_group).",
     ["reason"],
 )
 # Exported at 0 from the start, so that increase() also sees a worker's first block.
