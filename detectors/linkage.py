@@ -20,9 +20,10 @@ from detectors.harvest import KINDS, Signal, content_signals, ramp
 from service.state.links import PROFILE_FIELDS, Group, Profile
 
 KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
-# Established customers share networks, SDKs and app templates all the time; freshly
-# created accounts sharing them is a farm. Only a payment method counts without newness.
-NEEDS_NEW_MEMBERS = frozenset({"system", "network", "asn_agent"})
+# Established customers share networks and SDKs all the time; freshly created accounts
+# sharing them is a farm. A shared system prompt or payment method counts without newness.
+NEEDS_NEW_MEMBERS = frozenset({"network", "asn_agent"})
+ESTABLISHED_DAYS = (30.0, 90.0)  # account age from which links other than payment fade out
 MIN_OTHERS = 2  # a group is the member and at least two others
 # The group's own log-odds before it lends anything: a group must be suspect as a whole.
 GROUP_BIAS = 2.0
@@ -77,17 +78,20 @@ def link_signal(
     if alike <= 0:
         return None
     age = own.get("account_age_days", -1.0)
-    # An established account sharing a network or a generic system prompt with a farm
-    # of new ones is not part of it; only a shared payment method ties it in.
-    established = ramp(age, new_account_days, 4.0 * new_account_days) if age >= 0 else 0.0
+    # Farm accounts are opened for the campaign. A customer of several months sharing a
+    # network, an SDK or a stock system prompt with a farm is not part of it; only a
+    # shared payment method ties it in.
+    established = ramp(age, ESTABLISHED_DAYS[0], ESTABLISHED_DAYS[1]) if age >= 0 else 0.0
     for shared in groups:
         if shared.common or shared.members <= MIN_OTHERS:
             continue
         group = others(shared, own_profile)
         kind = group.value.split(":", 1)[0]
         weight = KIND_WEIGHTS.get(kind, 0.0)
+        if kind != "payment":
+            weight *= 1.0 - established
         if kind in NEEDS_NEW_MEMBERS:
-            weight *= ramp(new_share(group), 0.25, 0.6) * (1.0 - established)
+            weight *= ramp(new_share(group), 0.25, 0.6)
         if weight <= 0:
             continue
         log_odds, signals = assess_group(group)

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         description="A model first seen this long after the stream began is a new release.",
     )
     link_max_members: int = Field(
-        256, gt=1, description="Accounts sharing a link value beyond which it is no evidence."
+        4096, gt=1, description="Accounts sharing a link value beyond which it is no evidence."
     )
     max_reasons: int = Field(5, gt=0, description="Reason codes kept per verdict.")
 

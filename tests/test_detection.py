@@ -152,8 +152,13 @@ def test_ordinary_or_established_accounts_inherit_nothing_from_a_farm() -> None:
     # An old customer behind the same /24 as the farm is not part of it...
     old = vector(40, trace_count=10, harvest_count=10, account_age_days=900.0)
     assert link_signal([farm("network")], old, profile(40, 10, 0), 7.0) is None
-    # ...but a payment method shared with it ties it in.
+    # ...nor is one sharing a stock system prompt with it...
+    assert link_signal([farm("system")], old, profile(40, 10, 0), 7.0) is None
+    # ...but a payment method shared with it ties it in,
     assert link_signal([farm("payment")], old, profile(40, 10, 0), 7.0) is not None
+    # and a system prompt ties in a month-old account (farms are not always days old).
+    recent = {**old, "account_age_days": 20.0}
+    assert link_signal([farm("system")], recent, profile(40, 10, 0), 7.0) is not None
 
 
 def test_a_group_is_judged_without_the_member_itself() -> None:
