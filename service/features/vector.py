@@ -36,6 +36,7 @@ FEATURES: tuple[str, ...] = (
     "completion_ratio",
     "cot_languages",
     "distinct_prompt_share",
+    "template_repeat_share",
     "client_ips",
     "api_keys",
     "gap_cv",
@@ -99,6 +100,8 @@ def account_vector(
         "completion_ratio": completion_tokens / (prompt_tokens + 1.0),
         "cot_languages": float(windows.cot_languages(DAY, now)),
         "distinct_prompt_share": min(1.0, distinct("prompts", DAY, now) * per_request),
+        # Share of requests that reuse a prompt skeleton (digits masked, head and tail).
+        "template_repeat_share": max(0.0, 1.0 - distinct("templates", DAY, now) * per_request),
         "client_ips": distinct("client_ips", DAY, now),
         "api_keys": distinct("api_keys", DAY, now),
         "gap_cv": min(gap_cv, 10.0),

@@ -3,8 +3,8 @@
 ``hg:l:{payment:3fa9...}`` holds ``m:<account>`` (the member's last report),
 ``#n`` (members) and ``s0..sK`` (the sums). The script replaces a member's
 report and moves each sum by the difference, atomically, so a report applied
-twice changes nothing and reports from different workers commute. One script
-call touches one key, which keeps it valid in a Redis Cluster. Models' first
+twice changes nothing and reports from different workers commute. A batch's
+reports go in one script call, which also reads the groups back. Models' first
 appearance is a sorted set written with ``ZADD LT`` (the earliest time wins,
 whoever writes first).
 """
@@ -20,41 +20,49 @@ from service.state.base import StoreUnavailable
 from service.state.links import PROFILE_FIELDS, Group, Report
 
 _FIELDS = len(PROFILE_FIELDS)
-# KEYS[1]: the value's hash. ARGV: max members, ttl, then (account, "v1,v2,...") pairs.
+# KEYS: the values' hashes. ARGV: max members, ttl, then per key the number of its
+# reports followed by (account, "v1,v2,...") pairs. Returns per key: #n, #common, sums.
 _EXCHANGE = """
-local key, limit, ttl = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
-local width = WIDTH
-if redis.call('HEXISTS', key, '#common') == 0 then
-  for i = 3, #ARGV, 2 do
+local limit, ttl, width = tonumber(ARGV[1]), tonumber(ARGV[2]), WIDTH
+local read = {'#n', '#common'}
+for j = 1, width do table.insert(read, 's' .. (j - 1)) end
+local at, out = 3, {}
+for k, key in ipairs(KEYS) do
+  local reports = tonumber(ARGV[at])
+  at = at + 1
+  local common = redis.call('HEXISTS', key, '#common') == 1
+  for i = at, at + 2 * reports - 1, 2 do
+    if common then break end
     local field = 'm:' .. ARGV[i]
     local old = redis.call('HGET', key, field)
-    if not old then
-      if redis.call('HINCRBY', key, '#n', 1) > limit then
-        local drop = {}
-        for _, name in ipairs(redis.call('HKEYS', key)) do
-          if string.sub(name, 1, 2) == 'm:' then table.insert(drop, name) end
-        end
-        for j = 1, #drop, 500 do
-          redis.call('HDEL', key, unpack(drop, j, math.min(j + 499, #drop)))
-        end
-        redis.call('HSET', key, '#common', 1)
-        break
+    if not old and redis.call('HINCRBY', key, '#n', 1) > limit then
+      local drop = {}
+      for _, name in ipairs(redis.call('HKEYS', key)) do
+        if string.sub(name, 1, 2) == 'm:' then table.insert(drop, name) end
+      end
+      for j = 1, #drop, 500 do
+        redis.call('HDEL', key, unpack(drop, j, math.min(j + 499, #drop)))
+      end
+      redis.call('HSET', key, '#common', 1)
+      common = true
+    else
+      redis.call('HSET', key, field, ARGV[i + 1])
+      local new_values, old_values = {}, {}
+      for v in string.gmatch(ARGV[i + 1], '[^,]+') do table.insert(new_values, tonumber(v)) end
+      if old then
+        for v in string.gmatch(old, '[^,]+') do table.insert(old_values, tonumber(v)) end
+      end
+      for j = 1, width do
+        local delta = new_values[j] - (old_values[j] or 0)
+        if delta ~= 0 then redis.call('HINCRBYFLOAT', key, 's' .. (j - 1), delta) end
       end
     end
-    redis.call('HSET', key, field, ARGV[i + 1])
-    local new_values, old_values = {}, {}
-    for v in string.gmatch(ARGV[i + 1], '[^,]+') do table.insert(new_values, tonumber(v)) end
-    if old then
-      for v in string.gmatch(old, '[^,]+') do table.insert(old_values, tonumber(v)) end
-    end
-    for j = 1, width do
-      local delta = new_values[j] - (old_values[j] or 0)
-      if delta ~= 0 then redis.call('HINCRBYFLOAT', key, 's' .. (j - 1), delta) end
-    end
   end
+  at = at + 2 * reports
+  redis.call('EXPIRE', key, ttl)
+  out[k] = redis.call('HMGET', key, unpack(read))
 end
-redis.call('EXPIRE', key, ttl)
-return 1
+return out
 """.replace("WIDTH", str(_FIELDS))
 _READ = ("#n", "#common", *(f"s{i}" for i in range(_FIELDS)))
 
@@ -90,13 +98,16 @@ class RedisLinks:
                 by_value.setdefault(value, []).extend((account, encoded))
         if not by_value:
             return {}
-        pipe = self.client.pipeline(transaction=False)
-        for value, args in by_value.items():
-            self._exchange(keys=[self.key(value)], args=[self.max_members, self.ttl_s, *args],
-                           client=pipe)  # fmt: skip
-        for value in by_value:
-            pipe.hmget(self.key(value), _READ)
-        replies = self._run(pipe)[len(by_value) :]
+        args: list[str | int] = [self.max_members, self.ttl_s]
+        for pairs in by_value.values():
+            args.append(len(pairs) // 2)
+            args += pairs
+        try:
+            # One script call for the batch: one round trip, one atomic step. (A Redis
+            # Cluster needs one call per slot instead; see issue 7.)
+            replies = self._exchange(keys=[self.key(v) for v in by_value], args=args)
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
         found = {}
         for value, raw in zip(by_value, replies, strict=True):
             group = _group(value, cast(list[bytes | None], raw))
