@@ -126,6 +126,7 @@ class FrozenBaseline:
         self._peers = {
             (tier, feature): (median, p99) for tier, feature, median, p99 in data["peers"]
         }
+        self.learned = sum(self._learned.values())
 
     def peer(self, x: dict[str, float], feature: str) -> Peer | None:
         tier = tier_of(x.get("requests", 0.0))

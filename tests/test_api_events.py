@@ -12,9 +12,11 @@ import orjson
 import pytest
 import redis
 
+from detectors.baseline import PeerBaseline
 from service.adapters import adapt_raw
 from service.contract import InvalidEvent, parse_event
-from tests.factories import event, redis_contents, traffic
+from service.state.redis_links import RedisLinks
+from tests.factories import T0, event, redis_contents, traffic
 from tests.servers import create_topics, read_topic
 from tests.test_api_support import (
     AUTH,
@@ -260,3 +262,31 @@ def test_gateway_formats_go_through_the_adapters(fmt: str, name: str) -> None:
     assert view["events"] == 1
     # The same record read as the contract is rejected: the format parameter matters.
     assert as_contract.json()["rejected_count"] == 1
+
+
+def test_account_view_shows_linked_accounts_and_the_workers_baseline(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
+    """Linked accounts come from the link store; peer values from the baseline a worker
+    shared through Redis, since this API process has learned nothing itself."""
+    settings = api_settings(redis_url)
+    worker_baseline = PeerBaseline(min_accounts=1)
+    for i in range(300):
+        worker_baseline.learn_one({"requests": 50.0, "rate_1h": 2.0 + i % 3})
+    links = RedisLinks(redis_url, prefix=settings.redis_prefix)
+    links.publish_baseline(worker_baseline.snapshot())
+    card = [
+        event(event_id=f"c{i}", ts=T0 + i, account_id=f"org_card_{i % 4}",
+              payment_fingerprint="pm_shared", prompt=f"question {i}")
+        for i in range(80)
+    ]  # fmt: skip
+    with api_client(settings) as api:
+        push(api, card)
+        view = api.get("/v1/accounts/org_card_0", headers=AUTH).json()
+    links.close()
+    shared = [link for link in view["linked"] if link["kind"] == "payment"]
+    assert len(shared) == 1 and shared[0]["members"] == 4
+    assert shared[0]["accounts"] == ["org_card_1", "org_card_2", "org_card_3"]
+    assert shared[0]["value"].startswith("payment:") and "pm_shared" not in str(view)
+    rate = next(f for f in view["features"] if f["feature"] == "rate_1h")
+    assert rate["peer_median"] is not None and 2.0 <= rate["peer_median"] <= 4.0

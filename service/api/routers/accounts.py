@@ -41,8 +41,8 @@ def _unavailable(error: StoreUnavailable) -> HTTPException:
 def get_account(account_id: AccountPath, context: Context) -> AccountView:
     """Current decision, feature values against the peer baseline, linked accounts, feedback.
 
-    The baseline is this process's once it has learned from pushed events, else the
-    one the streaming worker last shared through the store.
+    The baseline is the streaming worker's, shared through the store, unless this
+    process has learned from more accounts itself (pushed events).
     """
     try:
         stored = context.store.decision(account_id)
@@ -84,14 +84,14 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
     )
 
 
-def _baseline(context: Context) -> PeerBaseline | FrozenBaseline | None:
+def _baseline(context: Context) -> PeerBaseline | FrozenBaseline:
+    """This process's baseline, or the worker's shared one if that has learned more."""
     own = context.pipeline.baseline
-    if own.learned:
-        return own
     snapshot = context.links.baseline()
     if snapshot is None:
-        return None
-    return FrozenBaseline(snapshot, context.settings.baseline_min_accounts)
+        return own
+    shared = FrozenBaseline(snapshot, context.settings.baseline_min_accounts)
+    return shared if shared.learned > own.learned else own
 
 
 def _features(context: Context, state: AccountState) -> list[FeatureView]:
@@ -100,7 +100,7 @@ def _features(context: Context, state: AccountState) -> list[FeatureView]:
     found = []
     for name, value in vector.items():
         # Counts are compared as shares by the baseline; their *_share twins show that.
-        peer = baseline.peer(vector, name) if baseline and name not in SHARES else None
+        peer = None if name in SHARES else baseline.peer(vector, name)
         found.append(
             FeatureView(
                 feature=name,
