@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from detectors.baseline import PeerBaseline
-from detectors.harvest import SIGNAL_FEATURES, Assessment, HarvestScorer
+from detectors.explain import explain
+from detectors.harvest import Assessment, HarvestScorer
 from detectors.linkage import Link, link_signal
 from service import metrics
 from service.alerts import verdict_alert
@@ -45,30 +46,6 @@ class BatchResult:
     applied: int = 0
     duplicates: int = 0
     redelivered: int = 0
-
-
-def _explanation(
-    assessment: Assessment, x: dict[str, float], baseline: PeerBaseline, link: Link | None
-) -> list[dict[str, Any]]:
-    """Each signal that drove the score, with the account's value next to its peers'."""
-    found = []
-    for signal in assessment.signals:
-        item: dict[str, Any] = {
-            "signal": signal.reason,
-            "weight": round(signal.weight, 3),
-            "value": round(signal.value, 4),
-        }
-        feature = SIGNAL_FEATURES.get(signal.reason)
-        peer = baseline.peer(x, feature) if feature else None
-        if peer is not None:
-            item.update(peer_tier=peer.tier, peer_median=round(peer.median, 4),
-                        peer_p99=round(peer.p99, 4))  # fmt: skip
-        if signal.reason == "linked_group" and link is not None:
-            item.update(cluster_id=link.cluster_id, members=link.members,
-                        group_reasons=link.group_reasons,
-                        group_share=round(link.group_share, 4))  # fmt: skip
-        found.append(item)
-    return found
 
 
 class Overrides(Protocol):
@@ -299,7 +276,7 @@ class Pipeline:
             metrics.VERDICT_REASONS.labels(reason).inc()
         explanation = []
         if flagged and x is not None:
-            explanation = _explanation(assessment, x, self.baseline, link)
+            explanation = explain(assessment, x, self.baseline, link)
         result.alerts.append(self._alert(account, state, previous, decision, event, explanation))
         if decision.action == ALLOW:
             return

@@ -182,6 +182,8 @@ _RUBRIC_PHRASES = (
     "évalue la réponse",
     "bewerte die antwort",
 )
+
+
 def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for flag, phrases in ((COT, _COT_PHRASES), (TRACE | COT, _TRACE_PHRASES),
