@@ -13,6 +13,8 @@ from detectors.harvest import BIAS, HarvestScorer, logistic
 from detectors.linkage import link_signal
 from service.features.content import COT, LANGUAGES, RUBRIC, TRACE, analyse
 from service.features.observation import observe_raw
+from service.features.vector import FEATURES, account_vector
+from service.features.windows import AccountWindows
 from service.pipeline import Envelope, Pipeline
 from service.policy import Policy
 from service.settings import Settings
@@ -202,3 +204,13 @@ def test_overrides_by_account_and_by_tenant_glob() -> None:
     assert policy.for_account("other") is policy
     with pytest.raises(ValueError, match="thresholds"):
         Policy(review=0.95, block=0.9)
+
+
+def test_the_vector_names_every_feature_it_reads_out() -> None:
+    raw = event(prompt="Think step by step.", completion_tokens=1200, account_created=T0 - 86400)
+    windows = AccountWindows()
+    windows.add(observe_raw(json.dumps(raw)))
+    x = account_vector(windows, T0, T0 - 86400, {"chat-large": T0 - 600})
+    assert tuple(x) == FEATURES
+    assert x["harvest_count"] == 1 and x["trace_count"] == 0 and x["cot_languages"] == 1
+    assert x["account_age_days"] == 1 and x["new_model_share"] == 1
