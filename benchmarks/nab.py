@@ -39,8 +39,9 @@ if str(REPO_ROOT) not in sys.path:
 
 from detectors import nab  # noqa: E402
 from detectors.volumetric import RangeNovelty  # noqa: E402
+from simulations.rawdata import data_dir  # noqa: E402
 
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "nab"
+DEFAULT_DATA = data_dir() / "nab"
 PROFILE_NAMES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
 PUBLISHED = {
     "numenta": "Numenta HTM",

@@ -15,6 +15,7 @@ from river.base import AnomalyDetector
 
 from detectors import nab
 from detectors.volumetric import RangeNovelty
+from simulations.rawdata import data_dir
 
 STD = nab.STANDARD
 N = 400  # probation is 60 rows
@@ -150,11 +151,11 @@ def test_detector_ignores_missing_values_and_flags_a_flat_series_moving() -> Non
     assert detector.score_one({"value": 8.0}) > 0.99
 
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nab"
+DATA = data_dir() / "nab"  # $HARVESTGUARD_DATA, shared/data beside the repo, or /work/shared
 
 
 def test_scorer_reproduces_nabs_published_random_detector() -> None:
-    assert DATA.is_dir(), f"the NAB data must be at {DATA} (shared/data beside the repo)"
+    assert DATA.is_dir(), f"the NAB data must be at {DATA}"
     spec = importlib.util.spec_from_file_location(
         "nab_benchmark", Path(__file__).resolve().parents[1] / "benchmarks" / "nab.py"
     )
