@@ -79,7 +79,7 @@ class Settings(BaseSettings):
         300.0, ge=0, description="How often (event time) the peer baseline is shared with the API."
     )
     new_account_days: float = Field(
-        7.0, ge=0, description="Accounts younger than this count as new in linked groups."
+        30.0, ge=0, description="Accounts younger than this count as new in linked groups."
     )
     new_model_grace_s: float = Field(
         3600.0,
