@@ -53,18 +53,35 @@ def _value(x: dict[str, float], feature: str) -> float:
     return value
 
 
-class PeerBaseline:
-    def __init__(self, min_accounts: int = 200) -> None:
+class _Peers:
+    """What answers ``peer``: accounts learned per tier, and a tier's (median, p99)."""
+
+    def __init__(self, min_accounts: int, learned: dict[int, int]) -> None:
         self.min_accounts = min_accounts
-        self._quantiles: dict[tuple[int, str], tuple[stats.Quantile, stats.Quantile]] = {}
-        self._learned: dict[int, int] = {}
-        # Floors per tier, read at every scoring and changed only by learning.
-        self._floors: dict[int, dict[str, float]] = {}
+        self._learned = learned
 
     @property
     def learned(self) -> int:
         """Accounts learned from, all tiers."""
         return sum(self._learned.values())
+
+    def _values(self, tier: int, feature: str) -> tuple[float, float] | None:
+        raise NotImplementedError
+
+    def peer(self, x: dict[str, float], feature: str) -> Peer | None:
+        """The account's tier's median and 99th percentile of ``feature``, once known."""
+        tier = tier_of(x.get("requests", 0.0))
+        accounts = self._learned.get(tier, 0)
+        found = self._values(tier, feature) if accounts >= self.min_accounts else None
+        return None if found is None else Peer(tier, found[0], found[1], accounts)
+
+
+class PeerBaseline(_Peers):
+    def __init__(self, min_accounts: int = 200) -> None:
+        super().__init__(min_accounts, {})
+        self._quantiles: dict[tuple[int, str], tuple[stats.Quantile, stats.Quantile]] = {}
+        # Floors per tier, read at every scoring and changed only by learning.
+        self._floors: dict[int, dict[str, float]] = {}
 
     def learn_one(self, x: dict[str, float]) -> None:
         tier = tier_of(x.get("requests", 0.0))
@@ -81,14 +98,9 @@ class PeerBaseline:
             pair[0].update(value)
             pair[1].update(value)
 
-    def peer(self, x: dict[str, float], feature: str) -> Peer | None:
-        """The account's tier's median and 99th percentile of ``feature``, once known."""
-        tier = tier_of(x.get("requests", 0.0))
-        accounts = self._learned.get(tier, 0)
+    def _values(self, tier: int, feature: str) -> tuple[float, float] | None:
         pair = self._quantiles.get((tier, feature))
-        if pair is None or accounts < self.min_accounts:
-            return None
-        return Peer(tier, pair[0].get() or 0.0, pair[1].get() or 0.0, accounts)
+        return None if pair is None else (pair[0].get() or 0.0, pair[1].get() or 0.0)
 
     def snapshot(self) -> bytes:
         """The baseline as it stands, as JSON: what another process (the API) shows."""
@@ -116,22 +128,15 @@ class PeerBaseline:
         return floors
 
 
-class FrozenBaseline:
+class FrozenBaseline(_Peers):
     """A baseline read back from :meth:`PeerBaseline.snapshot`: answers ``peer`` only."""
 
     def __init__(self, snapshot: bytes, min_accounts: int = 200) -> None:
         data: dict[str, Any] = orjson.loads(snapshot)
-        self.min_accounts = min_accounts
-        self._learned = {int(tier): n for tier, n in data["learned"].items()}
+        super().__init__(min_accounts, {int(tier): n for tier, n in data["learned"].items()})
         self._peers = {
             (tier, feature): (median, p99) for tier, feature, median, p99 in data["peers"]
         }
-        self.learned = sum(self._learned.values())
 
-    def peer(self, x: dict[str, float], feature: str) -> Peer | None:
-        tier = tier_of(x.get("requests", 0.0))
-        accounts = self._learned.get(tier, 0)
-        found = self._peers.get((tier, feature))
-        if found is None or accounts < self.min_accounts:
-            return None
-        return Peer(tier, found[0], found[1], accounts)
+    def _values(self, tier: int, feature: str) -> tuple[float, float] | None:
+        return self._peers.get((tier, feature))

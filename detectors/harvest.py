@@ -14,11 +14,12 @@ tier's median in :class:`~detectors.baseline.PeerBaseline`): a population of
 honest step-by-step tutoring raises its own bar.
 
 >>> scorer = HarvestScorer()
->>> x = {"requests": 400.0, "harvest_count": 300.0, "rubric_count": 0.0,
-...      "probe_count": 0.0, "cot_languages": 1.0, "account_age_days": 90.0,
-...      "new_model_share": 0.0, "single_turn_share": 1.0, "rate_1h": 4.0}
->>> round(scorer.score_one(x), 2), scorer.assess(x).reasons[0]
-(0.99, 'reasoning_harvest')
+>>> x = {"requests": 400.0, "trace_count": 120.0, "harvest_count": 300.0,
+...      "single_turn_share": 1.0, "account_age_days": 90.0, "rate_1h": 4.0}
+>>> round(scorer.score_one(x), 2), scorer.assess(x).reasons[:2]
+(1.0, ['reasoning_trace_harvest', 'reasoning_harvest'])
+>>> round(scorer.score_one({**x, "trace_count": 0.0, "harvest_count": 100.0}), 3)
+0.018
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ KINDS: tuple[Kind, ...] = (
 
 # What a benchmark harness's traffic also shows (see context_signals).
 BENCHMARK_LIKE = frozenset({"reasoning_trace_harvest", "reasoning_harvest", "rubric_volume"})
+
+
+_WEIGHTS = {kind.reason: kind.weight for kind in KINDS}
 
 
 class Signal(NamedTuple):
@@ -131,8 +135,7 @@ def context_signals(x: dict[str, float], strength: float) -> list[Signal]:
         Signal("high_rate", 1.5 * ramp(x.get("rate_1h", 0.0), _LOG_60, _LOG_600),
                x.get("rate_1h", 0.0)),
     ]  # fmt: skip
-    found = [Signal(s.reason, s.weight * strength, s.value) for s in found if s.weight > 0]
-    return found
+    return [Signal(s.reason, s.weight * strength, s.value) for s in found if s.weight > 0]
 
 
 def benchmark_discount(x: dict[str, float], content: list[Signal]) -> list[Signal]:
@@ -164,9 +167,7 @@ class HarvestScorer:
         """Score and signals of one vector; ``extra`` adds evidence from outside (linkage)."""
         floors = self.baseline.share_floors(x)
         content = content_signals(x.get("requests", 0.0), x, floors)
-        relative = {s.reason: s.weight / k.weight for s in content for k in KINDS
-                    if k.reason == s.reason}  # fmt: skip
-        strength = min(1.0, max(relative.values(), default=0.0))
+        strength = min(1.0, max((s.weight / _WEIGHTS[s.reason] for s in content), default=0.0))
         signals = content + context_signals(x, strength) + benchmark_discount(x, content)
         signals += extra or []
         log_odds = sum(s.weight for s in signals)
@@ -188,4 +189,5 @@ SIGNAL_FEATURES = {
     "new_account": "account_age_days",
     "new_model_pivot": "new_model_share",
     "single_turn": "single_turn_share",
+    "high_rate": "rate_1h",
 }

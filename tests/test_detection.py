@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 from typing import Any
 
 import pytest
 
+from detectors import baseline as baseline_module
+from detectors import harvest as harvest_module
 from detectors.baseline import FrozenBaseline, PeerBaseline
 from detectors.harvest import BIAS, HarvestScorer, logistic
 from detectors.linkage import link_signal
@@ -214,3 +217,9 @@ def test_the_vector_names_every_feature_it_reads_out() -> None:
     assert tuple(x) == FEATURES
     assert x["harvest_count"] == 1 and x["trace_count"] == 0 and x["cot_languages"] == 1
     assert x["account_age_days"] == 1 and x["new_model_share"] == 1
+
+
+@pytest.mark.parametrize("module", [harvest_module, baseline_module])
+def test_docstring_examples_run(module: Any) -> None:
+    failures, tried = doctest.testmod(module)
+    assert tried > 0 and failures == 0

@@ -31,7 +31,7 @@ _READ_CHARS = 400
 
 # Phrases, lower-case, matched anywhere in the lower-cased excerpt by one Aho-Corasick
 # automaton (one pass in C, about a microsecond; fifty regex alternatives cost 40 us).
-# Reasoning-trace elicitation in fourteen languages: phrases, not single words, since
+# Reasoning-trace elicitation in thirteen languages: phrases, not single words, since
 # "reason" alone appears in honest prompts everywhere.
 _COT_PHRASES = (
     # English

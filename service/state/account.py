@@ -105,12 +105,11 @@ class AccountState:
             return False
         return new >= max(1, self.scored_events // 4) or now - self.scored_ts >= max_wait_s
 
-    def add_links(self, values: list[str]) -> bool:
-        """Remember new link values (the oldest go past ``MAX_LINKS``); True if any was new."""
+    def add_links(self, values: list[str]) -> None:
+        """Remember new link values; past ``MAX_LINKS`` the oldest go."""
         new = [v for v in values if v not in self.links]
         if new:
             self.links = (self.links + new)[-MAX_LINKS:]
-        return bool(new)
 
     def already_applied(self, partition: int, offset: int) -> bool:
         return partition == self.applied_partition and offset <= self.applied_offset
