@@ -182,7 +182,7 @@ class Pipeline:
             x = (
                 None
                 if quiet
-                else account_vector(state.windows, now, event.account_created, released)
+                else account_vector(state.windows, now, event.account_created, released, full=False)
             )
             due[account] = x
             age = (now - event.account_created) / 86400.0 if event.account_created >= 0 else -1.0
@@ -196,7 +196,7 @@ class Pipeline:
                 self._score_quiet(account, state, event, released, result)
                 continue
             mine = [groups[v] for v in state.links if v in groups]
-            self._score(account, state, event, x, mine, reports[account], result)
+            self._score(account, state, event, x, mine, reports[account], released, result)
 
     def _score_quiet(
         self,
@@ -221,13 +221,15 @@ class Pipeline:
         x: dict[str, float],
         groups: list[Group],
         report: Report,
+        released: dict[str, float],
         result: BatchResult,
     ) -> None:
         now = state.windows.last_ts
         link = link_signal(groups, x, report.profile, self.settings.new_account_days)
         assessment = self.detector.assess(x, [link.signal] if link is not None else None)
         if self._learning_due(state, now):
-            self._learn(state, x, assessment.score, now)
+            full = account_vector(state.windows, now, event.account_created, released)
+            self._learn(state, full, assessment.score, now)
         self._decide(account, state, event, assessment, x, link, result)
 
     def _learning_due(self, state: AccountState, now: float) -> bool:
