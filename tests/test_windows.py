@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 from xxhash import xxh3_64_intdigest
@@ -142,3 +143,11 @@ def test_observation_carries_each_field_under_its_name() -> None:
     assert obs.prompt_fp and obs.template_fp and obs.system_fp and obs.ip_hash and obs.key_hash
     assert "Explain it" not in repr(obs) and "Be nice" not in repr(obs)
     assert observe(ev(client_ip="2001:db8:1:2::7")).network == "2001:db8:1::/48"
+
+
+def test_the_inlined_sketch_update_agrees_with_register_and_rank() -> None:
+    rng = random.Random(5)
+    hashes = [rng.getrandbits(64) for _ in range(4)]
+    expected = [sketch.register_and_rank(h, k * sketch.REGISTERS) for k, h in enumerate(hashes)]
+    assert sketch.sketch_updates(*hashes) == expected
+    assert sketch.sketch_updates(0, hashes[1]) == [expected[1]]

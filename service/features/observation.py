@@ -27,7 +27,6 @@ from service.features.content import (
     analyse,
 )
 from service.features.fingerprint import fingerprint
-from service.features.sketch import sketch_updates
 
 NOT_KNOWN = -1
 # A reasoning answer worth harvesting: a worked solution, not a one-line reply.
@@ -66,9 +65,6 @@ class Observation(msgspec.Struct, array_like=True, gc=False):
     account_created: float
     content: int  # service.features.content flags: what the prompt asks for, what came back
     language: int  # index into content.LANGUAGES, -1 unless the prompt asks for reasoning
-    # (register, rank) of the prompt, template, client-IP and API-key hashes in a bucket's
-    # sketches: the stateless half of a sketch update, worked out before the stateful half.
-    sketch_updates: tuple[tuple[int, int], ...]
 
 
 def _hash(value: str | None) -> int:
@@ -145,8 +141,6 @@ def observe(event: RequestEvent) -> Observation:
         NOT_KNOWN if event.account_created is None else float(event.account_created),
         flags,
         language,
-        # In the order of windows.DISTINCT (tests/test_windows.py checks each kind's count).
-        sketch_updates(fp.prompt, fp.template, ip_hash, key_hash),
     )
 
 

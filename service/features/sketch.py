@@ -13,6 +13,8 @@ import math
 REGISTERS = 64
 _INDEX_BITS = 6
 _RANK_BITS = 64 - _INDEX_BITS
+_INDEX_MASK = REGISTERS - 1
+_RANK_PLUS_ONE = _RANK_BITS + 1
 _ALPHA = 0.709  # bias correction for m = 64 (Flajolet et al. 2007)
 _INVERSE_POWERS = tuple(2.0**-rank for rank in range(_RANK_BITS + 2))
 
@@ -24,11 +26,18 @@ def register_and_rank(hash64: int, offset: int = 0) -> tuple[int, int]:
     ).bit_length() + 1
 
 
-def sketch_updates(*hashes: int) -> tuple[tuple[int, int], ...]:
-    """(register, rank) of each non-zero hash, the k-th hash in the k-th block of 64 registers."""
-    return tuple(
-        register_and_rank(hashed, k * REGISTERS) for k, hashed in enumerate(hashes) if hashed
-    )
+def sketch_updates(*hashes: int) -> list[tuple[int, int]]:
+    """(register, rank) of each non-zero hash, the k-th hash in the k-th block of 64 registers.
+
+    ``register_and_rank`` inlined: this runs for every event."""
+    return [
+        (
+            k * REGISTERS + (hashed & _INDEX_MASK),
+            _RANK_PLUS_ONE - (hashed >> _INDEX_BITS).bit_length(),
+        )
+        for k, hashed in enumerate(hashes)
+        if hashed
+    ]
 
 
 def add(registers: bytearray, offset: int, hash64: int) -> None:

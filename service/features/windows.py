@@ -138,7 +138,8 @@ class AccountWindows:
         language_bit = 1 << obs.language if flags & content.COT and obs.language >= 0 else 0
         if 0.0 <= gap <= MAX_GAP_S:
             rare += ((_GAPS, 1.0), (_GAP_SUM, gap), (_GAP_SQ, gap * gap))
-        registers = obs.sketch_updates  # the same registers in every horizon's buckets
+        # The same registers in every horizon's buckets, in the order of DISTINCT.
+        registers = sketch.sketch_updates(obs.prompt_fp, obs.template_fp, obs.ip_hash, obs.key_hash)
         model_counts = self._model_counts(obs.model)
         prompt_tokens, completion_tokens = obs.prompt_tokens, obs.completion_tokens
         counters, sketches, buckets = self.counters, self.sketches, self.buckets
