@@ -25,6 +25,7 @@ KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
 NEEDS_NEW_MEMBERS = frozenset({"network", "asn_agent"})
 ESTABLISHED_DAYS = (30.0, 90.0)  # account age from which links other than payment fade out
 MIN_OTHERS = 2  # a group is the member and at least two others
+SELF_SHARE = 0.05  # below this share of a group's requests, a member is judged on the whole
 # The group's own log-odds before it lends anything: a group must be suspect as a whole.
 GROUP_BIAS = 2.0
 
@@ -70,9 +71,19 @@ def others(group: Group, own_profile: Profile) -> Group:
 
 
 def link_signal(
-    groups: list[Group], own: dict[str, float], own_profile: Profile, new_account_days: float
+    groups: list[Group],
+    own: dict[str, float],
+    own_profile: Profile,
+    new_account_days: float,
+    assessed: dict[str, tuple[float, list[Signal]]] | None = None,
 ) -> Link | None:
-    """The strongest evidence this account inherits from the other accounts it is linked to."""
+    """The strongest evidence this account inherits from the other accounts it is linked to.
+
+    ``assessed`` caches whole groups' assessments for one scoring round: a member that
+    is a small part of its group (under ``SELF_SHARE`` of its requests) is judged
+    against the whole group, as it stands in that round, rather than each member against
+    all the others: a farm of two thousand accounts is assessed once, not two thousand
+    times, and the same way for every member."""
     best: Link | None = None
     alike = consistency(own)
     if alike <= 0:
@@ -85,7 +96,8 @@ def link_signal(
     for shared in groups:
         if shared.common or shared.members <= MIN_OTHERS:
             continue
-        group = others(shared, own_profile)
+        small = own_profile[0] <= SELF_SHARE * shared.sums[0] and assessed is not None
+        group = shared if small else others(shared, own_profile)
         kind = group.value.split(":", 1)[0]
         weight = KIND_WEIGHTS.get(kind, 0.0)
         if kind != "payment":
@@ -94,7 +106,13 @@ def link_signal(
             weight *= ramp(new_share(group), 0.25, 0.6)
         if weight <= 0:
             continue
-        log_odds, signals = assess_group(group)
+        if small and assessed is not None:
+            found = assessed.get(group.value)
+            if found is None:
+                found = assessed[group.value] = assess_group(group)
+            log_odds, signals = found
+        else:
+            log_odds, signals = assess_group(group)
         if log_odds <= 0:
             continue
         inherited = weight * log_odds * alike

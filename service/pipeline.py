@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Protocol
 
 from detectors.baseline import PeerBaseline
 from detectors.explain import explain
-from detectors.harvest import Assessment, HarvestScorer
+from detectors.harvest import Assessment, HarvestScorer, Signal
 from detectors.linkage import Link, link_signal
 from service import metrics
 from service.alerts import verdict_alert
@@ -189,6 +189,7 @@ class Pipeline:
             new = 1.0 if 0.0 <= age < settings.new_account_days else 0.0
             reports[account] = Report(tuple(state.links), (*profile, new))
         groups = self.links.exchange(reports) if reports else {}
+        assessed: dict[str, tuple[float, list[Signal]]] = {}
         for account, x in due.items():
             state = states[account]
             event = last_event[account]
@@ -196,7 +197,9 @@ class Pipeline:
                 self._score_quiet(account, state, event, released, result)
                 continue
             mine = [groups[v] for v in state.links if v in groups]
-            self._score(account, state, event, x, mine, reports[account], released, result)
+            self._score(
+                account, state, event, x, mine, reports[account], released, assessed, result
+            )
 
     def _score_quiet(
         self,
@@ -222,10 +225,11 @@ class Pipeline:
         groups: list[Group],
         report: Report,
         released: dict[str, float],
+        assessed: dict[str, tuple[float, list[Signal]]],
         result: BatchResult,
     ) -> None:
         now = state.windows.last_ts
-        link = link_signal(groups, x, report.profile, self.settings.new_account_days)
+        link = link_signal(groups, x, report.profile, self.settings.new_account_days, assessed)
         assessment = self.detector.assess(x, [link.signal] if link is not None else None)
         if self._learning_due(state, now):
             full = account_vector(state.windows, now, event.account_created, released)
