@@ -187,6 +187,7 @@ def detect_file(
         now = observations[-1].ts
         if now >= next_expiry:
             store.expire(now)
+            pipeline.links.expire(now)
             next_expiry = now + _EXPIRY_EVERY_S
     summary.seconds = time.perf_counter() - started
     progress.close()

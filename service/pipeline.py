@@ -188,7 +188,8 @@ class Pipeline:
             age = (now - event.account_created) / 86400.0 if event.account_created >= 0 else -1.0
             new = 1.0 if 0.0 <= age < settings.new_account_days else 0.0
             reports[account] = Report(tuple(state.links), (*profile, new))
-        groups = self.links.exchange(reports) if reports else {}
+        latest = max((states[a].windows.last_ts for a in reports), default=0.0)
+        groups = self.links.exchange(reports, latest) if reports else {}
         assessed: dict[str, tuple[float, list[Signal]]] = {}
         for account, x in due.items():
             state = states[account]

@@ -9,6 +9,7 @@ import pytest
 from service.state.links import LinkStore, MemoryLinks, Report
 from service.state.redis_links import RedisLinks
 
+T = 1_795_874_400.0  # event time of the reports
 CARD = "payment:00000000000000aa"
 NET = "network:00000000000000bb"
 
@@ -33,7 +34,8 @@ def test_a_group_sums_its_members(links: LinkStore) -> None:
         {
             "org_a": Report((CARD, NET), profile(10, 4, 1)),
             "org_b": Report((CARD,), profile(30, 20, 1)),
-        }
+        },
+        T,
     )
     assert groups[CARD].members == 2
     assert groups[CARD].get("requests") == 40
@@ -46,9 +48,9 @@ def test_a_group_sums_its_members(links: LinkStore) -> None:
 def test_a_report_replaces_the_last_one_and_applying_it_twice_changes_nothing(
     links: LinkStore,
 ) -> None:
-    links.exchange({"org_a": Report((CARD,), profile(10, 4))})
-    links.exchange({"org_a": Report((CARD,), profile(25, 9))})
-    again = links.exchange({"org_a": Report((CARD,), profile(25, 9))})
+    links.exchange({"org_a": Report((CARD,), profile(10, 4))}, T)
+    links.exchange({"org_a": Report((CARD,), profile(25, 9))}, T)
+    again = links.exchange({"org_a": Report((CARD,), profile(25, 9))}, T)
     assert again[CARD].members == 1
     assert again[CARD].get("requests") == 25 and again[CARD].get("trace_count") == 9
 
@@ -60,10 +62,10 @@ def test_reports_commute_across_writers(links: LinkStore, request: pytest.Fixtur
         other: LinkStore = RedisLinks(request.getfixturevalue("redis_url"), max_members=5)
     else:
         other = links
-    links.exchange({"org_a": Report((CARD,), profile(10, 1))})
-    other.exchange({"org_b": Report((CARD,), profile(5, 5))})
-    links.exchange({"org_a": Report((CARD,), profile(12, 2))})
-    other.exchange({"org_b": Report((CARD,), profile(7, 6))})
+    links.exchange({"org_a": Report((CARD,), profile(10, 1))}, T)
+    other.exchange({"org_b": Report((CARD,), profile(5, 5))}, T)
+    links.exchange({"org_a": Report((CARD,), profile(12, 2))}, T)
+    other.exchange({"org_b": Report((CARD,), profile(7, 6))}, T)
     group = links.groups([CARD])[CARD]
     assert (group.members, group.get("requests"), group.get("trace_count")) == (2, 19, 8)
     other.close()
@@ -73,14 +75,14 @@ def test_a_value_shared_too_widely_becomes_common_and_forgets_its_members(
     links: LinkStore,
 ) -> None:
     for i in range(5):
-        links.exchange({f"org_{i}": Report((NET,), profile(1))})
+        links.exchange({f"org_{i}": Report((NET,), profile(1))}, T)
     assert not links.groups([NET])[NET].common
-    links.exchange({"org_5": Report((NET,), profile(1))})
+    links.exchange({"org_5": Report((NET,), profile(1))}, T)
     group = links.groups([NET])[NET]
     assert group.common and group.members == 6
     assert links.members(NET) == []
     # Later reports leave a common value alone.
-    links.exchange({"org_6": Report((NET,), profile(100, 100))})
+    links.exchange({"org_6": Report((NET,), profile(100, 100))}, T)
     assert links.groups([NET])[NET].common
 
 
@@ -93,3 +95,12 @@ def test_a_model_is_first_seen_at_its_earliest_time_whatever_the_order(links: Li
     seen = links.first_seen({"reasoner-2": 300.0, "chat": 200.0})
     assert seen == {"reasoner-2": 300.0, "chat": 100.0}
     assert links.first_seen({}) == seen
+
+
+def test_values_nobody_reports_expire_and_reported_ones_stay() -> None:
+    """In memory by event time (Redis keys carry a TTL renewed by each report)."""
+    links = MemoryLinks(ttl_s=3600)
+    links.exchange({"org_a": Report((CARD, NET), profile(10))}, T)
+    links.exchange({"org_b": Report((CARD,), profile(5))}, T + 3000)
+    assert links.expire(T + 3700) == 1  # NET, last reported at T
+    assert set(links.groups([CARD, NET])) == {CARD} and len(links) == 1

@@ -193,4 +193,5 @@ class Ingestor:
             now = envelopes[-1].obs.ts
             if now >= self._next_expiry:
                 store.expire(now)
+                pipeline.links.expire(now)
                 self._next_expiry = now + _EXPIRY_EVERY_S

@@ -10,8 +10,8 @@ implementation applies each report atomically in a script (old entry out, new
 entry in) and the sums are commutative.
 
 Bounded: a value shared by more than ``max_members`` accounts is common
-infrastructure (a cloud egress range, "You are a helpful assistant.") and is
-no evidence; it keeps only its member count. Values expire with their TTL.
+infrastructure and is no evidence; it keeps only its member count. Values
+nobody reported for the TTL expire (Redis key TTLs; event time in memory).
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ class Group(NamedTuple):
 
 
 class LinkStore(Protocol):
-    def exchange(self, reports: Mapping[str, Report]) -> dict[str, Group]:
-        """Apply each account's report, then return the group of every value reported."""
+    def exchange(self, reports: Mapping[str, Report], now: float) -> dict[str, Group]:
+        """Apply each account's report (at event time ``now``), then return the group of
+        every value reported."""
         ...
 
     def first_seen(self, models: Mapping[str, float]) -> dict[str, float]:
@@ -65,28 +66,34 @@ class LinkStore(Protocol):
 
     def baseline(self) -> bytes | None: ...
 
+    def expire(self, now: float) -> int:
+        """Forget values nobody reported for the TTL (event time); how many went."""
+        ...
+
     def close(self) -> None: ...
 
 
 class _Entry:
-    __slots__ = ("members", "sums")
+    __slots__ = ("members", "seen", "sums")
 
     def __init__(self) -> None:
         self.members: dict[str, Profile] | None = {}  # None: common, members dropped
         self.sums = [0.0] * len(PROFILE_FIELDS)
+        self.seen = -1.0  # event time of the last report
 
 
 class MemoryLinks:
     """The embedded link store (offline ``detect``, tests, the API without Redis)."""
 
-    def __init__(self, max_members: int = 256) -> None:
+    def __init__(self, max_members: int = 4096, ttl_s: float = 26 * 3600) -> None:
         self.max_members = max_members
+        self.ttl_s = ttl_s
         self._entries: dict[str, _Entry] = {}
         self._counts: dict[str, int] = {}
         self._models: dict[str, float] = {}
         self._baseline: bytes | None = None
 
-    def exchange(self, reports: Mapping[str, Report]) -> dict[str, Group]:
+    def exchange(self, reports: Mapping[str, Report], now: float) -> dict[str, Group]:
         touched: set[str] = set()
         for account, (values, profile) in reports.items():
             for value in values:
@@ -94,6 +101,7 @@ class MemoryLinks:
                 entry = self._entries.get(value)
                 if entry is None:
                     entry = self._entries[value] = _Entry()
+                entry.seen = max(entry.seen, now)
                 members = entry.members
                 if members is None:
                     continue
@@ -133,6 +141,17 @@ class MemoryLinks:
 
     def baseline(self) -> bytes | None:
         return self._baseline
+
+    def expire(self, now: float) -> int:
+        cutoff = now - self.ttl_s
+        idle = [value for value, entry in self._entries.items() if entry.seen < cutoff]
+        for value in idle:
+            del self._entries[value]
+            self._counts.pop(value, None)
+        return len(idle)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def close(self) -> None:
         pass

@@ -90,7 +90,7 @@ class RedisLinks:
     def _models_key(self) -> str:
         return f"{self.prefix}:models"
 
-    def exchange(self, reports: Mapping[str, Report]) -> dict[str, Group]:
+    def exchange(self, reports: Mapping[str, Report], now: float) -> dict[str, Group]:
         by_value: dict[str, list[str]] = {}
         for account, (values, profile) in reports.items():
             encoded = ",".join(repr(float(v)) for v in profile)
@@ -162,6 +162,9 @@ class RedisLinks:
             return cast(list[Any], pipe.execute())
         except redis.RedisError as error:
             raise StoreUnavailable(f"redis: {error}") from error
+
+    def expire(self, now: float) -> int:
+        return 0  # every key carries a TTL, renewed by each report
 
     def close(self) -> None:
         self.client.close()
