@@ -45,6 +45,14 @@ def _worker(args: argparse.Namespace) -> int:
     return run_worker(_settings_with(args), max_idle_s=args.exit_when_idle)
 
 
+def _replay_dlq(args: argparse.Namespace) -> int:
+    from service.dlq import replay_dlq
+
+    summary = replay_dlq(Settings(), dry_run=args.dry_run)
+    print("\n".join(summary.lines()), file=sys.stderr)
+    return 1 if summary.missing else 0
+
+
 def _api(args: argparse.Namespace) -> int:
     from service.api.app import run_api
     from service.api.security import InsecureSettings
@@ -104,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_format(worker)
     worker.set_defaults(func=_worker)
+
+    replay = commands.add_parser(
+        "replay-dlq",
+        help="After a fix: produce every dead-lettered record's original to the requests topic.",
+    )
+    replay.add_argument(
+        "--dry-run", action="store_true", help="Find the originals, produce nothing."
+    )
+    replay.set_defaults(func=_replay_dlq)
 
     api = commands.add_parser(
         "api", help="Sidecar API: inline check, push ingestion, analyst API, metrics."

@@ -1,0 +1,129 @@
+"""Replaying the dead-letter topic after a fix: each rejected record back into the stream.
+
+A DLQ entry says why a record was rejected and where it came from (topic,
+partition, offset), but not the record itself: its prompt was removed. Replay
+reads the entries, fetches each original at its coordinates from the source
+topic (while the topic's retention still holds it) and produces it again, same
+key and same bytes, to the requests topic, where the fixed worker applies it as
+a new record. Run it once the bug is fixed and deployed; entries the fixed
+worker still rejects simply come back to the DLQ.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from service.settings import Settings
+
+Coordinates = tuple[str, int, int]  # topic, partition, offset
+
+
+@dataclass(slots=True)
+class ReplaySummary:
+    entries: int = 0
+    replayed: int = 0
+    missing: list[Coordinates] = field(default_factory=list)  # gone with retention
+    unreadable: int = 0  # DLQ messages that are not harvestguard entries
+
+    def lines(self) -> list[str]:
+        return [
+            f"DLQ entries: {self.entries}",
+            f"replayed: {self.replayed}",
+            f"originals no longer in their topic: {len(self.missing)}",
+            f"unreadable DLQ messages: {self.unreadable}",
+        ]
+
+
+def _consumer(settings: Settings) -> KafkaConsumer:
+    return KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=100,
+        client_id="harvestguard-dlq-replay",
+    )
+
+
+def read_until(
+    consumer: KafkaConsumer, wanted: dict[TopicPartition, int], timeout_s: float
+) -> list[Any]:
+    """Records of the assigned partitions up to offset ``wanted[tp]`` (exclusive) or the end."""
+    records: list[Any] = []
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for batch in consumer.poll(timeout_ms=200).values():
+            records.extend(batch)
+        done = True
+        for tp, until in wanted.items():
+            # Tansu answers ListOffsets wrongly: the end is the high watermark of fetches.
+            end = consumer.highwater(tp)
+            done &= end is not None and consumer.position(tp) >= min(until, end)
+        if done:
+            return records
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"reading {sorted(map(str, wanted))} took over {timeout_s} s")
+
+
+def _entries(settings: Settings, timeout_s: float, summary: ReplaySummary) -> list[Coordinates]:
+    consumer = _consumer(settings)
+    try:
+        partitions = consumer.partitions_for_topic(settings.topic_dlq) or set()
+        tps = [TopicPartition(settings.topic_dlq, p) for p in sorted(partitions)]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        found = []
+        for record in read_until(consumer, dict.fromkeys(tps, 2**62), timeout_s):
+            try:
+                entry = orjson.loads(record.value)
+                found.append((str(entry["topic"]), int(entry["partition"]), int(entry["offset"])))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                summary.unreadable += 1
+        summary.entries = len(found) + summary.unreadable
+        return found
+    finally:
+        consumer.close()
+
+
+def replay_dlq(settings: Settings, dry_run: bool = False, timeout_s: float = 60.0) -> ReplaySummary:
+    """Produce every DLQ entry's original record to ``settings.topic_requests`` again."""
+    summary = ReplaySummary()
+    by_partition: dict[TopicPartition, set[int]] = defaultdict(set)
+    for topic, partition, offset in _entries(settings, timeout_s, summary):
+        by_partition[TopicPartition(topic, partition)].add(offset)
+    if not by_partition:
+        return summary
+    consumer = _consumer(settings)
+    producer = None if dry_run else KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        for tp, offsets in sorted(by_partition.items()):
+            consumer.assign([tp])
+            consumer.seek(tp, min(offsets))
+            originals = {
+                r.offset: r
+                for r in read_until(consumer, {tp: max(offsets) + 1}, timeout_s)
+                if r.offset in offsets
+            }
+            for offset in sorted(offsets):
+                record = originals.get(offset)
+                if record is None:
+                    summary.missing.append((tp.topic, tp.partition, offset))
+                    continue
+                if producer is not None:
+                    producer.send(settings.topic_requests, key=record.key, value=record.value)
+                summary.replayed += 1
+        if producer is not None:
+            producer.flush(timeout=30)
+    finally:
+        consumer.close()
+        if producer is not None:
+            producer.close(timeout=10)
+    return summary
