@@ -48,7 +48,7 @@ def _worker(args: argparse.Namespace) -> int:
 def _replay_dlq(args: argparse.Namespace) -> int:
     from service.dlq import replay_dlq
 
-    summary = replay_dlq(Settings(), dry_run=args.dry_run)
+    summary = replay_dlq(Settings(), dry_run=args.dry_run, from_beginning=args.from_beginning)
     print("\n".join(summary.lines()), file=sys.stderr)
     return 1 if summary.missing else 0
 
@@ -119,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument(
         "--dry-run", action="store_true", help="Find the originals, produce nothing."
+    )
+    replay.add_argument(
+        "--from-beginning",
+        action="store_true",
+        help="Replay every entry again, not only those since the last replay.",
     )
     replay.set_defaults(func=_replay_dlq)
 

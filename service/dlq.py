@@ -7,6 +7,11 @@ topic (while the topic's retention still holds it) and produces it again, same
 key and same bytes, to the requests topic, where the fixed worker applies it as
 a new record. Run it once the bug is fixed and deployed; entries the fixed
 worker still rejects simply come back to the DLQ.
+
+The DLQ position replayed up to is committed for the consumer group
+``<CONSUMER_GROUP>-dlq-replay`` once the originals are acknowledged, so a
+second run replays only what was dead-lettered since (``from_beginning``
+replays everything again).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.structs import OffsetAndMetadata
 
 from service.settings import Settings
 
@@ -40,10 +46,11 @@ class ReplaySummary:
         ]
 
 
-def _consumer(settings: Settings) -> KafkaConsumer:
+def _consumer(settings: Settings, group: str | None = None) -> KafkaConsumer:
+    # Partitions are assigned, never subscribed: a group only keeps the replay's cursor.
     return KafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
-        group_id=None,
+        group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=100,
@@ -71,36 +78,69 @@ def read_until(
             raise TimeoutError(f"reading {sorted(map(str, wanted))} took over {timeout_s} s")
 
 
-def _entries(settings: Settings, timeout_s: float, summary: ReplaySummary) -> list[Coordinates]:
-    consumer = _consumer(settings)
-    try:
-        partitions = consumer.partitions_for_topic(settings.topic_dlq) or set()
-        tps = [TopicPartition(settings.topic_dlq, p) for p in sorted(partitions)]
-        if not tps:
-            return []
-        consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
-        found = []
-        for record in read_until(consumer, dict.fromkeys(tps, 2**62), timeout_s):
-            try:
-                entry = orjson.loads(record.value)
-                found.append((str(entry["topic"]), int(entry["partition"]), int(entry["offset"])))
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                summary.unreadable += 1
-        summary.entries = len(found) + summary.unreadable
-        return found
-    finally:
-        consumer.close()
+def _entries(
+    consumer: KafkaConsumer,
+    settings: Settings,
+    from_beginning: bool,
+    timeout_s: float,
+    summary: ReplaySummary,
+) -> tuple[list[Coordinates], dict[TopicPartition, int]]:
+    """The DLQ entries after the replay cursor (or all), and the DLQ positions reached."""
+    partitions = consumer.partitions_for_topic(settings.topic_dlq) or set()
+    tps = [TopicPartition(settings.topic_dlq, p) for p in sorted(partitions)]
+    if not tps:
+        return [], {}
+    consumer.assign(tps)
+    for tp in tps:
+        cursor = None if from_beginning else consumer.committed(tp)
+        if cursor is None:
+            consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, cursor)
+    found = []
+    for record in read_until(consumer, dict.fromkeys(tps, 2**62), timeout_s):
+        try:
+            entry = orjson.loads(record.value)
+            found.append((str(entry["topic"]), int(entry["partition"]), int(entry["offset"])))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            summary.unreadable += 1
+    summary.entries = len(found) + summary.unreadable
+    return found, {tp: consumer.position(tp) for tp in tps}
 
 
-def replay_dlq(settings: Settings, dry_run: bool = False, timeout_s: float = 60.0) -> ReplaySummary:
-    """Produce every DLQ entry's original record to ``settings.topic_requests`` again."""
+def replay_dlq(
+    settings: Settings,
+    dry_run: bool = False,
+    from_beginning: bool = False,
+    timeout_s: float = 60.0,
+) -> ReplaySummary:
+    """Produce each new DLQ entry's original record to ``settings.topic_requests`` again."""
     summary = ReplaySummary()
+    cursor = _consumer(settings, f"{settings.consumer_group}-dlq-replay")
+    try:
+        entries, reached = _entries(cursor, settings, from_beginning, timeout_s, summary)
+        _replay(settings, entries, dry_run, timeout_s, summary)
+        if reached and not dry_run:
+            cursor.commit(
+                {tp: OffsetAndMetadata(position, "", -1) for tp, position in reached.items()}
+            )
+    finally:
+        cursor.close()
+    return summary
+
+
+def _replay(
+    settings: Settings,
+    entries: list[Coordinates],
+    dry_run: bool,
+    timeout_s: float,
+    summary: ReplaySummary,
+) -> None:
     by_partition: dict[TopicPartition, set[int]] = defaultdict(set)
-    for topic, partition, offset in _entries(settings, timeout_s, summary):
+    for topic, partition, offset in entries:
         by_partition[TopicPartition(topic, partition)].add(offset)
     if not by_partition:
-        return summary
+        return
     consumer = _consumer(settings)
     producer = None if dry_run else KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     try:
@@ -126,4 +166,3 @@ def replay_dlq(settings: Settings, dry_run: bool = False, timeout_s: float = 60.
         consumer.close()
         if producer is not None:
             producer.close(timeout=10)
-    return summary

@@ -32,7 +32,11 @@ def test_replay_produces_each_dead_lettered_original_again(kafka_bootstrap: str)
     producer.flush()
     producer.close()
     settings = Settings(
-        _env_file=None, kafka_bootstrap=kafka_bootstrap, topic_dlq=dlq, topic_requests=target
+        _env_file=None,
+        kafka_bootstrap=kafka_bootstrap,
+        topic_dlq=dlq,
+        topic_requests=target,
+        consumer_group=f"group.{run}",
     )  # type: ignore[call-arg]
 
     dry = replay_dlq(settings, dry_run=True, timeout_s=30)
@@ -44,3 +48,7 @@ def test_replay_produces_each_dead_lettered_original_again(kafka_bootstrap: str)
     assert summary.missing == [(source, 0, 9)]
     replayed = [(key, value) for _, _, key, value in read_topic(kafka_bootstrap, target)]
     assert replayed == [(b"org_1", records[1]), (b"org_2", records[2])]
+    # A second run replays nothing new; from the beginning, everything again.
+    assert replay_dlq(settings, timeout_s=30).entries == 0
+    assert replay_dlq(settings, from_beginning=True, timeout_s=30).replayed == 2
+    assert len(read_topic(kafka_bootstrap, target)) == 4
