@@ -169,8 +169,6 @@ def harvestguard_env(bootstrap: str, redis_url: str, suffix: str, **extra: str) 
         HARVESTGUARD_CONSUMER_GROUP=f"harvestguard-obs-{suffix}",
         HARVESTGUARD_SESSION_TIMEOUT_MS="6000",
         HARVESTGUARD_MAX_POLL_RECORDS="500",
-        HARVESTGUARD_DETECTOR_WARMUP="50",
-        HARVESTGUARD_DETECTOR_WINDOW="50",
         HARVESTGUARD_LEARN_INTERVAL_S="0",
         **extra,
     )
