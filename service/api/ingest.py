@@ -71,11 +71,19 @@ def inflate(body: bytes, encoding: str, max_bytes: int) -> bytes:
     return b"".join(out)
 
 
-def split_records(body: bytes) -> list[tuple[int, bytes]]:
-    """``(position, raw record)`` pairs: the array index, or the 0-based line number."""
+NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-seq")
+
+
+def split_records(body: bytes, ndjson: bool = False) -> list[tuple[int, bytes]]:
+    """``(position, raw record)`` pairs: the array index, or the 0-based line number.
+
+    ``ndjson``: the sender declared NDJSON, so every line is a record, even one that
+    starts with ``[``; otherwise the shape is guessed (array, one object, lines)."""
     text = body.strip()
     if not text:
         return []
+    if ndjson:
+        return [(number, line) for number, line in enumerate(body.split(b"\n")) if line.strip()]
     if text[:1] == b"[":
         try:
             items = msgspec.json.decode(text, type=list[msgspec.Raw])

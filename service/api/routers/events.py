@@ -11,6 +11,7 @@ from service import metrics
 from service.api.deps import Context, require_ingest_token
 from service.api.ingest import (
     FORMATS,
+    NDJSON_TYPES,
     BadBody,
     BodyTooLarge,
     IngestReport,
@@ -87,10 +88,12 @@ async def push_events(
         raise _refuse(422, f"format: must be one of {', '.join(FORMATS)}")
     limit = context.settings.ingest_max_bytes
     encoding = request.headers.get("content-encoding", "")
+    declared = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    ndjson = declared in NDJSON_TYPES
 
     def work(raw: bytes) -> IngestReport:
         body = inflate(raw, encoding, limit)
-        return context.ingestor.ingest(split_records(body), format)
+        return context.ingestor.ingest(split_records(body, ndjson), format)
 
     try:
         report = await run_in_threadpool(work, await _read_capped(request, limit))
