@@ -224,3 +224,16 @@ def test_detect_reads_gateway_logs_with_format(tmp_path: Path, fmt: str, sample:
     )  # fmt: skip
     assert "rejected lines: 0" in result.stderr
     assert "events: 20 " in result.stderr and "accounts: 1" in result.stderr, result.stderr
+
+
+def test_detect_writes_no_prompt_text_to_its_verdicts_or_its_output(tmp_path: Path) -> None:
+    canary = "CANARY-detect-91c2"
+    source = write_events(tmp_path / "e.jsonl", list(traffic(events=4000, canary=canary)))
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "--log-level", "DEBUG", "detect",
+         "--input", str(source), "--output", str(tmp_path / "v.jsonl")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    verdicts = (tmp_path / "v.jsonl").read_text()
+    assert "org_harvest" in verdicts
+    assert canary not in verdicts + run.stdout + run.stderr
