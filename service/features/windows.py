@@ -58,6 +58,12 @@ _M = len(COUNTERS)
 _CONTENT_COUNTERS = ((content.COT, _COT), (content.HARVEST, _HARVEST),
                      (content.TRACE_HARVEST, _TRACE_HARVEST), (content.RUBRIC, _RUBRIC),
                      (content.PROBE, _PROBE), (content.REPRODUCIBLE, _REPRODUCIBLE))  # fmt: skip
+# The counter increments of every combination of content flags, looked up per event.
+_CONTENT_MASK = max(flag for flag, _ in _CONTENT_COUNTERS) * 2 - 1
+_CONTENT_INCREMENTS = [
+    [(i, 1.0) for flag, i in _CONTENT_COUNTERS if flags & flag]
+    for flags in range(_CONTENT_MASK + 1)
+]
 _K = len(DISTINCT)
 _SLOTS = 2 * len(HORIZONS)
 COUNTER_SIZE = _SLOTS * _M
@@ -134,13 +140,13 @@ class AccountWindows:
             rare.append((_LOGPROBS, 1.0))
         flags = obs.content
         if flags:
-            rare += [(i, 1.0) for flag, i in _CONTENT_COUNTERS if flags & flag]
+            rare += _CONTENT_INCREMENTS[flags & _CONTENT_MASK]
         language_bit = 1 << obs.language if flags & content.COT and obs.language >= 0 else 0
         if 0.0 <= gap <= MAX_GAP_S:
             rare += ((_GAPS, 1.0), (_GAP_SUM, gap), (_GAP_SQ, gap * gap))
         # The same registers in every horizon's buckets, in the order of DISTINCT.
         registers = sketch.sketch_updates(obs.prompt_fp, obs.template_fp, obs.ip_hash, obs.key_hash)
-        model_counts = self._model_counts(obs.model)
+        model_counts = self.models.get(obs.model) or self._model_counts(obs.model)
         prompt_tokens, completion_tokens = obs.prompt_tokens, obs.completion_tokens
         counters, sketches, buckets = self.counters, self.sketches, self.buckets
         for h, width in enumerate(HORIZONS):
