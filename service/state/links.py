@@ -73,6 +73,9 @@ class LinkStore(Protocol):
     def close(self) -> None: ...
 
 
+_NO_PROFILE: Profile = (0.0,) * len(PROFILE_FIELDS)
+
+
 class _Entry:
     __slots__ = ("members", "seen", "sums")
 
@@ -111,11 +114,9 @@ class MemoryLinks:
                         entry.members = None
                         self._counts[value] = len(members) + 1
                         continue
-                    old = (0.0,) * len(profile)
+                    old = _NO_PROFILE
                 members[account] = profile
-                sums = entry.sums
-                for i, (new_v, old_v) in enumerate(zip(profile, old, strict=True)):
-                    sums[i] += new_v - old_v
+                entry.sums = [s + n - o for s, n, o in zip(entry.sums, profile, old, strict=True)]
         return self.groups(touched)
 
     def groups(self, values: Iterable[str]) -> dict[str, Group]:
