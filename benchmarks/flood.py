@@ -1,0 +1,78 @@
+"""A flood of new accounts: how much memory the embedded pipeline holds per account.
+
+    python benchmarks/flood.py [--accounts 1000000]
+
+Sends one request from each of N distinct new accounts (each with its own API key
+and payment method, a shared /24 per thousand accounts, a reasoning prompt every
+tenth request) through the pipeline with the embedded stores, then prints the
+process's peak resident memory, the accounts and link values held, and the bytes
+per account. The embedded store is bounded by its TTL, not by a count: this is
+what a day of new accounts costs before they expire.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from service.contract import RequestEvent  # noqa: E402
+from service.features.observation import observe  # noqa: E402
+from service.pipeline import Envelope, Pipeline  # noqa: E402
+from service.settings import Settings  # noqa: E402
+from service.state.links import MemoryLinks  # noqa: E402
+from service.state.memory import MemoryStore  # noqa: E402
+
+T0 = 1_795_874_400.0
+
+
+def _event(i: int) -> RequestEvent:
+    return RequestEvent(
+        event_id=f"f{i}",
+        ts=T0 + i * 0.05,  # type: ignore[arg-type]
+        account_id=f"org_flood_{i}",
+        api_key_id=f"key_{i}",
+        payment_fingerprint=f"pm_{i}",
+        client_ip=f"10.{(i // 1000) % 256}.{i // 256000}.{i % 250 + 1}",
+        user_agent="python-requests/2.32.3",
+        asn=64500,
+        account_created=T0 - 3600,  # type: ignore[arg-type]
+        model="chat-large",
+        prompt_tokens=120,
+        completion_tokens=900,
+        prompt="Think step by step." if i % 10 == 0 else f"question {i}",
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args()
+    settings = Settings(_env_file=None)
+    store, links = MemoryStore(ttl_s=settings.state_ttl_s), MemoryLinks()
+    pipeline = Pipeline(store, settings, links=links, source="file")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    started = time.perf_counter()
+    for start in range(0, args.accounts, args.batch):
+        batch = [Envelope(observe(_event(i))) for i in range(start, start + args.batch)]
+        pipeline.commit(pipeline.process(batch))
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    per_account = (peak - before) / args.accounts
+    print(f"accounts held        {len(store):,}")
+    print(f"link values held     {len(links):,}")
+    print(f"peak RSS             {peak / 2**30:.2f} GiB ({before / 2**20:.0f} MiB before)")
+    print(f"per account          {per_account:,.0f} B")
+    print(f"time                 {seconds:.1f} s ({args.accounts / seconds:,.0f} accounts/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
