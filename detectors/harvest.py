@@ -78,7 +78,6 @@ class Signal(NamedTuple):
 class Assessment(NamedTuple):
     score: float
     signals: list[Signal]  # most important first
-    strength: float  # 0..1, how strongly content alone points at harvesting
 
     @property
     def reasons(self) -> list[str]:
@@ -161,7 +160,7 @@ class HarvestScorer:
         self.baseline = baseline if baseline is not None else PeerBaseline()
         self.protect_above = protect_above
         # The assessment of an account with no harvesting traffic of any kind.
-        self.quiet = Assessment(logistic(-BIAS), [], 0.0)
+        self.quiet = Assessment(logistic(-BIAS), [])
 
     def assess(self, x: dict[str, float], extra: list[Signal] | None = None) -> Assessment:
         """Score and signals of one vector; ``extra`` adds evidence from outside (linkage)."""
@@ -172,7 +171,7 @@ class HarvestScorer:
         signals += extra or []
         log_odds = sum(s.weight for s in signals)
         signals.sort(key=lambda s: abs(s.weight), reverse=True)
-        return Assessment(logistic(log_odds - BIAS), signals, strength)
+        return Assessment(logistic(log_odds - BIAS), signals)
 
     def score_one(self, x: dict[str, float]) -> float:
         return self.assess(x).score

@@ -59,9 +59,10 @@ def _consumer(settings: Settings, group: str | None = None) -> KafkaConsumer:
 
 
 def read_until(
-    consumer: KafkaConsumer, wanted: dict[TopicPartition, int], timeout_s: float
+    consumer: KafkaConsumer, wanted: dict[TopicPartition, int | None], timeout_s: float
 ) -> list[Any]:
-    """Records of the assigned partitions up to offset ``wanted[tp]`` (exclusive) or the end."""
+    """Records of the assigned partitions from their positions up to offset ``wanted[tp]``
+    (exclusive), or up to the partition's end where it is ``None``."""
     records: list[Any] = []
     deadline = time.monotonic() + timeout_s
     while True:
@@ -71,7 +72,8 @@ def read_until(
         for tp, until in wanted.items():
             # Tansu answers ListOffsets wrongly: the end is the high watermark of fetches.
             end = consumer.highwater(tp)
-            done &= end is not None and consumer.position(tp) >= min(until, end)
+            stop = end if until is None or end is None else min(until, end)
+            done &= stop is not None and consumer.position(tp) >= stop
         if done:
             return records
         if time.monotonic() > deadline:
@@ -98,7 +100,7 @@ def _entries(
         else:
             consumer.seek(tp, cursor)
     found = []
-    for record in read_until(consumer, dict.fromkeys(tps, 2**62), timeout_s):
+    for record in read_until(consumer, dict.fromkeys(tps), timeout_s):
         try:
             entry = orjson.loads(record.value)
             found.append((str(entry["topic"]), int(entry["partition"]), int(entry["offset"])))

@@ -47,7 +47,7 @@ class ScriptedDetector:
 
     def assess(self, x: dict[str, float], extra: list[Signal] | None = None) -> Assessment:
         signals = [Signal(reason, 1.0, 1.0) for reason in self.reasons]
-        return Assessment(self.score, signals, 1.0)
+        return Assessment(self.score, signals)
 
     @property
     def quiet(self) -> Assessment:

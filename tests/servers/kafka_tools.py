@@ -45,6 +45,8 @@ def read_topic(
     """
     from kafka import KafkaConsumer, TopicPartition
 
+    from service.dlq import read_until
+
     deadline = time.monotonic() + timeout
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
@@ -68,18 +70,11 @@ def read_topic(
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         consumer.assign(tps)
         consumer.seek_to_beginning(*tps)
-        out: list[tuple[int, int, bytes | None, bytes | None]] = []
-        while True:
-            for tp, records in consumer.poll(timeout_ms=200).items():
-                out.extend((tp.partition, r.offset, r.key, r.value) for r in records)
-            ends = {tp: consumer.highwater(tp) for tp in tps}
-            if all(hw is not None and consumer.position(tp) >= hw for tp, hw in ends.items()):
-                break
-            if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"read_topic({topic!r}): {len(out)} records read, end not reached in "
-                    f"{timeout}s (high watermarks {ends})"
-                )
+        remaining = max(deadline - time.monotonic(), 0.1)
+        out = [
+            (r.partition, r.offset, r.key, r.value)
+            for r in read_until(consumer, dict.fromkeys(tps), remaining)
+        ]
         out.sort(key=lambda rec: (rec[0], rec[1]))
         return out
     finally:
