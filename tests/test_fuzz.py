@@ -20,7 +20,7 @@ from service.state.account import AccountState
 from tests.adversarial import adversarial
 from tests.servers import read_topic
 from tests.test_api_support import api_client, api_settings
-from tests.test_worker import Topics, account_states, finish, start_worker, worker_env
+from tests.workers import Topics, account_states, finish, start_worker, worker_env
 
 FUZZ_RECORDS = int(os.environ.get("HARVESTGUARD_FUZZ_RECORDS", "3000"))
 

@@ -8,25 +8,26 @@ mid-stream the same per-account state as one clean pass.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterable
-from typing import Any
 
 import orjson
 import pytest
 import redis
-from kafka import KafkaProducer
 
-from service.state.account import Decision, decode
+from service.state.account import Decision
 from tests.factories import redis_contents, traffic
-from tests.servers import committed_offsets, create_topics, read_topic
+from tests.servers import committed_offsets, read_topic
+from tests.workers import (
+    Topics,
+    account_states,
+    as_records,
+    finish,
+    produce,
+    start_worker,
+    worker_env,
+)
 
-PARTITIONS = 4
 CANARY = "CANARY-worker-91c2"
 MALFORMED = [
     b"{not json at all",
@@ -35,79 +36,6 @@ MALFORMED = [
     b'{"event_id": "bad-2", "ts": 1795874400, "account_id": "org_1", "model": "m",'
     b' "prompt_tokens": -4, "completion_tokens": 1, "prompt": "' + CANARY.encode() + b'"}',
 ]
-
-
-class Topics:
-    def __init__(self, bootstrap: str) -> None:
-        suffix = uuid.uuid4().hex[:8]
-        self.requests = f"llm.requests.{suffix}"
-        self.dlq = f"llm.requests.dlq.{suffix}"
-        self.alerts = f"llm.alerts.{suffix}"
-        self.group = f"harvestguard-{suffix}"
-        create_topics(bootstrap, [self.requests, self.dlq, self.alerts], partitions=PARTITIONS)
-
-
-def produce(bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes]]) -> int:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, batch_size=256 << 10)
-    count = 0
-    for key, value in records:
-        producer.send(topic, key=key, value=value)
-        count += 1
-    producer.flush()
-    producer.close()
-    return count
-
-
-def as_records(events: Iterable[dict[str, Any]]) -> Iterable[tuple[bytes | None, bytes]]:
-    for e in events:
-        yield e["account_id"].encode(), orjson.dumps(e)
-
-
-def worker_env(
-    bootstrap: str, redis_url: str, topics: Topics, prefix: str, group: str | None = None
-) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        HARVESTGUARD_STORE="redis",
-        HARVESTGUARD_REDIS_URL=redis_url,
-        HARVESTGUARD_REDIS_PREFIX=prefix,
-        HARVESTGUARD_KAFKA_BOOTSTRAP=bootstrap,
-        HARVESTGUARD_TOPIC_REQUESTS=topics.requests,
-        HARVESTGUARD_TOPIC_DLQ=topics.dlq,
-        HARVESTGUARD_TOPIC_ALERTS=topics.alerts,
-        HARVESTGUARD_CONSUMER_GROUP=group or topics.group,
-        HARVESTGUARD_SESSION_TIMEOUT_MS="6000",
-        HARVESTGUARD_METRICS_PORT="0",
-        HARVESTGUARD_MAX_POLL_RECORDS="500",
-        HARVESTGUARD_LEARN_INTERVAL_S="0",
-    )
-    return env
-
-
-def start_worker(env: dict[str, str], idle_s: float = 8.0) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "--log-level", "WARNING", "worker",
-         "--exit-when-idle", str(idle_s)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-
-def finish(process: subprocess.Popen[bytes], timeout: float = 180.0) -> str:
-    output, _ = process.communicate(timeout=timeout)
-    log = output.decode(errors="replace")
-    assert process.returncode == 0, log
-    return log
-
-
-def account_states(client: redis.Redis, prefix: str) -> dict[str, Any]:
-    states = {}
-    for key in client.scan_iter(f"{prefix}:*:s", count=1000):
-        account = key.decode().split("{", 1)[1].rsplit("}", 1)[0]
-        state = decode(client.get(key) or b"")
-        states[account] = (state.windows, state.events, state.first_ts, state.recent_ids)
-    return states
 
 
 def test_worker_publishes_alerts_decisions_dlq_and_commits(

@@ -21,12 +21,20 @@ def find_redis_server() -> str:
 
 
 class RedisServer(_ManagedServer):
-    """redis-server on a free loopback port, persistence off (a restart starts empty)."""
+    """redis-server on a free loopback port.
+
+    Persistence is off by default (a restart starts empty). ``durable=True`` turns on the
+    append-only file, synced at every write, so that what a worker wrote before a stop
+    (even a SIGKILL) is there after the restart: an outage, not a loss of data.
+    """
 
     name = "redis"
 
-    def __init__(self, port: int | None = None, binary: str | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, binary: str | None = None, durable: bool = False
+    ) -> None:
         self.binary = binary or find_redis_server()
+        self.durable = durable
         super().__init__(port)
 
     @property
@@ -40,7 +48,8 @@ class RedisServer(_ManagedServer):
             "--port", str(self.port),
             "--dir", str(self.workdir),
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes" if self.durable else "no",
+            "--appendfsync", "always",
             "--daemonize", "no",
             "--protected-mode", "no",
             "--loglevel", "warning",

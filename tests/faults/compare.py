@@ -1,0 +1,140 @@
+"""What a fault run is judged on: each event counted exactly once, and the same verdicts.
+
+The ground truth is the topic itself: the records that landed, each valid
+event once. Per account, the fault run's state must equal a clean pass's
+(windows, counts, ids seen), every malformed record must be in the DLQ, and
+the verdicts are set side by side with the clean passes'. Two clean passes
+over the same topic are compared too: that is how far verdicts move when
+nothing fails, the yardstick for how far faults move them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import orjson
+import redis
+
+from simulations.labels import Label
+from tests.servers import read_topic
+from tests.workers import Topics, account_decisions, account_states
+
+
+@dataclass
+class Verdicts:
+    """One run's verdicts: the current action of every account that has one."""
+
+    actions: dict[str, str]
+
+    @property
+    def flagged(self) -> set[str]:
+        return {account for account, action in self.actions.items() if action != "allow"}
+
+    def against(self, other: Verdicts) -> tuple[int, int]:
+        """(accounts flagged by only one of the two, flagged by both with another action)."""
+        both = self.flagged & other.flagged
+        return len(self.flagged ^ other.flagged), sum(
+            1 for a in both if self.actions[a] != other.actions[a]
+        )
+
+
+@dataclass
+class FaultReport:
+    events: int = 0
+    malformed: int = 0
+    accounts: int = 0
+    lost: int = 0
+    double_counted: int = 0
+    state_mismatches: list[str] = field(default_factory=list)
+    dlq_missing: int = 0
+    runs: dict[str, Verdicts] = field(default_factory=dict)
+    labels: dict[str, Label] = field(default_factory=dict)
+    injected: dict[str, int] = field(default_factory=dict)
+    survived: dict[str, int] = field(default_factory=dict)
+    crashes: list[str] = field(default_factory=list)
+    produce_errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def caught(self, run: str) -> tuple[int, int]:
+        """(attack accounts flagged, benign accounts flagged) in ``run``."""
+        flagged = self.runs[run].flagged
+        attack = sum(1 for a in flagged if a in self.labels and self.labels[a].is_attack)
+        return attack, len(flagged) - attack
+
+    def lines(self) -> list[str]:
+        attackers = sum(1 for label in self.labels.values() if label.is_attack)
+        rows = [
+            ("events (valid, once each)", f"{self.events:,} over {self.accounts:,} accounts"),
+            ("malformed records", f"{self.malformed:,}, {self.dlq_missing} missing from the DLQ"),
+        ]
+        for fault, injected in self.injected.items():
+            survived = self.survived.get(fault, 0)
+            rows.append((f"{fault} faults survived", f"{survived} of {injected}"))
+        rows += [
+            ("worker crashes", str(len(self.crashes))),
+            ("events lost", str(self.lost)),
+            ("events double-counted", str(self.double_counted)),
+            ("accounts whose state differs", str(len(self.state_mismatches))),
+        ]
+        clean = next(iter(name for name in self.runs if name != "fault"))
+        for name, verdicts in self.runs.items():
+            attack, benign = self.caught(name)
+            line = f"{attack} of {attackers} attack accounts, {benign} benign"
+            if name != clean:
+                only, other = verdicts.against(self.runs[clean])
+                line += f"; vs {clean}: {only} flagged by one only, {other} other action"
+            rows.append((f"flagged, {name} run", line))
+        rows.append(("seconds", f"{self.seconds:.0f}"))
+        width = max(len(name) for name, _ in rows)
+        return [f"{name:<{width}}  {value}" for name, value in rows]
+
+
+def expected_counts(
+    records: list[bytes], malformed: set[int], placed: dict[int, tuple[int, int]]
+) -> Counter[str]:
+    """Per account, the valid events that landed on the topic, each event id once."""
+    counts: Counter[str] = Counter()
+    seen: set[str] = set()
+    for index in placed:
+        if index in malformed:
+            continue
+        event = orjson.loads(records[index])
+        if event["event_id"] not in seen:
+            seen.add(event["event_id"])
+            counts[event["account_id"]] += 1
+    return counts
+
+
+def compare_runs(
+    client: redis.Redis,
+    bootstrap: str,
+    topics: Topics,
+    records: list[bytes],
+    malformed: set[int],
+    placed: dict[int, tuple[int, int]],
+    labels: dict[str, Label],
+    clean_prefixes: list[str],
+) -> FaultReport:
+    expected = expected_counts(records, malformed, placed)
+    fault = account_states(client, "fault")
+    clean = account_states(client, clean_prefixes[0])
+    report = FaultReport(events=sum(expected.values()), accounts=len(expected), labels=labels)
+    for account, count in expected.items():
+        counted = fault[account][1] if account in fault else 0
+        report.lost += max(count - counted, 0)
+        report.double_counted += max(counted - count, 0)
+    report.state_mismatches = sorted(
+        a for a in fault.keys() | clean.keys() if fault.get(a) != clean.get(a)
+    )
+    dead = {
+        (message["partition"], message["offset"])
+        for message in (orjson.loads(v or b"") for *_, v in read_topic(bootstrap, topics.dlq))
+    }
+    landed = [placed[i] for i in malformed if i in placed]
+    report.malformed = len(landed)
+    report.dlq_missing = sum(1 for where in landed if where not in dead)
+    for name, prefix in [("fault", "fault"), *((p, p) for p in clean_prefixes)]:
+        decisions = account_decisions(client, prefix)
+        report.runs[name] = Verdicts({a: d.action for a, d in decisions.items()})
+    return report

@@ -1,0 +1,292 @@
+"""The fault harness: real worker processes, a real broker and Redis, faults mid-stream.
+
+A labelled scenario streams into the requests topic at a steady pace while
+faults are injected at random moments: SIGKILL of the worker (restarted at
+once), Redis stopped and started, the broker stopped and started, a second
+worker joining the group and later leaving it. Once the stream is consumed,
+clean workers read the same topic into their own key prefixes, and the runs
+are compared account by account (see :mod:`tests.faults.compare`).
+
+Both servers run durable (Redis with an fsynced append-only file, Tansu on S3
+storage), so a stop is an outage, not a loss of data: the worker must pause,
+retry and carry on.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+import redis
+from kafka import KafkaProducer
+
+from simulations.generator import generate
+from simulations.labels import read_labels
+from simulations.spec import load_scenario
+from tests.faults.compare import FaultReport, compare_runs
+from tests.servers import RedisServer, TansuBroker, committed_offsets
+from tests.workers import Topics, finish, start_worker, worker_env
+
+# Rough wall time each fault takes with the rejoin of the group after it: the stream is
+# paced to last until the last fault, so that every fault lands mid-stream.
+_COST_S = {"kill": 8.0, "redis": 6.0, "broker": 10.0, "rebalance": 14.0}
+_MALFORMED = b'{"event_id": "fault-bad", "account_id": "org_bad", "prompt_tokens": "many"}'
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    kills: int = 3
+    redis_outages: int = 1
+    broker_outages: int = 1
+    rebalances: int = 1
+    outage_s: float = 4.0
+    scale: float = 3.0  # of the ``smoke`` scenario (about 8,000 events at 1.0)
+    seed: int = 7
+    malformed_every: int = 400
+
+    def schedule(self) -> list[str]:
+        faults = (
+            ["kill"] * self.kills
+            + ["redis"] * self.redis_outages
+            + ["broker"] * self.broker_outages
+            + ["rebalance"] * self.rebalances
+        )
+        random.Random(self.seed).shuffle(faults)
+        return faults
+
+    def stream_s(self) -> float:
+        outages = self.redis_outages + self.broker_outages
+        return sum(_COST_S[f] for f in self.schedule()) + outages * self.outage_s
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def tail(self, lines: int = 15) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class _Run:
+    """The servers, the topic and the workers of one fault run."""
+
+    redis: RedisServer
+    broker: TansuBroker
+    topics: Topics
+    logs: Path
+    rng: random.Random
+    workers: list[_Worker] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)
+    started: int = 0
+
+    @property
+    def env(self) -> dict[str, str]:
+        return worker_env(self.broker.bootstrap, self.redis.url, self.topics, "fault")
+
+    def start_worker(self) -> _Worker:
+        self.started += 1
+        path = self.logs / f"worker-{self.started}.log"
+        with path.open("wb") as log:  # the child keeps its own descriptor
+            worker = _Worker(start_worker(self.env, idle_s=3600, log=log), path)
+        self.workers.append(worker)
+        return worker
+
+    def committed(self) -> int | None:
+        try:
+            offsets = committed_offsets(
+                self.broker.bootstrap, self.topics.group, self.topics.requests
+            )
+        except Exception:  # the broker is down or restarting: no answer is an answer
+            return None
+        return sum(offsets.values())
+
+    def check_alive(self) -> None:
+        """A worker that exited without being told to is a crash: record it, restart it."""
+        for worker in list(self.workers):
+            if worker.process.poll() is not None:
+                self.workers.remove(worker)
+                self.crashes.append(f"exit {worker.process.returncode}:\n{worker.tail()}")
+                if not self.workers:
+                    self.start_worker()
+
+    def wait_progress(self, beyond: int, timeout: float = 90.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            done = self.committed()
+            if done is not None and done > beyond:
+                return True
+            time.sleep(0.2)
+        return False
+
+    def wait_assigned(self, worker: _Worker, timeout: float = 60.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "assigned partitions [" in worker.log.read_text(errors="replace"):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def inject(self, fault: str, outage_s: float) -> bool:
+        """Inject one fault mid-stream; True once the worker made progress after it."""
+        before = self.committed() or 0
+        if fault == "kill":
+            victim = self.workers[0]
+            self.wait_progress(before)  # it is working: kill it in the middle of that
+            time.sleep(self.rng.uniform(0.0, 1.5))
+            victim.process.send_signal(signal.SIGKILL)
+            victim.process.wait()
+            self.workers.remove(victim)
+            self.start_worker()
+        elif fault == "redis":
+            self.redis.stop()
+            time.sleep(outage_s)
+            self.redis.start()
+        elif fault == "broker":
+            self.broker.stop()
+            time.sleep(outage_s)
+            self.broker.start()
+        elif fault == "rebalance":
+            joiner = self.start_worker()
+            self.wait_assigned(joiner)
+            time.sleep(self.rng.uniform(0.5, 2.0))
+            joiner.process.send_signal(signal.SIGTERM)
+            if joiner.process.wait(timeout=60) != 0:
+                self.crashes.append(f"leaving worker exit {joiner.process.returncode}")
+            self.workers.remove(joiner)
+        else:
+            raise ValueError(f"unknown fault {fault!r}")
+        return self.wait_progress(self.committed() or before)
+
+    def drain(self, ends: dict[int, int], timeout: float = 240.0) -> None:
+        """Wait until every produced record is committed, then stop the workers cleanly."""
+        goal = sum(ends.values())
+        deadline = time.monotonic() + timeout
+        while (self.committed() or 0) < goal and time.monotonic() < deadline:
+            self.check_alive()
+            time.sleep(0.3)
+        for worker in self.workers:
+            worker.process.send_signal(signal.SIGTERM)
+        for worker in self.workers:
+            if worker.process.wait(timeout=60) != 0:
+                self.crashes.append(f"exit {worker.process.returncode} on SIGTERM")
+
+
+class _PacedProducer(threading.Thread):
+    """The gateway: produces the records at a steady pace, through broker outages.
+
+    The producer is idempotent with unbounded retries, so an outage delays
+    records but neither loses nor duplicates them; where each one landed is
+    kept for the comparison."""
+
+    def __init__(self, bootstrap: str, topic: str, records: list[bytes], seconds: float) -> None:
+        super().__init__(daemon=True)
+        self.bootstrap, self.topic, self.records = bootstrap, topic, records
+        self.per_s = len(records) / max(seconds, 1.0)
+        self.hurry = threading.Event()
+        self.placed: dict[int, tuple[int, int]] = {}
+        self.errors: list[str] = []
+
+    def run(self) -> None:
+        producer = KafkaProducer(
+            bootstrap_servers=self.bootstrap,
+            acks="all",
+            linger_ms=20,
+            delivery_timeout_ms=600_000,
+            request_timeout_ms=10_000,
+            max_block_ms=600_000,
+        )
+        started = time.monotonic()
+        for i, value in enumerate(self.records):
+            if i % 50 == 0 and not self.hurry.is_set():
+                delay = started + i / self.per_s - time.monotonic()
+                if delay > 0:
+                    self.hurry.wait(delay)
+            key = str(orjson.loads(value).get("account_id")).encode()
+            future = producer.send(self.topic, key=key, value=value)
+            future.add_callback(self._landed, i)
+            future.add_errback(self._failed, i)
+        producer.flush(timeout=600)
+        producer.close()
+
+    def _landed(self, index: int, metadata: object) -> None:
+        self.placed[index] = (metadata.partition, metadata.offset)  # type: ignore[attr-defined]
+
+    def _failed(self, index: int, error: Exception) -> None:
+        self.errors.append(f"record {index}: {error!r}")
+
+
+def scenario_records(plan: FaultPlan, directory: Path) -> tuple[list[bytes], set[int], Path]:
+    """The scenario's events with malformed records mixed in; their indexes; the labels."""
+    events = directory / "events.jsonl"
+    generate(load_scenario("smoke").scaled(plan.scale, seed=plan.seed), events)
+    records: list[bytes] = []
+    malformed: set[int] = set()
+    for line in events.read_bytes().splitlines():
+        if len(records) % plan.malformed_every == plan.malformed_every - 1:
+            malformed.add(len(records))
+            records.append(_MALFORMED)
+        records.append(line)
+    return records, malformed, directory / "events.labels.jsonl"
+
+
+def run_faults(plan: FaultPlan, directory: Path, clean_passes: int = 2) -> FaultReport:
+    """One fault run and ``clean_passes`` clean ones over the same topic, compared."""
+    started = time.monotonic()
+    records, malformed, labels = scenario_records(plan, directory)
+    rng = random.Random(plan.seed)
+    with RedisServer(durable=True) as redis_server, TansuBroker(storage="s3") as broker:
+        run = _Run(redis_server, broker, Topics(broker.bootstrap), directory, rng)
+        producer = _PacedProducer(broker.bootstrap, run.topics.requests, records, plan.stream_s())
+        run.start_worker()
+        producer.start()
+        survived: dict[str, int] = {}
+        for fault in plan.schedule():
+            time.sleep(rng.uniform(0.5, 2.0))
+            if run.inject(fault, plan.outage_s):
+                survived[fault] = survived.get(fault, 0) + 1
+        producer.hurry.set()
+        producer.join()
+        ends: dict[int, int] = {}
+        for partition, offset in producer.placed.values():
+            ends[partition] = max(ends.get(partition, 0), offset + 1)
+        run.drain(ends)
+        for n in range(clean_passes):
+            env = worker_env(
+                broker.bootstrap,
+                redis_server.url,
+                run.topics,
+                f"clean{n}",
+                f"{run.topics.group}-c{n}",
+            )
+            finish(start_worker(env, idle_s=5), timeout=300)
+        client = redis.Redis.from_url(redis_server.url)
+        try:
+            report = compare_runs(
+                client,
+                broker.bootstrap,
+                run.topics,
+                records,
+                malformed,
+                producer.placed,
+                read_labels(labels),
+                clean_prefixes=[f"clean{n}" for n in range(clean_passes)],
+            )
+        finally:
+            client.close()
+    report.injected = dict.fromkeys(("kill", "redis", "broker", "rebalance"), 0)
+    for fault in plan.schedule():
+        report.injected[fault] += 1
+    report.survived = survived
+    report.crashes = run.crashes
+    report.produce_errors = producer.errors
+    report.seconds = time.monotonic() - started
+    return report
