@@ -77,8 +77,15 @@ class _Peers:
 
 
 class PeerBaseline(_Peers):
-    def __init__(self, min_accounts: int = 200) -> None:
+    """The live baseline. ``prior``, a published snapshot, answers for tiers not yet known.
+
+    A restarted worker starts from what it (or a peer) last published instead of
+    from nothing: without floors, a tier where honest tutoring is the norm would be
+    judged against zero until 200 of its accounts had been seen again."""
+
+    def __init__(self, min_accounts: int = 200, prior: FrozenBaseline | None = None) -> None:
         super().__init__(min_accounts, {})
+        self.prior = prior
         self._quantiles: dict[tuple[int, str], tuple[stats.Quantile, stats.Quantile]] = {}
         # Floors per tier, read at every scoring and changed only by learning.
         self._floors: dict[int, dict[str, float]] = {}
@@ -102,15 +109,33 @@ class PeerBaseline(_Peers):
         pair = self._quantiles.get((tier, feature))
         return None if pair is None else (pair[0].get() or 0.0, pair[1].get() or 0.0)
 
+    def peer(self, x: dict[str, float], feature: str) -> Peer | None:
+        found = super().peer(x, feature)
+        if found is None and self.prior is not None:
+            return self.prior.peer(x, feature)
+        return found
+
     def snapshot(self) -> bytes:
-        """The baseline as it stands, as JSON: what another process (the API) shows."""
+        """The baseline as it stands, as JSON: what another process (the API) shows.
+
+        Tiers this process knows too little of yet keep the prior's figures, so that a
+        restart does not publish a thinner baseline than the one it started from."""
+        learned = dict(self._learned)
         peers = [
             [tier, feature, pair[0].get() or 0.0, pair[1].get() or 0.0]
             for (tier, feature), pair in self._quantiles.items()
         ]
-        return orjson.dumps(
-            {"learned": self._learned, "peers": peers}, option=orjson.OPT_NON_STR_KEYS
-        )
+        prior = self.prior
+        if prior is not None:
+            keep = {
+                tier: n
+                for tier, n in prior._learned.items()
+                if learned.get(tier, 0) < min(n, self.min_accounts)
+            }
+            learned.update(keep)
+            peers = [p for p in peers if p[0] not in keep]
+            peers += [[t, f, *pair] for (t, f), pair in prior._peers.items() if t in keep]
+        return orjson.dumps({"learned": learned, "peers": peers}, option=orjson.OPT_NON_STR_KEYS)
 
     def share_floors(self, x: dict[str, float]) -> dict[str, float]:
         """Per content share, twice the peers' median (empty until the tier is known).

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from detectors.baseline import PeerBaseline
+from detectors.baseline import FrozenBaseline, PeerBaseline
 from detectors.explain import explain
 from detectors.harvest import Assessment, HarvestScorer, Signal
 from detectors.linkage import Link, link_signal
@@ -25,7 +25,7 @@ from service.features.vector import account_vector
 from service.policy import Policy
 from service.settings import Settings
 from service.state.account import ALLOW, AccountState, Decision, FirstFlag, action_rank
-from service.state.base import FeatureStore
+from service.state.base import FeatureStore, StoreUnavailable
 from service.state.links import Group, LinkStore, MemoryLinks, Report
 
 
@@ -76,7 +76,9 @@ class Pipeline:
         )
         self.overrides = overrides
         self.settings = settings
-        self.detector = detector or HarvestScorer(PeerBaseline(settings.baseline_min_accounts))
+        self.detector = detector or HarvestScorer(
+            PeerBaseline(settings.baseline_min_accounts, prior=self._published_baseline())
+        )
         self.baseline = self.detector.baseline
         self.policy = Policy(
             review=settings.review_threshold,
@@ -143,6 +145,16 @@ class Pipeline:
         if result.redelivered:
             metrics.EVENTS_DUPLICATE.labels("redelivery").inc(result.redelivered)
         return result
+
+    def _published_baseline(self) -> FrozenBaseline | None:
+        """The baseline last published (by this worker before a restart, or a peer)."""
+        try:
+            snapshot = self.links.baseline()
+        except StoreUnavailable:  # a start during an outage: learn from scratch
+            return None
+        if snapshot is None:
+            return None
+        return FrozenBaseline(snapshot, self.settings.baseline_min_accounts)
 
     def _publish_baseline(self) -> None:
         """Share the peer baseline now and then (event time), for the API to show."""

@@ -133,6 +133,35 @@ def test_a_baseline_snapshot_answers_like_the_baseline() -> None:
     assert FrozenBaseline(baseline.snapshot(), min_accounts=100).peer(x, "harvest_count") is None
 
 
+def test_a_restarted_baseline_starts_from_the_published_one_until_it_knows_enough() -> None:
+    tutors = PeerBaseline(min_accounts=5)
+    for _ in range(20):
+        tutors.learn_one(vector(400, harvest_count=300))
+    x = vector(400)
+    published = tutors.peer(x, "harvest_count")
+    restarted = PeerBaseline(min_accounts=5, prior=FrozenBaseline(tutors.snapshot(), 5))
+    assert restarted.peer(x, "harvest_count") == published
+    assert restarted.share_floors(x) == tutors.share_floors(x)
+    # What it publishes before it knows the tier itself is still the prior's, not less.
+    restarted.learn_one(vector(400, harvest_count=0))
+    assert FrozenBaseline(restarted.snapshot(), 5).peer(x, "harvest_count") == published
+    for _ in range(5):  # now it knows the tier: its own figures answer
+        restarted.learn_one(vector(400, harvest_count=0))
+    peer = restarted.peer(x, "harvest_count")
+    assert peer is not None and peer.accounts == 6 and peer.median == 0.0
+
+
+def test_a_pipeline_starts_from_the_baseline_its_link_store_holds() -> None:
+    tutors = PeerBaseline(min_accounts=5)
+    for _ in range(20):
+        tutors.learn_one(vector(400, harvest_count=300))
+    links = MemoryLinks()
+    links.publish_baseline(tutors.snapshot())
+    settings = Settings(_env_file=None, baseline_min_accounts=5)  # type: ignore[call-arg]
+    pipeline = Pipeline(MemoryStore(), settings, links=links)
+    assert pipeline.baseline.share_floors(vector(400)) == tutors.share_floors(vector(400))
+
+
 def profile(requests: float, trace: float, new: float) -> tuple[float, ...]:
     return (requests, trace, trace, 0.0, 0.0, new)
 
