@@ -158,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # kafka-python's I/O thread warns whenever one of its tasks took over 100 ms of wall
+    # time; in a worker that spends its batches computing, that is the GIL, not a fault.
+    logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
     return int(args.func(args))
 
 
