@@ -15,6 +15,7 @@ retry and carry on.
 from __future__ import annotations
 
 import random
+import re
 import signal
 import subprocess
 import threading
@@ -128,19 +129,28 @@ class _Run:
         return False
 
     def wait_assigned(self, worker: _Worker, timeout: float = 60.0) -> bool:
+        """Wait until ``worker`` owns at least one partition (its log says which)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if "assigned partitions [" in worker.log.read_text(errors="replace"):
+            if re.search(r"assigned partitions \[\d", worker.log.read_text(errors="replace")):
                 return True
             time.sleep(0.2)
         return False
 
+    def answered_committed(self, timeout: float = 60.0) -> int:
+        """The committed total once the broker answers again."""
+        deadline = time.monotonic() + timeout
+        while (done := self.committed()) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return done or 0
+
     def inject(self, fault: str, outage_s: float) -> bool:
         """Inject one fault mid-stream; True once the worker made progress after it."""
-        before = self.committed() or 0
+        injected = True
         if fault == "kill":
             victim = self.workers[0]
-            self.wait_progress(before)  # it is working: kill it in the middle of that
+            # It is working: kill it in the middle of that.
+            self.wait_progress(self.answered_committed())
             time.sleep(self.rng.uniform(0.0, 1.5))
             victim.process.send_signal(signal.SIGKILL)
             victim.process.wait()
@@ -156,7 +166,7 @@ class _Run:
             self.broker.start()
         elif fault == "rebalance":
             joiner = self.start_worker()
-            self.wait_assigned(joiner)
+            injected = self.wait_assigned(joiner)  # a rebalance only if it took partitions
             time.sleep(self.rng.uniform(0.5, 2.0))
             joiner.process.send_signal(signal.SIGTERM)
             if joiner.process.wait(timeout=60) != 0:
@@ -164,7 +174,8 @@ class _Run:
             self.workers.remove(joiner)
         else:
             raise ValueError(f"unknown fault {fault!r}")
-        return self.wait_progress(self.committed() or before)
+        # Survived: the worker commits new progress after the fault, by itself.
+        return injected and self.wait_progress(self.answered_committed())
 
     def drain(self, ends: dict[int, int], timeout: float = 240.0) -> None:
         """Wait until every produced record is committed, then stop the workers cleanly."""
