@@ -90,6 +90,8 @@ class RedisLinks:
         ttl_s: int = 26 * 3600,
         cluster: bool = False,
     ) -> None:
+        self.url = url
+        self.cluster = cluster
         self.prefix = prefix
         self.max_members = max_members
         self.ttl_s = ttl_s
