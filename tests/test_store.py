@@ -14,8 +14,10 @@ from service.features.observation import observe_raw
 from service.state.account import AccountState, Decision, FirstFlag, decode, encode
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
+from service.state.links import Report
 from service.state.memory import MemoryStore
 from service.state.redis_client import slot
+from service.state.redis_links import RedisLinks
 from service.state.redis_store import RedisStore
 from tests.factories import T0, event, redis_contents, traffic
 
@@ -201,3 +203,49 @@ def test_no_prompt_text_reaches_the_store(redis_url: str, redis_client: redis.Re
     pipeline.commit(pipeline.process(batch))
     assert redis_client.dbsize() > 0
     assert canary.encode() not in redis_contents(redis_client)
+
+
+def test_a_moved_slot_is_followed(
+    redis_cluster_url: str, redis_cluster_client: RedisCluster
+) -> None:
+    """Slots move (resharding, failover): a write routed by a stale slot map meets MOVED
+    and is retried where the slot lives now, for account state and link groups alike."""
+    store = RedisStore(redis_cluster_url, cluster=True)
+    links = RedisLinks(redis_cluster_url, cluster=True)
+    store.save({"org_warm": AccountState(events=1)}, {})  # the client now has a slot map
+    links.exchange({"org_warm": Report(("payment:0a",), (1.0,) * 6)}, T0)
+    moved_account, moved_value = "org_moved", "payment:0b"
+    for key in (store.state_key(moved_account), links.key(moved_value)):
+        move_slot(redis_cluster_client, slot(key))
+    store.save({moved_account: AccountState(events=7)}, {moved_account: Decision("review")})
+    groups = links.exchange({moved_account: Report((moved_value,), (3.0,) * 6)}, T0)
+    assert store.load([moved_account])[moved_account].events == 7
+    assert store.decision(moved_account) == Decision("review")
+    assert groups[moved_value].members == 1 and groups[moved_value].get("requests") == 3.0
+    store.close()
+    links.close()
+
+
+def move_slot(client: RedisCluster, number: int) -> None:
+    """Move an empty slot to the next primary, the way resharding does (IMPORTING and
+    MIGRATING, then NODE on every primary, the new owner first)."""
+    primaries = client.get_primaries()
+    owner = client.nodes_manager.get_node_from_slot(number)
+    target = primaries[(primaries.index(owner) + 1) % len(primaries)]
+    ids = {
+        node.name: client.execute_command("CLUSTER MYID", target_nodes=node) for node in primaries
+    }
+    ids = {
+        name: value.decode() if isinstance(value, bytes) else value for name, value in ids.items()
+    }
+    assert client.execute_command("CLUSTER COUNTKEYSINSLOT", number, target_nodes=owner) == 0
+    client.execute_command(
+        "CLUSTER SETSLOT", number, "IMPORTING", ids[owner.name], target_nodes=target
+    )
+    client.execute_command(
+        "CLUSTER SETSLOT", number, "MIGRATING", ids[target.name], target_nodes=owner
+    )
+    for node in [target, owner, *(n for n in primaries if n not in (target, owner))]:
+        client.execute_command(
+            "CLUSTER SETSLOT", number, "NODE", ids[target.name], target_nodes=node
+        )
