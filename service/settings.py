@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         "memory", description="Where account state lives: embedded memory or Redis."
     )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis connection URL.")
+    redis_cluster: bool = Field(
+        False, description="Redis is a Redis Cluster (`redis_url` names one of its nodes, db 0)."
+    )
     redis_prefix: str = Field("hg", description="Prefix of every Redis key.")
     state_ttl_s: int = Field(26 * 3600, gt=0, description="Idle account state expires after.")
     decision_ttl_s: int = Field(7 * 86400, gt=0, description="A decision expires after.")

@@ -9,6 +9,11 @@ Fixtures:
 * ``redis_server`` -> :class:`tests.servers.RedisServer` (session)
 * ``redis_url`` -> ``"redis://127.0.0.1:PORT/0"`` (session)
 * ``redis_client`` -> ``redis.Redis`` on that server, FLUSHALLed before each test (function)
+* ``redis_cluster`` -> :class:`tests.servers.RedisClusterServer` (session): three
+  cluster-enabled redis-server nodes joined by ``redis-cli --cluster create``
+* ``redis_cluster_url`` -> the URL of one of its nodes (session)
+* ``redis_cluster_client`` -> ``redis.cluster.RedisCluster`` on it, every primary
+  FLUSHALLed before each test (function)
 * ``kafka_broker`` -> :class:`tests.servers.TansuBroker` (session, in-memory storage: fast,
   a restart loses everything)
 * ``kafka_bootstrap`` -> ``"127.0.0.1:PORT"`` (session)
@@ -33,9 +38,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.servers import RedisServer, ServerError, TansuBroker  # noqa: E402
+from redis.cluster import RedisCluster  # noqa: E402
 
-S = TypeVar("S", RedisServer, TansuBroker)
+from tests.servers import RedisClusterServer, RedisServer, ServerError, TansuBroker  # noqa: E402
+
+S = TypeVar("S", RedisServer, RedisClusterServer, TansuBroker)
 
 
 def _started(make: Callable[[], S]) -> S:
@@ -72,6 +79,30 @@ def redis_client(redis_server: RedisServer) -> Iterator[redis.Redis]:
         redis_server.start()
     client = redis.Redis.from_url(redis_server.url)
     client.flushall()
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[RedisClusterServer]:
+    cluster = _started(RedisClusterServer)
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url(redis_cluster: RedisClusterServer) -> str:
+    return redis_cluster.url
+
+
+@pytest.fixture
+def redis_cluster_client(redis_cluster: RedisClusterServer) -> Iterator[RedisCluster]:
+    client = RedisCluster.from_url(redis_cluster.url)
+    client.flushall()  # on every primary
     try:
         yield client
     finally:

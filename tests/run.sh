@@ -2,7 +2,8 @@
 # The one test command: bash tests/run.sh [extra pytest args]
 # Installs what the suite needs (redis-server, Prometheus's tools and docker-compose from
 # Debian, the package with its test extras), then runs ruff, mypy and pytest. The suite
-# starts its own redis-server, Tansu Kafka broker and Prometheus on free loopback ports.
+# starts its own redis-server (alone and as a three-node cluster), Tansu Kafka broker and
+# Prometheus on free loopback ports.
 # Exits non-zero on any failure, including pytest collecting no tests.
 set -euo pipefail
 
@@ -12,12 +13,13 @@ if command -v python3 >/dev/null 2>&1; then PY=python3; else PY=python; fi
 
 # Debian packages the suite needs, installed only where their command is missing (idempotent):
 #   redis-server                           the state store of the integration tests
+#   redis-cli (redis-tools)                joins the test Redis Cluster (--cluster create)
 #   promtool, prometheus (prometheus)      rule checks and unit tests; the end-to-end test
 #   amtool (prometheus-alertmanager)       Alertmanager config and routing checks
 #   prometheus-redis-exporter              Redis memory per account in the end-to-end test
 #   docker-compose                         validates docker-compose.yml without an engine
 missing=()
-for pair in redis-server:redis-server promtool:prometheus prometheus:prometheus \
+for pair in redis-server:redis-server redis-cli:redis-tools promtool:prometheus prometheus:prometheus \
             amtool:prometheus-alertmanager prometheus-redis-exporter:prometheus-redis-exporter \
             docker-compose:docker-compose; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

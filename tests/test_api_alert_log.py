@@ -1,4 +1,5 @@
-"""The alert log behind GET /v1/alerts, in memory and in a real Redis stream."""
+"""The alert log behind GET /v1/alerts, in memory and in a real Redis stream (one server
+and a Redis Cluster)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ import pytest
 import redis
 
 from service.state.alert_log import AlertLog, AlertQuery, BadCursor, MemoryAlertLog, RedisAlertLog
+from service.state.redis_client import connect
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "cluster"])
 def log(request: pytest.FixtureRequest) -> AlertLog:
     if request.param == "memory":
         return MemoryAlertLog(size=5)
+    prefix = f"t{uuid.uuid4().hex[:6]}"
+    if request.param == "cluster":
+        url = request.getfixturevalue("redis_cluster_url")
+        return RedisAlertLog(connect(url, cluster=True), prefix=prefix, size=5)
     client: redis.Redis = request.getfixturevalue("redis_client")
-    return RedisAlertLog(client, prefix=f"t{uuid.uuid4().hex[:6]}", size=5)
+    return RedisAlertLog(client, prefix=prefix, size=5)
 
 
 def alert(i: int, action: str) -> dict[str, object]:

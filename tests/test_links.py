@@ -1,4 +1,5 @@
-"""One suite for every LinkStore: the embedded memory store and the real Redis one."""
+"""One suite for every LinkStore: the embedded memory store and the real Redis one, on one
+server and on a three-node Redis Cluster (where a batch's script runs once per slot)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,25 @@ CARD = "payment:00000000000000aa"
 NET = "network:00000000000000bb"
 
 
-@pytest.fixture(params=["memory", "redis"])
+def second_writer(links: LinkStore) -> LinkStore:
+    """Another worker's view of the same store: a second client for Redis, else itself."""
+    if isinstance(links, RedisLinks):
+        return RedisLinks(links.url, max_members=links.max_members, cluster=links.cluster)
+    return links
+
+
+@pytest.fixture(params=["memory", "redis", "cluster"])
 def links(request: pytest.FixtureRequest) -> Iterator[LinkStore]:
     if request.param == "memory":
         yield MemoryLinks(max_members=5)
         return
-    request.getfixturevalue("redis_client")  # flushed, clean server
-    store = RedisLinks(request.getfixturevalue("redis_url"), max_members=5, ttl_s=3600)
+    if request.param == "cluster":
+        request.getfixturevalue("redis_cluster_client")  # flushed, clean cluster
+        url, cluster = request.getfixturevalue("redis_cluster_url"), True
+    else:
+        request.getfixturevalue("redis_client")  # flushed, clean server
+        url, cluster = request.getfixturevalue("redis_url"), False
+    store = RedisLinks(url, max_members=5, ttl_s=3600, cluster=cluster)
     yield store
     store.close()
 
@@ -55,13 +68,10 @@ def test_a_report_replaces_the_last_one_and_applying_it_twice_changes_nothing(
     assert again[CARD].get("requests") == 25 and again[CARD].get("trace_count") == 9
 
 
-def test_reports_commute_across_writers(links: LinkStore, request: pytest.FixtureRequest) -> None:
+def test_reports_commute_across_writers(links: LinkStore) -> None:
     """Two workers reporting in either order leave the same group (the Redis case uses
     a second client, as a second worker process would)."""
-    if isinstance(links, RedisLinks):
-        other: LinkStore = RedisLinks(request.getfixturevalue("redis_url"), max_members=5)
-    else:
-        other = links
+    other = second_writer(links)
     links.exchange({"org_a": Report((CARD,), profile(10, 1))}, T)
     other.exchange({"org_b": Report((CARD,), profile(5, 5))}, T)
     links.exchange({"org_a": Report((CARD,), profile(12, 2))}, T)
@@ -84,6 +94,25 @@ def test_a_value_shared_too_widely_becomes_common_and_forgets_its_members(
     # Later reports leave a common value alone.
     links.exchange({"org_6": Report((NET,), profile(100, 100))}, T)
     assert links.groups([NET])[NET].common
+
+
+def test_a_batch_over_many_values_equals_the_embedded_store(links: LinkStore) -> None:
+    """Values fall in many slots (all three nodes on the cluster): one script per slot,
+    the same groups as the embedded store, and the same again from a second writer."""
+    values = [f"network:{i:016x}" for i in range(120)]
+    reports = {
+        f"org_{i}": Report((values[i % 120], values[(i * 7) % 120], CARD), profile(i, i % 3, 1))
+        for i in range(300)
+    }
+    expected = MemoryLinks(max_members=5).exchange(reports, T)  # CARD becomes common
+    found = links.exchange(reports, T)
+    assert found.keys() == expected.keys()
+    for value, group in expected.items():
+        assert (found[value].members, found[value].common) == (group.members, group.common)
+        assert found[value].sums == pytest.approx(group.sums), value
+    # Applied again (a retried batch, another worker): nothing moves.
+    assert second_writer(links).exchange(reports, T) == found
+    assert links.groups(values) == {v: g for v, g in found.items() if v in values}
 
 
 def test_unknown_values_are_left_out(links: LinkStore) -> None:

@@ -1,4 +1,5 @@
-"""One suite for every FeatureStore: the embedded memory store and the real Redis store."""
+"""One suite for every FeatureStore: the embedded memory store and the real Redis store,
+on one server and on a three-node Redis Cluster."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from redis.cluster import RedisCluster
 
 from service.features.observation import observe_raw
 from service.state.account import AccountState, Decision, FirstFlag, decode, encode
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
+from service.state.links import Report
 from service.state.memory import MemoryStore
+from service.state.redis_client import slot
+from service.state.redis_links import RedisLinks
 from service.state.redis_store import RedisStore
 from tests.factories import T0, event, redis_contents, traffic
 
@@ -39,14 +44,19 @@ def busy_account(events: int = 3000) -> AccountState:
     return state
 
 
-@pytest.fixture(params=["memory", "redis", "redis+cache"])
+@pytest.fixture(params=["memory", "redis", "redis+cache", "cluster", "cluster+cache"])
 def store(request: pytest.FixtureRequest) -> Iterator[FeatureStore]:
     if request.param == "memory":
         yield MemoryStore()
         return
-    request.getfixturevalue("redis_client")  # flushed, clean server
-    redis_store = RedisStore(request.getfixturevalue("redis_url"), ttl_s=3600)
-    yield redis_store if request.param == "redis" else CachedStore(redis_store, 10)
+    if request.param.startswith("cluster"):
+        request.getfixturevalue("redis_cluster_client")  # flushed, clean cluster
+        url, cluster = request.getfixturevalue("redis_cluster_url"), True
+    else:
+        request.getfixturevalue("redis_client")  # flushed, clean server
+        url, cluster = request.getfixturevalue("redis_url"), False
+    redis_store = RedisStore(url, ttl_s=3600, cluster=cluster)
+    yield CachedStore(redis_store, 10) if request.param.endswith("+cache") else redis_store
     redis_store.close()
 
 
@@ -63,6 +73,17 @@ def test_decisions_are_read_in_one_call(store: FeatureStore) -> None:
     decision = Decision("block", 0.99, ["logprobs_share_high"], T0, "cluster-7")
     store.save({}, {"org_1": decision})
     assert store.decision("org_1") == decision
+
+
+def test_a_batch_of_many_accounts_round_trips(store: FeatureStore) -> None:
+    """On the cluster the accounts fall in many slots on every node: written by slot."""
+    states = {f"org_{i}": AccountState(events=i + 1) for i in range(200)}
+    decisions = {f"org_{i}": Decision("review", 0.8, ["x"], T0 + i) for i in range(0, 200, 3)}
+    store.save(states, decisions)
+    loaded = store.load([*states, "org_unknown"])
+    assert {a: s.events for a, s in loaded.items()} == {a: s.events for a, s in states.items()}
+    assert all(store.decision(a) == d for a, d in decisions.items())
+    assert store.decision("org_1") is None
 
 
 def test_load_of_nothing_is_empty(store: FeatureStore) -> None:
@@ -87,6 +108,51 @@ def test_redis_keys_share_the_account_slot_and_expire(
     assert keys == ["hg:{org_1}:d", "hg:{org_1}:s"]
     assert 3500 < redis_client.ttl("hg:{org_1}:s") <= 3600
     assert 7100 < redis_client.ttl("hg:{org_1}:d") <= 7200
+
+
+def test_cluster_keeps_each_account_in_one_slot_and_spreads_accounts(
+    redis_cluster_url: str, redis_cluster_client: RedisCluster
+) -> None:
+    store = RedisStore(redis_cluster_url, ttl_s=3600, decision_ttl_s=7200, cluster=True)
+    accounts = [f"org_{i}" for i in range(60)]
+    store.save(
+        {a: busy_account(5) for a in accounts},
+        {a: Decision("review", 0.8, ["x"], T0) for a in accounts},
+    )
+    keys = [k.decode() for k in redis_cluster_client.scan_iter("hg:*", count=1000)]
+    assert len(keys) == 2 * len(accounts)
+    for account in accounts:
+        assert slot(store.state_key(account)) == slot(store.decision_key(account))
+    assert 3500 < redis_cluster_client.ttl("hg:{org_7}:s") <= 3600
+    assert 7100 < redis_cluster_client.ttl("hg:{org_7}:d") <= 7200
+    # The batch reached every node, so it really crossed slots and nodes.
+    primaries = redis_cluster_client.get_primaries()
+    per_node = [redis_cluster_client.dbsize(target_nodes=node) for node in primaries]
+    assert len(per_node) == 3 and all(count > 0 for count in per_node), per_node
+    store.close()
+
+
+def test_a_lost_script_is_loaded_again(
+    redis_cluster_url: str, redis_cluster_client: RedisCluster
+) -> None:
+    """A node that restarted or failed over has no scripts: NOSCRIPT loads and retries."""
+    store = RedisStore(redis_cluster_url, cluster=True)
+    store.save({"org_1": AccountState(events=1)}, {})
+    redis_cluster_client.script_flush()  # on every primary
+    store.save({f"org_{i}": AccountState(events=2) for i in range(20)}, {})
+    assert store.load(["org_1"])["org_1"].events == 2
+    store.close()
+
+
+def test_an_unreachable_cluster_raises_store_unavailable() -> None:
+    """Built while the cluster is down (a process starting during an outage), it fails
+    per call like a single server, and does not refuse to be built."""
+    store = RedisStore("redis://127.0.0.1:1/0", timeout_s=0.2, cluster=True)
+    with pytest.raises(StoreUnavailable):
+        store.load(["org_1"])
+    with pytest.raises(StoreUnavailable):
+        store.save({"org_1": AccountState()}, {})
+    assert not store.ping()
 
 
 def test_redis_memory_per_active_account_is_a_few_kilobytes(
@@ -137,3 +203,49 @@ def test_no_prompt_text_reaches_the_store(redis_url: str, redis_client: redis.Re
     pipeline.commit(pipeline.process(batch))
     assert redis_client.dbsize() > 0
     assert canary.encode() not in redis_contents(redis_client)
+
+
+def test_a_moved_slot_is_followed(
+    redis_cluster_url: str, redis_cluster_client: RedisCluster
+) -> None:
+    """Slots move (resharding, failover): a write routed by a stale slot map meets MOVED
+    and is retried where the slot lives now, for account state and link groups alike."""
+    store = RedisStore(redis_cluster_url, cluster=True)
+    links = RedisLinks(redis_cluster_url, cluster=True)
+    store.save({"org_warm": AccountState(events=1)}, {})  # the client now has a slot map
+    links.exchange({"org_warm": Report(("payment:0a",), (1.0,) * 6)}, T0)
+    moved_account, moved_value = "org_moved", "payment:0b"
+    for key in (store.state_key(moved_account), links.key(moved_value)):
+        move_slot(redis_cluster_client, slot(key))
+    store.save({moved_account: AccountState(events=7)}, {moved_account: Decision("review")})
+    groups = links.exchange({moved_account: Report((moved_value,), (3.0,) * 6)}, T0)
+    assert store.load([moved_account])[moved_account].events == 7
+    assert store.decision(moved_account) == Decision("review")
+    assert groups[moved_value].members == 1 and groups[moved_value].get("requests") == 3.0
+    store.close()
+    links.close()
+
+
+def move_slot(client: RedisCluster, number: int) -> None:
+    """Move an empty slot to the next primary, the way resharding does (IMPORTING and
+    MIGRATING, then NODE on every primary, the new owner first)."""
+    primaries = client.get_primaries()
+    owner = client.nodes_manager.get_node_from_slot(number)
+    target = primaries[(primaries.index(owner) + 1) % len(primaries)]
+    ids = {
+        node.name: client.execute_command("CLUSTER MYID", target_nodes=node) for node in primaries
+    }
+    ids = {
+        name: value.decode() if isinstance(value, bytes) else value for name, value in ids.items()
+    }
+    assert client.execute_command("CLUSTER COUNTKEYSINSLOT", number, target_nodes=owner) == 0
+    client.execute_command(
+        "CLUSTER SETSLOT", number, "IMPORTING", ids[owner.name], target_nodes=target
+    )
+    client.execute_command(
+        "CLUSTER SETSLOT", number, "MIGRATING", ids[target.name], target_nodes=owner
+    )
+    for node in [target, owner, *(n for n in primaries if n not in (target, owner))]:
+        client.execute_command(
+            "CLUSTER SETSLOT", number, "NODE", ids[target.name], target_nodes=node
+        )

@@ -15,6 +15,7 @@ from service.api.ingest import Ingestor
 from service.api.publisher import AlertPublisher
 from service.api.reader import (
     CheckBackend,
+    ClusterBackend,
     DecisionReader,
     KeyDirectory,
     LocalBackend,
@@ -74,12 +75,14 @@ def build_context(settings: Settings) -> ApiContext:
             prefix=settings.redis_prefix,
             ttl_s=settings.state_ttl_s,
             decision_ttl_s=settings.decision_ttl_s,
+            cluster=settings.redis_cluster,
         )
         store = redis_store
         feedback = RedisFeedback(redis_store.client, settings.redis_prefix)
         alerts = RedisAlertLog(redis_store.client, settings.redis_prefix, settings.alert_log_size)
         keys = RedisKeys(redis_store.client, settings.redis_prefix)
-        backend = RedisBackend(
+        check_backend = ClusterBackend if settings.redis_cluster else RedisBackend
+        backend = check_backend(
             settings.redis_url, settings.redis_prefix, settings.check_timeout_ms / 1000
         )
     else:

@@ -4,23 +4,26 @@ The check sits on every gateway request, so it reads with a small asyncio
 Redis client of its own (service/api/resp.py: no thread hop, no blocking of
 the event loop, a tenth of redis-py's CPU) and one ``GET`` per check; a
 small local TTL cache can take even that away, at the price of decisions
-reaching the check up to the TTL late. Any store failure or
+reaching the check up to the TTL late. On a Redis Cluster the check reads
+through redis-py's asyncio cluster client instead (:class:`ClusterBackend`). Any store failure or
 timeout surfaces as :class:`StoreUnavailable`; the check's failure mode then
 decides.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
 from typing import Protocol, cast
 
-import redis
+from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 
 from service.api.resp import FastRedis
 from service.state.account import Decision
 from service.state.base import FeatureStore, StoreUnavailable
+from service.state.redis_client import ERRORS, RedisClient
 
 _MISSING = object()
 
@@ -53,7 +56,7 @@ class MemoryKeys:
 
 
 class RedisKeys:
-    def __init__(self, client: redis.Redis, prefix: str = "hg") -> None:
+    def __init__(self, client: RedisClient, prefix: str = "hg") -> None:
         self.client = client
         self.prefix = prefix
 
@@ -64,13 +67,13 @@ class RedisKeys:
                 self.client.delete(key)
             else:
                 self.client.set(key, account_id.encode("utf-8", "surrogatepass"))
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def get(self, key_hash: str) -> str | None:
         try:
             raw = cast(bytes | None, self.client.get(key_mapping_key(self.prefix, key_hash)))
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
         return None if raw is None else raw.decode("utf-8", "surrogatepass")
 
@@ -125,6 +128,64 @@ class RedisBackend:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+class ClusterBackend:
+    """A Redis Cluster through redis-py's asyncio cluster client.
+
+    The fast client speaks to one server, but on a cluster a ``GET`` must reach
+    the node that owns the key's slot (and follow it when slots move), which
+    redis-py's cluster client does: simpler and correct, at redis-py's CPU cost.
+    """
+
+    def __init__(self, url: str, prefix: str, timeout_s: float) -> None:
+        self.url = url
+        self.prefix = prefix
+        self.timeout_s = timeout_s
+        self._client: AsyncRedisCluster | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _cluster(self) -> AsyncRedisCluster:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            # Connections belong to the loop that made them (a test client's, a server's).
+            self._client = AsyncRedisCluster.from_url(
+                self.url, socket_timeout=self.timeout_s, socket_connect_timeout=self.timeout_s
+            )
+            self._loop = loop
+        return self._client
+
+    async def _get(self, key: str) -> bytes | None:
+        try:
+            reply = await asyncio.wait_for(self._cluster().get(key), self.timeout_s)
+        except TimeoutError:
+            raise StoreUnavailable(
+                f"redis: no reply within {self.timeout_s * 1000:.0f} ms"
+            ) from None
+        except ERRORS as error:
+            raise StoreUnavailable(f"redis: {error}") from None
+        return cast(bytes | None, reply)
+
+    async def decision(self, account_id: str) -> Decision | None:
+        raw = await self._get(f"{self.prefix}:{{{account_id}}}:d")
+        return None if raw is None else Decision.from_json(raw)
+
+    async def account_for_key(self, key_hash: str) -> str | None:
+        raw = await self._get(key_mapping_key(self.prefix, key_hash))
+        return None if raw is None else raw.decode("utf-8", "surrogatepass")
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await asyncio.wait_for(self._cluster().ping(), self.timeout_s))
+        except TimeoutError:
+            return False
+        except ERRORS:
+            return False
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and self._loop is asyncio.get_running_loop():
+            await client.aclose()
 
 
 class _TtlCache:

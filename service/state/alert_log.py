@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 import orjson
-import redis
 
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
+from service.state.redis_client import ERRORS, RedisClient
 from service.state.redis_store import RedisStore
 
 _STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
@@ -103,7 +103,7 @@ class MemoryAlertLog:
 
 
 class RedisAlertLog:
-    def __init__(self, client: redis.Redis, prefix: str = "hg", size: int = 10_000) -> None:
+    def __init__(self, client: RedisClient, prefix: str = "hg", size: int = 10_000) -> None:
         self.client = client
         self.key = f"{prefix}:alerts"
         self.size = size
@@ -119,7 +119,7 @@ class RedisAlertLog:
             return
         try:
             pipe.execute()
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def _entries(self, cursor: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -130,7 +130,7 @@ class RedisAlertLog:
                     list[tuple[bytes, dict[bytes, bytes]]],
                     self.client.xrevrange(self.key, max=upper, min="-", count=_CHUNK),
                 )
-            except redis.RedisError as error:
+            except ERRORS as error:
                 raise StoreUnavailable(f"redis: {error}") from error
             for entry_id, fields in chunk:
                 yield entry_id.decode(), orjson.loads(fields[b"a"])

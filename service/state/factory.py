@@ -1,4 +1,4 @@
-"""The stores a process needs, built from the settings: embedded or Redis."""
+"""The stores a process needs, built from the settings: embedded, Redis or Redis Cluster."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def make_store(settings: Settings) -> FeatureStore:
         prefix=settings.redis_prefix,
         ttl_s=settings.state_ttl_s,
         decision_ttl_s=settings.decision_ttl_s,
+        cluster=settings.redis_cluster,
     )
     return CachedStore(redis_store, settings.cache_accounts)
 
@@ -33,4 +34,5 @@ def make_links(settings: Settings) -> LinkStore:
         prefix=settings.redis_prefix,
         max_members=settings.link_max_members,
         ttl_s=settings.state_ttl_s,
+        cluster=settings.redis_cluster,
     )

@@ -5,8 +5,9 @@ Feedback is kept apart from the account state blob: the worker owns that blob
 Overrides are few (one per account an analyst acted on), so every pipeline
 keeps all of them in memory and asks them at each scoring for free; in Redis
 they are one hash (``hg:overrides``, no TTL: an allowlist must not expire)
-plus a generation counter, and a pipeline re-reads the hash only when the
-counter moved since its last batch: one ``GET`` per batch. Every piece of
+plus a generation counter in the same cluster slot (``{hg:overrides}:gen``),
+and a pipeline re-reads the hash only when the counter moved since its last
+batch: one ``GET`` per batch. Every piece of
 feedback is also appended to a capped audit list per account (``hg:{ACCOUNT}:f``).
 """
 
@@ -17,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 import orjson
-import redis
 
 from service.state.account import ALLOW, Decision, action_rank
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
+from service.state.redis_client import ERRORS, RedisClient
 from service.state.redis_store import RedisStore
 
 AUDIT_ENTRIES = 200
@@ -132,11 +133,13 @@ class MemoryFeedback:
 class RedisFeedback:
     """Feedback in Redis, shared by every API process and the streaming worker."""
 
-    def __init__(self, client: redis.Redis, prefix: str = "hg") -> None:
+    def __init__(self, client: RedisClient, prefix: str = "hg") -> None:
         self.client = client
         self.prefix = prefix
         self.overrides_key = f"{prefix}:overrides"
-        self.generation_key = f"{prefix}:overrides:gen"
+        # Hash-tagged to the hash's own slot (a key without braces hashes whole), so that
+        # a put changes both in one transaction on a Redis Cluster too.
+        self.generation_key = f"{{{prefix}:overrides}}:gen"
         self._generation: bytes | None = None
         self._overrides: dict[str, Override] = {}
 
@@ -146,7 +149,7 @@ class RedisFeedback:
     def get(self, account_id: str) -> Override | None:
         try:
             raw = self.client.hget(self.overrides_key, account_id)
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
         return None if raw is None else Override.from_json(cast(bytes, raw))
 
@@ -159,7 +162,7 @@ class RedisFeedback:
         pipe.incr(self.generation_key)
         try:
             pipe.execute()
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def record(self, account_id: str, entry: dict[str, Any]) -> None:
@@ -169,13 +172,13 @@ class RedisFeedback:
         pipe.ltrim(key, 0, AUDIT_ENTRIES - 1)
         try:
             pipe.execute()
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def history(self, account_id: str, limit: int = 50) -> list[dict[str, Any]]:
         try:
             raw = self.client.lrange(self._audit_key(account_id), 0, max(limit, 1) - 1)
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
         return [orjson.loads(item) for item in cast(list[bytes], raw)]
 
@@ -187,7 +190,7 @@ class RedisFeedback:
                 return
             # The counter is read before the hash: a put in between is seen next time.
             raw = cast(dict[bytes, bytes], self.client.hgetall(self.overrides_key))
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
         self._overrides = {
             account.decode("utf-8", "surrogatepass"): Override.from_json(value)

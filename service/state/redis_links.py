@@ -7,6 +7,14 @@ twice changes nothing and reports from different workers commute. A batch's
 reports go in one script call, which also reads the groups back. Models' first
 appearance is a sorted set written with ``ZADD LT`` (the earliest time wins,
 whoever writes first).
+
+On a Redis Cluster a script may only touch keys of one slot, and each value's
+hash is its own hash tag, so the batch's values are grouped by slot and the
+script runs once per group, all groups in one pipeline (one round trip per
+node, the nodes in parallel). Nothing is lost by that: each value's update was
+already atomic on its own and reports commute, so groups may land in any order,
+and a group applied twice (a retry after a failure) changes nothing.
+``hg:models`` and ``hg:baseline`` are single keys and need nothing special.
 """
 
 from __future__ import annotations
@@ -14,10 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-import redis
-
 from service.state.base import StoreUnavailable
 from service.state.links import PROFILE_FIELDS, Group, Report
+from service.state.redis_client import ERRORS, LazyCluster, SlotScript, connect, slot
 
 _FIELDS = len(PROFILE_FIELDS)
 # KEYS: the values' hashes. ARGV: max members, ttl, then per key the number of its
@@ -76,13 +83,25 @@ def _group(value: str, raw: list[bytes | None]) -> Group | None:
 
 class RedisLinks:
     def __init__(
-        self, url: str, prefix: str = "hg", max_members: int = 256, ttl_s: int = 26 * 3600
+        self,
+        url: str,
+        prefix: str = "hg",
+        max_members: int = 256,
+        ttl_s: int = 26 * 3600,
+        cluster: bool = False,
     ) -> None:
+        self.url = url
+        self.cluster = cluster
         self.prefix = prefix
         self.max_members = max_members
         self.ttl_s = ttl_s
-        self.client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        self._exchange = self.client.register_script(_EXCHANGE)
+        self.client = connect(url, cluster)
+        client = self.client
+        if isinstance(client, LazyCluster):
+            self._by_slot: SlotScript | None = SlotScript(client, _EXCHANGE)
+        else:
+            self._by_slot = None
+            self._exchange = client.register_script(_EXCHANGE)
 
     def key(self, value: str) -> str:
         return f"{self.prefix}:l:{{{value}}}"
@@ -98,21 +117,36 @@ class RedisLinks:
                 by_value.setdefault(value, []).extend((account, encoded))
         if not by_value:
             return {}
-        args: list[str | int] = [self.max_members, self.ttl_s]
-        for pairs in by_value.values():
-            args.append(len(pairs) // 2)
-            args += pairs
+        if self._by_slot is None:
+            # One script call for the batch: one round trip, one atomic step.
+            calls = [list(by_value)]
+        else:
+            slots: dict[int, list[str]] = {}
+            for value in by_value:
+                slots.setdefault(slot(self.key(value)), []).append(value)
+            calls = list(slots.values())
+        scripts = []
+        for group_values in calls:
+            args: list[str | int] = [self.max_members, self.ttl_s]
+            for value in group_values:
+                pairs = by_value[value]
+                args.append(len(pairs) // 2)
+                args += pairs
+            scripts.append(([self.key(v) for v in group_values], args))
         try:
-            # One script call for the batch: one round trip, one atomic step. (A Redis
-            # Cluster needs one call per slot instead; see issue 7.)
-            replies = self._exchange(keys=[self.key(v) for v in by_value], args=args)
-        except redis.RedisError as error:
+            if self._by_slot is None:
+                keys, args = scripts[0]
+                replies = [self._exchange(keys=keys, args=args)]
+            else:
+                replies = self._by_slot.run(scripts)
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
         found = {}
-        for value, raw in zip(by_value, replies, strict=True):
-            group = _group(value, cast(list[bytes | None], raw))
-            if group is not None:
-                found[value] = group
+        for group_values, reply in zip(calls, replies, strict=True):
+            for value, raw in zip(group_values, reply, strict=True):
+                group = _group(value, cast(list[bytes | None], raw))
+                if group is not None:
+                    found[value] = group
         return found
 
     def groups(self, values: Iterable[str]) -> dict[str, Group]:
@@ -131,7 +165,7 @@ class RedisLinks:
         """Accounts behind a value (at most ``limit``; none once it is common)."""
         try:
             names = cast(list[bytes], self.client.hkeys(self.key(value)))
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
         found = sorted(n.decode()[2:] for n in names if n.startswith(b"m:"))
         return found[:limit]
@@ -148,19 +182,19 @@ class RedisLinks:
     def publish_baseline(self, snapshot: bytes) -> None:
         try:
             self.client.set(f"{self.prefix}:baseline", snapshot, ex=self.ttl_s)
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def baseline(self) -> bytes | None:
         try:
             return cast(bytes | None, self.client.get(f"{self.prefix}:baseline"))
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def _run(self, pipe: Any) -> list[Any]:
         try:
             return cast(list[Any], pipe.execute())
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def expire(self, now: float) -> int:

@@ -1,9 +1,21 @@
 """The production store: one Redis key per account state, one per decision.
 
 Keys carry the account in a hash tag (``hg:{org_5521}:s``), so one account's
-keys share a Redis Cluster slot. A batch is read with one ``MGET`` and written
-with one ``MULTI``/``EXEC`` pipeline: a crash leaves either all of a batch's
-state or none of it. Every key has a TTL, so idle accounts cost nothing.
+keys share a Redis Cluster slot. Every key has a TTL, so idle accounts cost
+nothing. A batch is read with one ``MGET`` and written in one round trip:
+
+* **One server**: one ``MULTI``/``EXEC`` pipeline; a crash leaves either all
+  of a batch's state or none of it.
+* **Redis Cluster** (``cluster=True``): a transaction or a script may only
+  touch keys of one slot, so the batch is split by slot and each group is
+  written by one small script (the groups in one pipeline: a round trip per
+  node, in parallel). Each account's state and decision share a slot, so
+  they are written together or not at all; the batch as a whole is not
+  atomic. That is enough: each state carries the Kafka partition and offset
+  it has applied, so after a crash between two groups the redelivered batch
+  is skipped by every account already written and applied by the others, and
+  no event is lost or counted twice. Reads split by slot too
+  (``mget_nonatomic``), which is safe because one worker owns an account.
 """
 
 from __future__ import annotations
@@ -11,10 +23,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import cast
 
-import redis
-
 from service.state.account import AccountState, Decision, decode, encode
 from service.state.base import StoreUnavailable
+from service.state.redis_client import ERRORS, LazyCluster, SlotScript, connect, slot
+
+# KEYS: the group's keys; ARGV: per key its value and TTL in seconds.
+_SET_ALL = """
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[2 * i - 1], 'EX', ARGV[2 * i])
+end
+return #KEYS
+"""
 
 
 class RedisStore:
@@ -25,13 +44,14 @@ class RedisStore:
         ttl_s: int = 26 * 3600,
         decision_ttl_s: int = 7 * 86400,
         timeout_s: float = 2.0,
+        cluster: bool = False,
     ) -> None:
         self.prefix = prefix
         self.ttl_s = ttl_s
         self.decision_ttl_s = decision_ttl_s
-        self.client = redis.Redis.from_url(
-            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
-        )
+        self.client = connect(url, cluster, timeout_s)
+        client = self.client
+        self._set_all = SlotScript(client, _SET_ALL) if isinstance(client, LazyCluster) else None
 
     def state_key(self, account_id: str) -> str:
         return f"{self.prefix}:{{{account_id}}}:s"
@@ -43,36 +63,55 @@ class RedisStore:
         ids = list(account_ids)
         if not ids:
             return {}
+        keys = [self.state_key(a) for a in ids]
         try:
-            blobs = cast(list[bytes | None], self.client.mget([self.state_key(a) for a in ids]))
-        except redis.RedisError as error:
+            if isinstance(self.client, LazyCluster):
+                raw = self.client.mget_nonatomic(keys)
+            else:
+                raw = self.client.mget(keys)
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
+        blobs = cast(list[bytes | None], raw)
         return {a: decode(blob) for a, blob in zip(ids, blobs, strict=True) if blob is not None}
 
     def save(self, states: Mapping[str, AccountState], decisions: Mapping[str, Decision]) -> None:
         if not states and not decisions:
             return
-        pipe = self.client.pipeline(transaction=True)
-        for account, state in states.items():
-            pipe.set(self.state_key(account), encode(state), ex=self.ttl_s)
-        for account, decision in decisions.items():
-            pipe.set(self.decision_key(account), decision.to_json(), ex=self.decision_ttl_s)
+        writes = [(self.state_key(a), encode(s), self.ttl_s) for a, s in states.items()]
+        writes += [
+            (self.decision_key(a), d.to_json(), self.decision_ttl_s) for a, d in decisions.items()
+        ]
         try:
+            if self._set_all is not None:
+                self._save_by_slot(self._set_all, writes)
+                return
+            pipe = self.client.pipeline(transaction=True)
+            for key, value, ttl in writes:
+                pipe.set(key, value, ex=ttl)
             pipe.execute()
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
+
+    @staticmethod
+    def _save_by_slot(script: SlotScript, writes: list[tuple[str, bytes, int]]) -> None:
+        groups: dict[int, tuple[list[str], list[bytes | int]]] = {}
+        for key, value, ttl in writes:
+            keys, args = groups.setdefault(slot(key), ([], []))
+            keys.append(key)
+            args += (value, ttl)
+        script.run(list(groups.values()))
 
     def decision(self, account_id: str) -> Decision | None:
         try:
             raw = self.client.get(self.decision_key(account_id))
-        except redis.RedisError as error:
+        except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
-        return None if raw is None else Decision.from_json(raw)
+        return None if raw is None else Decision.from_json(cast(bytes, raw))
 
     def ping(self) -> bool:
         try:
             return bool(self.client.ping())
-        except redis.RedisError:
+        except ERRORS:
             return False
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
-"""Real local servers for the integration tests: redis-server and the Tansu Kafka broker.
+"""Real local servers for the integration tests: redis-server (alone or as a three-node
+Redis Cluster) and the Tansu Kafka broker.
 
 No mocks: every helper here starts or talks to a real process on a free loopback port.
 
@@ -34,12 +35,14 @@ from tests.servers.process import (
     free_port,
     wait_healthy,
 )
+from tests.servers.redis_cluster import RedisClusterServer
 from tests.servers.redis_server import RedisServer, find_redis_server
 from tests.servers.tansu import S3Server, TansuBroker, find_tansu
 
 __all__ = [
     "DEFAULT_SESSION_TIMEOUT_MS",
     "HOST",
+    "RedisClusterServer",
     "RedisServer",
     "S3Server",
     "ServerError",

@@ -1,0 +1,117 @@
+"""One way to reach Redis for every Redis user: a single server or a Redis Cluster.
+
+With ``HARVESTGUARD_REDIS_CLUSTER=true`` every store connects with redis-py's
+:class:`~redis.cluster.RedisCluster` instead of :class:`redis.Redis`; the URL
+names one seed node (database 0: a cluster has no others) and the client
+discovers the rest. Callers keep using the commands they know; what a
+cluster cannot do (a ``MULTI`` or a script over keys in several slots) each
+store handles itself, grouping its keys by :func:`slot`.
+
+A ``RedisCluster`` connects when it is built and fails if no node answers,
+where ``redis.Redis`` connects at its first command. :class:`LazyCluster`
+defers the connection to the first command too, so a worker or an API
+process starts while the cluster is down and meets the outage the way it
+meets a single server's: as :class:`StoreUnavailable` on a batch or a check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+from redis.cluster import RedisCluster, key_slot
+from redis.exceptions import NoScriptError, RedisClusterException
+
+# Everything redis-py may raise for an unreachable or unhappy server. Cluster-level
+# failures (no node reachable, a slot not covered) are not RedisError subclasses.
+ERRORS: tuple[type[Exception], ...] = (redis.RedisError, RedisClusterException)
+
+
+def slot(key: str) -> int:
+    """The cluster hash slot of a key (its ``{hash tag}`` when it has one)."""
+    return int(key_slot(key.encode("utf-8", "surrogatepass")))
+
+
+class LazyCluster:
+    """A :class:`RedisCluster` built at first use; its commands are the cluster client's."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        self.url = url
+        self.options = options
+        self._client: RedisCluster | None = None
+        self._lock = threading.Lock()  # API worker threads may race to connect
+
+    @property
+    def cluster(self) -> RedisCluster:
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    # A failed attempt leaves nothing behind: the next command tries again.
+                    self._client = RedisCluster.from_url(self.url, **self.options)
+                client = self._client
+        return client
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # never connect for (or recurse on) private lookups
+            raise AttributeError(name)
+        return getattr(self.cluster, name)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+RedisClient = redis.Redis | LazyCluster
+
+
+class SlotScript:
+    """A Lua script run once per slot group on a cluster, every call in one pipeline.
+
+    A script may only touch keys of one slot on a cluster, so a caller splits its
+    keys by :func:`slot` and passes one call per group. redis-py's cluster pipeline
+    sends each node its calls together and reads the replies after writing to every
+    node: one round trip for the batch. Two details of redis-py 8 matter:
+
+    * it refuses ``evalsha`` in a pipeline (it cannot load a missing script there),
+      so the command is queued as it is, and a ``NOSCRIPT`` (a node restarted or
+      failed over) loads the script on every primary and runs the whole pipeline
+      again: callers' scripts must be idempotent;
+    * to route a script call it asks a server for the call's keys (``COMMAND
+      GETKEYS``, a blocking round trip per call: 500 calls took 50-90 ms instead
+      of 10), so each call names its node itself, from the client's slot map; a
+      call that meets ``MOVED`` (slots moving) is retried with normal routing.
+    """
+
+    def __init__(self, client: LazyCluster, text: str) -> None:
+        self.client = client
+        self.text = text
+        self.sha = hashlib.sha1(text.encode()).hexdigest()
+
+    def run(self, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
+        for attempt in range(2):
+            pipe = self.client.pipeline(transaction=False)
+            nodes = self.client.nodes_manager
+            for keys, args in calls:
+                node = nodes.get_node_from_slot(slot(keys[0]))
+                pipe.execute_command(
+                    "EVALSHA", self.sha, len(keys), *keys, *args, target_nodes=node
+                )
+            try:
+                return list(pipe.execute())
+            except NoScriptError:
+                if attempt:
+                    raise
+                self.client.script_load(self.text)
+        raise AssertionError("unreachable")
+
+
+def connect(url: str, cluster: bool = False, timeout_s: float = 2.0) -> RedisClient:
+    """A client for ``url``: a single server, or a cluster that ``url`` is one node of."""
+    if cluster:
+        return LazyCluster(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+    return redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
