@@ -25,8 +25,8 @@ from service.state.redis_client import slot
 from service.state.redis_store import RedisStore
 from tests.factories import redis_contents, traffic
 from tests.servers import read_topic
-from tests.test_worker import (
-    CANARY,
+from tests.test_worker import CANARY
+from tests.workers import (
     Topics,
     account_states,
     as_records,
