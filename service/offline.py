@@ -157,7 +157,7 @@ def detect_file(
     """Run detection over a JSONL(.gz) file; write one verdict line per flagged account."""
     settings = settings or Settings()
     input_path, output_path = Path(input_path), Path(output_path)
-    store = MemoryStore(ttl_s=settings.state_ttl_s)
+    store = MemoryStore(settings.state_ttl_s, settings.max_accounts)
     pipeline = Pipeline(store, settings, source="file")
     summary = DetectSummary()
     flags: dict[str, FirstFlag] = {}

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     redis_prefix: str = Field("hg", description="Prefix of every Redis key.")
     state_ttl_s: int = Field(26 * 3600, gt=0, description="Idle account state expires after.")
     decision_ttl_s: int = Field(7 * 86400, gt=0, description="A decision expires after.")
+    max_accounts: int = Field(
+        1_000_000,
+        gt=0,
+        description="Most accounts the embedded store holds; past it the least recently "
+        "active are dropped.",
+    )
     cache_accounts: int = Field(
         200_000, ge=0, description="Owned accounts the worker keeps in memory (write-through)."
     )

@@ -183,6 +183,27 @@ def test_memory_store_expires_idle_accounts_in_event_time() -> None:
     assert store.decision("old") is None
 
 
+def test_memory_store_is_bounded_by_count_under_a_flood_of_new_accounts() -> None:
+    store = MemoryStore(ttl_s=86400, max_accounts=100)
+    for batch in range(5):
+        states = {}
+        for i in range(batch * 40, batch * 40 + 40):
+            states[f"org_{i}"] = AccountState()
+            states[f"org_{i}"].windows.last_ts = T0 + i
+        decisions = {"org_3": Decision("block")} if batch == 0 else {}
+        decisions |= {"org_4": Decision()} if batch == 0 else {}
+        store.save(states, decisions)
+        assert len(store) <= 100
+    # The least recently active went first; the newest are all there.
+    assert set(store.load(f"org_{i}" for i in range(160, 200))) == {
+        f"org_{i}" for i in range(160, 200)
+    }
+    assert store.load(["org_0", "org_3"]) == {}
+    # A flag outlives its account's windows; an allow does not.
+    assert store.decision("org_3") == Decision("block")
+    assert store.decision("org_4") is None
+
+
 def test_cache_is_bounded_and_forgets_on_demand(redis_url: str, redis_client: redis.Redis) -> None:
     cached = CachedStore(RedisStore(redis_url), max_accounts=2)
     cached.save({f"org_{i}": AccountState(events=i) for i in range(5)}, {})

@@ -86,7 +86,7 @@ def build_context(settings: Settings) -> ApiContext:
             settings.redis_url, settings.redis_prefix, settings.check_timeout_ms / 1000
         )
     else:
-        store = MemoryStore(ttl_s=settings.state_ttl_s)
+        store = MemoryStore(settings.state_ttl_s, settings.max_accounts)
         feedback = MemoryFeedback()
         alerts = MemoryAlertLog(settings.alert_log_size)
         keys = MemoryKeys()

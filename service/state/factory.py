@@ -14,7 +14,7 @@ from service.state.redis_store import RedisStore
 def make_store(settings: Settings) -> FeatureStore:
     """Account state: in memory, or in Redis behind the worker's write-through cache."""
     if settings.store == "memory":
-        return MemoryStore(ttl_s=settings.state_ttl_s)
+        return MemoryStore(settings.state_ttl_s, settings.max_accounts)
     redis_store = RedisStore(
         settings.redis_url,
         prefix=settings.redis_prefix,

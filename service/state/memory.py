@@ -2,19 +2,27 @@
 
 It keeps the live state objects (nothing is copied or encoded), which is what
 makes offline detection fast; idle accounts expire in event time, so a replay
-of a week of traffic holds only the accounts active in the last day.
+of a week of traffic holds only the accounts active in the last day. A flood
+of new accounts within a day is bounded by count: past ``max_accounts``, the
+least recently active tenth is dropped (their flags are kept).
 """
 
 from __future__ import annotations
 
+import heapq
+import logging
 from collections.abc import Iterable, Mapping
 
-from service.state.account import AccountState, Decision
+from service import metrics
+from service.state.account import ALLOW, AccountState, Decision
+
+log = logging.getLogger(__name__)
 
 
 class MemoryStore:
-    def __init__(self, ttl_s: float = 26 * 3600) -> None:
+    def __init__(self, ttl_s: float = 26 * 3600, max_accounts: int = 1_000_000) -> None:
         self.ttl_s = ttl_s
+        self.max_accounts = max_accounts
         self._states: dict[str, AccountState] = {}
         self._decisions: dict[str, Decision] = {}
 
@@ -25,6 +33,26 @@ class MemoryStore:
     def save(self, states: Mapping[str, AccountState], decisions: Mapping[str, Decision]) -> None:
         self._states.update(states)
         self._decisions.update(decisions)
+        if len(self._states) > self.max_accounts:
+            self._evict()
+
+    def _evict(self) -> None:
+        """Drop the least recently active tenth, in one pass: a flood costs a scan per
+        tenth of the cap, not one per account. A flagged account keeps its decision."""
+        count = len(self._states) - self.max_accounts * 9 // 10
+        items = self._states.items()
+        for account, _ in heapq.nsmallest(count, items, key=lambda i: i[1].windows.last_ts):
+            del self._states[account]
+            decision = self._decisions.get(account)
+            if decision is not None and decision.action == ALLOW:
+                del self._decisions[account]
+        metrics.ACCOUNTS_EVICTED.inc(count)
+        log.warning(
+            "embedded store full (%d accounts): dropped the %d least recently active; "
+            "raise HARVESTGUARD_MAX_ACCOUNTS or use Redis",
+            self.max_accounts,
+            count,
+        )
 
     def decision(self, account_id: str) -> Decision | None:
         return self._decisions.get(account_id)
