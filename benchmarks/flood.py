@@ -1,13 +1,15 @@
 """A flood of new accounts: how much memory the embedded pipeline holds per account.
 
-    python benchmarks/flood.py [--accounts 1000000]
+    python benchmarks/flood.py [--accounts 1000000] [--max-accounts N] [--max-link-values N]
 
 Sends one request from each of N distinct new accounts (each with its own API key
 and payment method, a shared /24 per thousand accounts, a reasoning prompt every
 tenth request) through the pipeline with the embedded stores, then prints the
 process's peak resident memory, the accounts and link values held, and the bytes
-per account. The embedded store is bounded by its TTL, not by a count: this is
-what a day of new accounts costs before they expire.
+per account. The embedded stores are bounded by TTL and by count
+(``HARVESTGUARD_MAX_ACCOUNTS``, ``HARVESTGUARD_LINK_MAX_VALUES``): with the bounds
+above the flood, this is what a day of new accounts costs before they expire; with
+lower bounds, what the bound holds memory to.
 """
 
 from __future__ import annotations
@@ -54,9 +56,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--max-accounts", type=int, help="the embedded store's bound")
+    parser.add_argument("--max-link-values", type=int, help="the link store's bound")
     args = parser.parse_args()
     settings = Settings(_env_file=None)
-    store, links = MemoryStore(ttl_s=settings.state_ttl_s), MemoryLinks()
+    max_accounts = args.max_accounts or settings.max_accounts
+    max_values = args.max_link_values or settings.link_max_values
+    store = MemoryStore(settings.state_ttl_s, max_accounts)
+    links = MemoryLinks(settings.link_max_members, settings.state_ttl_s, max_values)
     pipeline = Pipeline(store, settings, links=links, source="file")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     started = time.perf_counter()
@@ -66,8 +73,8 @@ def main() -> int:
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     per_account = (peak - before) / args.accounts
-    print(f"accounts held        {len(store):,}")
-    print(f"link values held     {len(links):,}")
+    print(f"accounts held        {len(store):,} (bound {max_accounts:,})")
+    print(f"link values held     {len(links):,} (bound {max_values:,})")
     print(f"peak RSS             {peak / 2**30:.2f} GiB ({before / 2**20:.0f} MiB before)")
     print(f"per account          {per_account:,.0f} B")
     print(f"time                 {seconds:.1f} s ({args.accounts / seconds:,.0f} accounts/s)")

@@ -59,9 +59,10 @@ STORE_ERRORS = Counter(
 DLQ_PUBLISHED = Counter(
     f"{PREFIX}_dlq_published_total", "Malformed records sent to the dead-letter topic."
 )
-ACCOUNTS_EVICTED = Counter(
-    f"{PREFIX}_accounts_evicted_total",
-    "Account states dropped from the embedded store before their TTL (over its count bound).",
+EVICTED = Counter(
+    f"{PREFIX}_evicted_total",
+    "Accounts or link values dropped from the embedded stores before their TTL (count bound).",
+    ["what"],
 )
 ALERTS_PUBLISHED = Counter(f"{PREFIX}_alerts_published_total", "Verdict changes published.")
 

@@ -72,7 +72,11 @@ class Pipeline:
     ) -> None:
         self.store = store
         self.links: LinkStore = (
-            links if links is not None else MemoryLinks(settings.link_max_members)
+            links
+            if links is not None
+            else MemoryLinks(
+                settings.link_max_members, settings.state_ttl_s, settings.link_max_values
+            )
         )
         self.overrides = overrides
         self.settings = settings

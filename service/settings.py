@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     link_max_members: int = Field(
         4096, gt=1, description="Accounts sharing a link value beyond which it is no evidence."
     )
+    link_max_values: int = Field(
+        2_000_000,
+        gt=0,
+        description="Most link values the embedded link store holds; past it the least "
+        "recently reported are dropped.",
+    )
     max_reasons: int = Field(5, gt=0, description="Reason codes kept per verdict.")
 
     # Policy

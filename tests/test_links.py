@@ -133,3 +133,17 @@ def test_values_nobody_reports_expire_and_reported_ones_stay() -> None:
     links.exchange({"org_b": Report((CARD,), profile(5))}, T + 3000)
     assert links.expire(T + 3700) == 1  # NET, last reported at T
     assert set(links.groups([CARD, NET])) == {CARD} and len(links) == 1
+
+
+def test_the_embedded_store_is_bounded_by_count_under_a_flood_of_new_values() -> None:
+    links = MemoryLinks(max_values=100)
+    for i in range(250):
+        card = f"payment:{i:016x}"
+        groups = links.exchange({f"org_{i}": Report((card, NET), profile(1))}, T + i)
+        assert card in groups and NET in groups  # what a batch reports is what it reads back
+        assert len(links) <= 100
+    # The values reported least recently went first; the shared one, reported always, stayed.
+    assert set(links.groups([f"payment:{i:016x}" for i in (0, 200, 249)])) == {
+        f"payment:{i:016x}" for i in (200, 249)
+    }
+    assert links.groups([NET])[NET].members == 250

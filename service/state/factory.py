@@ -28,7 +28,9 @@ def make_store(settings: Settings) -> FeatureStore:
 def make_links(settings: Settings) -> LinkStore:
     """The global structures (link groups, models, the baseline), beside the account state."""
     if settings.store == "memory":
-        return MemoryLinks(settings.link_max_members, settings.state_ttl_s)
+        return MemoryLinks(
+            settings.link_max_members, settings.state_ttl_s, settings.link_max_values
+        )
     return RedisLinks(
         settings.redis_url,
         prefix=settings.redis_prefix,

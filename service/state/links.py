@@ -16,8 +16,11 @@ nobody reported for the TTL expire (Redis key TTLs; event time in memory).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple, Protocol
+
+from service import metrics
 
 PROFILE_FIELDS: tuple[str, ...] = (
     "requests", "trace_count", "harvest_count", "rubric_count", "probe_count", "new_account",
@@ -86,11 +89,17 @@ class _Entry:
 
 
 class MemoryLinks:
-    """The embedded link store (offline ``detect``, tests, the API without Redis)."""
+    """The embedded link store (offline ``detect``, tests, the API without Redis).
 
-    def __init__(self, max_members: int = 4096, ttl_s: float = 26 * 3600) -> None:
+    Values expire in event time, and a flood of new values within a day is bounded by
+    count: past ``max_values``, the least recently reported tenth is dropped."""
+
+    def __init__(
+        self, max_members: int = 4096, ttl_s: float = 26 * 3600, max_values: int = 2_000_000
+    ) -> None:
         self.max_members = max_members
         self.ttl_s = ttl_s
+        self.max_values = max_values
         self._entries: dict[str, _Entry] = {}
         self._counts: dict[str, int] = {}
         self._models: dict[str, float] = {}
@@ -117,7 +126,17 @@ class MemoryLinks:
                     old = _NO_PROFILE
                 members[account] = profile
                 entry.sums = [s + n - o for s, n, o in zip(entry.sums, profile, old, strict=True)]
+        if len(self._entries) > self.max_values:
+            self._evict()
         return self.groups(touched)
+
+    def _evict(self) -> None:
+        count = len(self._entries) - self.max_values * 9 // 10
+        items = self._entries.items()
+        for value, _ in heapq.nsmallest(count, items, key=lambda item: item[1].seen):
+            del self._entries[value]
+            self._counts.pop(value, None)
+        metrics.EVICTED.labels("link_value").inc(count)
 
     def groups(self, values: Iterable[str]) -> dict[str, Group]:
         found = {}

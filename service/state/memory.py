@@ -25,6 +25,7 @@ class MemoryStore:
         self.max_accounts = max_accounts
         self._states: dict[str, AccountState] = {}
         self._decisions: dict[str, Decision] = {}
+        self._warned = False
 
     def load(self, account_ids: Iterable[str]) -> dict[str, AccountState]:
         states = self._states
@@ -46,13 +47,14 @@ class MemoryStore:
             decision = self._decisions.get(account)
             if decision is not None and decision.action == ALLOW:
                 del self._decisions[account]
-        metrics.ACCOUNTS_EVICTED.inc(count)
-        log.warning(
-            "embedded store full (%d accounts): dropped the %d least recently active; "
-            "raise HARVESTGUARD_MAX_ACCOUNTS or use Redis",
-            self.max_accounts,
-            count,
-        )
+        metrics.EVICTED.labels("account").inc(count)
+        if not self._warned:  # once: the metric counts every time
+            self._warned = True
+            log.warning(
+                "embedded store full (%d accounts): dropping the least recently active; "
+                "raise HARVESTGUARD_MAX_ACCOUNTS or use Redis",
+                self.max_accounts,
+            )
 
     def decision(self, account_id: str) -> Decision | None:
         return self._decisions.get(account_id)
