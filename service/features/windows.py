@@ -19,6 +19,8 @@ from service.features import content, sketch
 from service.features.observation import Observation
 
 HORIZONS: tuple[int, ...] = (60, 3600, 86400)
+_MINUTE_S, _HOUR_S, _DAY_S = HORIZONS
+_CURRENT_SLOTS = (0, 2, 4)  # the slot of each horizon's current bucket
 _DAY = 2
 
 COUNTERS: tuple[str, ...] = (
@@ -124,49 +126,102 @@ class AccountWindows:
         gap = ts - last if 0.0 <= last <= ts else -1.0
         if ts > last:
             self.last_ts = ts
-        # Counters that are zero most of the time are left out: (index, value) pairs.
-        rare: list[tuple[int, float]] = []
+        # (index, value) of the counters this request adds to; the rarely non-zero ones
+        # are left out when they are zero.
+        increments: list[tuple[int, float]] = [
+            (0, 1.0), (1, obs.prompt_tokens), (2, obs.completion_tokens),
+        ]  # fmt: skip
         if obs.reasoning_tokens:
-            rare.append((_REASONING, obs.reasoning_tokens))
+            increments.append((_REASONING, obs.reasoning_tokens))
         if obs.error:
-            rare.append((_ERRORS, 1.0))
+            increments.append((_ERRORS, 1.0))
         if obs.truncated:
-            rare.append((_LENGTH, 1.0))
+            increments.append((_LENGTH, 1.0))
         if obs.single_turn:
-            rare.append((_SINGLE, 1.0))
+            increments.append((_SINGLE, 1.0))
         if obs.choices > 1:
-            rare.append((_MULTI, 1.0))
+            increments.append((_MULTI, 1.0))
         if obs.logprobs:
-            rare.append((_LOGPROBS, 1.0))
+            increments.append((_LOGPROBS, 1.0))
         flags = obs.content
         if flags:
-            rare += _CONTENT_INCREMENTS[flags & _CONTENT_MASK]
+            increments += _CONTENT_INCREMENTS[flags & _CONTENT_MASK]
         language_bit = 1 << obs.language if flags & content.COT and obs.language >= 0 else 0
         if 0.0 <= gap <= MAX_GAP_S:
-            rare += ((_GAPS, 1.0), (_GAP_SUM, gap), (_GAP_SQ, gap * gap))
+            increments += ((_GAPS, 1.0), (_GAP_SUM, gap), (_GAP_SQ, gap * gap))
         # The same registers in every horizon's buckets, in the order of DISTINCT.
         registers = sketch.sketch_updates(obs.prompt_fp, obs.template_fp, obs.ip_hash, obs.key_hash)
         model_counts = self.models.get(obs.model) or self._model_counts(obs.model)
-        prompt_tokens, completion_tokens = obs.prompt_tokens, obs.completion_tokens
-        counters, sketches, buckets = self.counters, self.sketches, self.buckets
-        for h, width in enumerate(HORIZONS):
-            slot = 2 * h if int(ts // width) == buckets[h] else self._slot_for(h, ts)
+        buckets = self.buckets
+        if not (
+            int(ts // _MINUTE_S) == buckets[0]
+            and int(ts // _HOUR_S) == buckets[1]
+            and int(ts // _DAY_S) == buckets[2]
+        ):
+            # A newer request rotates every horizon and then falls in the current buckets;
+            # only a late one falls in a previous bucket (or none) somewhere.
+            slots = tuple(self._slot_for(h, ts) for h in range(len(HORIZONS)))
+            if slots != _CURRENT_SLOTS:
+                self._add_late(slots, increments, registers, language_bit, model_counts)
+                return
+        self._add_current(increments, registers, language_bit)
+        model_counts[0] += 1.0
+        model_counts[2] += 1.0
+        model_counts[4] += 1.0
+
+    def _add_late(
+        self,
+        slots: tuple[int, ...],
+        increments: list[tuple[int, float]],
+        registers: list[tuple[int, int]],
+        bit: int,
+        model_counts: list[float],
+    ) -> None:
+        """:meth:`add` for a late request: into each horizon's slot, if it has one."""
+        counters, sketches = self.counters, self.sketches
+        for slot in slots:
             if slot < 0:
                 continue
             base = slot * _M
-            counters[base] += 1.0  # requests, prompt_tokens, completion_tokens: COUNTERS[:3]
-            counters[base + 1] += prompt_tokens
-            counters[base + 2] += completion_tokens
-            for i, value in rare:
+            for i, value in increments:
                 counters[base + i] += value
-            if language_bit:
+            if bit:
                 mask = base + _COT_LANGUAGES
-                counters[mask] = int(counters[mask]) | language_bit
+                counters[mask] = int(counters[mask]) | bit
             sbase = slot * _SKETCH_BLOCK
             for register, rank in registers:
                 if rank > sketches[sbase + register]:
                     sketches[sbase + register] = rank
             model_counts[slot] += 1.0
+
+    def _add_current(
+        self, increments: list[tuple[int, float]], registers: list[tuple[int, int]], bit: int
+    ) -> None:
+        """The common case of :meth:`add`: the request falls in every horizon's current bucket.
+
+        Each counter still gets one addition per horizon, so the sums are the same to the
+        last bit. The current buckets nest (the current minute lies in the current hour,
+        which lies in the current day), so each sketch register of the minute is at most
+        the hour's, which is at most the day's: a rank that does not raise the minute's
+        register cannot raise the longer ones, and most ranks (a repeated address, key or
+        template) stop there."""
+        counters, sketches = self.counters, self.sketches
+        hour, day = _CURRENT_SLOTS[1] * _M, _CURRENT_SLOTS[2] * _M
+        for i, value in increments:
+            counters[i] += value
+            counters[hour + i] += value
+            counters[day + i] += value
+        if bit:
+            for mask in (_COT_LANGUAGES, hour + _COT_LANGUAGES, day + _COT_LANGUAGES):
+                counters[mask] = int(counters[mask]) | bit
+        shour, sday = _CURRENT_SLOTS[1] * _SKETCH_BLOCK, _CURRENT_SLOTS[2] * _SKETCH_BLOCK
+        for register, rank in registers:
+            if rank > sketches[register]:
+                sketches[register] = rank
+                if rank > sketches[shour + register]:
+                    sketches[shour + register] = rank
+                    if rank > sketches[sday + register]:
+                        sketches[sday + register] = rank
 
     def _model_counts(self, model: str) -> list[float]:
         counts = self.models.get(model)
