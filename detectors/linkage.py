@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from detectors.harvest import KINDS, Signal, content_signals, ramp
+from detectors.harvest import KINDS, Signal, kind_signals, ramp
 from service.state.links import PROFILE_FIELDS, Group, Profile
 
 KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
@@ -38,14 +38,19 @@ class Link(NamedTuple):
     group_share: float  # the group's share of its strongest kind of harvesting traffic
 
 
+_REQUESTS, _NEW = PROFILE_FIELDS.index("requests"), PROFILE_FIELDS.index("new_account")
+# Where the profile holds the count of each kind of harvesting, in the order of KINDS.
+_KIND_COUNTS = slice(1, 1 + len(KINDS))
+assert PROFILE_FIELDS[_KIND_COUNTS] == tuple(kind.feature for kind in KINDS)
+
+
 def new_share(group: Group) -> float:
-    return group.get("new_account") / group.members if group.members else 0.0
+    return group.sums[_NEW] / group.members if group.members else 0.0
 
 
 def assess_group(group: Group) -> tuple[float, list[Signal]]:
     """The group's own log-odds above its bias, and its content signals."""
-    counts = dict(zip(PROFILE_FIELDS, group.sums, strict=True))
-    signals = content_signals(counts["requests"], counts)
+    signals = kind_signals(group.sums[_REQUESTS], group.sums[_KIND_COUNTS])
     if not signals:
         return 0.0, []
     signals.sort(key=lambda s: s.weight, reverse=True)
@@ -96,12 +101,14 @@ def link_signal(
     for shared in groups:
         if shared.common or shared.members <= MIN_OTHERS:
             continue
-        small = own_profile[0] <= SELF_SHARE * shared.sums[0] and assessed is not None
-        group = shared if small else others(shared, own_profile)
-        kind = group.value.split(":", 1)[0]
+        kind = shared.value.split(":", 1)[0]
         weight = KIND_WEIGHTS.get(kind, 0.0)
         if kind != "payment":
             weight *= 1.0 - established
+        if weight <= 0:  # (before the group without the member is worked out)
+            continue
+        small = own_profile[0] <= SELF_SHARE * shared.sums[0] and assessed is not None
+        group = shared if small else others(shared, own_profile)
         if kind in NEEDS_NEW_MEMBERS:
             weight *= ramp(new_share(group), 0.25, 0.6)
         if weight <= 0:

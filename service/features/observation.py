@@ -159,13 +159,21 @@ def observer(format: str = "contract") -> Callable[[bytes | str], Observation]:
 
 def link_values(obs: Observation) -> list[str]:
     """The values this request shares with other accounts, as ``kind:hash`` (no raw values)."""
+    return list(_link_values(obs.payment, obs.system_fp, obs.network, obs.asn, obs.user_agent))
+
+
+@lru_cache(maxsize=65536)
+def _link_values(
+    payment: str, system_fp: int, network: str, asn: int, user_agent: str
+) -> tuple[str, ...]:
+    # Cached: an account's link values are the same at nearly every scoring.
     found = []
-    if obs.payment:
-        found.append(f"payment:{_hash(obs.payment):016x}")
-    if obs.system_fp:
-        found.append(f"system:{obs.system_fp:016x}")
-    if obs.network:
-        found.append(f"network:{_hash(obs.network):016x}")
-    if obs.asn >= 0 and obs.user_agent:
-        found.append(f"asn_agent:{_hash(f'{obs.asn} {obs.user_agent}'):016x}")
-    return found
+    if payment:
+        found.append(f"payment:{_hash(payment):016x}")
+    if system_fp:
+        found.append(f"system:{system_fp:016x}")
+    if network:
+        found.append(f"network:{_hash(network):016x}")
+    if asn >= 0 and user_agent:
+        found.append(f"asn_agent:{_hash(f'{asn} {user_agent}'):016x}")
+    return tuple(found)

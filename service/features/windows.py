@@ -52,6 +52,7 @@ MAX_MODELS = 8
 OTHER_MODEL = "(other)"
 
 _M = len(COUNTERS)
+_INDEX = {name: i for i, name in enumerate(COUNTERS)}
 (
     _REASONING, _ERRORS, _LENGTH, _SINGLE, _MULTI, _LOGPROBS,
     _COT, _HARVEST, _TRACE_HARVEST, _RUBRIC, _PROBE, _REPRODUCIBLE, _COT_LANGUAGES,
@@ -244,12 +245,18 @@ class AccountWindows:
             return 1.0 - elapsed, 0.0
         return 0.0, 0.0
 
-    def counters_at(self, h: int, now: float) -> dict[str, float]:
-        """Sliding value of every counter over horizon ``h`` ending at ``now``."""
+    def counters_at(
+        self, h: int, now: float, names: tuple[str, ...] = COUNTERS
+    ) -> dict[str, float]:
+        """Sliding value of each of ``names`` (every counter) over horizon ``h`` ending at
+        ``now``: a scoring reads a third of them."""
         w_cur, w_prev = self._weights(h, now)
         c = self.counters
         cur, prev = 2 * h * _M, (2 * h + 1) * _M
-        return {name: w_cur * c[cur + i] + w_prev * c[prev + i] for i, name in enumerate(COUNTERS)}
+        index = _INDEX
+        return {
+            name: w_cur * c[cur + index[name]] + w_prev * c[prev + index[name]] for name in names
+        }
 
     def counter(self, name: str, h: int, now: float) -> float:
         """Sliding value of counter ``name`` over horizon ``h`` ending at ``now``."""
