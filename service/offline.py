@@ -32,6 +32,7 @@ from service.features.observation import (
     observe_raw,
     observer,
 )
+from service.gc_tuning import throughput_gc
 from service.pipeline import Envelope, Pipeline
 from service.settings import Settings
 from service.state.account import FirstFlag
@@ -148,23 +149,17 @@ def _observed(path: Path, size: int, format: str, in_child: bool) -> Iterator[Ob
             child.terminate()
 
 
-def detect_file(
-    input_path: Path | str,
-    output_path: Path | str,
-    settings: Settings | None = None,
-    show_progress: bool | None = None,
-) -> DetectSummary:
-    """Run detection over a JSONL(.gz) file; write one verdict line per flagged account."""
-    settings = settings or Settings()
-    input_path, output_path = Path(input_path), Path(output_path)
-    store = MemoryStore(ttl_s=settings.state_ttl_s)
-    pipeline = Pipeline(store, settings, source="file")
-    summary = DetectSummary()
-    flags: dict[str, FirstFlag] = {}
-    accounts: set[str] = set()
-    show = sys.stderr.isatty() if show_progress is None else show_progress
-    progress = tqdm(total=input_path.stat().st_size, unit="B", unit_scale=True, disable=not show)
-    started = time.perf_counter()
+def _detect(
+    input_path: Path,
+    settings: Settings,
+    store: MemoryStore,
+    pipeline: Pipeline,
+    summary: DetectSummary,
+    flags: dict[str, FirstFlag],
+    accounts: set[str],
+    progress: tqdm[Any],
+) -> None:
+    """The loop of :func:`detect_file`: every chunk of the file through the pipeline."""
     next_expiry = -1.0
     rejected = metrics.EVENTS_REJECTED
     for observations, rejections, size in _observed(
@@ -189,6 +184,27 @@ def detect_file(
             store.expire(now)
             pipeline.links.expire(now)
             next_expiry = now + _EXPIRY_EVERY_S
+
+
+def detect_file(
+    input_path: Path | str,
+    output_path: Path | str,
+    settings: Settings | None = None,
+    show_progress: bool | None = None,
+) -> DetectSummary:
+    """Run detection over a JSONL(.gz) file; write one verdict line per flagged account."""
+    settings = settings or Settings()
+    input_path, output_path = Path(input_path), Path(output_path)
+    store = MemoryStore(ttl_s=settings.state_ttl_s)
+    pipeline = Pipeline(store, settings, source="file")
+    summary = DetectSummary()
+    flags: dict[str, FirstFlag] = {}
+    accounts: set[str] = set()
+    show = sys.stderr.isatty() if show_progress is None else show_progress
+    progress = tqdm(total=input_path.stat().st_size, unit="B", unit_scale=True, disable=not show)
+    started = time.perf_counter()
+    with throughput_gc():  # set before the child is forked: it runs with them too
+        _detect(input_path, settings, store, pipeline, summary, flags, accounts, progress)
     summary.seconds = time.perf_counter() - started
     progress.close()
     summary.accounts = len(accounts)
