@@ -71,7 +71,10 @@ def _rfc3339_seconds(value: str) -> float:
 
 
 def _unix_time(value: Any) -> UnixTime:
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is float or kind is int:  # what JSON numbers decode to: checked first
+        seconds = float(value)
+    elif isinstance(value, str):
         seconds = _rfc3339_seconds(value)
     elif isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
@@ -115,7 +118,9 @@ Count = Annotated[int, Meta(ge=0, le=_INT64)]
 Id = Annotated[str, Meta(min_length=1, max_length=128)]
 
 
-class Params(Struct, frozen=True, kw_only=True, omit_defaults=True):
+# gc=False: events hold only strings, numbers and Params, never a cycle, so the cycle
+# collector need not track the hundred thousand a second the parser makes.
+class Params(Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
     """Sampling and request parameters; ``None`` is "not known" (defaults in brackets)."""
 
     max_tokens: Count | None = None
@@ -138,7 +143,7 @@ class Params(Struct, frozen=True, kw_only=True, omit_defaults=True):
 NO_PARAMS = Params()
 
 
-class RequestEvent(Struct, frozen=True, kw_only=True, omit_defaults=True):
+class RequestEvent(Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
     """One LLM API request, as the gateway logs it (contract version 1)."""
 
     event_id: Id

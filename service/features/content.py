@@ -223,6 +223,7 @@ for _lang, _words in _STOPWORDS.items():
     for _word in _words.split():
         _WORD_LANG[_word] = (*_WORD_LANG.get(_word, ()), _lang)
 _LANG_BIT = {name: i for i, name in enumerate(LANGUAGES)}
+_PUNCTUATION = ".,!?:;¿¡\"'()"
 _VIETNAMESE = re.compile(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ]")
 
 
@@ -239,15 +240,20 @@ def _excerpt(text: str) -> str:
 
 def language(text: str) -> int:
     """Index in :data:`LANGUAGES` of the text's language (a cheap guess, good on sentences)."""
+    return _language(text, text.lower())
+
+
+def _language(text: str, lowered: str) -> int:
     if not text.isascii():
         for pattern, name in _SCRIPTS:
             if pattern.search(text):
                 return _LANG_BIT[name]
-        if _VIETNAMESE.search(text.lower()):
+        if _VIETNAMESE.search(lowered):
             return _LANG_BIT["vi"]
     votes: dict[str, int] = {}
-    for word in text.lower().split()[:40]:
-        for lang in _WORD_LANG.get(word.strip(".,!?:;¿¡\"'()"), ()):
+    # The first 40 words: split(None, 40) leaves the rest of the text in one piece.
+    for langs in [_WORD_LANG.get(w.strip(_PUNCTUATION)) for w in lowered.split(None, 40)[:40]]:
+        for lang in langs or ():
             votes[lang] = votes.get(lang, 0) + 1
     if not votes:
         return _LANG_BIT["en"] if text.isascii() else _LANG_BIT["other"]
@@ -259,8 +265,9 @@ def analyse(prompt: str | None) -> Content:
     if not prompt:
         return Content(0, -1)
     text = _excerpt(prompt)
+    lowered = text.lower()
     flags = 0
-    for _end, flag in _PHRASES.iter(text.lower()):
+    for _end, flag in _PHRASES.iter(lowered):
         flags |= flag
     # The language only matters for reasoning requests (how many languages they come in).
-    return Content(flags, language(text) if flags & COT else -1)
+    return Content(flags, _language(text, lowered) if flags & COT else -1)
