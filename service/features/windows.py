@@ -6,13 +6,15 @@ current bucket)``: the sliding-window approximation used by rate limiters. It
 costs two buckets per horizon instead of a ring of sixty, so an active account
 stays at a couple of kilobytes, and an event adds in O(1).
 
-Counters live in one flat ``array('d')`` and distinct-count sketches in one
-``bytearray`` so that the store can write them as raw bytes.
+Counters live in one flat list of floats and distinct-count sketches in one
+``bytearray``; the store writes both as raw bytes. A list rather than an
+``array('d')``: every event adds to two dozen counters, and CPython indexes a
+list in the interpreter loop, while each ``array`` store parses its argument
+like a function call (a fifth of the cost of an event's windows).
 """
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass, field
 
 from service.features import content, sketch
@@ -71,15 +73,15 @@ _K = len(DISTINCT)
 _SLOTS = 2 * len(HORIZONS)
 COUNTER_SIZE = _SLOTS * _M
 SKETCH_SIZE = _SLOTS * _K * sketch.REGISTERS
-_ZERO_COUNTERS = array("d", bytes(8 * _M))
+_ZERO_COUNTERS = [0.0] * _M
 _ZERO_SKETCHES = bytes(_K * sketch.REGISTERS)
 _SKETCH_BLOCK = _K * sketch.REGISTERS
 # A gap longer than this is a pause, not an inter-arrival time of one burst of work.
 MAX_GAP_S = 3600.0
 
 
-def _new_counters() -> array[float]:
-    return array("d", bytes(8 * COUNTER_SIZE))
+def _new_counters() -> list[float]:
+    return [0.0] * COUNTER_SIZE
 
 
 @dataclass(slots=True)
@@ -87,7 +89,7 @@ class AccountWindows:
     """Event-time windows of one account. ``buckets[h]`` is the current bucket index."""
 
     buckets: list[int] = field(default_factory=lambda: [-2] * len(HORIZONS))
-    counters: array[float] = field(default_factory=_new_counters)
+    counters: list[float] = field(default_factory=_new_counters)
     sketches: bytearray = field(default_factory=lambda: bytearray(SKETCH_SIZE))
     models: dict[str, list[float]] = field(default_factory=dict)
     last_ts: float = -1.0
@@ -161,7 +163,10 @@ class AccountWindows:
         ):
             # A newer request rotates every horizon and then falls in the current buckets;
             # only a late one falls in a previous bucket (or none) somewhere.
-            slots = tuple(self._slot_for(h, ts) for h in range(len(HORIZONS)))
+            slots = tuple(
+                2 * h if int(ts // width) == buckets[h] else self._slot_for(h, ts)
+                for h, width in enumerate(HORIZONS)
+            )
             if slots != _CURRENT_SLOTS:
                 self._add_late(slots, increments, registers, language_bit, model_counts)
                 return
@@ -188,7 +193,7 @@ class AccountWindows:
                 counters[base + i] += value
             if bit:
                 mask = base + _COT_LANGUAGES
-                counters[mask] = int(counters[mask]) | bit
+                counters[mask] = float(int(counters[mask]) | bit)
             sbase = slot * _SKETCH_BLOCK
             for register, rank in registers:
                 if rank > sketches[sbase + register]:
@@ -214,7 +219,7 @@ class AccountWindows:
             counters[day + i] += value
         if bit:
             for mask in (_COT_LANGUAGES, hour + _COT_LANGUAGES, day + _COT_LANGUAGES):
-                counters[mask] = int(counters[mask]) | bit
+                counters[mask] = float(int(counters[mask]) | bit)
         shour, sday = _CURRENT_SLOTS[1] * _SKETCH_BLOCK, _CURRENT_SLOTS[2] * _SKETCH_BLOCK
         for register, rank in registers:
             if rank > sketches[register]:
