@@ -28,6 +28,8 @@ MIN_OTHERS = 2  # a group is the member and at least two others
 SELF_SHARE = 0.05  # below this share of a group's requests, a member is judged on the whole
 # The group's own log-odds before it lends anything: a group must be suspect as a whole.
 GROUP_BIAS = 2.0
+# The most a group's newness and its size add to its log-odds.
+_NEW_WEIGHT, _SIZE_WEIGHT = 1.5, 1.0
 
 
 class Link(NamedTuple):
@@ -54,9 +56,22 @@ def assess_group(group: Group) -> tuple[float, list[Signal]]:
     if not signals:
         return 0.0, []
     signals.sort(key=lambda s: s.weight, reverse=True)
-    size = ramp(float(group.members), 2.0, 12.0)
-    log_odds = sum(s.weight for s in signals) + 1.5 * ramp(new_share(group), 0.3, 0.8) + size
+    size = _SIZE_WEIGHT * ramp(float(group.members), 2.0, 12.0)
+    log_odds = (
+        sum(s.weight for s in signals) + _NEW_WEIGHT * ramp(new_share(group), 0.3, 0.8) + size
+    )
     return max(0.0, log_odds - GROUP_BIAS), signals
+
+
+def ceiling(group: Group) -> float:
+    """A bound on :func:`assess_group`'s log-odds for this group, and for the group without
+    any one member (whose counts are no larger): each kind of traffic it has at full
+    strength, newness and size at full, and a margin for rounding. A link whose bound
+    cannot beat the best one found so far is not assessed at all, which leaves the result
+    as it was and skips most assessments of the accounts of a farm."""
+    counts = group.sums[_KIND_COUNTS]
+    kinds = sum(k.weight for k, count in zip(KINDS, counts, strict=True) if count > 0)
+    return kinds + _NEW_WEIGHT + _SIZE_WEIGHT - GROUP_BIAS + 1e-9
 
 
 def consistency(own: dict[str, float]) -> float:
@@ -107,6 +122,8 @@ def link_signal(
             weight *= 1.0 - established
         if weight <= 0:  # (before the group without the member is worked out)
             continue
+        if best is not None and weight * ceiling(shared) * alike <= best.signal.weight:
+            continue  # it cannot lend more than the best link found so far
         small = own_profile[0] <= SELF_SHARE * shared.sums[0] and assessed is not None
         group = shared if small else others(shared, own_profile)
         if kind in NEEDS_NEW_MEMBERS:

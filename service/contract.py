@@ -280,7 +280,7 @@ def iter_lines(path: Path | str) -> Iterator[tuple[int, bytes]]:
         tail = lines.pop()
         for line in lines:
             number += 1
-            if line.strip():
+            if line and not line.isspace():  # (strip() would copy every line to test it)
                 yield number, line
-    if tail.strip():
+    if tail and not tail.isspace():
         yield number + 1, tail
