@@ -281,10 +281,15 @@ def _language(text: str, lowered: str) -> int:
 
 def analyse(prompt: str | None) -> Content:
     """The content bits of one request's prompt, and its language if it asks for reasoning."""
+    return Content(*content_bits(prompt))
+
+
+def content_bits(prompt: str | None) -> tuple[int, int]:
+    """:func:`analyse` as a plain tuple, for the per-event path (no named tuple to build)."""
     if not prompt:
-        return Content(0, -1)
+        return 0, -1
     text = _excerpt(prompt)
     lowered = text.lower()
     flags = _phrase_flags(lowered)
     # The language only matters for reasoning requests (how many languages they come in).
-    return Content(flags, _language(text, lowered) if flags & COT else -1)
+    return flags, _language(text, lowered) if flags & COT else -1

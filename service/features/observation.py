@@ -24,9 +24,9 @@ from service.features.content import (
     REPRODUCIBLE,
     TRACE,
     TRACE_HARVEST,
-    analyse,
+    content_bits,
 )
-from service.features.fingerprint import fingerprint
+from service.features.fingerprint import fingerprints
 
 NOT_KNOWN = -1
 # A reasoning answer worth harvesting: a worked solution, not a one-line reply.
@@ -99,10 +99,10 @@ def decode_batch(raw: bytes) -> list[Observation]:
 
 def observe(event: RequestEvent) -> Observation:
     """The observation of one validated event (the prompt text goes no further)."""
-    fp = fingerprint(event.prompt, event.system_prompt)
+    prompt_fp, template_fp, system_fp = fingerprints(event.prompt, event.system_prompt)
     params = event.params or NO_PARAMS
     status = DEFAULT_STATUS if event.status is None else event.status
-    flags, language = analyse(event.prompt)
+    flags, language = content_bits(event.prompt)
     if flags & COT and event.completion_tokens >= LONG_ANSWER_TOKENS:
         flags |= HARVEST | (TRACE_HARVEST if flags & TRACE else 0)
     if params.temperature == 0 and params.seed is not None:
@@ -129,9 +129,9 @@ def observe(event: RequestEvent) -> Observation:
         params.top_logprobs or 0,
         params.logit_bias or 0,
         NOT_KNOWN if params.max_tokens is None else params.max_tokens,
-        fp.prompt,
-        fp.template,
-        fp.system,
+        prompt_fp,
+        template_fp,
+        system_fp,
         ip_hash,
         key_hash,
         _network(event.client_ip),
