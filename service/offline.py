@@ -33,7 +33,7 @@ from service.features.observation import (
     observer,
 )
 from service.gc_tuning import throughput_gc
-from service.pipeline import Envelope, Pipeline
+from service.pipeline import Pipeline, envelopes
 from service.settings import Settings
 from service.state.account import FirstFlag
 from service.state.memory import MemoryStore
@@ -173,7 +173,7 @@ def _detect(
                 summary.rejections.append(f"line {number}: {reason}")
         if not observations:
             continue
-        result = pipeline.process([Envelope(obs) for obs in observations])
+        result = pipeline.process(envelopes(observations))
         pipeline.commit(result)
         flags.update(result.flagged)
         accounts.update(result.states)
