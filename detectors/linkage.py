@@ -74,6 +74,10 @@ def ceiling(group: Group) -> float:
     return kinds + _NEW_WEIGHT + _SIZE_WEIGHT - GROUP_BIAS + 1e-9
 
 
+# The ceiling of a group with a single kind of traffic, the lightest.
+_LOWEST_CEILING = min(k.weight for k in KINDS) + _NEW_WEIGHT + _SIZE_WEIGHT - GROUP_BIAS
+
+
 def consistency(own: dict[str, float]) -> float:
     """How much the member's own traffic looks like harvesting of any kind (0..1).
 
@@ -122,21 +126,26 @@ def link_signal(
             weight *= 1.0 - established
         if weight <= 0:  # (before the group without the member is worked out)
             continue
-        if best is not None and weight * ceiling(shared) * alike <= best.signal.weight:
-            continue  # it cannot lend more than the best link found so far
         small = own_profile[0] <= SELF_SHARE * shared.sums[0] and assessed is not None
+        found = assessed.get(shared.value) if small and assessed is not None else None
+        if (
+            found is None
+            and best is not None
+            # (the ceiling is worked out only when even a one-kind group could be beaten)
+            and weight * _LOWEST_CEILING * alike <= best.signal.weight
+            and weight * ceiling(shared) * alike <= best.signal.weight
+        ):
+            continue  # it cannot lend more than the best link found so far: not assessed
         group = shared if small else others(shared, own_profile)
         if kind in NEEDS_NEW_MEMBERS:
             weight *= ramp(new_share(group), 0.25, 0.6)
         if weight <= 0:
             continue
-        if small and assessed is not None:
-            found = assessed.get(group.value)
-            if found is None:
-                found = assessed[group.value] = assess_group(group)
-            log_odds, signals = found
-        else:
-            log_odds, signals = assess_group(group)
+        if found is None:
+            found = assess_group(group)
+            if small and assessed is not None:
+                assessed[group.value] = found
+        log_odds, signals = found
         if log_odds <= 0:
             continue
         inherited = weight * log_odds * alike
