@@ -25,6 +25,7 @@ honest step-by-step tutoring raises its own bar.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from detectors.baseline import PeerBaseline
@@ -67,6 +68,7 @@ BENCHMARK_LIKE = frozenset({"reasoning_trace_harvest", "reasoning_harvest", "rub
 
 
 _WEIGHTS = {kind.reason: kind.weight for kind in KINDS}
+_FEATURES = tuple(kind.feature for kind in KINDS)
 
 
 class Signal(NamedTuple):
@@ -103,15 +105,33 @@ def content_signals(
     requests: float, counts: dict[str, float], floors: dict[str, float] | None = None
 ) -> list[Signal]:
     """Evidence from what was asked, for an account or for a group's summed traffic."""
+    return kind_signals(requests, [counts.get(kind.feature, 0.0) for kind in KINDS], floors)
+
+
+# Per kind, the log1p of its volume ramp's ends, worked out once rather than at every scoring.
+_VOLUME_RAMPS = tuple((math.log1p(k.volume_floor), math.log1p(k.volume_full)) for k in KINDS)
+# Each kind's share ramp when no peer floor raises it (a group's traffic).
+_SHARE_RAMPS = tuple((k.share_floor, max(k.share_full, k.share_floor + 0.1)) for k in KINDS)
+
+
+def kind_signals(
+    requests: float, counts: Sequence[float], floors: dict[str, float] | None = None
+) -> list[Signal]:
+    """:func:`content_signals` on the count of each kind, in the order of ``KINDS``."""
     signals = []
-    for kind in KINDS:
-        count = counts.get(kind.feature, 0.0)
+    for kind, count, (share_floor, share_full), (log_floor, log_full) in zip(
+        KINDS, counts, _SHARE_RAMPS, _VOLUME_RAMPS, strict=True
+    ):
         if count <= 0:
             continue
         share = count / (requests + PRIOR_REQUESTS)
-        floor = max(kind.share_floor, (floors or {}).get(kind.feature, 0.0))
-        full = max(kind.share_full, floor + 0.1)
-        strength = ramp(share, floor, full) * log_ramp(count, kind.volume_floor, kind.volume_full)
+        if floors:
+            share_floor = max(kind.share_floor, floors.get(kind.feature, 0.0))
+            share_full = max(kind.share_full, share_floor + 0.1)
+        by_share = ramp(share, share_floor, share_full)
+        if by_share <= 0:
+            continue
+        strength = by_share * ramp(math.log1p(count), log_floor, log_full)
         if strength > 0:
             signals.append(Signal(kind.reason, kind.weight * strength, share))
     return signals
@@ -122,19 +142,21 @@ def context_signals(x: dict[str, float], strength: float) -> list[Signal]:
     if strength <= 0:
         return []
     age = x.get("account_age_days", -1.0)
-    found = [
-        Signal("many_languages", 2.5 * ramp(x.get("cot_languages", 0.0), 2.0, 4.0),
-               x.get("cot_languages", 0.0)),
-        Signal("new_account", 1.5 * (1.0 - ramp(age, 3.0, 30.0)) if age >= 0 else 0.0, age),
-        Signal("new_model_pivot", 1.5 * ramp(x.get("new_model_share", 0.0), 0.3, 0.7),
-               x.get("new_model_share", 0.0)),
-        Signal("single_turn", 0.5 * ramp(x.get("single_turn_share", 0.0), 0.5, 0.9),
-               x.get("single_turn_share", 0.0)),
+    languages = x.get("cot_languages", 0.0)
+    new_model = x.get("new_model_share", 0.0)
+    single_turn = x.get("single_turn_share", 0.0)
+    rate = x.get("rate_1h", 0.0)
+    found = (
+        ("many_languages", 2.5 * ramp(languages, 2.0, 4.0), languages),
+        ("new_account", 1.5 * (1.0 - ramp(age, 3.0, 30.0)) if age >= 0 else 0.0, age),
+        ("new_model_pivot", 1.5 * ramp(new_model, 0.3, 0.7), new_model),
+        ("single_turn", 0.5 * ramp(single_turn, 0.5, 0.9), single_turn),
         # Rate alone flags nobody; harvesting-like traffic at hundreds an hour is worse.
-        Signal("high_rate", 1.5 * ramp(x.get("rate_1h", 0.0), _LOG_60, _LOG_600),
-               x.get("rate_1h", 0.0)),
-    ]  # fmt: skip
-    return [Signal(s.reason, s.weight * strength, s.value) for s in found if s.weight > 0]
+        ("high_rate", 1.5 * ramp(rate, _LOG_60, _LOG_600), rate),
+    )
+    return [
+        Signal(reason, weight * strength, value) for reason, weight, value in found if weight > 0
+    ]
 
 
 def benchmark_discount(x: dict[str, float], content: list[Signal]) -> list[Signal]:
@@ -165,7 +187,7 @@ class HarvestScorer:
     def assess(self, x: dict[str, float], extra: list[Signal] | None = None) -> Assessment:
         """Score and signals of one vector; ``extra`` adds evidence from outside (linkage)."""
         floors = self.baseline.share_floors(x)
-        content = content_signals(x.get("requests", 0.0), x, floors)
+        content = kind_signals(x.get("requests", 0.0), [x.get(f, 0.0) for f in _FEATURES], floors)
         strength = min(1.0, max((s.weight / _WEIGHTS[s.reason] for s in content), default=0.0))
         signals = content + context_signals(x, strength) + benchmark_discount(x, content)
         signals += extra or []

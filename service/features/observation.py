@@ -24,9 +24,9 @@ from service.features.content import (
     REPRODUCIBLE,
     TRACE,
     TRACE_HARVEST,
-    analyse,
+    content_bits,
 )
-from service.features.fingerprint import fingerprint
+from service.features.fingerprint import fingerprints
 
 NOT_KNOWN = -1
 # A reasoning answer worth harvesting: a worked solution, not a one-line reply.
@@ -99,10 +99,10 @@ def decode_batch(raw: bytes) -> list[Observation]:
 
 def observe(event: RequestEvent) -> Observation:
     """The observation of one validated event (the prompt text goes no further)."""
-    fp = fingerprint(event.prompt, event.system_prompt)
+    prompt_fp, template_fp, system_fp = fingerprints(event.prompt, event.system_prompt)
     params = event.params or NO_PARAMS
     status = DEFAULT_STATUS if event.status is None else event.status
-    flags, language = analyse(event.prompt)
+    flags, language = content_bits(event.prompt)
     if flags & COT and event.completion_tokens >= LONG_ANSWER_TOKENS:
         flags |= HARVEST | (TRACE_HARVEST if flags & TRACE else 0)
     if params.temperature == 0 and params.seed is not None:
@@ -129,9 +129,9 @@ def observe(event: RequestEvent) -> Observation:
         params.top_logprobs or 0,
         params.logit_bias or 0,
         NOT_KNOWN if params.max_tokens is None else params.max_tokens,
-        fp.prompt,
-        fp.template,
-        fp.system,
+        prompt_fp,
+        template_fp,
+        system_fp,
         ip_hash,
         key_hash,
         _network(event.client_ip),
@@ -151,6 +151,8 @@ def observe_raw(raw: bytes | str) -> Observation:
 
 def observer(format: str = "contract") -> Callable[[bytes | str], Observation]:
     """Parse-and-observe for records in ``format`` (a gateway adapter's name, or the contract)."""
+    if format == "contract":
+        return observe_raw  # (one call fewer an event than the general form below)
     from service.adapters.registry import raw_parser  # adapters import the contract, not us
 
     parse = raw_parser(format)
@@ -159,13 +161,21 @@ def observer(format: str = "contract") -> Callable[[bytes | str], Observation]:
 
 def link_values(obs: Observation) -> list[str]:
     """The values this request shares with other accounts, as ``kind:hash`` (no raw values)."""
+    return list(_link_values(obs.payment, obs.system_fp, obs.network, obs.asn, obs.user_agent))
+
+
+@lru_cache(maxsize=65536)
+def _link_values(
+    payment: str, system_fp: int, network: str, asn: int, user_agent: str
+) -> tuple[str, ...]:
+    # Cached: an account's link values are the same at nearly every scoring.
     found = []
-    if obs.payment:
-        found.append(f"payment:{_hash(obs.payment):016x}")
-    if obs.system_fp:
-        found.append(f"system:{obs.system_fp:016x}")
-    if obs.network:
-        found.append(f"network:{_hash(obs.network):016x}")
-    if obs.asn >= 0 and obs.user_agent:
-        found.append(f"asn_agent:{_hash(f'{obs.asn} {obs.user_agent}'):016x}")
-    return found
+    if payment:
+        found.append(f"payment:{_hash(payment):016x}")
+    if system_fp:
+        found.append(f"system:{system_fp:016x}")
+    if network:
+        found.append(f"network:{_hash(network):016x}")
+    if asn >= 0 and user_agent:
+        found.append(f"asn_agent:{_hash(f'{asn} {user_agent}'):016x}")
+    return tuple(found)

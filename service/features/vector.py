@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from service.features.windows import AccountWindows
+from service.features.windows import COUNTERS, AccountWindows
 
 MINUTE, HOUR, DAY = 0, 1, 2
 NOT_KNOWN = -1.0
@@ -47,6 +47,12 @@ FEATURES: tuple[str, ...] = (
     "account_age_days",
 )
 
+# The counters the lean vector reads from the day window, and the full one from the hour.
+_LEAN_DAY = (
+    "requests", "harvest", "trace_harvest", "rubric", "probe", "reproducible", "single_turn",
+)  # fmt: skip
+_GAPS = ("gap_count", "gap_sum", "gap_sq_sum")
+
 
 def account_vector(
     windows: AccountWindows,
@@ -64,10 +70,11 @@ def account_vector(
     inter-arrival statistics): the vector of every scoring, the full one being for the
     baseline and the analyst.
     """
-    day = windows.counters_at(DAY, now)
+    day = windows.counters_at(DAY, now, COUNTERS if full else _LEAN_DAY)
     requests = day["requests"]
     per_request = 1.0 / requests if requests > 0 else 0.0
-    mix = windows.model_mix(DAY, now)
+    # The model mix is read only when some model is new, or for the full vector.
+    mix = windows.model_mix(DAY, now) if model_first_seen or full else {}
     new_model = 0.0
     if model_first_seen:
         new_model = sum(
@@ -91,7 +98,7 @@ def account_vector(
     if not full:
         return x
     prompt_tokens, completion_tokens = day["prompt_tokens"], day["completion_tokens"]
-    hour = windows.counters_at(HOUR, now)
+    hour = windows.counters_at(HOUR, now, _GAPS)
     gaps = hour["gap_count"]
     gap_cv = 0.0
     if gaps >= 2:

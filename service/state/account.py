@@ -163,7 +163,7 @@ def encode(state: AccountState) -> bytes:
         (
             _HEADER.pack(_FORMAT_VERSION, len(meta)),
             meta,
-            state.windows.counters.tobytes(),
+            array("d", state.windows.counters).tobytes(),
             bytes(state.windows.sketches),
         )
     )
@@ -180,7 +180,7 @@ def decode(blob: bytes) -> AccountState:
     counters.frombytes(blob[start : start + 8 * COUNTER_SIZE])
     start += 8 * COUNTER_SIZE
     sketches = bytearray(blob[start : start + SKETCH_SIZE])
-    windows = AccountWindows(meta["b"], counters, sketches, meta["m"], meta["l"])
+    windows = AccountWindows(meta["b"], counters.tolist(), sketches, meta["m"], meta["l"])
     flag = meta["ff"]
     return AccountState(
         windows=windows,

@@ -107,13 +107,15 @@ class MemoryLinks:
 
     def exchange(self, reports: Mapping[str, Report], now: float) -> dict[str, Group]:
         touched: set[str] = set()
+        entries = self._entries
         for account, (values, profile) in reports.items():
+            touched.update(values)
             for value in values:
-                touched.add(value)
-                entry = self._entries.get(value)
+                entry = entries.get(value)
                 if entry is None:
-                    entry = self._entries[value] = _Entry()
-                entry.seen = max(entry.seen, now)
+                    entry = entries[value] = _Entry()
+                if now > entry.seen:
+                    entry.seen = now
                 members = entry.members
                 if members is None:
                     continue
