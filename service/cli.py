@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from service.gc_tuning import tune_for_throughput
 from service.settings import Settings
 
 
@@ -151,10 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    # Every event allocates a few dozen short-lived objects and account state lives long:
-    # the default gen-0 threshold (700) makes the collector rescan that state constantly.
-    gc.set_threshold(100_000, 50, 1000)
-    gc.freeze()
+    tune_for_throughput()
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -33,7 +33,6 @@ from prometheus_client import start_http_server
 from service import metrics
 from service.contract import InvalidEvent
 from service.features.observation import observer
-from service.gc_tuning import tune_for_throughput
 from service.pipeline import BatchResult, Envelope, Pipeline
 from service.settings import Settings
 from service.state.alert_log import redis_alert_log
@@ -248,6 +247,5 @@ def run_worker(settings: Settings, max_idle_s: float | None = None) -> int:
         settings.consumer_group,
         settings.store,
     )
-    tune_for_throughput()  # this process is the worker from here on
     worker.run(max_idle_s)
     return 0
