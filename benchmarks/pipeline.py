@@ -89,41 +89,49 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_worker(bootstrap: str, redis_url: str, topic: str, total: int) -> tuple[float, float]:
-    """Events/s of the worker from its first commit to its last, and events per CPU-second."""
-    group = f"bench-{uuid.uuid4().hex[:6]}"
+def run_workers(
+    bootstrap: str, redis_url: str, topic: str, total: int, workers: int = 1, prefix: str = "hg"
+) -> tuple[float, float, float]:
+    """``workers`` worker processes in one group on ``topic``, from the group's first commit
+    to its last: (events/s, events per worker CPU-second, worker cores busy)."""
+    group = f"bench-{prefix}-{uuid.uuid4().hex[:6]}"
     env = dict(os.environ)
     env.update(
         HARVESTGUARD_STORE="redis",
         HARVESTGUARD_REDIS_URL=redis_url,
+        HARVESTGUARD_REDIS_PREFIX=prefix,
         HARVESTGUARD_KAFKA_BOOTSTRAP=bootstrap,
         HARVESTGUARD_TOPIC_REQUESTS=topic,
         HARVESTGUARD_CONSUMER_GROUP=group,
         HARVESTGUARD_SESSION_TIMEOUT_MS="6000",
         HARVESTGUARD_METRICS_PORT="0",
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "--log-level", "WARNING", "worker",
-         "--exit-when-idle", "10"],
-        env=env,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "service.cli", "--log-level", "WARNING", "worker"]
+    processes = [
+        subprocess.Popen([*command, "--exit-when-idle", "10"], env=env) for _ in range(workers)
+    ]
+
+    def cpu() -> float:
+        return sum(cpu_seconds(p.pid) for p in processes if p.poll() is None)
+
     first: tuple[float, int, float] | None = None
     last: tuple[float, int, float] = (time.perf_counter(), 0, 0.0)
-    while worker.poll() is None:
+    while any(p.poll() is None for p in processes):
         done = sum(committed_offsets(bootstrap, group, topic).values())
         now = time.perf_counter()
         if done and first is None:
-            first = (now, done, cpu_seconds(worker.pid))
+            first = (now, done, cpu())
         if done > last[1]:
-            last = (now, done, cpu_seconds(worker.pid))
+            last = (now, done, cpu())
         if done >= total:
             break
         time.sleep(0.05)
-    worker.wait(timeout=120)
+    for process in processes:
+        process.wait(timeout=120)
     if first is None or last[1] < total:
-        raise RuntimeError(f"worker committed {last[1]} of {total} events")
-    events = last[1] - first[1]
-    return events / (last[0] - first[0]), events / max(last[2] - first[2], 1e-9)
+        raise RuntimeError(f"{workers} worker(s) committed {last[1]} of {total} events")
+    events, span, used = last[1] - first[1], last[0] - first[0], last[2] - first[2]
+    return events / span, events / max(used, 1e-9), used / span
 
 
 def redis_bytes_per_account(redis_url: str, baseline_used: int) -> tuple[float, float, int]:
@@ -160,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             client = redis.Redis.from_url(redis_server.url)
             baseline_used = int(client.info("memory")["used_memory"])
             client.close()
-            worker_rate, per_cpu = run_worker(broker.bootstrap, redis_server.url, topic, total)
+            worker_rate, per_cpu, _ = run_workers(broker.bootstrap, redis_server.url, topic, total)
             per_account, sampled, accounts = redis_bytes_per_account(
                 redis_server.url, baseline_used
             )

@@ -20,11 +20,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import tempfile
-import time
-import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,54 +30,9 @@ if str(REPO) not in sys.path:
 
 import redis  # noqa: E402
 
-from benchmarks.pipeline import cpu_seconds, generate, produce  # noqa: E402
-from tests.servers import RedisServer, TansuBroker, committed_offsets, create_topics  # noqa: E402
+from benchmarks.pipeline import generate, produce, run_workers  # noqa: E402
+from tests.servers import RedisServer, TansuBroker, create_topics  # noqa: E402
 from tests.workers import account_decisions  # noqa: E402
-
-
-def run_group(
-    workers: int, bootstrap: str, redis_url: str, topic: str, total: int, prefix: str
-) -> tuple[float, float, float]:
-    """(events/s wall, events per worker CPU-second, CPU share of the span) for ``workers``."""
-    group = f"scale-{prefix}-{uuid.uuid4().hex[:6]}"
-    env = dict(os.environ)
-    env.update(
-        HARVESTGUARD_STORE="redis",
-        HARVESTGUARD_REDIS_URL=redis_url,
-        HARVESTGUARD_REDIS_PREFIX=prefix,
-        HARVESTGUARD_KAFKA_BOOTSTRAP=bootstrap,
-        HARVESTGUARD_TOPIC_REQUESTS=topic,
-        HARVESTGUARD_TOPIC_ALERTS=f"{topic}.alerts",
-        HARVESTGUARD_TOPIC_DLQ=f"{topic}.dlq",
-        HARVESTGUARD_CONSUMER_GROUP=group,
-        HARVESTGUARD_SESSION_TIMEOUT_MS="6000",
-        HARVESTGUARD_METRICS_PORT="0",
-    )
-    command = [sys.executable, "-m", "service.cli", "--log-level", "WARNING", "worker"]
-    command += ["--exit-when-idle", "10"]
-    processes = [subprocess.Popen(command, env=env) for _ in range(workers)]
-
-    def cpu() -> float:
-        return sum(cpu_seconds(p.pid) for p in processes if p.poll() is None)
-
-    first: tuple[float, int, float] | None = None
-    last = (time.perf_counter(), 0, 0.0)
-    while any(p.poll() is None for p in processes):
-        done = sum(committed_offsets(bootstrap, group, topic).values())
-        now = time.perf_counter()
-        if done and first is None:
-            first = (now, done, cpu())
-        if done > last[1]:
-            last = (now, done, cpu())
-        if done >= total:
-            break
-        time.sleep(0.05)
-    for process in processes:
-        process.wait(timeout=120)
-    if first is None or last[1] < total:
-        raise RuntimeError(f"{workers} workers committed {last[1]} of {total} events")
-    events, span, used = last[1] - first[1], last[0] - first[0], last[2] - first[2]
-    return events / span, events / max(used, 1e-9), used / span
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,15 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         with RedisServer() as redis_server, TansuBroker() as broker:
             topic = "llm.requests"
             create_topics(
-                broker.bootstrap, [topic, f"{topic}.alerts", f"{topic}.dlq"], args.partitions
+                broker.bootstrap, [topic, "llm.requests.dlq", "llm.alerts"], args.partitions
             )
             total, _ = produce(broker.bootstrap, topic, events)
             client = redis.Redis.from_url(redis_server.url)
             reference: set[str] | None = None
             for name, workers in runs:
                 prefix = f"w{name}"
-                rate, per_cpu, cores = run_group(
-                    workers, broker.bootstrap, redis_server.url, topic, total, prefix
+                rate, per_cpu, cores = run_workers(
+                    broker.bootstrap, redis_server.url, topic, total, workers, prefix
                 )
                 decisions = account_decisions(client, prefix)
                 flagged = {a for a, d in decisions.items() if d.action != "allow"}
