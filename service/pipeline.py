@@ -12,21 +12,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from detectors.baseline import FrozenBaseline, PeerBaseline
-from detectors.explain import explain
 from detectors.harvest import Assessment, HarvestScorer, Signal
 from detectors.linkage import Link, link_signal
 from service import metrics
-from service.alerts import verdict_alert
 from service.features.observation import Observation, link_values
 from service.features.vector import account_vector
-from service.policy import Policy
 from service.settings import Settings
-from service.state.account import ALLOW, AccountState, Decision, FirstFlag, action_rank
+from service.state.account import AccountState, Decision, FirstFlag
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.links import Group, LinkStore, MemoryLinks, Report
+from service.verdicts import Overrides, Verdicts
 
 
 class Envelope(NamedTuple):
@@ -60,18 +58,6 @@ class BatchResult:
     redelivered: int = 0
 
 
-class Overrides(Protocol):
-    """Analysts' feedback on accounts (service/state/feedback.py); it outranks the model."""
-
-    def refresh(self) -> None:
-        """Pick up feedback given since the last batch (at most one store read)."""
-        ...
-
-    def adjust(self, account_id: str, current: Decision, proposed: Decision, ts: float) -> Decision:
-        """The decision to keep (``current`` for no change); asked at every scoring, in memory."""
-        ...
-
-
 class Pipeline:
     def __init__(
         self,
@@ -96,18 +82,8 @@ class Pipeline:
             PeerBaseline(settings.baseline_min_accounts, prior=self._published_baseline())
         )
         self.baseline = self.detector.baseline
-        self.policy = Policy(
-            review=settings.review_threshold,
-            throttle=settings.throttle_threshold,
-            block=settings.block_threshold,
-            hysteresis=settings.hysteresis,
-            shadow=settings.shadow_mode,
-            allowlist=settings.allowlist,
-            overrides={
-                key: override.model_dump(exclude_none=True)
-                for key, override in settings.policy_overrides.items()
-            },
-        )
+        self.verdicts = Verdicts(settings, self.baseline, overrides)
+        self.policy = self.verdicts.policy  # what the API asks about enforcement and shadow
         self._processed = metrics.EVENTS_PROCESSED.labels(source)
         self._learned_at = self._published_at = -math.inf
 
@@ -291,69 +267,14 @@ class Pipeline:
         link: Link | None,
         result: BatchResult,
     ) -> None:
-        """The policy's decision on an assessment, and what follows from a change."""
         result.scored += 1
-        score = assessment.score
-        policy = self.policy.for_account(account)
-        flagged = score >= policy.review
-        reasons = assessment.reasons[: self.settings.max_reasons] if flagged else []
-        # A flag comes from linkage when the account's own evidence would not have made it.
-        cluster_id = None
-        if flagged and link is not None and "linked_group" in reasons[:1]:
-            cluster_id = link.cluster_id
-        previous = state.decision
-        decision = policy.decide(account, previous, score, reasons, event.ts, cluster_id)
-        if self.overrides is not None:
-            # Also when nothing changed: feedback may have replaced the stored decision.
-            decision = self.overrides.adjust(account, previous, decision, event.ts)
-        if decision is previous:
+        change = self.verdicts.decide(account, state, event, assessment, x, link)
+        if change is None:
             return
-        state.decision = decision
-        result.decisions[account] = decision
-        metrics.VERDICT_CHANGES.labels(decision.action).inc()
-        for reason in decision.reasons:
-            metrics.VERDICT_REASONS.labels(reason).inc()
-        explanation = []
-        if flagged and x is not None:
-            explanation = explain(assessment, x, self.baseline, link)
-        result.alerts.append(self._alert(account, state, previous, decision, event, explanation))
-        if decision.action == ALLOW:
-            return
-        flag = state.first_flag
-        if flag is None:
-            flag = state.first_flag = FirstFlag(
-                event.ts,
-                event.event_id,
-                state.events,
-                score,
-                decision.reasons,
-                decision.cluster_id,
-                explanation=explanation,
-            )
-        if action_rank(decision.action) > action_rank(flag.strongest):
-            flag.strongest = decision.action
-        result.flagged[account] = flag
-
-    def _alert(
-        self,
-        account: str,
-        state: AccountState,
-        previous: Decision,
-        decision: Decision,
-        event: Observation,
-        explanation: list[dict[str, Any]],
-    ) -> dict[str, Any]:
-        return verdict_alert(
-            account,
-            previous,
-            decision,
-            alert_id=f"{account}:{event.event_id}:{decision.action}",
-            enforced=self.policy.for_account(account).enforced(decision) == decision.action,
-            ts=event.ts,
-            explanation=explanation,
-            event_id=event.event_id,
-            account_events=state.events,
-        )
+        result.decisions[account] = state.decision
+        result.alerts.append(change.alert)
+        if change.flag is not None:
+            result.flagged[account] = change.flag
 
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing."""
