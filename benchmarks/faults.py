@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outage-s", type=float, default=5.0)
     parser.add_argument("--scale", type=float, default=6.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="keep the events and worker logs here")
     args = parser.parse_args(argv)
     plan = FaultPlan(
         kills=args.kills,
@@ -45,8 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         scale=args.scale,
         seed=args.seed,
     )
-    with tempfile.TemporaryDirectory(prefix="harvestguard-faults-") as directory:
-        report = run_faults(plan, Path(directory), clean_passes=2)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        report = run_faults(plan, args.keep, clean_passes=2)
+    else:
+        with tempfile.TemporaryDirectory(prefix="harvestguard-faults-") as directory:
+            report = run_faults(plan, Path(directory), clean_passes=2)
     print(f"machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}")
     print("\n".join(report.lines()))
     for crash in report.crashes:

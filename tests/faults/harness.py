@@ -37,6 +37,7 @@ from tests.workers import Topics, finish, start_worker, worker_env
 # Rough wall time each fault takes with the rejoin of the group after it: the stream is
 # paced to last until the last fault, so that every fault lands mid-stream.
 _COST_S = {"kill": 8.0, "redis": 6.0, "broker": 10.0, "rebalance": 14.0}
+_PACE_MARGIN = 3.0
 _MALFORMED = b'{"event_id": "fault-bad", "account_id": "org_bad", "prompt_tokens": "many"}'
 
 
@@ -256,7 +257,10 @@ def run_faults(plan: FaultPlan, directory: Path, clean_passes: int = 2) -> Fault
     rng = random.Random(plan.seed)
     with RedisServer(durable=True) as redis_server, TansuBroker(storage="s3") as broker:
         run = _Run(redis_server, broker, Topics(broker.bootstrap), directory, rng)
-        producer = _PacedProducer(broker.bootstrap, run.topics.requests, records, plan.stream_s())
+        # Paced to last well past the faults' estimated time (joins after a kill take 5-30 s
+        # here), and hurried once they are done: every fault lands mid-stream.
+        stream_s = plan.stream_s() * _PACE_MARGIN
+        producer = _PacedProducer(broker.bootstrap, run.topics.requests, records, stream_s)
         run.start_worker()
         producer.start()
         survived: dict[str, int] = {}
@@ -285,7 +289,6 @@ def run_faults(plan: FaultPlan, directory: Path, clean_passes: int = 2) -> Fault
                 client,
                 broker.bootstrap,
                 run.topics,
-                records,
                 malformed,
                 producer.placed,
                 read_labels(labels),
