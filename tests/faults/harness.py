@@ -289,6 +289,7 @@ def run_faults(plan: FaultPlan, directory: Path, clean_passes: int = 2) -> Fault
                 client,
                 broker.bootstrap,
                 run.topics,
+                records,
                 malformed,
                 producer.placed,
                 read_labels(labels),
