@@ -7,10 +7,22 @@ server, and :class:`~service.state.redis_store.RedisStore` for production.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Protocol
+import heapq
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol, TypeVar
 
 from service.state.account import AccountState, Decision
+
+V = TypeVar("V")
+
+
+def least_recent_tenth(
+    entries: Mapping[str, V], bound: int, when: Callable[[V], float]
+) -> list[str]:
+    """The keys to drop so that ``entries`` fall to nine tenths of ``bound``, least recent
+    first: one scan per tenth of the bound, not one per new entry, under a flood."""
+    count = len(entries) - bound * 9 // 10
+    return [key for key, _ in heapq.nsmallest(count, entries.items(), key=lambda i: when(i[1]))]
 
 
 class StoreUnavailable(RuntimeError):

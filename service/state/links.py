@@ -16,11 +16,11 @@ nobody reported for the TTL expire (Redis key TTLs; event time in memory).
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple, Protocol
 
 from service import metrics
+from service.state.base import least_recent_tenth
 
 PROFILE_FIELDS: tuple[str, ...] = (
     "requests", "trace_count", "harvest_count", "rubric_count", "probe_count", "new_account",
@@ -133,12 +133,11 @@ class MemoryLinks:
         return self.groups(touched)
 
     def _evict(self) -> None:
-        count = len(self._entries) - self.max_values * 9 // 10
-        items = self._entries.items()
-        for value, _ in heapq.nsmallest(count, items, key=lambda item: item[1].seen):
+        dropped = least_recent_tenth(self._entries, self.max_values, lambda entry: entry.seen)
+        for value in dropped:
             del self._entries[value]
             self._counts.pop(value, None)
-        metrics.EVICTED.labels("link_value").inc(count)
+        metrics.EVICTED.labels("link_value").inc(len(dropped))
 
     def groups(self, values: Iterable[str]) -> dict[str, Group]:
         found = {}

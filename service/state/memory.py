@@ -9,12 +9,12 @@ least recently active tenth is dropped (their flags are kept).
 
 from __future__ import annotations
 
-import heapq
 import logging
 from collections.abc import Iterable, Mapping
 
 from service import metrics
 from service.state.account import ALLOW, AccountState, Decision
+from service.state.base import least_recent_tenth
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +38,14 @@ class MemoryStore:
             self._evict()
 
     def _evict(self) -> None:
-        """Drop the least recently active tenth, in one pass: a flood costs a scan per
-        tenth of the cap, not one per account. A flagged account keeps its decision."""
-        count = len(self._states) - self.max_accounts * 9 // 10
-        items = self._states.items()
-        for account, _ in heapq.nsmallest(count, items, key=lambda i: i[1].windows.last_ts):
+        """Drop the least recently active tenth; a flagged account keeps its decision."""
+        dropped = least_recent_tenth(self._states, self.max_accounts, lambda s: s.windows.last_ts)
+        for account in dropped:
             del self._states[account]
             decision = self._decisions.get(account)
             if decision is not None and decision.action == ALLOW:
                 del self._decisions[account]
-        metrics.EVICTED.labels("account").inc(count)
+        metrics.EVICTED.labels("account").inc(len(dropped))
         if not self._warned:  # once: the metric counts every time
             self._warned = True
             log.warning(
