@@ -38,6 +38,15 @@ class Settings(BaseSettings):
         False, description="Redis is a Redis Cluster (`redis_url` names one of its nodes, db 0)."
     )
     redis_prefix: str = Field("hg", description="Prefix of every Redis key.")
+    redis_wait_replicas: int = Field(
+        0,
+        ge=0,
+        description="Replicas that must hold a batch's account state before its offsets are "
+        "committed (Redis `WAIT`), so a failover loses no counted event; 0: do not wait.",
+    )
+    redis_wait_timeout_ms: int = Field(
+        1000, gt=0, description="How long a batch waits for those replicas before it is retried."
+    )
     state_ttl_s: int = Field(26 * 3600, gt=0, description="Idle account state expires after.")
     decision_ttl_s: int = Field(7 * 86400, gt=0, description="A decision expires after.")
     max_accounts: int = Field(

@@ -1,9 +1,11 @@
 """One suite for every FeatureStore: the embedded memory store and the real Redis store,
-on one server and on a three-node Redis Cluster."""
+on one server, on one server with a replica it waits for, and on a three-node Redis
+Cluster."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +22,7 @@ from service.state.redis_client import slot
 from service.state.redis_links import RedisLinks
 from service.state.redis_store import RedisStore
 from tests.factories import T0, event, redis_contents, traffic
+from tests.servers import RedisServer
 
 
 def busy_account(events: int = 3000) -> AccountState:
@@ -44,10 +47,30 @@ def busy_account(events: int = 3000) -> AccountState:
     return state
 
 
-@pytest.fixture(params=["memory", "redis", "redis+cache", "cluster", "cluster+cache"])
+@pytest.fixture(scope="module")
+def replicated() -> Iterator[tuple[RedisServer, RedisServer]]:
+    """A redis-server and its replica, in sync."""
+    with RedisServer() as primary:
+        replica = RedisServer(replica_of=primary.port)
+        with replica:
+            deadline = time.monotonic() + 20
+            while not replica.replica_in_sync():
+                assert time.monotonic() < deadline, "the replica did not sync"
+                time.sleep(0.05)
+            yield primary, replica
+
+
+@pytest.fixture(params=["memory", "redis", "redis+cache", "redis+wait", "cluster", "cluster+cache"])
 def store(request: pytest.FixtureRequest) -> Iterator[FeatureStore]:
     if request.param == "memory":
         yield MemoryStore()
+        return
+    if request.param == "redis+wait":
+        primary, _ = request.getfixturevalue("replicated")
+        redis_store = RedisStore(primary.url, ttl_s=3600, wait_replicas=1)
+        redis_store.client.flushall()
+        yield redis_store
+        redis_store.close()
         return
     if request.param.startswith("cluster"):
         request.getfixturevalue("redis_cluster_client")  # flushed, clean cluster
@@ -171,6 +194,28 @@ def test_an_unreachable_redis_raises_store_unavailable() -> None:
     with pytest.raises(StoreUnavailable):
         store.save({"org_1": AccountState()}, {})
     assert not store.ping()
+
+
+def test_a_save_returns_once_the_replica_holds_it_and_fails_while_none_does(
+    replicated: tuple[RedisServer, RedisServer],
+) -> None:
+    primary, replica = replicated
+    store = RedisStore(primary.url, wait_replicas=1, wait_timeout_ms=200)
+    store.client.flushall()
+    store.save({"org_1": busy_account(50)}, {"org_1": Decision("review", 0.8, ["a"], T0)})
+    with redis.Redis.from_url(replica.url) as on_replica:  # at once: no waiting here
+        assert on_replica.exists("hg:{org_1}:s", "hg:{org_1}:d") == 2
+    replica.stop()
+    try:
+        with pytest.raises(StoreUnavailable, match=r"0 of 1 replicas.*REDIS_WAIT_REPLICAS"):
+            store.save({"org_2": AccountState()}, {})
+    finally:
+        replica.start()
+        while not replica.replica_in_sync():
+            time.sleep(0.05)
+    store.save({"org_2": AccountState()}, {})  # the same batch again, now it goes through
+    assert store.load(["org_2"]).keys() == {"org_2"}
+    store.close()
 
 
 def test_memory_store_expires_idle_accounts_in_event_time() -> None:

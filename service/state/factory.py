@@ -21,6 +21,8 @@ def make_store(settings: Settings) -> FeatureStore:
         ttl_s=settings.state_ttl_s,
         decision_ttl_s=settings.decision_ttl_s,
         cluster=settings.redis_cluster,
+        wait_replicas=settings.redis_wait_replicas,
+        wait_timeout_ms=settings.redis_wait_timeout_ms,
     )
     return CachedStore(redis_store, settings.cache_accounts)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import redis
 from redis.cluster import RedisCluster, key_slot
+from redis.connection import Connection, ConnectionPool
 from redis.exceptions import NoScriptError, RedisClusterException
 
 # Everything redis-py may raise for an unreachable or unhappy server. Cluster-level
@@ -108,6 +109,47 @@ class SlotScript:
                     raise
                 self.client.script_load(self.text)
         raise AssertionError("unreachable")
+
+
+def run_then_wait(
+    batches: Sequence[tuple[ConnectionPool, Sequence[tuple[Any, ...]]]],
+    replicas: int,
+    timeout_ms: int,
+) -> int:
+    """Run each server's commands, then ``WAIT`` for its replicas; the fewest that acknowledged.
+
+    ``WAIT`` counts the replicas that have every write made *on its own connection*,
+    so each server's commands and its ``WAIT`` go down one connection taken from the
+    pool, in one packet (servers in parallel). redis-py's clients cannot promise that:
+    a command retried after a reconnect runs on another connection, where ``WAIT``
+    would answer at once for writes it never saw. Any error drops the connections
+    (their unread replies with them) and propagates: callers write idempotently and
+    run the whole batch again.
+    """
+    taken: list[Connection] = []
+    pools: list[ConnectionPool] = []
+    try:
+        for pool, commands in batches:
+            connection = pool.get_connection()
+            taken.append(connection)
+            pools.append(pool)
+            connection.send_packed_command(
+                connection.pack_commands([*commands, ("WAIT", replicas, timeout_ms)])
+            )
+        fewest = replicas
+        for connection, (_, commands) in zip(taken, batches, strict=True):
+            for _ in commands:
+                connection.read_response()
+            slack = (connection.socket_timeout or 0.0) + timeout_ms / 1000
+            fewest = min(fewest, int(connection.read_response(timeout=slack)))
+        return fewest
+    except BaseException:
+        for connection in taken:
+            connection.disconnect()
+        raise
+    finally:
+        for pool, connection in zip(pools, taken, strict=True):
+            pool.release(connection)
 
 
 def connect(url: str, cluster: bool = False, timeout_s: float = 2.0) -> RedisClient:

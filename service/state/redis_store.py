@@ -20,12 +20,22 @@ nothing. A batch is read with one ``MGET`` and written in one round trip:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
-from typing import cast
+from typing import Any, cast
+
+from redis.connection import ConnectionPool
 
 from service.state.account import AccountState, Decision, decode, encode
 from service.state.base import StoreUnavailable
-from service.state.redis_client import ERRORS, LazyCluster, SlotScript, connect, slot
+from service.state.redis_client import (
+    ERRORS,
+    LazyCluster,
+    SlotScript,
+    connect,
+    run_then_wait,
+    slot,
+)
 
 # KEYS: the group's keys; ARGV: per key its value and TTL in seconds.
 _SET_ALL = """
@@ -45,8 +55,12 @@ class RedisStore:
         decision_ttl_s: int = 7 * 86400,
         timeout_s: float = 2.0,
         cluster: bool = False,
+        wait_replicas: int = 0,
+        wait_timeout_ms: int = 1000,
     ) -> None:
         self.prefix = prefix
+        self.wait_replicas = wait_replicas
+        self.wait_ms = wait_timeout_ms
         self.ttl_s = ttl_s
         self.decision_ttl_s = decision_ttl_s
         self.client = connect(url, cluster, timeout_s)
@@ -82,8 +96,11 @@ class RedisStore:
             (self.decision_key(a), d.to_json(), self.decision_ttl_s) for a, d in decisions.items()
         ]
         try:
+            if self.wait_replicas:
+                self._save_and_wait(writes)
+                return
             if self._set_all is not None:
-                self._save_by_slot(self._set_all, writes)
+                self._set_all.run(_by_slot(writes))
                 return
             pipe = self.client.pipeline(transaction=True)
             for key, value, ttl in writes:
@@ -92,14 +109,34 @@ class RedisStore:
         except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
 
-    @staticmethod
-    def _save_by_slot(script: SlotScript, writes: list[tuple[str, bytes, int]]) -> None:
-        groups: dict[int, tuple[list[str], list[bytes | int]]] = {}
-        for key, value, ttl in writes:
-            keys, args = groups.setdefault(slot(key), ([], []))
-            keys.append(key)
-            args += (value, ttl)
-        script.run(list(groups.values()))
+    def _save_and_wait(self, writes: list[tuple[str, bytes, int]]) -> None:
+        """Write the batch, then wait until ``wait_replicas`` replicas of every server hold it.
+
+        Without this, a failover to a replica that had not yet received the last
+        batches would lose events whose offsets were already committed."""
+        client = self.client
+        if isinstance(client, LazyCluster):
+            try:
+                calls: dict[int, tuple[ConnectionPool, list[tuple[Any, ...]]]] = {}
+                for keys, args in _by_slot(writes):
+                    node = client.nodes_manager.get_node_from_slot(slot(keys[0]))
+                    pool = node.redis_connection.connection_pool
+                    calls.setdefault(id(pool), (pool, []))[1].append(_eval(keys, args))
+                acked = run_then_wait(list(calls.values()), self.wait_replicas, self.wait_ms)
+            except ERRORS:
+                # A failover or a slot move: learn the new slot map before the batch is retried.
+                with contextlib.suppress(*ERRORS):
+                    client.nodes_manager.initialize()
+                raise
+        else:
+            ((keys, args),) = _by_slot(writes, one_group=True)
+            call = [(client.connection_pool, [_eval(keys, args)])]
+            acked = run_then_wait(call, self.wait_replicas, self.wait_ms)
+        if acked < self.wait_replicas:
+            raise StoreUnavailable(
+                f"redis: a batch's {len(writes)} keys reached {acked} of {self.wait_replicas} "
+                f"replicas within {self.wait_ms} ms (HARVESTGUARD_REDIS_WAIT_REPLICAS)"
+            )
 
     def decision(self, account_id: str) -> Decision | None:
         try:
@@ -116,3 +153,20 @@ class RedisStore:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _by_slot(
+    writes: list[tuple[str, bytes, int]], one_group: bool = False
+) -> list[tuple[list[str], list[bytes | int]]]:
+    """The writes as ``_SET_ALL`` calls (keys, args): one per cluster slot, or one in all."""
+    groups: dict[int, tuple[list[str], list[bytes | int]]] = {}
+    for key, value, ttl in writes:
+        keys, args = groups.setdefault(0 if one_group else slot(key), ([], []))
+        keys.append(key)
+        args += (value, ttl)
+    return list(groups.values())
+
+
+def _eval(keys: list[str], args: list[bytes | int]) -> tuple[Any, ...]:
+    # EVAL, not EVALSHA: no NOSCRIPT to handle on a connection run by hand (Redis caches it).
+    return ("EVAL", _SET_ALL, len(keys), *keys, *args)

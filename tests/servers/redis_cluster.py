@@ -1,4 +1,4 @@
-"""A real three-node Redis Cluster for the tests: three redis-server processes, no replicas."""
+"""A real Redis Cluster for the tests: three primaries, with or without replicas."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import subprocess
 import time
 
 import redis
+from redis.cluster import RedisCluster
 
 from tests.servers.process import HOST, ServerError, find_tool, free_port
 from tests.servers.redis_server import RedisServer, find_redis_server
@@ -20,9 +21,10 @@ class RedisClusterNode(RedisServer):
 
     name = "redis-node"
 
-    def __init__(self, binary: str | None = None) -> None:
+    def __init__(self, binary: str | None = None, node_timeout_ms: int = 5000) -> None:
         super().__init__(binary=binary)
         self.bus_port = free_port()
+        self.node_timeout_ms = node_timeout_ms
 
     def _argv(self) -> list[str]:
         return [
@@ -30,32 +32,41 @@ class RedisClusterNode(RedisServer):
             "--cluster-enabled", "yes",
             "--cluster-port", str(self.bus_port),
             "--cluster-config-file", str(self.workdir / "nodes.conf"),
-            "--cluster-node-timeout", "5000",
+            "--cluster-node-timeout", str(self.node_timeout_ms),
         ]  # fmt: skip
 
-    def cluster_ok(self) -> bool:
+    def cluster_ok(self, nodes: int) -> bool:
         try:
             with redis.Redis(host=HOST, port=self.port, socket_timeout=1.0) as client:
                 info = client.execute_command("CLUSTER INFO")
         except redis.RedisError:
             return False
         # redis-py parses the reply into a dict of strings.
-        return bool(info.get("cluster_state") == "ok" and info.get("cluster_known_nodes") == "3")
+        return bool(
+            info.get("cluster_state") == "ok" and info.get("cluster_known_nodes") == str(nodes)
+        )
 
 
 class RedisClusterServer:
-    """Three cluster-enabled nodes on free loopback ports, joined by ``redis-cli --cluster``.
+    """Three primaries (and ``replicas`` replicas of each) on free loopback ports, joined
+    by ``redis-cli --cluster create``.
 
     Persistence is off, so :meth:`close` (or a crash of the test run) leaves nothing
-    behind but temp dirs, which :meth:`close` removes.
+    behind but temp dirs, which :meth:`close` removes. A node stopped and started again
+    keeps its ``nodes.conf``, so it rejoins: a primary that was failed over comes back
+    as a replica of the node that replaced it, and copies its data.
     """
 
-    NODES = 3
+    PRIMARIES = 3
 
-    def __init__(self, binary: str | None = None) -> None:
+    def __init__(
+        self, binary: str | None = None, replicas: int = 0, node_timeout_ms: int = 5000
+    ) -> None:
         binary = binary or find_redis_server()
         self.cli = find_tool("redis-cli", "redis-tools")
-        self.nodes = [RedisClusterNode(binary) for _ in range(self.NODES)]
+        self.replicas = replicas
+        count = self.PRIMARIES * (1 + replicas)
+        self.nodes = [RedisClusterNode(binary, node_timeout_ms) for _ in range(count)]
 
     @property
     def url(self) -> str:
@@ -71,8 +82,8 @@ class RedisClusterServer:
             node.start()
         addresses = [f"{HOST}:{node.port}" for node in self.nodes]
         created = subprocess.run(
-            [self.cli, "--cluster", "create", *addresses, "--cluster-replicas", "0",
-             "--cluster-yes"],
+            [self.cli, "--cluster", "create", *addresses, "--cluster-replicas",
+             str(self.replicas), "--cluster-yes"],
             capture_output=True,
             timeout=timeout,
         )  # fmt: skip
@@ -82,12 +93,30 @@ class RedisClusterServer:
             raise ServerError(f"redis-cli --cluster create failed:\n{output[-2000:]}")
         # ``create`` returns once the slots are assigned; every node must also see the
         # others and report the cluster ok before a client can rely on its slot map.
+        if not self.wait_ok(timeout):
+            self.close()
+            raise ServerError(f"redis cluster not ok within {timeout}s on {addresses}")
+
+    def wait_ok(self, timeout: float) -> bool:
+        """Whether, within ``timeout``, every running node sees all the others, the cluster
+        is ok and every replica has synced with its primary."""
         deadline = time.monotonic() + timeout
-        while not all(node.cluster_ok() for node in self.nodes):
+        running = [node for node in self.nodes if node.running]
+        while not all(n.cluster_ok(len(self.nodes)) and n.replica_in_sync() for n in running):
             if time.monotonic() > deadline:
-                self.close()
-                raise ServerError(f"redis cluster not ok within {timeout}s on {addresses}")
+                return False
             time.sleep(0.05)
+        return True
+
+    def shard_of(self, key: str) -> tuple[RedisClusterNode, RedisClusterNode]:
+        """The primary serving ``key``'s slot and a replica of it (needs ``replicas``)."""
+        with RedisCluster(host=HOST, port=self.nodes[0].port) as client:
+            serving = client.nodes_manager.slots_cache[client.keyslot(key)][0]
+        by_port = {node.port: node for node in self.nodes}
+        primary = by_port[serving.port]
+        with redis.Redis.from_url(primary.url) as client:
+            replica = client.info("replication")["slave0"]  # parsed: {"ip", "port", ...}
+        return primary, by_port[int(replica["port"])]
 
     def close(self) -> None:
         for node in self.nodes:

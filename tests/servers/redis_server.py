@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import socket
 
+import redis
+
 from tests.servers.process import HOST, ServerError, _ManagedServer
 
 # --------------------------------------------------------------------------- redis
@@ -26,15 +28,21 @@ class RedisServer(_ManagedServer):
     Persistence is off by default (a restart starts empty). ``durable=True`` turns on the
     append-only file, synced at every write, so that what a worker wrote before a stop
     (even a SIGKILL) is there after the restart: an outage, not a loss of data.
+    ``replica_of`` (a port) starts it as a replica of the server on that port.
     """
 
     name = "redis"
 
     def __init__(
-        self, port: int | None = None, binary: str | None = None, durable: bool = False
+        self,
+        port: int | None = None,
+        binary: str | None = None,
+        durable: bool = False,
+        replica_of: int | None = None,
     ) -> None:
         self.binary = binary or find_redis_server()
         self.durable = durable
+        self.replica_of = replica_of
         super().__init__(port)
 
     @property
@@ -53,7 +61,17 @@ class RedisServer(_ManagedServer):
             "--daemonize", "no",
             "--protected-mode", "no",
             "--loglevel", "warning",
+            *(["--replicaof", HOST, str(self.replica_of)] if self.replica_of else []),
         ]  # fmt: skip
+
+    def replica_in_sync(self) -> bool:
+        """A primary is always; a replica once its link to the primary is up (synced)."""
+        try:
+            with redis.Redis(host=HOST, port=self.port, socket_timeout=1.0) as client:
+                info = client.info("replication")
+        except redis.RedisError:
+            return False
+        return bool(info["role"] == "master" or info.get("master_link_status") == "up")
 
     def _answers(self) -> bool:
         try:
