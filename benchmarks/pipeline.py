@@ -90,10 +90,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run_workers(
-    bootstrap: str, redis_url: str, topic: str, total: int, workers: int = 1, prefix: str = "hg"
+    bootstrap: str,
+    redis_url: str,
+    topic: str,
+    total: int,
+    workers: int = 1,
+    prefix: str = "hg",
+    settings: dict[str, str] | None = None,
 ) -> tuple[float, float, float]:
     """``workers`` worker processes in one group on ``topic``, from the group's first commit
-    to its last: (events/s, events per worker CPU-second, worker cores busy)."""
+    to its last: (events/s, events per worker CPU-second, worker cores busy). ``settings``
+    adds ``HARVESTGUARD_*`` variables to the workers' environment."""
     group = f"bench-{prefix}-{uuid.uuid4().hex[:6]}"
     env = dict(os.environ)
     env.update(
@@ -106,6 +113,7 @@ def run_workers(
         HARVESTGUARD_SESSION_TIMEOUT_MS="6000",
         HARVESTGUARD_METRICS_PORT="0",
     )
+    env.update(settings or {})
     command = [sys.executable, "-m", "service.cli", "--log-level", "WARNING", "worker"]
     processes = [
         subprocess.Popen([*command, "--exit-when-idle", "10"], env=env) for _ in range(workers)
