@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from service.gc_tuning import tune_for_throughput
 from service.settings import Settings
 
@@ -158,7 +160,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     # kafka-python's I/O thread warns whenever one of its tasks took over 100 ms of wall
     # time; in a worker that spends its batches computing, that is the GIL, not a fault.
     logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except ValidationError as error:
+        if error.title != Settings.__name__:
+            raise
+        print(f"harvestguard: invalid settings\n{_problems(error)}", file=sys.stderr)
+        return 2
+
+
+def _problems(error: ValidationError) -> str:
+    """Each problem with the variable it is about (a rule across settings names none)."""
+    lines = []
+    for problem in error.errors():
+        name = f"HARVESTGUARD_{str(problem['loc'][0]).upper()}" if problem["loc"] else "settings"
+        lines.append(f"  {name}: {problem['msg']}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

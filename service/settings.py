@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis connection URL.")
     redis_cluster: bool = Field(
-        False, description="Redis is a Redis Cluster (`redis_url` names one of its nodes, db 0)."
+        False,
+        description="Redis is a Redis Cluster: `redis_url` names one of its nodes, or several "
+        "comma-separated (db 0).",
     )
     redis_prefix: str = Field("hg", description="Prefix of every Redis key.")
     redis_wait_replicas: int = Field(
@@ -180,6 +182,15 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @model_validator(mode="after")
+    def _several_nodes_only_for_a_cluster(self) -> Settings:
+        if "," in self.redis_url and not self.redis_cluster:
+            raise ValueError(
+                "redis_url names several nodes, which only a Redis Cluster can use: "
+                "set HARVESTGUARD_REDIS_CLUSTER=true or give one URL"
+            )
+        return self
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Settings:

@@ -31,7 +31,8 @@ def give(api: Any, account: str, kind: str) -> dict[str, Any]:
 def test_the_api_works_on_a_cluster(
     redis_cluster_url: str, redis_cluster_client: RedisCluster
 ) -> None:
-    settings = api_settings(redis_cluster_url, redis_cluster=True, check_key_header="x-key", **FAST)
+    seeds = f"redis://127.0.0.1:1/0,{redis_cluster_url}"  # one seed down: start from the other
+    settings = api_settings(seeds, redis_cluster=True, check_key_header="x-key", **FAST)
     prefix = settings.redis_prefix
     blocked = Decision("block", 0.99, ["completion_ratio_high"], T0)
     redis_cluster_client.set(f"{prefix}:{{org_b}}:d", blocked.to_json())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -164,6 +165,28 @@ def test_settings_refuse_unordered_thresholds(bad: str) -> None:
     values = {"review_threshold": 0.99} if bad == "review_threshold" else {"block_threshold": 0.5}
     with pytest.raises(ValueError, match="thresholds"):
         Settings(**values)  # type: ignore[arg-type]
+
+
+def test_invalid_settings_are_named_without_a_traceback() -> None:
+    env = dict(
+        os.environ,
+        HARVESTGUARD_STORE="mongo",
+        HARVESTGUARD_REVIEW_THRESHOLD="high",
+        HARVESTGUARD_REDIS_URL="redis://a:6379/0,redis://b:6379/0",
+    )
+    for command in ("settings", "worker", "api"):
+        run = subprocess.run(
+            [sys.executable, "-m", "service.cli", command], env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 2, run.stderr
+        assert "Traceback" not in run.stderr
+        assert "HARVESTGUARD_STORE: Input should be 'memory' or 'redis'" in run.stderr
+        assert "HARVESTGUARD_REVIEW_THRESHOLD: Input should be a valid number" in run.stderr
+    env.update(HARVESTGUARD_STORE="redis", HARVESTGUARD_REVIEW_THRESHOLD="0.8")
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "settings"], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 2 and "HARVESTGUARD_REDIS_CLUSTER=true" in run.stderr
 
 
 def test_metrics_count_what_happened_with_bounded_labels(tmp_path: Path) -> None:

@@ -155,6 +155,18 @@ def test_cluster_keeps_each_account_in_one_slot_and_spreads_accounts(
     store.close()
 
 
+def test_a_cluster_client_starts_from_any_node_its_url_names(
+    redis_cluster_url: str, redis_cluster_client: RedisCluster
+) -> None:
+    # redis-py tries the URL's first node last: a dead node is met first either way.
+    seeds = f"redis://127.0.0.1:1/0,redis://127.0.0.1:2/0,{redis_cluster_url}"
+    store = RedisStore(seeds, cluster=True, timeout_s=0.5)
+    store.save({"org_1": AccountState()}, {})
+    assert store.load(["org_1"]).keys() == {"org_1"}
+    assert redis_cluster_client.exists("hg:{org_1}:s")
+    store.close()
+
+
 def test_a_lost_script_is_loaded_again(
     redis_cluster_url: str, redis_cluster_client: RedisCluster
 ) -> None:

@@ -18,12 +18,13 @@ import time
 from collections import OrderedDict
 from typing import Protocol, cast
 
+from redis.asyncio.cluster import ClusterNode as AsyncClusterNode
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 
 from service.api.resp import FastRedis
 from service.state.account import Decision
 from service.state.base import FeatureStore, StoreUnavailable
-from service.state.redis_client import ERRORS, RedisClient
+from service.state.redis_client import ERRORS, RedisClient, seed_nodes
 
 _MISSING = object()
 
@@ -149,8 +150,12 @@ class ClusterBackend:
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
             # Connections belong to the loop that made them (a test client's, a server's).
+            url, others = seed_nodes(self.url)
             self._client = AsyncRedisCluster.from_url(
-                self.url, socket_timeout=self.timeout_s, socket_connect_timeout=self.timeout_s
+                url,
+                startup_nodes=[AsyncClusterNode(host, port) for host, port in others],
+                socket_timeout=self.timeout_s,
+                socket_connect_timeout=self.timeout_s,
             )
             self._loop = loop
         return self._client

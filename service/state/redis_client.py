@@ -2,8 +2,8 @@
 
 With ``HARVESTGUARD_REDIS_CLUSTER=true`` every store connects with redis-py's
 :class:`~redis.cluster.RedisCluster` instead of :class:`redis.Redis`; the URL
-names one seed node (database 0: a cluster has no others) and the client
-discovers the rest. Callers keep using the commands they know; what a
+names one seed node, or several comma-separated (database 0: a cluster has no
+others), and the client discovers the rest. Callers keep using the commands they know; what a
 cluster cannot do (a ``MULTI`` or a script over keys in several slots) each
 store handles itself, grouping its keys by :func:`slot`.
 
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis
-from redis.cluster import RedisCluster, key_slot
-from redis.connection import Connection, ConnectionPool
+from redis.cluster import ClusterNode, RedisCluster, key_slot
+from redis.connection import Connection, ConnectionPool, parse_url
 from redis.exceptions import NoScriptError, RedisClusterException
 
 # Everything redis-py may raise for an unreachable or unhappy server. Cluster-level
@@ -34,6 +34,18 @@ ERRORS: tuple[type[Exception], ...] = (redis.RedisError, RedisClusterException)
 def slot(key: str) -> int:
     """The cluster hash slot of a key (its ``{hash tag}`` when it has one)."""
     return int(key_slot(key.encode("utf-8", "surrogatepass")))
+
+
+def seed_nodes(url: str) -> tuple[str, list[tuple[str, int]]]:
+    """A cluster's URL may name several of its nodes, comma-separated, so that a client
+    starts while any one of them answers: the first URL (whose options, such as a
+    password or TLS, every node shares) and the other nodes' (host, port)."""
+    first, *others = (part.strip() for part in url.split(","))
+    seeds = []
+    for other in others:
+        options = parse_url(other)
+        seeds.append((str(options.get("host", "localhost")), int(options.get("port", 6379))))
+    return first, seeds
 
 
 class LazyCluster:
@@ -52,7 +64,9 @@ class LazyCluster:
             with self._lock:
                 if self._client is None:
                     # A failed attempt leaves nothing behind: the next command tries again.
-                    self._client = RedisCluster.from_url(self.url, **self.options)
+                    url, others = seed_nodes(self.url)
+                    seeds = [ClusterNode(host, port) for host, port in others]
+                    self._client = RedisCluster.from_url(url, startup_nodes=seeds, **self.options)
                 client = self._client
         return client
 
