@@ -28,11 +28,10 @@ from service.pipeline import Pipeline
 from service.settings import Settings
 from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
 from service.state.base import FeatureStore
-from service.state.factory import make_links
+from service.state.factory import make_links, make_redis_store
 from service.state.feedback import FeedbackBook, MemoryFeedback, RedisFeedback
 from service.state.links import LinkStore
 from service.state.memory import MemoryStore
-from service.state.redis_store import RedisStore
 
 
 @dataclass(slots=True)
@@ -70,13 +69,7 @@ def build_context(settings: Settings) -> ApiContext:
     keys: KeyDirectory
     backend: CheckBackend
     if settings.store == "redis":
-        redis_store = RedisStore(
-            settings.redis_url,
-            prefix=settings.redis_prefix,
-            ttl_s=settings.state_ttl_s,
-            decision_ttl_s=settings.decision_ttl_s,
-            cluster=settings.redis_cluster,
-        )
+        redis_store = make_redis_store(settings)
         store = redis_store
         feedback = RedisFeedback(redis_store.client, settings.redis_prefix)
         alerts = RedisAlertLog(redis_store.client, settings.redis_prefix, settings.alert_log_size)

@@ -15,7 +15,12 @@ def make_store(settings: Settings) -> FeatureStore:
     """Account state: in memory, or in Redis behind the worker's write-through cache."""
     if settings.store == "memory":
         return MemoryStore(settings.state_ttl_s, settings.max_accounts)
-    redis_store = RedisStore(
+    return CachedStore(make_redis_store(settings), settings.cache_accounts)
+
+
+def make_redis_store(settings: Settings) -> RedisStore:
+    """Account state in Redis, uncached (the API: another process may own the account)."""
+    return RedisStore(
         settings.redis_url,
         prefix=settings.redis_prefix,
         ttl_s=settings.state_ttl_s,
@@ -24,7 +29,6 @@ def make_store(settings: Settings) -> FeatureStore:
         wait_replicas=settings.redis_wait_replicas,
         wait_timeout_ms=settings.redis_wait_timeout_ms,
     )
-    return CachedStore(redis_store, settings.cache_accounts)
 
 
 def make_links(settings: Settings) -> LinkStore:

@@ -16,6 +16,10 @@ nothing. A batch is read with one ``MGET`` and written in one round trip:
   is skipped by every account already written and applied by the others, and
   no event is lost or counted twice. Reads split by slot too
   (``mget_nonatomic``), which is safe because one worker owns an account.
+
+With ``wait_replicas`` the write is followed by ``WAIT`` on each server written
+to, and ``save`` returns only once that many replicas hold the batch: the
+worker commits offsets after ``save``, so a failover cannot lose counted events.
 """
 
 from __future__ import annotations
