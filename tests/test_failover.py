@@ -25,6 +25,9 @@ import pytest
 import redis
 from redis.cluster import RedisCluster
 
+from service.state.account import AccountState
+from service.state.feedback import Override, RedisFeedback
+from service.state.redis_store import RedisStore
 from tests.factories import traffic
 from tests.servers import committed_offsets
 from tests.servers.redis_cluster import RedisClusterNode, RedisClusterServer
@@ -109,3 +112,25 @@ def test_a_failover_loses_no_counted_event_when_the_worker_waits_for_a_replica(
         assert lost == 0, log_text[-3000:]
     else:
         assert lost > 0  # the gap is real: committed, then lost with the primary
+
+
+def test_waited_writes_of_state_and_feedback_are_routed_and_replicated_on_a_cluster() -> None:
+    """The hand-run path (commands and WAIT down one connection per primary) on a cluster:
+    a batch over every primary, and feedback's MULTI/EXEC on the overrides' slot."""
+    with RedisClusterServer(replicas=1) as cluster:
+        store = RedisStore(cluster.url, cluster=True, wait_replicas=1)
+        feedback = RedisFeedback(store.client, "hg", store.wait)
+        accounts = {f"org_{i}": AccountState() for i in range(40)}  # every primary gets some
+        store.save(accounts, {})
+        feedback.put("org_1", Override(dismissed=["a"]))  # MULTI/EXEC, then WAIT
+        feedback.record("org_1", {"kind": "dismiss"})
+        for key in ("hg:{org_1}:s", "hg:{org_2}:s", "hg:{org_3}:s", "hg:{org_1}:f"):
+            _, replica = cluster.shard_of(key)
+            with redis.Redis.from_url(replica.url) as on_replica:
+                on_replica.execute_command("READONLY")
+                assert on_replica.exists(key), key
+        _, replica = cluster.shard_of("hg:overrides")
+        with redis.Redis.from_url(replica.url) as on_replica:
+            on_replica.execute_command("READONLY")
+            assert on_replica.hexists("hg:overrides", "org_1")
+        store.close()

@@ -16,6 +16,7 @@ from service.features.observation import observe_raw
 from service.state.account import AccountState, Decision, FirstFlag, decode, encode
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
+from service.state.feedback import Override, RedisFeedback
 from service.state.links import Report
 from service.state.memory import MemoryStore
 from service.state.redis_client import slot
@@ -208,19 +209,27 @@ def test_an_unreachable_redis_raises_store_unavailable() -> None:
     assert not store.ping()
 
 
-def test_a_save_returns_once_the_replica_holds_it_and_fails_while_none_does(
+def test_writes_return_once_the_replica_holds_them_and_fail_while_none_does(
     replicated: tuple[RedisServer, RedisServer],
 ) -> None:
+    """Account state and analysts' feedback, with ``HARVESTGUARD_REDIS_WAIT_REPLICAS=1``."""
     primary, replica = replicated
     store = RedisStore(primary.url, wait_replicas=1, wait_timeout_ms=200)
+    feedback = RedisFeedback(store.client, "hg", store.wait)
     store.client.flushall()
     store.save({"org_1": busy_account(50)}, {"org_1": Decision("review", 0.8, ["a"], T0)})
+    feedback.put("org_1", Override(dismissed=["a"]))
+    feedback.record("org_1", {"kind": "dismiss"})
     with redis.Redis.from_url(replica.url) as on_replica:  # at once: no waiting here
-        assert on_replica.exists("hg:{org_1}:s", "hg:{org_1}:d") == 2
+        assert on_replica.exists("hg:{org_1}:s", "hg:{org_1}:d", "hg:{org_1}:f") == 3
+        assert on_replica.hexists("hg:overrides", "org_1")
+        assert on_replica.get("{hg:overrides}:gen") == b"1"
     replica.stop()
     try:
         with pytest.raises(StoreUnavailable, match=r"0 of 1 replicas.*REDIS_WAIT_REPLICAS"):
             store.save({"org_2": AccountState()}, {})
+        with pytest.raises(StoreUnavailable, match=r"0 of 1 replicas"):
+            feedback.put("org_2", Override(allowlisted=True))
     finally:
         replica.start()
         while not replica.replica_in_sync():

@@ -71,7 +71,7 @@ def build_context(settings: Settings) -> ApiContext:
     if settings.store == "redis":
         redis_store = make_redis_store(settings)
         store = redis_store
-        feedback = RedisFeedback(redis_store.client, settings.redis_prefix)
+        feedback = RedisFeedback(redis_store.client, settings.redis_prefix, redis_store.wait)
         alerts = RedisAlertLog(redis_store.client, settings.redis_prefix, settings.alert_log_size)
         keys = RedisKeys(redis_store.client, settings.redis_prefix)
         check_backend = ClusterBackend if settings.redis_cluster else RedisBackend

@@ -22,7 +22,7 @@ import orjson
 from service.state.account import ALLOW, Decision, action_rank
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
-from service.state.redis_client import ERRORS, RedisClient
+from service.state.redis_client import ERRORS, RedisClient, ReplicaWait
 from service.state.redis_store import RedisStore
 
 AUDIT_ENTRIES = 200
@@ -133,9 +133,13 @@ class MemoryFeedback:
 class RedisFeedback:
     """Feedback in Redis, shared by every API process and the streaming worker."""
 
-    def __init__(self, client: RedisClient, prefix: str = "hg") -> None:
+    def __init__(
+        self, client: RedisClient, prefix: str = "hg", wait: ReplicaWait | None = None
+    ) -> None:
         self.client = client
         self.prefix = prefix
+        # An analyst's word must outlive a failover, as a batch's state does.
+        self.wait = wait or ReplicaWait()
         self.overrides_key = f"{prefix}:overrides"
         # Hash-tagged to the hash's own slot (a key without braces hashes whole), so that
         # a put changes both in one transaction on a Redis Cluster too.
@@ -154,22 +158,26 @@ class RedisFeedback:
         return None if raw is None else Override.from_json(cast(bytes, raw))
 
     def put(self, account_id: str, override: Override | None) -> None:
-        pipe = self.client.pipeline(transaction=True)
         if override is None:
-            pipe.hdel(self.overrides_key, account_id)
+            change: tuple[Any, ...] = ("HDEL", self.overrides_key, account_id)
         else:
-            pipe.hset(self.overrides_key, account_id, override.to_json())
-        pipe.incr(self.generation_key)
-        try:
-            pipe.execute()
-        except ERRORS as error:
-            raise StoreUnavailable(f"redis: {error}") from error
+            change = ("HSET", self.overrides_key, account_id, override.to_json())
+        self._transaction(self.overrides_key, [change, ("INCR", self.generation_key)])
 
     def record(self, account_id: str, entry: dict[str, Any]) -> None:
         key = self._audit_key(account_id)
+        self._transaction(
+            key, [("LPUSH", key, orjson.dumps(entry)), ("LTRIM", key, 0, AUDIT_ENTRIES - 1)]
+        )
+
+    def _transaction(self, key: str, commands: list[tuple[Any, ...]]) -> None:
+        """One MULTI/EXEC on the server of ``key`` (every command's keys share its slot)."""
+        if self.wait:
+            self.wait.run(self.client, [(key, c) for c in [("MULTI",), *commands, ("EXEC",)]])
+            return
         pipe = self.client.pipeline(transaction=True)
-        pipe.lpush(key, orjson.dumps(entry))
-        pipe.ltrim(key, 0, AUDIT_ENTRIES - 1)
+        for command in commands:
+            pipe.execute_command(*command)
         try:
             pipe.execute()
         except ERRORS as error:

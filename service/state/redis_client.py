@@ -16,15 +16,19 @@ meets a single server's: as :class:`StoreUnavailable` on a batch or a check.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import redis
 from redis.cluster import ClusterNode, RedisCluster, key_slot
 from redis.connection import Connection, ConnectionPool, parse_url
 from redis.exceptions import NoScriptError, RedisClusterException
+
+from service.state.base import StoreUnavailable
 
 # Everything redis-py may raise for an unreachable or unhappy server. Cluster-level
 # failures (no node reachable, a slot not covered) are not RedisError subclasses.
@@ -164,6 +168,45 @@ def run_then_wait(
     finally:
         for pool, connection in zip(pools, taken, strict=True):
             pool.release(connection)
+
+
+@dataclass(frozen=True)
+class ReplicaWait:
+    """How many replicas must hold a write before it counts as done (Redis ``WAIT``)."""
+
+    replicas: int = 0
+    timeout_ms: int = 1000
+
+    def __bool__(self) -> bool:
+        return self.replicas > 0
+
+    def run(self, client: RedisClient, commands: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
+        """Run the commands, each on the server of the key given with it, in order, then
+        wait for the replicas; :class:`StoreUnavailable` if they are not reached in time."""
+        batches: dict[int, tuple[ConnectionPool, list[tuple[Any, ...]]]] = {}
+        try:
+            for key, command in commands:
+                pool = _pool_for(client, key)
+                batches.setdefault(id(pool), (pool, []))[1].append(command)
+            acked = run_then_wait(list(batches.values()), self.replicas, self.timeout_ms)
+        except ERRORS as error:
+            if isinstance(client, LazyCluster):
+                # A failover or a slot move: learn the new slot map before the caller retries.
+                with contextlib.suppress(*ERRORS):
+                    client.nodes_manager.initialize()
+            raise StoreUnavailable(f"redis: {error}") from error
+        if acked < self.replicas:
+            raise StoreUnavailable(
+                f"redis: a write reached {acked} of {self.replicas} replicas within "
+                f"{self.timeout_ms} ms (HARVESTGUARD_REDIS_WAIT_REPLICAS)"
+            )
+
+
+def _pool_for(client: RedisClient, key: str) -> ConnectionPool:
+    if isinstance(client, LazyCluster):
+        node = client.nodes_manager.get_node_from_slot(slot(key))
+        return cast(ConnectionPool, node.redis_connection.connection_pool)
+    return cast(ConnectionPool, client.connection_pool)
 
 
 def connect(url: str, cluster: bool = False, timeout_s: float = 2.0) -> RedisClient:

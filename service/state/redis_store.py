@@ -24,20 +24,17 @@ worker commits offsets after ``save``, so a failover cannot lose counted events.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
-
-from redis.connection import ConnectionPool
+from typing import cast
 
 from service.state.account import AccountState, Decision, decode, encode
 from service.state.base import StoreUnavailable
 from service.state.redis_client import (
     ERRORS,
     LazyCluster,
+    ReplicaWait,
     SlotScript,
     connect,
-    run_then_wait,
     slot,
 )
 
@@ -63,8 +60,7 @@ class RedisStore:
         wait_timeout_ms: int = 1000,
     ) -> None:
         self.prefix = prefix
-        self.wait_replicas = wait_replicas
-        self.wait_ms = wait_timeout_ms
+        self.wait = ReplicaWait(wait_replicas, wait_timeout_ms)
         self.ttl_s = ttl_s
         self.decision_ttl_s = decision_ttl_s
         self.client = connect(url, cluster, timeout_s)
@@ -100,8 +96,13 @@ class RedisStore:
             (self.decision_key(a), d.to_json(), self.decision_ttl_s) for a, d in decisions.items()
         ]
         try:
-            if self.wait_replicas:
-                self._save_and_wait(writes)
+            if self.wait:
+                # EVAL, not EVALSHA: no NOSCRIPT to handle on a connection run by hand.
+                calls = _by_slot(writes, one_group=self._set_all is None)
+                evals = [
+                    (keys[0], ("EVAL", _SET_ALL, len(keys), *keys, *args)) for keys, args in calls
+                ]
+                self.wait.run(self.client, evals)
                 return
             if self._set_all is not None:
                 self._set_all.run(_by_slot(writes))
@@ -112,35 +113,6 @@ class RedisStore:
             pipe.execute()
         except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
-
-    def _save_and_wait(self, writes: list[tuple[str, bytes, int]]) -> None:
-        """Write the batch, then wait until ``wait_replicas`` replicas of every server hold it.
-
-        Without this, a failover to a replica that had not yet received the last
-        batches would lose events whose offsets were already committed."""
-        client = self.client
-        if isinstance(client, LazyCluster):
-            try:
-                calls: dict[int, tuple[ConnectionPool, list[tuple[Any, ...]]]] = {}
-                for keys, args in _by_slot(writes):
-                    node = client.nodes_manager.get_node_from_slot(slot(keys[0]))
-                    pool = node.redis_connection.connection_pool
-                    calls.setdefault(id(pool), (pool, []))[1].append(_eval(keys, args))
-                acked = run_then_wait(list(calls.values()), self.wait_replicas, self.wait_ms)
-            except ERRORS:
-                # A failover or a slot move: learn the new slot map before the batch is retried.
-                with contextlib.suppress(*ERRORS):
-                    client.nodes_manager.initialize()
-                raise
-        else:
-            ((keys, args),) = _by_slot(writes, one_group=True)
-            call = [(client.connection_pool, [_eval(keys, args)])]
-            acked = run_then_wait(call, self.wait_replicas, self.wait_ms)
-        if acked < self.wait_replicas:
-            raise StoreUnavailable(
-                f"redis: a batch's {len(writes)} keys reached {acked} of {self.wait_replicas} "
-                f"replicas within {self.wait_ms} ms (HARVESTGUARD_REDIS_WAIT_REPLICAS)"
-            )
 
     def decision(self, account_id: str) -> Decision | None:
         try:
@@ -169,8 +141,3 @@ def _by_slot(
         keys.append(key)
         args += (value, ttl)
     return list(groups.values())
-
-
-def _eval(keys: list[str], args: list[bytes | int]) -> tuple[Any, ...]:
-    # EVAL, not EVALSHA: no NOSCRIPT to handle on a connection run by hand (Redis caches it).
-    return ("EVAL", _SET_ALL, len(keys), *keys, *args)
