@@ -1,14 +1,18 @@
 """The full fault run: ten kills and more while a scenario streams through the real worker.
 
     python benchmarks/faults.py [--kills 10] [--outages 2] [--rebalances 2] [--scale 6]
+    python benchmarks/faults.py --failovers 3
 
 Streams the ``smoke`` scenario (times ``--scale``) through ``harvestguard worker``
 on a durable redis-server and a durable Tansu broker, SIGKILLs the worker at random
 moments, stops Redis and the broker mid-stream, and has a second worker join and
-leave the group. Then two clean workers read the same topic, and the table shows
-kills and outages survived, events lost and double-counted (both must be 0), and
-the verdicts of the fault run next to the clean runs'. Exits non-zero on any loss,
-double count, state difference, crash or DLQ gap. The CI test
+leave the group. With ``--failovers N``, Redis is a three-primary Redis Cluster
+with a replica each, the workers wait for a replica
+(``HARVESTGUARD_REDIS_WAIT_REPLICAS=1``), and N primaries are killed and failed
+over instead of the Redis outages. Then two clean workers read the same topic,
+and the table shows faults survived, events lost and double-counted (both must
+be 0), and the verdicts of the fault run next to the clean runs'. Exits non-zero
+on any loss, double count, state difference, crash or DLQ gap. The CI test
 (tests/faults/test_faults.py) is the same harness with fewer faults.
 """
 
@@ -32,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--outages", type=int, default=2, help="of Redis, and of the broker")
     parser.add_argument("--rebalances", type=int, default=2)
+    parser.add_argument(
+        "--failovers", type=int, default=0, help="on a replicated cluster, instead of outages"
+    )
     parser.add_argument("--outage-s", type=float, default=5.0)
     parser.add_argument("--scale", type=float, default=6.0)
     parser.add_argument("--seed", type=int, default=7)
@@ -39,9 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     plan = FaultPlan(
         kills=args.kills,
-        redis_outages=args.outages,
+        redis_outages=0 if args.failovers else args.outages,
         broker_outages=args.outages,
         rebalances=args.rebalances,
+        failovers=args.failovers,
         outage_s=args.outage_s,
         scale=args.scale,
         seed=args.seed,

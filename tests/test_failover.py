@@ -30,7 +30,7 @@ from service.state.feedback import Override, RedisFeedback
 from service.state.redis_store import RedisStore
 from tests.factories import traffic
 from tests.servers import committed_offsets
-from tests.servers.redis_cluster import RedisClusterNode, RedisClusterServer
+from tests.servers.redis_cluster import RedisClusterServer
 from tests.workers import Topics, account_states, as_records, produce, start_worker, worker_env
 
 
@@ -44,14 +44,6 @@ def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s: {what}")
         time.sleep(0.1)
-
-
-def _role(node: RedisClusterNode) -> str:
-    try:
-        with redis.Redis.from_url(node.url, socket_timeout=1.0) as client:
-            return str(client.info("replication")["role"])
-    except redis.RedisError:
-        return "down"
 
 
 @pytest.mark.parametrize("wait_replicas", [1, 0])
@@ -88,7 +80,7 @@ def test_a_failover_loses_no_counted_event_when_the_worker_waits_for_a_replica(
             time.sleep(2.0)  # without WAIT: the rest of the stream, written and committed
             primary.stop(hard=True)
             os.kill(replica.pid or 0, signal.SIGCONT)
-            _wait(lambda: _role(replica) == "master", 30, "the replica to take over")
+            _wait(lambda: replica.role() == "master", 30, "the replica to take over")
             primary.start()  # rejoins as the new primary's replica, so WAIT can succeed
             assert cluster.wait_ok(30), "the cluster did not settle after the failover"
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import orjson
 import redis
+from redis.cluster import RedisCluster
 
 from simulations.labels import Label
 from tests.servers import read_topic
@@ -112,7 +113,7 @@ def expected_counts(
 
 
 def compare_runs(
-    client: redis.Redis,
+    client: redis.Redis | RedisCluster,
     bootstrap: str,
     topics: Topics,
     records: list[bytes],

@@ -3,13 +3,16 @@
 A labelled scenario streams into the requests topic at a steady pace while
 faults are injected at random moments: SIGKILL of the worker (restarted at
 once), Redis stopped and started, the broker stopped and started, a second
-worker joining the group and later leaving it. Once the stream is consumed,
+worker joining the group and later leaving it; or, on a Redis Cluster with a
+replica per primary, a primary killed, its replica taking over and the dead
+node rejoining as a replica (the workers wait for a replica:
+``HARVESTGUARD_REDIS_WAIT_REPLICAS=1``). Once the stream is consumed,
 clean workers read the same topic into their own key prefixes, and the runs
 are compared account by account (see :mod:`tests.faults.compare`).
 
-Both servers run durable (Redis with an fsynced append-only file, Tansu on S3
-storage), so a stop is an outage, not a loss of data: the worker must pause,
-retry and carry on.
+Both servers run durable (Redis with an fsynced append-only file, or replicas;
+Tansu on S3 storage), so a stop is an outage, not a loss of data: the worker
+must pause, retry and carry on.
 """
 
 from __future__ import annotations
@@ -20,23 +23,25 @@ import signal
 import subprocess
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 import redis
 from kafka import KafkaProducer
+from redis.cluster import RedisCluster
 
 from simulations.generator import generate
 from simulations.labels import read_labels
 from simulations.spec import load_scenario
 from tests.faults.compare import FaultReport, compare_runs
-from tests.servers import RedisServer, TansuBroker, committed_offsets
+from tests.servers import RedisClusterServer, RedisServer, TansuBroker, committed_offsets
 from tests.workers import Topics, finish, start_worker, worker_env
 
 # Rough wall time each fault takes with the rejoin of the group after it: the stream is
 # paced to last until the last fault, so that every fault lands mid-stream.
-_COST_S = {"kill": 8.0, "redis": 6.0, "broker": 10.0, "rebalance": 14.0}
+_COST_S = {"kill": 8.0, "redis": 6.0, "broker": 10.0, "rebalance": 14.0, "failover": 15.0}
 _PACE_MARGIN = 3.0
 _MALFORMED = b'{"event_id": "fault-bad", "account_id": "org_bad", "prompt_tokens": "many"}'
 
@@ -47,10 +52,18 @@ class FaultPlan:
     redis_outages: int = 1
     broker_outages: int = 1
     rebalances: int = 1
+    failovers: int = 0  # on a replicated Redis Cluster, instead of one durable server
     outage_s: float = 4.0
     scale: float = 3.0  # of the ``smoke`` scenario (about 8,000 events at 1.0)
     seed: int = 7
     malformed_every: int = 400
+
+    def __post_init__(self) -> None:
+        if self.failovers and self.redis_outages:
+            raise ValueError(
+                "Redis outages stop one durable server, failovers need a replicated "
+                "cluster: a plan has one or the other"
+            )
 
     def schedule(self) -> list[str]:
         faults = (
@@ -58,6 +71,7 @@ class FaultPlan:
             + ["redis"] * self.redis_outages
             + ["broker"] * self.broker_outages
             + ["rebalance"] * self.rebalances
+            + ["failover"] * self.failovers
         )
         random.Random(self.seed).shuffle(faults)
         return faults
@@ -80,7 +94,7 @@ class _Worker:
 class _Run:
     """The servers, the topic and the workers of one fault run."""
 
-    redis: RedisServer
+    redis: RedisServer | RedisClusterServer
     broker: TansuBroker
     topics: Topics
     logs: Path
@@ -89,15 +103,22 @@ class _Run:
     crashes: list[str] = field(default_factory=list)
     started: int = 0
 
-    @property
-    def env(self) -> dict[str, str]:
-        return worker_env(self.broker.bootstrap, self.redis.url, self.topics, "fault")
+    def env(self, prefix: str = "fault", group: str | None = None) -> dict[str, str]:
+        env = worker_env(self.broker.bootstrap, self.redis.url, self.topics, prefix, group)
+        if isinstance(self.redis, RedisClusterServer):
+            env.update(HARVESTGUARD_REDIS_CLUSTER="true", HARVESTGUARD_REDIS_WAIT_REPLICAS="1")
+        return env
+
+    def client(self) -> redis.Redis | RedisCluster:
+        if isinstance(self.redis, RedisClusterServer):
+            return RedisCluster.from_url(self.redis.url)
+        return redis.Redis.from_url(self.redis.url)
 
     def start_worker(self) -> _Worker:
         self.started += 1
         path = self.logs / f"worker-{self.started}.log"
         with path.open("wb") as log:  # the child keeps its own descriptor
-            worker = _Worker(start_worker(self.env, idle_s=3600, log=log), path)
+            worker = _Worker(start_worker(self.env(), idle_s=3600, log=log), path)
         self.workers.append(worker)
         return worker
 
@@ -158,9 +179,21 @@ class _Run:
             self.workers.remove(victim)
             self.start_worker()
         elif fault == "redis":
+            assert isinstance(self.redis, RedisServer)
             self.redis.stop()
             time.sleep(outage_s)
             self.redis.start()
+        elif fault == "failover":
+            assert isinstance(self.redis, RedisClusterServer)
+            # A random slot's primary: over a run, every shard may lose its primary.
+            primary, replica = self.redis.shard_of(f"{{slot{self.rng.randrange(1 << 20)}}}")
+            primary.stop(hard=True)
+            deadline = time.monotonic() + 30
+            while replica.role() != "master" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            injected = replica.role() == "master"
+            primary.start()  # rejoins as a replica: the workers' WAIT can succeed again
+            injected = self.redis.wait_ok(30) and injected
         elif fault == "broker":
             self.broker.stop()
             time.sleep(outage_s)
@@ -255,8 +288,13 @@ def run_faults(plan: FaultPlan, directory: Path, clean_passes: int = 2) -> Fault
     started = time.monotonic()
     records, malformed, labels = scenario_records(plan, directory)
     rng = random.Random(plan.seed)
-    with RedisServer(durable=True) as redis_server, TansuBroker(storage="s3") as broker:
-        run = _Run(redis_server, broker, Topics(broker.bootstrap), directory, rng)
+    redis_servers = (
+        RedisClusterServer(replicas=1, node_timeout_ms=1000)
+        if plan.failovers
+        else RedisServer(durable=True)
+    )
+    with redis_servers, TansuBroker(storage="s3") as broker:
+        run = _Run(redis_servers, broker, Topics(broker.bootstrap), directory, rng)
         # Paced to last well past the faults' estimated time (joins after a kill take 5-30 s
         # here), and hurried once they are done: every fault lands mid-stream.
         stream_s = plan.stream_s() * _PACE_MARGIN
@@ -275,15 +313,9 @@ def run_faults(plan: FaultPlan, directory: Path, clean_passes: int = 2) -> Fault
             ends[partition] = max(ends.get(partition, 0), offset + 1)
         run.drain(ends)
         for n in range(clean_passes):
-            env = worker_env(
-                broker.bootstrap,
-                redis_server.url,
-                run.topics,
-                f"clean{n}",
-                f"{run.topics.group}-c{n}",
-            )
+            env = run.env(f"clean{n}", f"{run.topics.group}-c{n}")
             finish(start_worker(env, idle_s=5), timeout=300)
-        client = redis.Redis.from_url(redis_server.url)
+        client = run.client()
         try:
             report = compare_runs(
                 client,
@@ -297,9 +329,7 @@ def run_faults(plan: FaultPlan, directory: Path, clean_passes: int = 2) -> Fault
             )
         finally:
             client.close()
-    report.injected = dict.fromkeys(("kill", "redis", "broker", "rebalance"), 0)
-    for fault in plan.schedule():
-        report.injected[fault] += 1
+    report.injected = dict(Counter(plan.schedule()))
     report.survived = survived
     report.crashes = run.crashes
     report.produce_errors = producer.errors

@@ -66,12 +66,19 @@ class RedisServer(_ManagedServer):
 
     def replica_in_sync(self) -> bool:
         """A primary is always; a replica once its link to the primary is up (synced)."""
+        info = self._replication()
+        return bool(info.get("role") == "master" or info.get("master_link_status") == "up")
+
+    def role(self) -> str:
+        """``master``, ``slave`` (Redis's words), or ``down``."""
+        return str(self._replication().get("role", "down"))
+
+    def _replication(self) -> dict[str, object]:
         try:
             with redis.Redis(host=HOST, port=self.port, socket_timeout=1.0) as client:
-                info = client.info("replication")
+                return dict(client.info("replication"))
         except redis.RedisError:
-            return False
-        return bool(info["role"] == "master" or info.get("master_link_status") == "up")
+            return {}
 
     def _answers(self) -> bool:
         try:
