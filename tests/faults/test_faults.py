@@ -1,7 +1,9 @@
-"""The fault harness in CI: fewer kills than the benchmark, every kind of fault.
+"""The fault harness in CI: fewer kills than the benchmark, every kind of fault on one
+durable Redis server.
 
 The full run (ten kills and more, and a second clean pass) is
-``python benchmarks/faults.py``.
+``python benchmarks/faults.py``; ``--failovers N`` runs it on a replicated Redis
+Cluster, whose failover CI plays out in tests/test_failover.py.
 
 State must be exact: each event counted once, per account the same windows as
 a clean pass. Verdicts cannot be exact: a worker scores an account at the end
