@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         description="Redis is a Redis Cluster: `redis_url` names one of its nodes, or several "
         "comma-separated (db 0).",
     )
+    redis_sentinel_master: str = Field(
+        "",
+        description="With Redis Sentinel: the name of the monitored master; `redis_url` then "
+        "names the sentinels, comma-separated, and clients follow the master they report.",
+    )
     redis_prefix: str = Field("hg", description="Prefix of every Redis key.")
     redis_wait_replicas: int = Field(
         0,
@@ -184,11 +189,18 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _several_nodes_only_for_a_cluster(self) -> Settings:
-        if "," in self.redis_url and not self.redis_cluster:
+    def _one_kind_of_redis(self) -> Settings:
+        sentinel = bool(self.redis_sentinel_master)
+        if self.redis_cluster and sentinel:
             raise ValueError(
-                "redis_url names several nodes, which only a Redis Cluster can use: "
-                "set HARVESTGUARD_REDIS_CLUSTER=true or give one URL"
+                "HARVESTGUARD_REDIS_CLUSTER and HARVESTGUARD_REDIS_SENTINEL_MASTER exclude "
+                "each other: a Redis Cluster fails over by itself"
+            )
+        if "," in self.redis_url and not (self.redis_cluster or sentinel):
+            raise ValueError(
+                "redis_url names several nodes, which only a Redis Cluster or Sentinel can "
+                "use: set HARVESTGUARD_REDIS_CLUSTER=true or HARVESTGUARD_REDIS_SENTINEL_MASTER, "
+                "or give one URL"
             )
         return self
 

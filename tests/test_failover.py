@@ -1,4 +1,5 @@
-"""A Redis Cluster failover under the real worker: with ``WAIT``, no counted event is lost.
+"""Redis failovers: a Redis Cluster's under the real worker (with ``WAIT``, no counted
+event is lost), and Redis Sentinel's under the stores and the inline check.
 
 Replication is asynchronous: a primary acknowledges a write before its replica
 has it. The worker commits a batch's offsets once Redis has acknowledged its
@@ -25,12 +26,17 @@ import pytest
 import redis
 from redis.cluster import RedisCluster
 
-from service.state.account import AccountState
+from service.state.account import AccountState, Decision
+from service.state.base import StoreUnavailable
+from service.state.factory import make_redis_store
 from service.state.feedback import Override, RedisFeedback
 from service.state.redis_store import RedisStore
-from tests.factories import traffic
+from tests.factories import T0, traffic
 from tests.servers import committed_offsets
 from tests.servers.redis_cluster import RedisClusterServer
+from tests.servers.redis_sentinel import MASTER_NAME, RedisSentinelGroup
+from tests.test_api_cluster import PATH
+from tests.test_api_support import FAST, api_client, api_settings
 from tests.workers import Topics, account_states, as_records, produce, start_worker, worker_env
 
 
@@ -125,4 +131,43 @@ def test_waited_writes_of_state_and_feedback_are_routed_and_replicated_on_a_clus
         with redis.Redis.from_url(replica.url) as on_replica:
             on_replica.execute_command("READONLY")
             assert on_replica.hexists("hg:overrides", "org_1")
+        store.close()
+
+
+def test_behind_sentinel_state_survives_a_failover_and_every_client_follows_the_new_master() -> (
+    None
+):
+    with RedisSentinelGroup() as group:
+        assert group.sentinel is not None
+        settings = api_settings(
+            group.url, redis_sentinel_master=MASTER_NAME, redis_wait_replicas=1, **FAST
+        )
+        store = make_redis_store(settings)
+        prefix = settings.redis_prefix
+        blocked = Decision("block", 0.99, ["completion_ratio_high"], T0)
+        store.save({"org_a": AccountState()}, {"org_b": blocked})  # on the replica too
+
+        old = group.current_primary()
+        old.stop(hard=True)
+        sentinel = group.sentinel
+        _wait(lambda: sentinel.master_port() not in (None, old.port), 30, "the failover")
+        old.start()  # the sentinel makes it a replica of the new primary: WAIT can succeed
+        _wait(lambda: old.role() == "slave" and old.replica_in_sync(), 30, "the old primary")
+
+        def saved() -> bool:
+            try:
+                store.save({"org_c": AccountState()}, {})
+            except StoreUnavailable:  # connections to the dead primary, dropped one by one
+                return False
+            return True
+
+        _wait(saved, 30, "a write through the new primary")
+        assert store.load(["org_a", "org_c"]).keys() == {"org_a", "org_c"}
+        with redis.Redis.from_url(group.current_primary().url) as new_primary:
+            assert new_primary.exists(f"{prefix}:{{org_a}}:s", f"{prefix}:{{org_c}}:s") == 2
+        with api_client(settings) as api:  # the check asks the sentinels for the master
+            check = api.post(PATH, headers={"x-account-id": "org_b"})
+            ready = api.get("/readyz").json()
+        assert check.status_code == 403, check.text
+        assert ready["checks"] == {"store": True}
         store.close()

@@ -1,6 +1,6 @@
 """One suite for every FeatureStore: the embedded memory store and the real Redis store,
-on one server, on one server with a replica it waits for, and on a three-node Redis
-Cluster."""
+on one server, on one server with a replica it waits for (named directly and through
+Redis Sentinel), and on a three-node Redis Cluster."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from service.state.redis_client import slot
 from service.state.redis_links import RedisLinks
 from service.state.redis_store import RedisStore
 from tests.factories import T0, event, redis_contents, traffic
-from tests.servers import RedisServer
+from tests.servers.redis_sentinel import MASTER_NAME, RedisSentinelGroup
 
 
 def busy_account(events: int = 3000) -> AccountState:
@@ -49,26 +49,25 @@ def busy_account(events: int = 3000) -> AccountState:
 
 
 @pytest.fixture(scope="module")
-def replicated() -> Iterator[tuple[RedisServer, RedisServer]]:
-    """A redis-server and its replica, in sync."""
-    with RedisServer() as primary:
-        replica = RedisServer(replica_of=primary.port)
-        with replica:
-            deadline = time.monotonic() + 20
-            while not replica.replica_in_sync():
-                assert time.monotonic() < deadline, "the replica did not sync"
-                time.sleep(0.05)
-            yield primary, replica
+def sentinel_group() -> Iterator[RedisSentinelGroup]:
+    """A primary, its replica, and a sentinel watching them."""
+    with RedisSentinelGroup() as group:
+        yield group
 
 
-@pytest.fixture(params=["memory", "redis", "redis+cache", "redis+wait", "cluster", "cluster+cache"])
+@pytest.fixture(
+    params=["memory", "redis", "redis+cache", "redis+wait", "sentinel", "cluster", "cluster+cache"]
+)
 def store(request: pytest.FixtureRequest) -> Iterator[FeatureStore]:
     if request.param == "memory":
         yield MemoryStore()
         return
-    if request.param == "redis+wait":
-        primary, _ = request.getfixturevalue("replicated")
-        redis_store = RedisStore(primary.url, ttl_s=3600, wait_replicas=1)
+    if request.param in ("redis+wait", "sentinel"):  # a primary with a replica, waited for
+        group = request.getfixturevalue("sentinel_group")
+        if request.param == "sentinel":
+            redis_store = RedisStore(group.url, wait_replicas=1, sentinel_master=MASTER_NAME)
+        else:
+            redis_store = RedisStore(group.primary.url, wait_replicas=1)
         redis_store.client.flushall()
         yield redis_store
         redis_store.close()
@@ -210,10 +209,11 @@ def test_an_unreachable_redis_raises_store_unavailable() -> None:
 
 
 def test_writes_return_once_the_replica_holds_them_and_fail_while_none_does(
-    replicated: tuple[RedisServer, RedisServer],
+    sentinel_group: RedisSentinelGroup,
 ) -> None:
     """Account state and analysts' feedback, with ``HARVESTGUARD_REDIS_WAIT_REPLICAS=1``."""
-    primary, replica = replicated
+    primary, replica = sentinel_group.primary, sentinel_group.replica
+    assert replica is not None
     store = RedisStore(primary.url, wait_replicas=1, wait_timeout_ms=200)
     feedback = RedisFeedback(store.client, "hg", store.wait)
     store.client.flushall()

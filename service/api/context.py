@@ -22,6 +22,7 @@ from service.api.reader import (
     MemoryKeys,
     RedisBackend,
     RedisKeys,
+    SentinelBackend,
 )
 from service.api.security import check_token
 from service.pipeline import Pipeline
@@ -74,10 +75,13 @@ def build_context(settings: Settings) -> ApiContext:
         feedback = RedisFeedback(redis_store.client, settings.redis_prefix, redis_store.wait)
         alerts = RedisAlertLog(redis_store.client, settings.redis_prefix, settings.alert_log_size)
         keys = RedisKeys(redis_store.client, settings.redis_prefix)
-        check_backend = ClusterBackend if settings.redis_cluster else RedisBackend
-        backend = check_backend(
-            settings.redis_url, settings.redis_prefix, settings.check_timeout_ms / 1000
-        )
+        where = (settings.redis_url, settings.redis_prefix, settings.check_timeout_ms / 1000)
+        if settings.redis_cluster:
+            backend = ClusterBackend(*where)
+        elif settings.redis_sentinel_master:
+            backend = SentinelBackend(*where, settings.redis_sentinel_master)
+        else:
+            backend = RedisBackend(*where)
     else:
         store = MemoryStore(settings.state_ttl_s, settings.max_accounts)
         feedback = MemoryFeedback()

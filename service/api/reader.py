@@ -4,8 +4,9 @@ The check sits on every gateway request, so it reads with a small asyncio
 Redis client of its own (service/api/resp.py: no thread hop, no blocking of
 the event loop, a tenth of redis-py's CPU) and one ``GET`` per check; a
 small local TTL cache can take even that away, at the price of decisions
-reaching the check up to the TTL late. On a Redis Cluster the check reads
-through redis-py's asyncio cluster client instead (:class:`ClusterBackend`). Any store failure or
+reaching the check up to the TTL late. On a Redis Cluster or behind Sentinel
+the check reads through redis-py's asyncio clients instead
+(:class:`ClusterBackend`, :class:`SentinelBackend`). Any store failure or
 timeout surfaces as :class:`StoreUnavailable`; the check's failure mode then
 decides.
 """
@@ -18,13 +19,15 @@ import time
 from collections import OrderedDict
 from typing import Protocol, cast
 
+from redis.asyncio import Redis as AsyncRedis
 from redis.asyncio.cluster import ClusterNode as AsyncClusterNode
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
+from redis.asyncio.sentinel import Sentinel as AsyncSentinel
 
 from service.api.resp import FastRedis
 from service.state.account import Decision
 from service.state.base import FeatureStore, StoreUnavailable
-from service.state.redis_client import ERRORS, RedisClient, seed_nodes
+from service.state.redis_client import ERRORS, RedisClient, seed_nodes, sentinels
 
 _MISSING = object()
 
@@ -131,38 +134,30 @@ class RedisBackend:
         await self.client.close()
 
 
-class ClusterBackend:
-    """A Redis Cluster through redis-py's asyncio cluster client.
-
-    The fast client speaks to one server, but on a cluster a ``GET`` must reach
-    the node that owns the key's slot (and follow it when slots move), which
-    redis-py's cluster client does: simpler and correct, at redis-py's CPU cost.
-    """
+class _RedisPyBackend:
+    """Redis through one of redis-py's asyncio clients, made by :meth:`_connect`."""
 
     def __init__(self, url: str, prefix: str, timeout_s: float) -> None:
         self.url = url
         self.prefix = prefix
         self.timeout_s = timeout_s
-        self._client: AsyncRedisCluster | None = None
+        self._client: AsyncRedis | AsyncRedisCluster | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _cluster(self) -> AsyncRedisCluster:
+    def _connect(self) -> AsyncRedis | AsyncRedisCluster:
+        raise NotImplementedError
+
+    def _redis(self) -> AsyncRedis | AsyncRedisCluster:
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
             # Connections belong to the loop that made them (a test client's, a server's).
-            url, others = seed_nodes(self.url)
-            self._client = AsyncRedisCluster.from_url(
-                url,
-                startup_nodes=[AsyncClusterNode(host, port) for host, port in others],
-                socket_timeout=self.timeout_s,
-                socket_connect_timeout=self.timeout_s,
-            )
+            self._client = self._connect()
             self._loop = loop
         return self._client
 
     async def _get(self, key: str) -> bytes | None:
         try:
-            reply = await asyncio.wait_for(self._cluster().get(key), self.timeout_s)
+            reply = await asyncio.wait_for(self._redis().get(key), self.timeout_s)
         except TimeoutError:
             raise StoreUnavailable(
                 f"redis: no reply within {self.timeout_s * 1000:.0f} ms"
@@ -181,7 +176,7 @@ class ClusterBackend:
 
     async def ping(self) -> bool:
         try:
-            return bool(await asyncio.wait_for(self._cluster().ping(), self.timeout_s))
+            return bool(await asyncio.wait_for(self._redis().ping(), self.timeout_s))
         except TimeoutError:
             return False
         except ERRORS:
@@ -191,6 +186,39 @@ class ClusterBackend:
         client, self._client = self._client, None
         if client is not None and self._loop is asyncio.get_running_loop():
             await client.aclose()
+
+
+class ClusterBackend(_RedisPyBackend):
+    """A Redis Cluster through redis-py's asyncio cluster client.
+
+    The fast client speaks to one server, but on a cluster a ``GET`` must reach
+    the node that owns the key's slot (and follow it when slots move), which
+    redis-py's cluster client does: simpler and correct, at redis-py's CPU cost.
+    """
+
+    def _connect(self) -> AsyncRedisCluster:
+        url, others = seed_nodes(self.url)
+        return AsyncRedisCluster.from_url(
+            url,
+            startup_nodes=[AsyncClusterNode(host, port) for host, port in others],
+            socket_timeout=self.timeout_s,
+            socket_connect_timeout=self.timeout_s,
+        )
+
+
+class SentinelBackend(_RedisPyBackend):
+    """The master that Redis Sentinel reports, through redis-py's asyncio Sentinel client,
+    which asks the sentinels again when the master fails over (the fast client cannot)."""
+
+    def __init__(self, url: str, prefix: str, timeout_s: float, master: str) -> None:
+        super().__init__(url, prefix, timeout_s)
+        self.master = master
+
+    def _connect(self) -> AsyncRedis:
+        addresses, options = sentinels(self.url)
+        timeouts = {"socket_timeout": self.timeout_s, "socket_connect_timeout": self.timeout_s}
+        options.update(timeouts)
+        return AsyncSentinel(addresses, sentinel_kwargs=timeouts).master_for(self.master, **options)
 
 
 class _TtlCache:

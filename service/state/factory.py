@@ -1,4 +1,5 @@
-"""The stores a process needs, built from the settings: embedded, Redis or Redis Cluster."""
+"""The stores a process needs, built from the settings: embedded, or Redis (one server,
+Sentinel or Cluster)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def make_redis_store(settings: Settings) -> RedisStore:
         cluster=settings.redis_cluster,
         wait_replicas=settings.redis_wait_replicas,
         wait_timeout_ms=settings.redis_wait_timeout_ms,
+        sentinel_master=settings.redis_sentinel_master,
     )
 
 
@@ -43,4 +45,5 @@ def make_links(settings: Settings) -> LinkStore:
         max_members=settings.link_max_members,
         ttl_s=settings.state_ttl_s,
         cluster=settings.redis_cluster,
+        sentinel_master=settings.redis_sentinel_master,
     )

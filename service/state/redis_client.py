@@ -1,11 +1,14 @@
-"""One way to reach Redis for every Redis user: a single server or a Redis Cluster.
+"""One way to reach Redis for every Redis user: one server, Sentinel or a Redis Cluster.
 
 With ``HARVESTGUARD_REDIS_CLUSTER=true`` every store connects with redis-py's
 :class:`~redis.cluster.RedisCluster` instead of :class:`redis.Redis`; the URL
 names one seed node, or several comma-separated (database 0: a cluster has no
-others), and the client discovers the rest. Callers keep using the commands they know; what a
-cluster cannot do (a ``MULTI`` or a script over keys in several slots) each
-store handles itself, grouping its keys by :func:`slot`.
+others), and the client discovers the rest. With
+``HARVESTGUARD_REDIS_SENTINEL_MASTER`` the URL names Redis Sentinels instead,
+and the client connects to the master they report, again after a failover.
+Callers keep using the commands they know; what a cluster cannot do (a
+``MULTI`` or a script over keys in several slots) each store handles itself,
+grouping its keys by :func:`slot`.
 
 A ``RedisCluster`` connects when it is built and fails if no node answers,
 where ``redis.Redis`` connects at its first command. :class:`LazyCluster`
@@ -25,8 +28,9 @@ from typing import Any, cast
 
 import redis
 from redis.cluster import ClusterNode, RedisCluster, key_slot
-from redis.connection import Connection, ConnectionPool, parse_url
+from redis.connection import Connection, ConnectionPool, SSLConnection, parse_url
 from redis.exceptions import NoScriptError, RedisClusterException
+from redis.sentinel import Sentinel
 
 from service.state.base import StoreUnavailable
 
@@ -209,8 +213,29 @@ def _pool_for(client: RedisClient, key: str) -> ConnectionPool:
     return cast(ConnectionPool, client.connection_pool)
 
 
-def connect(url: str, cluster: bool = False, timeout_s: float = 2.0) -> RedisClient:
-    """A client for ``url``: a single server, or a cluster that ``url`` is one node of."""
+def connect(
+    url: str, cluster: bool = False, timeout_s: float = 2.0, sentinel_master: str = ""
+) -> RedisClient:
+    """A client for ``url``: a single server, a cluster that ``url`` names nodes of, or the
+    master that the sentinels ``url`` names report for ``sentinel_master``."""
+    timeouts = {"socket_timeout": timeout_s, "socket_connect_timeout": timeout_s}
     if cluster:
-        return LazyCluster(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
-    return redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+        return LazyCluster(url, **timeouts)
+    if sentinel_master:
+        addresses, options = sentinels(url)
+        options.update(timeouts)
+        # Connects at the first command, to the master the sentinels name then, and again
+        # after a failover: the pool asks them whenever a connection is made.
+        return Sentinel(addresses, sentinel_kwargs=timeouts).master_for(sentinel_master, **options)
+    return redis.Redis.from_url(url, **timeouts)
+
+
+def sentinels(url: str) -> tuple[list[tuple[str, int]], dict[str, Any]]:
+    """With Sentinel, ``url`` names the sentinels: their (host, port), and the options of
+    the first URL (database, password, TLS) for the connections to the master."""
+    first, others = seed_nodes(url)
+    options = parse_url(first)
+    address = (str(options.pop("host", "localhost")), int(options.pop("port", 26379)))
+    if options.pop("connection_class", None) is SSLConnection:
+        options["ssl"] = True
+    return [address, *others], options

@@ -89,13 +89,14 @@ class RedisLinks:
         max_members: int = 256,
         ttl_s: int = 26 * 3600,
         cluster: bool = False,
+        sentinel_master: str = "",
     ) -> None:
         self.url = url
         self.cluster = cluster
         self.prefix = prefix
         self.max_members = max_members
         self.ttl_s = ttl_s
-        self.client = connect(url, cluster)
+        self.client = connect(url, cluster, sentinel_master=sentinel_master)
         client = self.client
         if isinstance(client, LazyCluster):
             self._by_slot: SlotScript | None = SlotScript(client, _EXCHANGE)

@@ -58,12 +58,13 @@ class RedisStore:
         cluster: bool = False,
         wait_replicas: int = 0,
         wait_timeout_ms: int = 1000,
+        sentinel_master: str = "",
     ) -> None:
         self.prefix = prefix
         self.wait = ReplicaWait(wait_replicas, wait_timeout_ms)
         self.ttl_s = ttl_s
         self.decision_ttl_s = decision_ttl_s
-        self.client = connect(url, cluster, timeout_s)
+        self.client = connect(url, cluster, timeout_s, sentinel_master)
         client = self.client
         self._set_all = SlotScript(client, _SET_ALL) if isinstance(client, LazyCluster) else None
 
