@@ -36,6 +36,7 @@ from service.gc_tuning import throughput_gc
 from service.pipeline import Pipeline, envelopes
 from service.settings import Settings
 from service.state.account import FirstFlag
+from service.state.links import LinkStore
 from service.state.memory import MemoryStore
 
 # Expire idle accounts from the embedded store every this many seconds of event time.
@@ -191,12 +192,15 @@ def detect_file(
     output_path: Path | str,
     settings: Settings | None = None,
     show_progress: bool | None = None,
+    links: LinkStore | None = None,
 ) -> DetectSummary:
-    """Run detection over a JSONL(.gz) file; write one verdict line per flagged account."""
+    """Run detection over a JSONL(.gz) file; write one verdict line per flagged account.
+
+    ``links`` replaces the embedded link store (benchmarks/epoch_linkage.py)."""
     settings = settings or Settings()
     input_path, output_path = Path(input_path), Path(output_path)
     store = MemoryStore(settings.state_ttl_s, settings.max_accounts)
-    pipeline = Pipeline(store, settings, source="file")
+    pipeline = Pipeline(store, settings, links=links, source="file")
     summary = DetectSummary()
     flags: dict[str, FirstFlag] = {}
     accounts: set[str] = set()
