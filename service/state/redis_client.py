@@ -44,7 +44,7 @@ def slot(key: str) -> int:
     return int(key_slot(key.encode("utf-8", "surrogatepass")))
 
 
-def seed_nodes(url: str) -> tuple[str, list[tuple[str, int]]]:
+def seed_nodes(url: str, default_port: int = 6379) -> tuple[str, list[tuple[str, int]]]:
     """A cluster's URL may name several of its nodes, comma-separated, so that a client
     starts while any one of them answers: the first URL (whose options, such as a
     password or TLS, every node shares) and the other nodes' (host, port)."""
@@ -52,7 +52,9 @@ def seed_nodes(url: str) -> tuple[str, list[tuple[str, int]]]:
     seeds = []
     for other in others:
         options = parse_url(other)
-        seeds.append((str(options.get("host", "localhost")), int(options.get("port", 6379))))
+        seeds.append(
+            (str(options.get("host", "localhost")), int(options.get("port", default_port)))
+        )
     return first, seeds
 
 
@@ -233,7 +235,7 @@ def connect(
 def sentinels(url: str) -> tuple[list[tuple[str, int]], dict[str, Any]]:
     """With Sentinel, ``url`` names the sentinels: their (host, port), and the options of
     the first URL (database, password, TLS) for the connections to the master."""
-    first, others = seed_nodes(url)
+    first, others = seed_nodes(url, default_port=26379)
     options = parse_url(first)
     address = (str(options.pop("host", "localhost")), int(options.pop("port", 26379)))
     if options.pop("connection_class", None) is SSLConnection:

@@ -99,7 +99,7 @@ class RedisStore:
         try:
             if self.wait:
                 # EVAL, not EVALSHA: no NOSCRIPT to handle on a connection run by hand.
-                calls = _by_slot(writes, one_group=self._set_all is None)
+                calls = _by_slot(writes, one_group=not isinstance(self.client, LazyCluster))
                 evals = [
                     (keys[0], ("EVAL", _SET_ALL, len(keys), *keys, *args)) for keys, args in calls
                 ]
