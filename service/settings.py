@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from redis.connection import parse_url
 
 
 class PolicyOverride(BaseModel):
@@ -202,6 +203,13 @@ class Settings(BaseSettings):
                 "use: set HARVESTGUARD_REDIS_CLUSTER=true or HARVESTGUARD_REDIS_SENTINEL_MASTER, "
                 "or give one URL"
             )
+        # The first is a URL (its options are every node's); the others may be host:port.
+        nodes = [part.strip() for part in self.redis_url.split(",") if part.strip()]
+        for n, node in enumerate(nodes):
+            try:
+                parse_url(node if n == 0 or "://" in node else f"redis://{node}")
+            except ValueError as error:
+                raise ValueError(f"redis_url: {node!r}: {error}") from None
         return self
 
     @model_validator(mode="after")

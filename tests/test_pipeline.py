@@ -187,6 +187,11 @@ def test_invalid_settings_are_named_without_a_traceback() -> None:
         [sys.executable, "-m", "service.cli", "settings"], env=env, capture_output=True, text=True
     )
     assert run.returncode == 2 and "HARVESTGUARD_REDIS_CLUSTER=true" in run.stderr
+    env.update(HARVESTGUARD_REDIS_URL="http://cache:6379")
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "settings"], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 2 and "redis_url: 'http://cache:6379'" in run.stderr
 
 
 def test_metrics_count_what_happened_with_bounded_labels(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ Redis Sentinel), and on a three-node Redis Cluster."""
 from __future__ import annotations
 
 import json
-import time
+import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -159,7 +160,7 @@ def test_a_cluster_client_starts_from_any_node_its_url_names(
     redis_cluster_url: str, redis_cluster_client: RedisCluster
 ) -> None:
     # redis-py tries the URL's first node last: a dead node is met first either way.
-    seeds = f"redis://127.0.0.1:1/0,redis://127.0.0.1:2/0,{redis_cluster_url}"
+    seeds = f"redis://127.0.0.1:1/0,127.0.0.1:2,{redis_cluster_url}"  # bare host:port too
     store = RedisStore(seeds, cluster=True, timeout_s=0.5)
     store.save({"org_1": AccountState()}, {})
     assert store.load(["org_1"]).keys() == {"org_1"}
@@ -224,18 +225,26 @@ def test_writes_return_once_the_replica_holds_them_and_fail_while_none_does(
         assert on_replica.exists("hg:{org_1}:s", "hg:{org_1}:d", "hg:{org_1}:f") == 3
         assert on_replica.hexists("hg:overrides", "org_1")
         assert on_replica.get("{hg:overrides}:gen") == b"1"
-    replica.stop()
+    # A stalled replica (its link up, its kernel taking the stream in): no acknowledgement.
+    os.kill(replica.pid or 0, signal.SIGSTOP)
     try:
         with pytest.raises(StoreUnavailable, match=r"0 of 1 replicas.*REDIS_WAIT_REPLICAS"):
             store.save({"org_2": AccountState()}, {})
+    finally:
+        os.kill(replica.pid or 0, signal.SIGCONT)
+    replica.stop()
+    try:
         with pytest.raises(StoreUnavailable, match=r"0 of 1 replicas"):
             feedback.put("org_2", Override(allowlisted=True))
     finally:
         replica.start()
-        while not replica.replica_in_sync():
-            time.sleep(0.05)
+        assert sentinel_group.wait_settled(20), "the replica did not sync again"
     store.save({"org_2": AccountState()}, {})  # the same batch again, now it goes through
     assert store.load(["org_2"]).keys() == {"org_2"}
+    # A command that fails inside MULTI/EXEC fails the write (EXEC does not raise it).
+    store.client.set("hg:overrides", b"not a hash")
+    with pytest.raises(StoreUnavailable, match="WRONGTYPE"):
+        feedback.put("org_3", Override(allowlisted=True))
     store.close()
 
 

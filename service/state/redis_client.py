@@ -47,14 +47,13 @@ def slot(key: str) -> int:
 def seed_nodes(url: str, default_port: int = 6379) -> tuple[str, list[tuple[str, int]]]:
     """A cluster's URL may name several of its nodes, comma-separated, so that a client
     starts while any one of them answers: the first URL (whose options, such as a
-    password or TLS, every node shares) and the other nodes' (host, port)."""
-    first, *others = (part.strip() for part in url.split(","))
+    password or TLS, every node shares) and the other nodes' (host, port). The others
+    may be URLs or bare ``host:port``."""
+    first, *others = (part.strip() for part in url.split(",") if part.strip())
     seeds = []
     for other in others:
-        options = parse_url(other)
-        seeds.append(
-            (str(options.get("host", "localhost")), int(options.get("port", default_port)))
-        )
+        options = parse_url(other if "://" in other else f"redis://{other}")
+        seeds.append((str(options.get("host", "localhost")), options.get("port", default_port)))
     return first, seeds
 
 
@@ -163,7 +162,12 @@ def run_then_wait(
         fewest = replicas
         for connection, (_, commands) in zip(taken, batches, strict=True):
             for _ in commands:
-                connection.read_response()
+                reply = connection.read_response()
+                # EXEC answers with a list that carries its commands' errors instead of raising.
+                if isinstance(reply, list):
+                    failed = next((r for r in reply if isinstance(r, Exception)), None)
+                    if failed is not None:
+                        raise failed
             slack = (connection.socket_timeout or 0.0) + timeout_ms / 1000
             fewest = min(fewest, int(connection.read_response(timeout=slack)))
         return fewest
