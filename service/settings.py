@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         description="With Redis Sentinel: the name of the monitored master; `redis_url` then "
         "names the sentinels, comma-separated, and clients follow the master they report.",
     )
+    redis_sentinel_password: SecretStr = Field(
+        SecretStr(""),
+        description="Password of the sentinels themselves, if they need one (often not the "
+        "master's, which goes in `redis_url`).",
+    )
     redis_prefix: str = Field("hg", description="Prefix of every Redis key.")
     redis_wait_replicas: int = Field(
         0,

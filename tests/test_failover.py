@@ -137,10 +137,14 @@ def test_waited_writes_of_state_and_feedback_are_routed_and_replicated_on_a_clus
 def test_behind_sentinel_state_survives_a_failover_and_every_client_follows_the_new_master() -> (
     None
 ):
-    with RedisSentinelGroup() as group:
+    with RedisSentinelGroup(sentinel_password="sentinel-secret") as group:
         assert group.sentinel is not None
         settings = api_settings(
-            group.url, redis_sentinel_master=MASTER_NAME, redis_wait_replicas=1, **FAST
+            group.url,
+            redis_sentinel_master=MASTER_NAME,
+            redis_sentinel_password="sentinel-secret",
+            redis_wait_replicas=1,
+            **FAST,
         )
         store = make_redis_store(settings)
         prefix = settings.redis_prefix

@@ -20,7 +20,7 @@ from service.state.cached import CachedStore
 from service.state.feedback import Override, RedisFeedback
 from service.state.links import Report
 from service.state.memory import MemoryStore
-from service.state.redis_client import slot
+from service.state.redis_client import Sentinels, slot
 from service.state.redis_links import RedisLinks
 from service.state.redis_store import RedisStore
 from tests.factories import T0, event, redis_contents, traffic
@@ -66,7 +66,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[FeatureStore]:
     if request.param in ("redis+wait", "sentinel"):  # a primary with a replica, waited for
         group = request.getfixturevalue("sentinel_group")
         if request.param == "sentinel":
-            redis_store = RedisStore(group.url, wait_replicas=1, sentinel_master=MASTER_NAME)
+            redis_store = RedisStore(group.url, wait_replicas=1, sentinel=Sentinels(MASTER_NAME))
         else:
             redis_store = RedisStore(group.primary.url, wait_replicas=1)
         redis_store.client.flushall()

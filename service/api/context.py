@@ -29,7 +29,7 @@ from service.pipeline import Pipeline
 from service.settings import Settings
 from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
 from service.state.base import FeatureStore
-from service.state.factory import make_links, make_redis_store
+from service.state.factory import make_links, make_redis_store, sentinels
 from service.state.feedback import FeedbackBook, MemoryFeedback, RedisFeedback
 from service.state.links import LinkStore
 from service.state.memory import MemoryStore
@@ -78,8 +78,8 @@ def build_context(settings: Settings) -> ApiContext:
         where = (settings.redis_url, settings.redis_prefix, settings.check_timeout_ms / 1000)
         if settings.redis_cluster:
             backend = ClusterBackend(*where)
-        elif settings.redis_sentinel_master:
-            backend = SentinelBackend(*where, settings.redis_sentinel_master)
+        elif (sentinel := sentinels(settings)) is not None:
+            backend = SentinelBackend(*where, sentinel)
         else:
             backend = RedisBackend(*where)
     else:

@@ -27,7 +27,14 @@ from redis.asyncio.sentinel import Sentinel as AsyncSentinel
 from service.api.resp import FastRedis
 from service.state.account import Decision
 from service.state.base import FeatureStore, StoreUnavailable
-from service.state.redis_client import ERRORS, RedisClient, seed_nodes, sentinels
+from service.state.redis_client import (
+    ERRORS,
+    RedisClient,
+    Sentinels,
+    seed_nodes,
+    sentinel_options,
+    sentinels,
+)
 
 _MISSING = object()
 
@@ -210,15 +217,17 @@ class SentinelBackend(_RedisPyBackend):
     """The master that Redis Sentinel reports, through redis-py's asyncio Sentinel client,
     which asks the sentinels again when the master fails over (the fast client cannot)."""
 
-    def __init__(self, url: str, prefix: str, timeout_s: float, master: str) -> None:
+    def __init__(self, url: str, prefix: str, timeout_s: float, sentinel: Sentinels) -> None:
         super().__init__(url, prefix, timeout_s)
-        self.master = master
+        self.sentinel = sentinel
 
     def _connect(self) -> AsyncRedis:
         addresses, options = sentinels(self.url)
-        timeouts = {"socket_timeout": self.timeout_s, "socket_connect_timeout": self.timeout_s}
-        options.update(timeouts)
-        return AsyncSentinel(addresses, sentinel_kwargs=timeouts).master_for(self.master, **options)
+        options.update(socket_timeout=self.timeout_s, socket_connect_timeout=self.timeout_s)
+        watchers = AsyncSentinel(
+            addresses, sentinel_kwargs=sentinel_options(self.sentinel, self.timeout_s)
+        )
+        return watchers.master_for(self.sentinel.master, **options)
 
 
 class _TtlCache:

@@ -8,6 +8,7 @@ from service.state.base import FeatureStore
 from service.state.cached import CachedStore
 from service.state.links import LinkStore, MemoryLinks
 from service.state.memory import MemoryStore
+from service.state.redis_client import Sentinels
 from service.state.redis_links import RedisLinks
 from service.state.redis_store import RedisStore
 
@@ -29,7 +30,7 @@ def make_redis_store(settings: Settings) -> RedisStore:
         cluster=settings.redis_cluster,
         wait_replicas=settings.redis_wait_replicas,
         wait_timeout_ms=settings.redis_wait_timeout_ms,
-        sentinel_master=settings.redis_sentinel_master,
+        sentinel=sentinels(settings),
     )
 
 
@@ -45,5 +46,14 @@ def make_links(settings: Settings) -> LinkStore:
         max_members=settings.link_max_members,
         ttl_s=settings.state_ttl_s,
         cluster=settings.redis_cluster,
-        sentinel_master=settings.redis_sentinel_master,
+        sentinel=sentinels(settings),
+    )
+
+
+def sentinels(settings: Settings) -> Sentinels | None:
+    """Redis Sentinel's part of the settings, if Redis is reached through it."""
+    if not settings.redis_sentinel_master:
+        return None
+    return Sentinels(
+        settings.redis_sentinel_master, settings.redis_sentinel_password.get_secret_value()
     )

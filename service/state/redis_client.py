@@ -24,7 +24,7 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import redis
 from redis.cluster import ClusterNode, RedisCluster, key_slot
@@ -219,21 +219,37 @@ def _pool_for(client: RedisClient, key: str) -> ConnectionPool:
     return cast(ConnectionPool, client.connection_pool)
 
 
+class Sentinels(NamedTuple):
+    """Redis Sentinel: the master's name, and the sentinels' own password if they need one."""
+
+    master: str
+    password: str = ""
+
+
 def connect(
-    url: str, cluster: bool = False, timeout_s: float = 2.0, sentinel_master: str = ""
+    url: str, cluster: bool = False, timeout_s: float = 2.0, sentinel: Sentinels | None = None
 ) -> RedisClient:
     """A client for ``url``: a single server, a cluster that ``url`` names nodes of, or the
-    master that the sentinels ``url`` names report for ``sentinel_master``."""
+    master that the sentinels ``url`` names report."""
     timeouts = {"socket_timeout": timeout_s, "socket_connect_timeout": timeout_s}
     if cluster:
         return LazyCluster(url, **timeouts)
-    if sentinel_master:
+    if sentinel is not None:
         addresses, options = sentinels(url)
         options.update(timeouts)
+        watchers = Sentinel(addresses, sentinel_kwargs=sentinel_options(sentinel, timeout_s))
         # Connects at the first command, to the master the sentinels name then, and again
         # after a failover: the pool asks them whenever a connection is made.
-        return Sentinel(addresses, sentinel_kwargs=timeouts).master_for(sentinel_master, **options)
+        return watchers.master_for(sentinel.master, **options)
     return redis.Redis.from_url(url, **timeouts)
+
+
+def sentinel_options(sentinel: Sentinels, timeout_s: float) -> dict[str, Any]:
+    """How to reach the sentinels themselves (not the master)."""
+    options: dict[str, Any] = {"socket_timeout": timeout_s, "socket_connect_timeout": timeout_s}
+    if sentinel.password:
+        options["password"] = sentinel.password
+    return options
 
 
 def sentinels(url: str) -> tuple[list[tuple[str, int]], dict[str, Any]]:

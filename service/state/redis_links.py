@@ -24,7 +24,14 @@ from typing import Any, cast
 
 from service.state.base import StoreUnavailable
 from service.state.links import PROFILE_FIELDS, Group, Report
-from service.state.redis_client import ERRORS, LazyCluster, SlotScript, connect, slot
+from service.state.redis_client import (
+    ERRORS,
+    LazyCluster,
+    Sentinels,
+    SlotScript,
+    connect,
+    slot,
+)
 
 _FIELDS = len(PROFILE_FIELDS)
 # KEYS: the values' hashes. ARGV: max members, ttl, then per key the number of its
@@ -89,14 +96,14 @@ class RedisLinks:
         max_members: int = 256,
         ttl_s: int = 26 * 3600,
         cluster: bool = False,
-        sentinel_master: str = "",
+        sentinel: Sentinels | None = None,
     ) -> None:
         self.url = url
         self.cluster = cluster
         self.prefix = prefix
         self.max_members = max_members
         self.ttl_s = ttl_s
-        self.client = connect(url, cluster, sentinel_master=sentinel_master)
+        self.client = connect(url, cluster, sentinel=sentinel)
         client = self.client
         if isinstance(client, LazyCluster):
             self._by_slot: SlotScript | None = SlotScript(client, _EXCHANGE)

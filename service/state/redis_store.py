@@ -33,6 +33,7 @@ from service.state.redis_client import (
     ERRORS,
     LazyCluster,
     ReplicaWait,
+    Sentinels,
     SlotScript,
     connect,
     slot,
@@ -58,13 +59,13 @@ class RedisStore:
         cluster: bool = False,
         wait_replicas: int = 0,
         wait_timeout_ms: int = 1000,
-        sentinel_master: str = "",
+        sentinel: Sentinels | None = None,
     ) -> None:
         self.prefix = prefix
         self.wait = ReplicaWait(wait_replicas, wait_timeout_ms)
         self.ttl_s = ttl_s
         self.decision_ttl_s = decision_ttl_s
-        self.client = connect(url, cluster, timeout_s, sentinel_master)
+        self.client = connect(url, cluster, timeout_s, sentinel)
         client = self.client
         self._set_all = SlotScript(client, _SET_ALL) if isinstance(client, LazyCluster) else None
 

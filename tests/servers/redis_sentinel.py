@@ -20,15 +20,19 @@ MASTER_NAME = "hg"
 
 
 class RedisSentinel(_ManagedServer):
+    """One sentinel; with ``password``, clients must give it (``requirepass``)."""
+
     name = "redis-sentinel"
 
-    def __init__(self, primary_port: int, binary: str | None = None) -> None:
+    def __init__(self, primary_port: int, password: str = "", binary: str | None = None) -> None:
         self.binary = binary or find_redis_server()
+        self.password = password or None
         super().__init__()
         (self.workdir / "sentinel.conf").write_text(
             f"sentinel monitor {MASTER_NAME} {HOST} {primary_port} 1\n"
             f"sentinel down-after-milliseconds {MASTER_NAME} 1000\n"
             f"sentinel failover-timeout {MASTER_NAME} 5000\n"
+            + (f"requirepass {password}\n" if password else "")
         )
 
     def _argv(self) -> list[str]:
@@ -38,9 +42,12 @@ class RedisSentinel(_ManagedServer):
             "--dir", str(self.workdir), "--daemonize", "no", "--loglevel", "warning",
         ]  # fmt: skip
 
+    def _client(self) -> redis.Redis:
+        return redis.Redis(host=HOST, port=self.port, password=self.password, socket_timeout=1.0)
+
     def _answers(self) -> bool:
         try:
-            with redis.Redis(host=HOST, port=self.port, socket_timeout=0.5) as client:
+            with self._client() as client:
                 return bool(client.ping())
         except redis.RedisError:
             return False
@@ -48,7 +55,7 @@ class RedisSentinel(_ManagedServer):
     def master_port(self) -> int | None:
         """The port of the primary this sentinel reports now."""
         try:
-            with redis.Redis(host=HOST, port=self.port, socket_timeout=1.0) as client:
+            with self._client() as client:
                 address = client.sentinel_get_master_addr_by_name(MASTER_NAME)
         except redis.RedisError:
             return None
@@ -56,7 +63,7 @@ class RedisSentinel(_ManagedServer):
 
     def knows_replicas(self) -> int:
         try:
-            with redis.Redis(host=HOST, port=self.port, socket_timeout=1.0) as client:
+            with self._client() as client:
                 return len(client.sentinel_slaves(MASTER_NAME))
         except redis.RedisError:
             return 0
@@ -65,7 +72,8 @@ class RedisSentinel(_ManagedServer):
 class RedisSentinelGroup:
     """A primary, a replica of it and a sentinel watching them, on free loopback ports."""
 
-    def __init__(self) -> None:
+    def __init__(self, sentinel_password: str = "") -> None:
+        self.sentinel_password = sentinel_password
         self.primary = RedisServer()
         self.replica: RedisServer | None = None
         self.sentinel: RedisSentinel | None = None
@@ -89,7 +97,7 @@ class RedisSentinelGroup:
         self.primary.start()
         self.replica = RedisServer(replica_of=self.primary.port)
         self.replica.start()
-        self.sentinel = RedisSentinel(self.primary.port)
+        self.sentinel = RedisSentinel(self.primary.port, self.sentinel_password)
         self.sentinel.start()
         if not self.wait_settled(timeout):
             self.close()
