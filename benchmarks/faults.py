@@ -1,7 +1,7 @@
 """The full fault run: ten kills and more while a scenario streams through the real worker.
 
     python benchmarks/faults.py [--kills 10] [--outages 2] [--rebalances 2] [--scale 6]
-    python benchmarks/faults.py --failovers 3
+    python benchmarks/faults.py --failovers 3 [--sentinel]
 
 Streams the ``smoke`` scenario (times ``--scale``) through ``harvestguard worker``
 on a durable redis-server and a durable Tansu broker, SIGKILLs the worker at random
@@ -9,7 +9,8 @@ moments, stops Redis and the broker mid-stream, and has a second worker join and
 leave the group. With ``--failovers N``, Redis is a three-primary Redis Cluster
 with a replica each, the workers wait for a replica
 (``HARVESTGUARD_REDIS_WAIT_REPLICAS=1``), and N primaries are killed and failed
-over instead of the Redis outages. Then two clean workers read the same topic,
+over instead of the Redis outages (``--sentinel``: a primary with one replica
+behind Redis Sentinel instead of a cluster). Then two clean workers read the same topic,
 and the table shows faults survived, events lost and double-counted (both must
 be 0), and the verdicts of the fault run next to the clean runs'. Exits non-zero
 on any loss, double count, state difference, crash or DLQ gap. The CI test
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--failovers", type=int, default=0, help="on a replicated cluster, instead of outages"
     )
+    parser.add_argument(
+        "--sentinel", action="store_true", help="the failovers behind Redis Sentinel instead"
+    )
     parser.add_argument("--outage-s", type=float, default=5.0)
     parser.add_argument("--scale", type=float, default=6.0)
     parser.add_argument("--seed", type=int, default=7)
@@ -50,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         broker_outages=args.outages,
         rebalances=args.rebalances,
         failovers=args.failovers,
+        sentinel=args.sentinel,
         outage_s=args.outage_s,
         scale=args.scale,
         seed=args.seed,

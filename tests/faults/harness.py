@@ -4,9 +4,9 @@ A labelled scenario streams into the requests topic at a steady pace while
 faults are injected at random moments: SIGKILL of the worker (restarted at
 once), Redis stopped and started, the broker stopped and started, a second
 worker joining the group and later leaving it; or, on a Redis Cluster with a
-replica per primary, a primary killed, its replica taking over and the dead
-node rejoining as a replica (the workers wait for a replica:
-``HARVESTGUARD_REDIS_WAIT_REPLICAS=1``). Once the stream is consumed,
+replica per primary (or behind Redis Sentinel), a primary killed, its
+replica taking over and the dead node rejoining as a replica (the workers
+wait for a replica: ``HARVESTGUARD_REDIS_WAIT_REPLICAS=1``). Once the stream is consumed,
 clean workers read the same topic into their own key prefixes, and the runs
 are compared account by account (see :mod:`tests.faults.compare`).
 
@@ -26,17 +26,20 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import orjson
 import redis
 from kafka import KafkaProducer
 from redis.cluster import RedisCluster
 
+from service.state.redis_client import Sentinels, connect
 from simulations.generator import generate
 from simulations.labels import read_labels
 from simulations.spec import load_scenario
 from tests.faults.compare import FaultReport, compare_runs
 from tests.servers import RedisClusterServer, RedisServer, TansuBroker, committed_offsets
+from tests.servers.redis_sentinel import MASTER_NAME, RedisSentinelGroup
 from tests.workers import Topics, finish, start_worker, worker_env
 
 # Rough wall time each fault takes with the rejoin of the group after it: the stream is
@@ -53,6 +56,7 @@ class FaultPlan:
     broker_outages: int = 1
     rebalances: int = 1
     failovers: int = 0  # on a replicated Redis Cluster, instead of one durable server
+    sentinel: bool = False  # the failovers behind Redis Sentinel instead of a cluster
     outage_s: float = 4.0
     scale: float = 3.0  # of the ``smoke`` scenario (about 8,000 events at 1.0)
     seed: int = 7
@@ -94,7 +98,7 @@ class _Worker:
 class _Run:
     """The servers, the topic and the workers of one fault run."""
 
-    redis: RedisServer | RedisClusterServer
+    redis: RedisServer | RedisClusterServer | RedisSentinelGroup
     broker: TansuBroker
     topics: Topics
     logs: Path
@@ -107,11 +111,17 @@ class _Run:
         env = worker_env(self.broker.bootstrap, self.redis.url, self.topics, prefix, group)
         if isinstance(self.redis, RedisClusterServer):
             env.update(HARVESTGUARD_REDIS_CLUSTER="true", HARVESTGUARD_REDIS_WAIT_REPLICAS="1")
+        elif isinstance(self.redis, RedisSentinelGroup):
+            env.update(
+                HARVESTGUARD_REDIS_SENTINEL_MASTER=MASTER_NAME, HARVESTGUARD_REDIS_WAIT_REPLICAS="1"
+            )
         return env
 
     def client(self) -> redis.Redis | RedisCluster:
         if isinstance(self.redis, RedisClusterServer):
             return RedisCluster.from_url(self.redis.url)
+        if isinstance(self.redis, RedisSentinelGroup):
+            return cast(redis.Redis, connect(self.redis.url, sentinel=Sentinels(MASTER_NAME)))
         return redis.Redis.from_url(self.redis.url)
 
     def start_worker(self) -> _Worker:
@@ -183,6 +193,8 @@ class _Run:
             self.redis.stop()
             time.sleep(outage_s)
             self.redis.start()
+        elif fault == "failover" and isinstance(self.redis, RedisSentinelGroup):
+            injected = self.sentinel_failover(self.redis)
         elif fault == "failover":
             assert isinstance(self.redis, RedisClusterServer)
             # A random slot's primary: over a run, every shard may lose its primary.
@@ -210,6 +222,24 @@ class _Run:
             raise ValueError(f"unknown fault {fault!r}")
         # Survived: the worker commits new progress after the fault, by itself.
         return injected and self.wait_progress(self.answered_committed())
+
+    @staticmethod
+    def sentinel_failover(group: RedisSentinelGroup) -> bool:
+        """Kill the primary; True once the sentinel promoted the replica and the old primary
+        rejoined as its replica (the workers' WAIT can succeed again)."""
+        assert group.sentinel is not None
+        old = group.current_primary()
+        old.stop(hard=True)
+        deadline = time.monotonic() + 30
+        while group.sentinel.master_port() in (None, old.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        promoted = group.sentinel.master_port() not in (None, old.port)
+        old.start()
+        while not (old.role() == "slave" and old.replica_in_sync()):
+            if time.monotonic() > deadline + 30:
+                return False
+            time.sleep(0.1)
+        return promoted
 
     def drain(self, ends: dict[int, int], timeout: float = 240.0) -> None:
         """Wait until every produced record is committed, then stop the workers cleanly."""
@@ -288,11 +318,13 @@ def run_faults(plan: FaultPlan, directory: Path, clean_passes: int = 2) -> Fault
     started = time.monotonic()
     records, malformed, labels = scenario_records(plan, directory)
     rng = random.Random(plan.seed)
-    redis_servers = (
-        RedisClusterServer(replicas=1, node_timeout_ms=1000)
-        if plan.failovers
-        else RedisServer(durable=True)
-    )
+    redis_servers: RedisServer | RedisClusterServer | RedisSentinelGroup = RedisServer(durable=True)
+    if plan.failovers:
+        redis_servers = (
+            RedisSentinelGroup()
+            if plan.sentinel
+            else RedisClusterServer(replicas=1, node_timeout_ms=1000)
+        )
     with redis_servers, TansuBroker(storage="s3") as broker:
         run = _Run(redis_servers, broker, Topics(broker.bootstrap), directory, rng)
         # Paced to last well past the faults' estimated time (joins after a kill take 5-30 s
