@@ -4,9 +4,9 @@ A labelled scenario streams into the requests topic at a steady pace while
 faults are injected at random moments: SIGKILL of the worker (restarted at
 once), Redis stopped and started, the broker stopped and started, a second
 worker joining the group and later leaving it; or, on a Redis Cluster with a
-replica per primary (or behind Redis Sentinel), a primary killed, its
-replica taking over and the dead node rejoining as a replica (the workers
-wait for a replica: ``HARVESTGUARD_REDIS_WAIT_REPLICAS=1``). Once the stream is consumed,
+replica per primary (or behind Redis Sentinel), a primary killed, its replica
+taking over and the dead node rejoining as a replica (the workers wait for a
+replica: ``HARVESTGUARD_REDIS_WAIT_REPLICAS=1``). Once the stream is consumed,
 clean workers read the same topic into their own key prefixes, and the runs
 are compared account by account (see :mod:`tests.faults.compare`).
 
@@ -65,8 +65,8 @@ class FaultPlan:
     def __post_init__(self) -> None:
         if self.failovers and self.redis_outages:
             raise ValueError(
-                "Redis outages stop one durable server, failovers need a replicated "
-                "cluster: a plan has one or the other"
+                "Redis outages stop one durable server, failovers need replicated Redis "
+                "(a cluster or Sentinel): a plan has one or the other"
             )
 
     def schedule(self) -> list[str]:
@@ -194,18 +194,11 @@ class _Run:
             time.sleep(outage_s)
             self.redis.start()
         elif fault == "failover" and isinstance(self.redis, RedisSentinelGroup):
-            injected = self.sentinel_failover(self.redis)
+            injected = self.redis.fail_over()
         elif fault == "failover":
             assert isinstance(self.redis, RedisClusterServer)
             # A random slot's primary: over a run, every shard may lose its primary.
-            primary, replica = self.redis.shard_of(f"{{slot{self.rng.randrange(1 << 20)}}}")
-            primary.stop(hard=True)
-            deadline = time.monotonic() + 30
-            while replica.role() != "master" and time.monotonic() < deadline:
-                time.sleep(0.1)
-            injected = replica.role() == "master"
-            primary.start()  # rejoins as a replica: the workers' WAIT can succeed again
-            injected = self.redis.wait_ok(30) and injected
+            injected = self.redis.fail_over(f"{{slot{self.rng.randrange(1 << 20)}}}")
         elif fault == "broker":
             self.broker.stop()
             time.sleep(outage_s)
@@ -222,24 +215,6 @@ class _Run:
             raise ValueError(f"unknown fault {fault!r}")
         # Survived: the worker commits new progress after the fault, by itself.
         return injected and self.wait_progress(self.answered_committed())
-
-    @staticmethod
-    def sentinel_failover(group: RedisSentinelGroup) -> bool:
-        """Kill the primary; True once the sentinel promoted the replica and the old primary
-        rejoined as its replica (the workers' WAIT can succeed again)."""
-        assert group.sentinel is not None
-        old = group.current_primary()
-        old.stop(hard=True)
-        deadline = time.monotonic() + 30
-        while group.sentinel.master_port() in (None, old.port) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        promoted = group.sentinel.master_port() not in (None, old.port)
-        old.start()
-        while not (old.role() == "slave" and old.replica_in_sync()):
-            if time.monotonic() > deadline + 30:
-                return False
-            time.sleep(0.1)
-        return promoted
 
     def drain(self, ends: dict[int, int], timeout: float = 240.0) -> None:
         """Wait until every produced record is committed, then stop the workers cleanly."""

@@ -118,6 +118,18 @@ class RedisClusterServer:
             replica = client.info("replication")["slave0"]  # parsed: {"ip", "port", ...}
         return primary, by_port[int(replica["port"])]
 
+    def fail_over(self, key: str, timeout: float = 30.0) -> bool:
+        """SIGKILL the primary of ``key``'s slot; True once its replica took over and the
+        dead node, started again, rejoined as that replica's replica."""
+        primary, replica = self.shard_of(key)
+        primary.stop(hard=True)
+        deadline = time.monotonic() + timeout
+        while replica.role() != "master" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        promoted = replica.role() == "master"
+        primary.start()
+        return self.wait_ok(timeout) and promoted
+
     def close(self) -> None:
         for node in self.nodes:
             node.close()

@@ -117,6 +117,23 @@ class RedisSentinelGroup:
             time.sleep(0.1)
         return True
 
+    def fail_over(self, timeout: float = 30.0) -> bool:
+        """SIGKILL the primary; True once the sentinel promoted the replica and the old
+        primary, started again, rejoined as the new one's replica."""
+        assert self.sentinel is not None
+        sentinel, old = self.sentinel, self.current_primary()
+        old.stop(hard=True)
+        deadline = time.monotonic() + timeout
+        while sentinel.master_port() in (None, old.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        promoted = sentinel.master_port() not in (None, old.port)
+        old.start()  # the sentinel turns it into a replica of the new primary
+        while not (old.role() == "slave" and old.replica_in_sync()):
+            if time.monotonic() > deadline + timeout:
+                return False
+            time.sleep(0.1)
+        return promoted
+
     def close(self) -> None:
         for server in (self.sentinel, self.replica, self.primary):
             if server is not None:
