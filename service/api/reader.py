@@ -32,8 +32,7 @@ from service.state.redis_client import (
     RedisClient,
     Sentinels,
     seed_nodes,
-    sentinel_options,
-    sentinels,
+    sentinel_params,
 )
 
 _MISSING = object()
@@ -222,12 +221,10 @@ class SentinelBackend(_RedisPyBackend):
         self.sentinel = sentinel
 
     def _connect(self) -> AsyncRedis:
-        addresses, options = sentinels(self.url)
-        options.update(socket_timeout=self.timeout_s, socket_connect_timeout=self.timeout_s)
-        watchers = AsyncSentinel(
-            addresses, sentinel_kwargs=sentinel_options(self.sentinel, self.timeout_s)
+        addresses, watchers, master = sentinel_params(self.url, self.sentinel, self.timeout_s)
+        return AsyncSentinel(addresses, sentinel_kwargs=watchers).master_for(
+            self.sentinel.master, **master
         )
-        return watchers.master_for(self.sentinel.master, **options)
 
 
 class _TtlCache:

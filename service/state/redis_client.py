@@ -235,29 +235,27 @@ def connect(
     if cluster:
         return LazyCluster(url, **timeouts)
     if sentinel is not None:
-        addresses, options = sentinels(url)
-        options.update(timeouts)
-        watchers = Sentinel(addresses, sentinel_kwargs=sentinel_options(sentinel, timeout_s))
+        addresses, watchers, master = sentinel_params(url, sentinel, timeout_s)
         # Connects at the first command, to the master the sentinels name then, and again
         # after a failover: the pool asks them whenever a connection is made.
-        return watchers.master_for(sentinel.master, **options)
+        return Sentinel(addresses, sentinel_kwargs=watchers).master_for(sentinel.master, **master)
     return redis.Redis.from_url(url, **timeouts)
 
 
-def sentinel_options(sentinel: Sentinels, timeout_s: float) -> dict[str, Any]:
-    """How to reach the sentinels themselves (not the master)."""
-    options: dict[str, Any] = {"socket_timeout": timeout_s, "socket_connect_timeout": timeout_s}
-    if sentinel.password:
-        options["password"] = sentinel.password
-    return options
-
-
-def sentinels(url: str) -> tuple[list[tuple[str, int]], dict[str, Any]]:
-    """With Sentinel, ``url`` names the sentinels: their (host, port), and the options of
-    the first URL (database, password, TLS) for the connections to the master."""
+def sentinel_params(
+    url: str, sentinel: Sentinels, timeout_s: float
+) -> tuple[list[tuple[str, int]], dict[str, Any], dict[str, Any]]:
+    """With Sentinel, ``url`` names the sentinels. For redis-py's Sentinel clients (sync
+    and asyncio): the sentinels' (host, port), how to reach them, and how to reach the
+    master (the first URL's database, password and TLS)."""
     first, others = seed_nodes(url, default_port=26379)
-    options = parse_url(first)
-    address = (str(options.pop("host", "localhost")), int(options.pop("port", 26379)))
-    if options.pop("connection_class", None) is SSLConnection:
-        options["ssl"] = True
-    return [address, *others], options
+    master = parse_url(first)
+    address = (str(master.pop("host", "localhost")), int(master.pop("port", 26379)))
+    if master.pop("connection_class", None) is SSLConnection:
+        master["ssl"] = True
+    timeouts = {"socket_timeout": timeout_s, "socket_connect_timeout": timeout_s}
+    master.update(timeouts)
+    watchers: dict[str, Any] = dict(timeouts)
+    if sentinel.password:
+        watchers["password"] = sentinel.password
+    return [address, *others], watchers, master
