@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from redis.connection import parse_url
 
+from detectors.families import FAMILIES
+
 
 class PolicyOverride(BaseModel):
     """What an account's or a tenant's policy changes; unset fields keep the global value."""
@@ -127,6 +129,11 @@ class Settings(BaseSettings):
         "recently reported are dropped.",
     )
     max_reasons: int = Field(5, gt=0, description="Reason codes kept per verdict.")
+    disabled_families: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(),
+        description="Evidence families switched off, for ablations (comma-separated: "
+        f"{', '.join(FAMILIES)}).",
+    )
 
     # Policy
     review_threshold: float = Field(0.80, ge=0, le=1, description="Score that triggers review.")
@@ -187,11 +194,19 @@ class Settings(BaseSettings):
         60, ge=0, description="Retry-After of a throttled request, in seconds."
     )
 
-    @field_validator("allowlist", mode="before")
+    @field_validator("allowlist", "disabled_families", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("disabled_families")
+    @classmethod
+    def _known_families(cls, value: frozenset[str]) -> frozenset[str]:
+        unknown = sorted(value - set(FAMILIES))
+        if unknown:
+            raise ValueError(f"unknown families {unknown}; known: {', '.join(FAMILIES)}")
         return value
 
     @model_validator(mode="after")
