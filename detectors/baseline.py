@@ -1,36 +1,50 @@
-"""The peer baseline: what accounts of the same size normally do.
+"""The peer baseline: what accounts of the same size normally do, in mergeable histograms.
 
 Accounts are segmented by volume tier (requests in their day window, by
 powers of ten), so a customer sending a thousand requests an hour is compared
-with other heavy customers, not with hobbyists. Per tier and feature, river's
-streaming quantiles (``stats.Quantile``, the P² algorithm: constant memory)
-track the median and the 99th percentile. The detector learns only from
-accounts it did not find suspect, so a campaign cannot teach the baseline that
-harvesting is normal.
+with other heavy customers, not with hobbyists. Per tier and feature the
+baseline is a fixed-bin histogram (100 bins: linear for shares, logarithmic
+for magnitudes). Histograms add: samples learned by any number of workers,
+in any order, merge into the same counts, which is what lets every worker and
+the API read the same baseline as of the same complete epoch (``load``).
 
-It serves twice: twice the median of a content share is a floor for that
-signal (a tier where honest step-by-step tutoring is the norm is not flagged
-for it), and each flag's explanation shows the account's value next to its
-peers' median and 99th percentile.
+The detectors learn only from accounts they did not find suspect, so a
+campaign cannot teach the baseline that harvesting is normal. The baseline
+serves as a floor (twice the tier's median share of a kind of harvesting is
+needed before that kind counts: a tier where honest tutoring is the norm is
+not flagged for it), as the peers' median and 99th percentile in every
+explanation, and as the reference of the anomaly family.
 
 >>> baseline = PeerBaseline(min_accounts=10)
 >>> for i in range(50):
-...     baseline.learn_one({"requests": 500.0, "harvest_count": 5.0 + i % 3})
->>> round(baseline.peer({"requests": 700.0}, "harvest_count").median, 3)
-0.012
+...     baseline.learn_one({"requests": 500.0, "long_share": 0.1 + 0.01 * (i % 3)})
+>>> peer = baseline.peer({"requests": 700.0}, "long_share")
+>>> peer.tier, round(peer.median, 3), peer.accounts
+(2, 0.115, 50)
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import NamedTuple
 
-import orjson
-from river import stats
-
-# Content shares whose 99th percentile raises the detector's floors.
-SHARES: tuple[str, ...] = ("trace_count", "harvest_count", "rubric_count", "probe_count")
-PRIOR_REQUESTS = 10.0
+BINS = 100
+_LOG_MAX = math.log1p(1e7)  # magnitudes up to ten million fit the log bins
+# Features kept per tier. Shares (0..1) get linear bins, the rest logarithmic ones.
+SHARES: tuple[str, ...] = (
+    "elicit_share", "harvest_share", "trace_share", "grade_share", "probe_share", "long_share",
+    "format_share", "single_turn_share", "near_max_share", "reasoning_share", "template_repeat",
+    "distinct_prompt_share", "focus_share", "reproducible_share", "new_model_share",
+)  # fmt: skip
+MAGNITUDES: tuple[str, ...] = (
+    "requests", "rate_1h", "completion_mean", "prompt_mean", "completion_ratio",
+    "reasoning_mean", "completion_day", "gap_cv", "cot_languages",
+)  # fmt: skip
+FEATURES = SHARES + MAGNITUDES
+_SHARE = frozenset(SHARES)
+# The content shares whose tier median raises the content family's floors.
+FLOOR_SHARES: tuple[str, ...] = ("trace_share", "harvest_share", "grade_share", "probe_share")
 
 
 class Peer(NamedTuple):
@@ -45,99 +59,105 @@ def tier_of(requests: float) -> int:
     return min(5, int(math.log10(max(requests, 1.0))))
 
 
-def _value(x: dict[str, float], feature: str) -> float:
-    """Counts are read as shares (with the detector's shrinkage); other features as they are."""
-    value = x.get(feature, 0.0)
-    if feature in SHARES:
-        return value / (x.get("requests", 0.0) + PRIOR_REQUESTS)
-    return value
+def bin_of(feature: str, value: float) -> int:
+    if feature in _SHARE:
+        position = min(max(value, 0.0), 1.0)
+    else:
+        position = math.log1p(max(value, 0.0)) / _LOG_MAX
+    return min(BINS - 1, int(position * BINS))
 
 
-class _Peers:
-    """What answers ``peer``: accounts learned per tier, and a tier's (median, p99)."""
+def value_of(feature: str, bin: int) -> float:
+    """The middle of a bin, in the feature's own units."""
+    position = (bin + 0.5) / BINS
+    return position if feature in _SHARE else math.expm1(position * _LOG_MAX)
 
-    def __init__(self, min_accounts: int, learned: dict[int, int]) -> None:
+
+def cell(tier: int, feature: str, bin: int) -> str:
+    return f"{tier}:{feature}:{bin}"
+
+
+def _accounts_cell(tier: int) -> str:
+    return f"{tier}:#"
+
+
+class PeerBaseline:
+    """Histograms per tier and feature; ``load`` replaces them with a complete epoch's."""
+
+    def __init__(self, min_accounts: int = 200) -> None:
         self.min_accounts = min_accounts
-        self._learned = learned
+        self._counts: dict[str, int] = {}
+        self._peers: dict[tuple[int, str], Peer | None] = {}
+        self._floors: dict[int, dict[str, float]] = {}
+
+    def sample(self, x: Mapping[str, float]) -> dict[str, int]:
+        """The cells one account adds to the histograms: a bin per feature it has."""
+        tier = tier_of(x.get("requests", 0.0))
+        cells = {_accounts_cell(tier): 1}
+        for feature in FEATURES:
+            value = x.get(feature)
+            if value is not None and value >= 0:
+                cells[cell(tier, feature, bin_of(feature, value))] = 1
+        return cells
+
+    def load(self, counts: Mapping[str, int]) -> None:
+        """Use these histograms (those of a complete epoch) from now on."""
+        self._counts = dict(counts)
+        self._peers.clear()
+        self._floors.clear()
+
+    def learn_one(self, x: Mapping[str, float]) -> None:
+        """Add one account at once (standalone use; the pipeline merges samples by epoch)."""
+        for key, count in self.sample(x).items():
+            self._counts[key] = self._counts.get(key, 0) + count
+        self._peers.clear()
+        self._floors.clear()
 
     @property
     def learned(self) -> int:
-        """Accounts learned from, all tiers."""
-        return sum(self._learned.values())
+        return sum(self._counts.get(_accounts_cell(tier), 0) for tier in range(6))
 
-    def _values(self, tier: int, feature: str) -> tuple[float, float] | None:
-        raise NotImplementedError
+    def accounts(self, tier: int) -> int:
+        return self._counts.get(_accounts_cell(tier), 0)
 
-    def peer(self, x: dict[str, float], feature: str) -> Peer | None:
+    def peer(self, x: Mapping[str, float], feature: str) -> Peer | None:
         """The account's tier's median and 99th percentile of ``feature``, once known."""
         tier = tier_of(x.get("requests", 0.0))
-        accounts = self._learned.get(tier, 0)
-        found = self._values(tier, feature) if accounts >= self.min_accounts else None
-        return None if found is None else Peer(tier, found[0], found[1], accounts)
+        key = (tier, feature)
+        if key not in self._peers:
+            self._peers[key] = self._quantiles(tier, feature)
+        return self._peers[key]
 
+    def _quantiles(self, tier: int, feature: str) -> Peer | None:
+        accounts = self.accounts(tier)
+        if accounts < self.min_accounts or feature not in FEATURES:
+            return None
+        counts = [self._counts.get(cell(tier, feature, b), 0) for b in range(BINS)]
+        total = sum(counts)
+        if not total:
+            return None
+        median = p99 = 0.0
+        seen = 0
+        for b, count in enumerate(counts):
+            if seen < 0.5 * total <= seen + count:
+                median = value_of(feature, b)
+            if seen < 0.99 * total <= seen + count:
+                p99 = value_of(feature, b)
+            seen += count
+        return Peer(tier, median, p99, accounts)
 
-class PeerBaseline(_Peers):
-    """The live baseline. ``prior``, a published snapshot, answers for tiers not yet known.
-
-    A restarted worker starts from what it (or a peer) last published instead of
-    from nothing: without floors, a tier where honest tutoring is the norm would be
-    judged against zero until 200 of its accounts had been seen again."""
-
-    def __init__(self, min_accounts: int = 200, prior: FrozenBaseline | None = None) -> None:
-        super().__init__(min_accounts, {})
-        self.prior = prior
-        self._quantiles: dict[tuple[int, str], tuple[stats.Quantile, stats.Quantile]] = {}
-        # Floors per tier, read at every scoring and changed only by learning.
-        self._floors: dict[int, dict[str, float]] = {}
-
-    def learn_one(self, x: dict[str, float]) -> None:
+    def tail(self, x: Mapping[str, float], feature: str, value: float) -> float | None:
+        """The share of the tier's accounts at or above ``value`` (None until the tier is
+        known): how unusual the value is among peers."""
         tier = tier_of(x.get("requests", 0.0))
-        self._learned[tier] = self._learned.get(tier, 0) + 1
-        self._floors.pop(tier, None)
-        for feature in x:
-            pair = self._quantiles.get((tier, feature))
-            if pair is None:
-                pair = self._quantiles[(tier, feature)] = (
-                    stats.Quantile(0.5),
-                    stats.Quantile(0.99),
-                )
-            value = _value(x, feature)
-            pair[0].update(value)
-            pair[1].update(value)
+        if self.accounts(tier) < self.min_accounts:
+            return None
+        target = bin_of(feature, value)
+        counts = [self._counts.get(cell(tier, feature, b), 0) for b in range(BINS)]
+        total = sum(counts)
+        return sum(counts[target:]) / total if total else None
 
-    def _values(self, tier: int, feature: str) -> tuple[float, float] | None:
-        pair = self._quantiles.get((tier, feature))
-        return None if pair is None else (pair[0].get() or 0.0, pair[1].get() or 0.0)
-
-    def peer(self, x: dict[str, float], feature: str) -> Peer | None:
-        found = super().peer(x, feature)
-        if found is None and self.prior is not None:
-            return self.prior.peer(x, feature)
-        return found
-
-    def snapshot(self) -> bytes:
-        """The baseline as it stands, as JSON: what another process (the API) shows.
-
-        Tiers this process knows too little of yet keep the prior's figures, so that a
-        restart does not publish a thinner baseline than the one it started from."""
-        learned = dict(self._learned)
-        peers = [
-            [tier, feature, pair[0].get() or 0.0, pair[1].get() or 0.0]
-            for (tier, feature), pair in self._quantiles.items()
-        ]
-        prior = self.prior
-        if prior is not None:
-            keep = {
-                tier: n
-                for tier, n in prior._learned.items()
-                if learned.get(tier, 0) < min(n, self.min_accounts)
-            }
-            learned.update(keep)
-            peers = [p for p in peers if p[0] not in keep]
-            peers += [[t, f, *pair] for (t, f), pair in prior._peers.items() if t in keep]
-        return orjson.dumps({"learned": learned, "peers": peers}, option=orjson.OPT_NON_STR_KEYS)
-
-    def share_floors(self, x: dict[str, float]) -> dict[str, float]:
+    def share_floors(self, x: Mapping[str, float]) -> dict[str, float]:
         """Per content share, twice the peers' median (empty until the tier is known).
 
         The median, not a high percentile: the top of a tier holds the campaigns not
@@ -146,22 +166,20 @@ class PeerBaseline(_Peers):
         floors = self._floors.get(tier)
         if floors is None:
             floors = self._floors[tier] = {}
-            for feature in SHARES:
+            for feature in FLOOR_SHARES:
                 peer = self.peer(x, feature)
                 if peer is not None:
                     floors[feature] = 2.0 * peer.median
         return floors
 
-
-class FrozenBaseline(_Peers):
-    """A baseline read back from :meth:`PeerBaseline.snapshot`: answers ``peer`` only."""
-
-    def __init__(self, snapshot: bytes, min_accounts: int = 200) -> None:
-        data: dict[str, Any] = orjson.loads(snapshot)
-        super().__init__(min_accounts, {int(tier): n for tier, n in data["learned"].items()})
-        self._peers = {
-            (tier, feature): (median, p99) for tier, feature, median, p99 in data["peers"]
-        }
-
-    def _values(self, tier: int, feature: str) -> tuple[float, float] | None:
-        return self._peers.get((tier, feature))
+    def snapshot(self) -> dict[str, object]:
+        """Per tier: accounts, and each feature's median and 99th percentile (for the API)."""
+        tiers: dict[str, object] = {}
+        for tier in range(6):
+            probe = {"requests": 10.0**tier}
+            peers = {f: self.peer(probe, f) for f in FEATURES}
+            tiers[str(tier)] = {
+                "accounts": self.accounts(tier),
+                "peers": {f: [p.median, p.p99] for f, p in peers.items() if p is not None},
+            }
+        return tiers

@@ -13,7 +13,7 @@ import multiprocessing
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.queues import Queue
@@ -24,17 +24,20 @@ import orjson
 from tqdm import tqdm
 
 from service import metrics
-from service.contract import InvalidEvent, iter_lines
+from service.contract import iter_lines
 from service.features.observation import (
-    Observation,
+    COLUMN,
+    ObservedBatch,
+    Parse,
     decode_batch,
     encode_batch,
-    observe_raw,
-    observer,
+    observe_records,
+    parser,
 )
 from service.gc_tuning import throughput_gc
-from service.pipeline import Pipeline, envelopes
+from service.pipeline import Pipeline
 from service.settings import Settings
+from service.watermark import PartitionEpochs
 from service.state.account import FirstFlag
 from service.state.links import LinkStore
 from service.state.memory import MemoryStore
@@ -44,7 +47,7 @@ _EXPIRY_EVERY_S = 600.0
 _MAX_LISTED_REJECTIONS = 20
 
 Chunk = list[tuple[int, bytes]]
-Observed = tuple[list[Observation], list[tuple[int, str]], int]
+Observed = tuple[ObservedBatch, list[tuple[int, str]], int]
 Encoded = tuple[bytes, list[tuple[int, str]], int]  # observations as MessagePack, for the queue
 
 
@@ -82,20 +85,19 @@ def verdict_line(account_id: str, flag: FirstFlag) -> dict[str, Any]:
         "events_before_flag": flag.events_before,
         "reasons": flag.reasons,
         "cluster_id": flag.cluster_id,
+        "families": flag.families,
         "explanation": flag.explanation,
     }
 
 
-def observe_chunk(chunk: Chunk, observe: Callable[[bytes], Observation] = observe_raw) -> Observed:
+def observe_chunk(chunk: Chunk, parse: Parse) -> Observed:
     """Parse and observe numbered lines: observations, rejections, and the bytes read."""
-    observations: list[Observation] = []
-    rejected: list[tuple[int, str]] = []
-    for number, line in chunk:
-        try:
-            observations.append(observe(line))
-        except InvalidEvent as error:
-            rejected.append((number, error.reason))
-    return observations, rejected, sum(len(line) for _, line in chunk)
+    batch, rejected = observe_records([line for _, line in chunk], parse)
+    return (
+        batch,
+        [(chunk[i][0], reason) for i, reason in rejected],
+        sum(len(line) for _, line in chunk),
+    )
 
 
 def _chunks(path: Path, size: int) -> Iterator[Chunk]:
@@ -109,10 +111,10 @@ def _observe_file(
 ) -> None:
     """The child process: read, parse and observe the file, chunk by chunk, into ``out``."""
     try:
-        observe = observer(format)
+        parse = parser(format)
         for chunk in _chunks(path, size):
-            observations, rejected, read = observe_chunk(chunk, observe)
-            out.put((encode_batch(observations), rejected, read))
+            batch, rejected, read = observe_chunk(chunk, parse)
+            out.put((encode_batch(batch), rejected, read))
         out.put(None)
     except BaseException as error:  # handed to the parent, raised there
         out.put(error)
@@ -125,8 +127,8 @@ def _observed(path: Path, size: int, format: str, in_child: bool) -> Iterator[Ob
     parent's stateful half then runs beside it on the other core.
     """
     if not in_child:
-        observe = observer(format)
-        yield from (observe_chunk(chunk, observe) for chunk in _chunks(path, size))
+        parse = parser(format)
+        yield from (observe_chunk(chunk, parse) for chunk in _chunks(path, size))
         return
     # fork where it is safe (Linux): the child starts at once, without re-importing.
     context = (
@@ -163,7 +165,8 @@ def _detect(
     """The loop of :func:`detect_file`: every chunk of the file through the pipeline."""
     next_expiry = -1.0
     rejected = metrics.EVENTS_REJECTED
-    for observations, rejections, size in _observed(
+    epochs = PartitionEpochs()
+    for batch, rejections, size in _observed(
         input_path, settings.batch_size, settings.input_format, settings.parse_in_child
     ):
         progress.update(size)
@@ -172,18 +175,19 @@ def _detect(
             rejected.labels("file", reason.split(":", 1)[0]).inc()
             if len(summary.rejections) < _MAX_LISTED_REJECTIONS:
                 summary.rejections.append(f"line {number}: {reason}")
-        if not observations:
+        if not len(batch):
             continue
-        result = pipeline.process(envelopes(observations))
+        columns = batch.columns()
+        ts = columns[COLUMN["ts"]]
+        result = pipeline.process(batch, epochs.assign(ts, columns[COLUMN["partition"]]))
         pipeline.commit(result)
         flags.update(result.flagged)
         accounts.update(result.states)
         summary.events += result.applied
         summary.duplicates += result.duplicates
-        now = observations[-1].ts
+        now = float(ts.max())
         if now >= next_expiry:
             store.expire(now)
-            pipeline.links.expire(now)
             next_expiry = now + _EXPIRY_EVERY_S
 
 

@@ -1,49 +1,49 @@
-"""The one place that wires the stages: events -> windows -> detector -> policy -> verdicts.
+"""The one place that wires the stages: observations -> windows -> detectors -> policy -> verdicts.
 
 The same :class:`Pipeline` runs behind every source (the Kafka worker, offline
 ``detect``, the HTTP push endpoint); only the source and the store differ. A
 batch is processed in two steps: :meth:`Pipeline.process` updates account
-state and decides, touching nothing outside this process, then the caller
-publishes the alerts and calls :meth:`Pipeline.commit`, which writes the state.
+state and decides, then the caller publishes the alerts and calls
+:meth:`Pipeline.commit`, which writes the state.
+
+Verdicts depend on the events only, not on how they were batched:
+
+- an account is scored at points of its own stream (each of its first events,
+  then every quarter of growth, at most every ``MAX_UNSCORED`` events, and at its
+  first event of every 10-minute tick), never at the end of a batch;
+- between two scoring points its events are applied as one segment (their sums,
+  worked out over the batch's columns with numpy);
+- everything a scoring reads from other accounts is read as of the epoch before
+  the event's own (see service/scoring.py), and the batch is processed epoch by
+  epoch, so each epoch's contributions are in before the next epoch reads them.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
-from detectors.baseline import FrozenBaseline, PeerBaseline
-from detectors.harvest import Assessment, HarvestScorer, Signal
-from detectors.linkage import Link, link_signal
+import numpy as np
+
+from detectors.baseline import PeerBaseline
+from detectors.registry import Scorer, build
 from service import metrics
-from service.features.observation import Observation, link_values
-from service.features.vector import account_vector
+from service.features.observation import COLUMN, HASH, ObservedBatch
+from service.features.segments import increments, registers, segment_sums
+from service.features.windows import INDEX, MINUTE_S
+from service.scoring import ScoringRound, epoch_of
 from service.settings import Settings
 from service.state.account import AccountState, Decision, FirstFlag
-from service.state.base import FeatureStore, StoreUnavailable
-from service.state.links import Group, LinkStore, MemoryLinks, Report
+from service.state.base import FeatureStore
+from service.state.links import LinkStore, MemoryLinks
 from service.verdicts import Overrides, Verdicts
 
-
-class Envelope(NamedTuple):
-    """An observed request and where it came from: Kafka partition and offset, or -1."""
-
-    obs: Observation
-    partition: int = -1
-    offset: int = -1
-
-
-def envelopes(observations: Iterable[Observation]) -> list[Envelope]:
-    """Envelopes of observations that have no Kafka coordinates (a file, a push).
-
-    Built with ``tuple.__new__``, as the named tuple's own constructor does after a
-    Python-level call that costs more than the rest: offline ``detect`` wraps every event."""
-    return [_new_tuple(Envelope, (obs, -1, -1)) for obs in observations]
-
-
-_new_tuple = tuple.__new__
+TICK_S = 600  # an active account is scored at its first event of every tick
+MAX_UNSCORED = 256  # nor does a heavy account go longer than this many events unscored
+MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
+# A skeleton becomes a link value once the account repeats it this often, and this much.
+SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.2
+_GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 
 
 @dataclass(slots=True)
@@ -53,9 +53,24 @@ class BatchResult:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     flagged: dict[str, FirstFlag] = field(default_factory=dict)
     applied: int = 0
-    scored: int = 0  # scorings: counted into the metric once a batch
+    scored: int = 0
     duplicates: int = 0
     redelivered: int = 0
+    epochs: list[int] = field(default_factory=list)  # the epochs the batch's events fell in
+
+
+@dataclass(slots=True)
+class Segment:
+    """An account's consecutive events within one minute, up to a scoring point."""
+
+    account: str
+    state: AccountState
+    epoch: int
+    minute: int
+    index: int  # its place in the batch's list of segments
+    first: int  # the index of its first and last event in the batch
+    last: int
+    score: bool = False
 
 
 class Pipeline:
@@ -63,77 +78,54 @@ class Pipeline:
         self,
         store: FeatureStore,
         settings: Settings,
-        detector: HarvestScorer | None = None,
         links: LinkStore | None = None,
         source: str = "kafka",
         overrides: Overrides | None = None,
     ) -> None:
         self.store = store
-        self.links: LinkStore = (
-            links
-            if links is not None
-            else MemoryLinks(
-                settings.link_max_members, settings.state_ttl_s, settings.link_max_values
-            )
-        )
-        self.overrides = overrides
         self.settings = settings
-        self.detector = detector or HarvestScorer(
-            PeerBaseline(settings.baseline_min_accounts, prior=self._published_baseline())
-        )
-        self.baseline = self.detector.baseline
+        self.links: LinkStore = links if links is not None else MemoryLinks(
+            settings.link_max_members, settings.state_ttl_s // 60, settings.link_max_values
+        )  # fmt: skip
+        self.baseline = PeerBaseline(settings.baseline_min_accounts)
+        self.scorer = Scorer(build(self.baseline, settings.disabled_families))
+        self.overrides = overrides
         self.verdicts = Verdicts(settings, self.baseline, overrides)
         self.policy = self.verdicts.policy  # what the API asks about enforcement and shadow
+        self._baseline_as_of: int | None = None
         self._processed = metrics.EVENTS_PROCESSED.labels(source)
-        self._learned_at = self._published_at = -math.inf
 
-    def process(self, batch: Sequence[Envelope]) -> BatchResult:
-        """Count a batch into account windows, then score each touched account once.
+    def process(self, batch: ObservedBatch, epochs: np.ndarray | None = None) -> BatchResult:
+        """Count a batch into account windows and score accounts at their scoring points.
 
-        An account that sends a burst is scored inside the batch too, every
-        ``burst_events`` of its events (when due): a batch of a thousand events must
-        not let one account take hundreds of answers before it is looked at."""
+        ``epochs`` is each event's epoch (service/watermark.py: a late event's is its
+        partition's newest); by default the epoch of its own ``ts``."""
         result = BatchResult()
+        if not len(batch):
+            return result
         if self.overrides is not None:
             self.overrides.refresh()
-        states = result.states
-        loaded = self.store.load({envelope.obs.account_id for envelope in batch})
-        last_event: dict[str, Observation] = {}
-        models: dict[str, float] = {}
-        in_chunk: dict[str, int] = {}
-        burst = self.settings.burst_events
-        applied = 0
-        for obs, partition, offset in batch:
-            account = obs.account_id
-            state = states.get(account)
-            if state is None:
-                state = states[account] = loaded.get(account) or AccountState()
-            if partition >= 0:
-                if state.already_applied(partition, offset):
-                    result.redelivered += 1
-                    continue
-                state.applied_partition, state.applied_offset = partition, offset
-            if not state.remember_id(obs.id_hash):
-                result.duplicates += 1
-                continue
-            state.windows.add(obs)
-            if state.events == 0:
-                state.first_ts = obs.ts
-            state.events += 1
-            last_event[account] = obs
-            if obs.ts < models.get(obs.model, math.inf):
-                models[obs.model] = obs.ts
-            applied += 1
-            count = in_chunk[account] = in_chunk.get(account, 0) + 1
-            if count >= burst:
-                in_chunk[account] = 0
-                if state.due_for_scoring(obs.ts, self.settings.min_events, math.inf):
-                    self._score_due(states, last_event, models, result)
-                    last_event, models, in_chunk = {}, {}, {}
-        self._score_due(states, last_event, models, result)
-        result.applied = applied
-        self._publish_baseline()
-        self._processed.inc(applied)
+        columns = batch.columns()
+        if epochs is None:
+            epochs = (columns[COLUMN["ts"]] // 60).astype(np.int64)
+        segments, segment_of, gaps = self._segment(batch, columns, epochs.tolist(), result)
+        if not segments:
+            return result
+        kept = np.flatnonzero(segment_of >= 0)
+        order = kept[np.argsort(segment_of[kept], kind="stable")]
+        starts = np.flatnonzero(np.diff(segment_of[order], prepend=-1))
+        added = increments(batch)
+        has_gap = gaps >= 0
+        added[_GAPS[0]] = has_gap
+        added[_GAPS[1]] = np.where(has_gap, gaps, 0.0)
+        added[_GAPS[2]] = np.where(has_gap, gaps * gaps, 0.0)
+        index, rank = registers(batch)
+        sums = segment_sums(added, order, starts, index, rank)
+        extras = _Extras(batch, columns, order, starts)
+        for epoch in sorted({s.epoch for s in segments}):
+            self._run_epoch(epoch, batch, columns, segments, sums, extras, result)
+        result.epochs = sorted({s.epoch for s in segments})
+        self._processed.inc(result.applied)
         if result.scored:
             metrics.ACCOUNTS_SCORED.inc(result.scored)
         if result.duplicates:
@@ -142,140 +134,166 @@ class Pipeline:
             metrics.EVENTS_DUPLICATE.labels("redelivery").inc(result.redelivered)
         return result
 
-    def _published_baseline(self) -> FrozenBaseline | None:
-        """The baseline last published (by this worker before a restart, or a peer)."""
-        try:
-            snapshot = self.links.baseline()
-        except StoreUnavailable:  # a start during an outage: learn from scratch
-            return None
-        if snapshot is None:
-            return None
-        return FrozenBaseline(snapshot, self.settings.baseline_min_accounts)
-
-    def _publish_baseline(self) -> None:
-        """Share the peer baseline now and then (event time), for the API to show."""
-        if self._learned_at - self._published_at >= self.settings.baseline_publish_s:
-            self.links.publish_baseline(self.baseline.snapshot())
-            self._published_at = self._learned_at
-
-    def _score_due(
-        self,
-        states: dict[str, AccountState],
-        last_event: dict[str, Observation],
-        models: dict[str, float],
-        result: BatchResult,
-    ) -> None:
-        """Score every account that is due, after one exchange with the link store."""
-        first_seen = self.links.first_seen(models)
-        # A model is a new release only if it appeared after the stream began: on the first
-        # day of a deployment, every model is "first seen" and none of them is new.
-        start = min(first_seen.values(), default=0.0)
-        released = {
-            m: t for m, t in first_seen.items() if t - start >= self.settings.new_model_grace_s
-        }
-        due: dict[str, dict[str, float] | None] = {}
-        reports: dict[str, Report] = {}
-        settings = self.settings
-        for account, event in last_event.items():
-            state = states[account]
-            now = state.windows.last_ts
-            if not state.due_for_scoring(now, settings.min_events, settings.rescore_after_s):
+    def _segment(
+        self, batch: ObservedBatch, columns: np.ndarray, epochs: list[int], result: BatchResult
+    ) -> tuple[list[Segment], np.ndarray, np.ndarray]:
+        """Walk the batch once: skip what was applied before, cut segments at scoring points."""
+        n = len(batch)
+        accounts = batch.accounts
+        ts = columns[COLUMN["ts"]].tolist()
+        ids = columns[COLUMN["id_hash"]].astype(np.int64).tolist()
+        partitions = columns[COLUMN["partition"]].astype(np.int64).tolist()
+        offsets = columns[COLUMN["offset"]].astype(np.int64).tolist()
+        states = result.states
+        loaded = self.store.load(set(accounts))
+        segments: list[Segment] = []
+        open_segment: dict[str, Segment] = {}
+        last_ts: dict[str, float] = {}
+        segment_of = np.full(n, -1, dtype=np.int64)
+        gaps = np.full(n, -1.0)
+        min_events = self.settings.min_events
+        for i in range(n):
+            account = accounts[i]
+            state = states.get(account)
+            if state is None:
+                state = states[account] = loaded.get(account) or AccountState()
+            partition = partitions[i]
+            if partition >= 0:
+                if state.already_applied(partition, offsets[i]):
+                    result.redelivered += 1
+                    continue
+                state.applied_partition, state.applied_offset = partition, offsets[i]
+            if not state.remember_id(ids[i]):
+                result.duplicates += 1
                 continue
-            state.scored_events, state.scored_ts = state.events, now
-            state.add_links(link_values(event))
-            profile = state.windows.profile(now)
-            # Most accounts ask for nothing a harvester wants: their score is the floor, and
-            # the full vector is read only when the baseline learns from them.
-            quiet = not any(profile[1:])
-            x = (
-                None
-                if quiet
-                else account_vector(state.windows, now, event.account_created, released, full=False)
+            t = ts[i]
+            previous = last_ts.get(account, state.windows.last_ts)
+            if 0.0 <= previous <= t:
+                if t - previous <= MAX_GAP_S:
+                    gaps[i] = t - previous
+                last_ts[account] = t
+            elif previous < 0:
+                last_ts[account] = t
+            state.events += 1
+            if state.events == 1:
+                state.first_ts = t
+            minute, epoch = int(t // MINUTE_S), epochs[i]
+            segment = open_segment.get(account)
+            if segment is None or segment.minute != minute or segment.epoch != epoch:
+                segment = Segment(account, state, epoch, minute, len(segments), i, i)
+                open_segment[account] = segment
+                segments.append(segment)
+            segment.last = i
+            segment_of[i] = segment.index
+            since = state.events - state.scored_events
+            tick = int(t // TICK_S)
+            if state.events >= min_events and (
+                since >= max(1, min(state.scored_events // 4, MAX_UNSCORED))
+                or tick > state.scored_tick
+            ):
+                state.scored_events, state.scored_tick = state.events, tick
+                segment.score = True
+                del open_segment[account]
+        result.applied = int((segment_of >= 0).sum())
+        return segments, segment_of, gaps
+
+    def _run_epoch(
+        self,
+        epoch: int,
+        batch: ObservedBatch,
+        columns: np.ndarray,
+        segments: list[Segment],
+        sums: Any,
+        extras: _Extras,
+        result: BatchResult,
+    ) -> None:
+        """Apply the epoch's segments in order and score at their scoring points."""
+        mine = [s for s in segments if s.epoch == epoch]
+        link_sets = batch.link_sets
+        link_column = columns[COLUMN["link_set"]]
+        created = columns[COLUMN["created"]]
+        values: set[str] = set()
+        for segment in mine:
+            if segment.score:
+                values.update(link_sets[int(link_column[segment.last])])
+                values.update(segment.state.links)
+        self._load_baseline(epoch - 1)
+        round_ = ScoringRound(epoch, self.links, self.scorer, self.baseline, self.settings, values)
+        for segment in mine:
+            k, state = segment.index, segment.state
+            models, languages, skeletons = extras.of(k)
+            state.windows.add(
+                float(columns[COLUMN["ts"], segment.first]),
+                float(columns[COLUMN["ts"], segment.last]),
+                sums.counters[k],
+                sums.registers[k],
+                models,
+                languages,
+                skeletons,
             )
-            due[account] = x
-            age = (now - event.account_created) / 86400.0 if event.account_created >= 0 else -1.0
-            new = 1.0 if 0.0 <= age < settings.new_account_days else 0.0
-            reports[account] = Report(tuple(state.links), (*profile, new))
-        latest = max((states[a].windows.last_ts for a in reports), default=0.0)
-        groups = self.links.exchange(reports, latest) if reports else {}
-        assessed: dict[str, tuple[float, list[Signal]]] = {}
-        for account, x in due.items():
-            state = states[account]
-            event = last_event[account]
-            if x is None:
-                self._score_quiet(account, state, event, released, result)
+            round_.models.update(models)
+            if created[segment.last] >= 0:
+                state.created = float(created[segment.last])
+            if not segment.score:
                 continue
-            mine = [groups[v] for v in state.links if v in groups]
-            self._score(
-                account, state, event, x, mine, reports[account], released, assessed, result
-            )
+            state.links = [*link_sets[int(link_column[segment.last])], *_skeleton_link(state)]
+            assessment, x, linked = round_.score(segment.account, state)
+            result.scored += 1
+            event_id = batch.event_ids[segment.last]
+            ts = state.windows.last_ts
+            change = self.verdicts.decide(segment.account, state, event_id, ts, assessment, x,
+                                          linked)  # fmt: skip
+            if change is not None:
+                result.decisions[segment.account] = state.decision
+                result.alerts.append(change.alert)
+                if change.flag is not None:
+                    result.flagged[segment.account] = change.flag
+        self.links.contribute(epoch, round_.contribution())
 
-    def _score_quiet(
-        self,
-        account: str,
-        state: AccountState,
-        event: Observation,
-        released: dict[str, float],
-        result: BatchResult,
-    ) -> None:
-        """An account without harvesting traffic: the floor score, no linkage to inherit."""
-        now = state.windows.last_ts
-        if self._learning_due(state, now):
-            x = account_vector(state.windows, now, event.account_created, released)
-            self._learn(state, x, self.detector.quiet.score, now)
-        self._decide(account, state, event, self.detector.quiet, None, None, result)
-
-    def _score(
-        self,
-        account: str,
-        state: AccountState,
-        event: Observation,
-        x: dict[str, float],
-        groups: list[Group],
-        report: Report,
-        released: dict[str, float],
-        assessed: dict[str, tuple[float, list[Signal]]],
-        result: BatchResult,
-    ) -> None:
-        now = state.windows.last_ts
-        link = link_signal(groups, x, report.profile, self.settings.new_account_days, assessed)
-        assessment = self.detector.assess(x, [link.signal] if link is not None else None)
-        if self._learning_due(state, now):
-            full = account_vector(state.windows, now, event.account_created, released)
-            self._learn(state, full, assessment.score, now)
-        self._decide(account, state, event, assessment, x, link, result)
-
-    def _learning_due(self, state: AccountState, now: float) -> bool:
-        last = state.last_learned_ts
-        return last < 0 or now - last >= self.settings.learn_interval_s
-
-    def _learn(self, state: AccountState, x: dict[str, float], score: float, now: float) -> None:
-        # Score first, then learn only from what does not look like harvesting.
-        self.detector.learn_one(x, score)
-        state.last_learned_ts = now
-        if self._published_at == -math.inf:
-            self._published_at = now
-        self._learned_at = max(self._learned_at, now)
-
-    def _decide(
-        self,
-        account: str,
-        state: AccountState,
-        event: Observation,
-        assessment: Assessment,
-        x: dict[str, float] | None,
-        link: Link | None,
-        result: BatchResult,
-    ) -> None:
-        result.scored += 1
-        change = self.verdicts.decide(account, state, event, assessment, x, link)
-        if change is None:
-            return
-        result.decisions[account] = state.decision
-        result.alerts.append(change.alert)
-        if change.flag is not None:
-            result.flagged[account] = change.flag
+    def _load_baseline(self, as_of: int) -> None:
+        if self._baseline_as_of != as_of:
+            self.baseline.load(self.links.histograms(as_of))
+            self._baseline_as_of = as_of
 
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing."""
         self.store.save(result.states, result.decisions)
+
+
+def _skeleton_link(state: AccountState) -> list[str]:
+    key, count = state.windows.top_skeleton()
+    requests = state.windows.day_requests(state.windows.last_ts)
+    if key and count >= SKELETON_MIN_COUNT and count >= SKELETON_MIN_SHARE * requests:
+        return [f"skeleton:{key:016x}"]
+    return []
+
+
+class _Extras:
+    """Per segment, what does not sum: requests per model, the languages reasoning was asked
+    for in (a bit mask), and counts of the prompt skeletons used."""
+
+    def __init__(
+        self, batch: ObservedBatch, columns: np.ndarray, order: np.ndarray, starts: np.ndarray
+    ) -> None:
+        self.batch = batch
+        self.order = order
+        self.bounds = np.append(starts, len(order))
+        language = columns[COLUMN["language"]].astype(np.int64)
+        asks = (columns[COLUMN["elicit"]] >= 0.5) & (language >= 0)
+        bits = np.where(asks, np.left_shift(1, np.maximum(language, 0)), 0)
+        self.languages = np.bitwise_or.reduceat(bits[order], starts).tolist()
+        hashes = batch.hash_columns()
+        self.heads = hashes[HASH["head"]]
+        self.tails = hashes[HASH["tail"]]
+
+    def of(self, k: int) -> tuple[dict[str, int], int, list[tuple[int, int]]]:
+        events = self.order[self.bounds[k] : self.bounds[k + 1]].tolist()
+        models: dict[str, int] = {}
+        skeletons: dict[int, int] = {}
+        names = self.batch.models
+        for i in events:
+            models[names[i]] = models.get(names[i], 0) + 1
+            for key in (int(self.heads[i]), int(self.tails[i])):
+                if key:
+                    skeletons[key] = skeletons.get(key, 0) + 1
+        return models, int(self.languages[k]), list(skeletons.items())

@@ -11,12 +11,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple, Protocol
 
 from detectors.baseline import PeerBaseline
-from detectors.explain import explain
-from detectors.harvest import Assessment
-from detectors.linkage import Link
+from detectors.explain import cluster_of, explain
+from detectors.registry import Assessment
 from service import metrics
 from service.alerts import verdict_alert
-from service.features.observation import Observation
 from service.policy import Policy
 from service.settings import Settings
 from service.state.account import ALLOW, AccountState, Decision, FirstFlag, action_rank
@@ -65,57 +63,57 @@ class Verdicts:
         self,
         account: str,
         state: AccountState,
-        event: Observation,
+        event_id: str,
+        ts: float,
         assessment: Assessment,
-        x: dict[str, float] | None,
-        link: Link | None,
+        x: dict[str, float],
+        linked: dict[str, str],
     ) -> Change | None:
-        """The policy's decision on an assessment, kept in ``state``; None if unchanged."""
+        """The policy's decision on an assessment at the account's event ``event_id``, kept in
+        ``state``; None if unchanged. ``linked`` names the account's group of each kind."""
         score = assessment.score
         policy = self.policy.for_account(account)
         flagged = score >= policy.review
         reasons = assessment.reasons[: self.max_reasons] if flagged else []
-        # A flag comes from linkage when the account's own evidence would not have made it.
-        cluster_id = None
-        if flagged and link is not None and "linked_group" in reasons[:1]:
-            cluster_id = link.cluster_id
+        cluster_id = cluster_of(assessment, linked) if flagged else None
         previous = state.decision
-        decision = policy.decide(account, previous, score, reasons, event.ts, cluster_id)
+        decision = policy.decide(account, previous, score, reasons, ts, cluster_id)
         if self.overrides is not None:
             # Also when nothing changed: feedback may have replaced the stored decision.
-            decision = self.overrides.adjust(account, previous, decision, event.ts)
+            decision = self.overrides.adjust(account, previous, decision, ts)
         if decision is previous:
             return None
         state.decision = decision
         metrics.VERDICT_CHANGES.labels(decision.action).inc()
         for reason in decision.reasons:
             metrics.VERDICT_REASONS.labels(reason).inc()
-        explanation = []
-        if flagged and x is not None:
-            explanation = explain(assessment, x, self.baseline, link)
+        explanation = explain(assessment, x, self.baseline, linked) if flagged else []
+        families = assessment.drivers if flagged else []
         alert = verdict_alert(
             account,
             previous,
             decision,
-            alert_id=f"{account}:{event.event_id}:{decision.action}",
+            alert_id=f"{account}:{event_id}:{decision.action}",
             enforced=policy.enforced(decision) == decision.action,
-            ts=event.ts,
+            ts=ts,
             explanation=explanation,
-            event_id=event.event_id,
+            event_id=event_id,
             account_events=state.events,
+            families=families,
         )
         if decision.action == ALLOW:
             return Change(alert, None)
         flag = state.first_flag
         if flag is None:
             flag = state.first_flag = FirstFlag(
-                event.ts,
-                event.event_id,
+                ts,
+                event_id,
                 state.events,
                 score,
                 decision.reasons,
                 decision.cluster_id,
                 explanation=explanation,
+                families=families,
             )
         if action_rank(decision.action) > action_rank(flag.strongest):
             flag.strongest = decision.action

@@ -3,57 +3,60 @@
 Nothing downstream of this module ever sees ``prompt`` or ``system_prompt``:
 windows, detectors, stores and sinks get 64-bit hashes only.
 
-- ``prompt``: exact-text hash, for counting distinct prompts.
-- ``template``: hash of the prompt's skeleton (digits masked, first and last
-  words), so "Solve 12+7 step by step" and "Solve 3+95 step by step" share it.
+- ``prompt``: exact-text hash, for counting distinct prompts;
+- ``head`` and ``tail``: hashes of the prompt's skeleton (lower-cased, digits masked)
+  at its start and at its end, so "Solve 12+7 step by step" and "Solve 3+95 step
+  by step" share a head, and a template that puts its instruction after the
+  payload still shares a tail;
 - ``system``: exact hash of the system prompt, for cross-account linkage.
+
+Every hash is keyed (xxh3 with a seed from ``HARVESTGUARD_FINGERPRINT_KEY``, see
+:func:`set_key`): a hash that leaves memory (a Redis key, an API answer) cannot be
+matched against a guessed system prompt, network or card without the key.
 """
 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from xxhash import xxh3_64_intdigest
 
 # Templates show themselves in a prompt's opening and closing words; the middle is
-# the filled-in payload. Splitting off a bounded head and tail keeps the cost flat
-# (about 2 us) even for 100 KB RAG prompts.
-_HEAD_WORDS = 8
-_TAIL_WORDS = 4
+# the filled-in payload. A bounded head and tail keep the cost flat for 100 KB prompts.
+HEAD_WORDS = 8
+TAIL_WORDS = 6
 _DIGITS = re.compile(r"\d+")
 _NONE = 0
+_seed = 0
 
 
-class Fingerprint(NamedTuple):
-    prompt: int
-    template: int
-    system: int
+def set_key(key: str) -> None:
+    """Key every fingerprint of this process (its workers, API and detect must share it)."""
+    global _seed
+    _seed = xxh3_64_intdigest(key.encode("utf-8")) if key else 0
 
 
-def _hash(text: str) -> int:
-    return xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+def keyed_hash(text: str) -> int:
+    """The keyed 64-bit hash of a text (0 stands for an absent one, so never returned for one)."""
+    return xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"), _seed) or 1
 
 
-def template_hash(prompt: str) -> int:
-    """Hash of the prompt's skeleton: lower-cased, digits masked, head and tail words."""
-    words = prompt.split(None, _HEAD_WORDS)
-    skeleton = words[:_HEAD_WORDS]
-    if len(words) > _HEAD_WORDS:
-        skeleton.append("\x00")
-        skeleton += words[_HEAD_WORDS].rsplit(None, _TAIL_WORDS)[-_TAIL_WORDS:]
-    return _hash(_DIGITS.sub("0", " ".join(skeleton).lower()))
+def _skeleton(words: list[str]) -> int:
+    return keyed_hash(_DIGITS.sub("0", " ".join(words).lower()))
 
 
-def fingerprint(prompt: str | None, system_prompt: str | None) -> Fingerprint:
-    """The fingerprints of one request; 0 stands for an absent text."""
-    return Fingerprint(*fingerprints(prompt, system_prompt))
+def skeletons(prompt: str) -> tuple[int, int]:
+    """The head and tail skeleton hashes of a prompt."""
+    head = prompt.split(None, HEAD_WORDS)
+    tail = prompt.rsplit(None, TAIL_WORDS)
+    return _skeleton(head[:HEAD_WORDS]), _skeleton(tail[-TAIL_WORDS:])
 
 
-def fingerprints(prompt: str | None, system_prompt: str | None) -> tuple[int, int, int]:
-    """:func:`fingerprint` as a plain tuple, for the per-event path (no named tuple to build)."""
+def fingerprints(prompt: str | None, system_prompt: str | None) -> tuple[int, int, int, int]:
+    """Prompt, head, tail and system hashes of one request; 0 stands for an absent text."""
     if prompt:
-        prompt_fp, template_fp = _hash(prompt), template_hash(prompt)
+        head, tail = skeletons(prompt)
+        prompt_fp = keyed_hash(prompt)
     else:
-        prompt_fp = template_fp = _NONE
-    return prompt_fp, template_fp, _hash(system_prompt) if system_prompt else _NONE
+        prompt_fp = head = tail = _NONE
+    return prompt_fp, head, tail, keyed_hash(system_prompt) if system_prompt else _NONE

@@ -1,181 +1,225 @@
-"""One request, reduced to what detection needs: numbers, names and fingerprints, no text.
+"""A batch of requests, reduced to what detection needs: columns of numbers and hashes, no text.
 
-:func:`observe` is the last place a prompt exists; an :class:`Observation` is a
-flat record of plain values, safe to keep (nothing in it can be turned back
-into the prompt) and cheap to send to another process: a msgspec struct
-encoded as a MessagePack array (``encode_batch``/``decode_batch``), several
-times faster than pickling named tuples.
+:func:`observe_events` is the last place a prompt exists. An
+:class:`ObservedBatch` holds one batch's observations as columns (a float64
+matrix of numbers, a uint64 matrix of keyed hashes, and the account ids,
+event ids and model names as lists), in source order. It is safe to keep
+(nothing in it can be turned back into a prompt) and cheap to send to another
+process: one MessagePack array whose matrices are raw bytes.
+
+Everything per event is computed over whole columns: the content automaton
+reads the batch's excerpts in one pass, and token arithmetic is numpy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from ipaddress import ip_network
+from typing import Any
 
 import msgspec
-from xxhash import xxh3_64_intdigest, xxh32_intdigest
+import numpy as np
+from xxhash import xxh32_intdigest
 
-from service.contract import DEFAULT_STATUS, NO_PARAMS, RequestEvent, parse_event
-from service.features.content import (
-    COT,
-    HARVEST,
-    PROBE,
-    REPRODUCIBLE,
-    TRACE,
-    TRACE_HARVEST,
-    content_bits,
-)
-from service.features.fingerprint import fingerprints
+from service.contract import DEFAULT_STATUS, NO_PARAMS, InvalidEvent, RequestEvent
+from service.features import content
+from service.features.fingerprint import fingerprints, keyed_hash
 
-NOT_KNOWN = -1
-# A reasoning answer worth harvesting: a worked solution, not a one-line reply.
-LONG_ANSWER_TOKENS = 800
-# Honest classifiers bias a handful of label tokens; recovering the output projection
-# (Carlini et al. 2024) biases hundreds of tokens on one-token completions.
-PROBE_BIAS_ENTRIES = 20
+NOT_KNOWN = -1.0
 
-
-class Observation(msgspec.Struct, array_like=True, gc=False):
-    event_id: str
-    id_hash: int
-    ts: float
-    account_id: str
-    model: str
-    prompt_tokens: int
-    completion_tokens: int
-    reasoning_tokens: int
-    error: bool
-    truncated: bool  # finish_reason == "length"
-    single_turn: bool
-    choices: int
-    logprobs: bool
-    top_logprobs: int
-    logit_bias: int
-    max_tokens: int
-    prompt_fp: int
-    template_fp: int
-    system_fp: int
-    ip_hash: int
-    key_hash: int
-    network: str  # the caller's /24 (IPv4) or /48 (IPv6), "" if not known
-    asn: int
-    user_agent: str
-    payment: str
-    account_created: float
-    content: int  # service.features.content flags: what the prompt asks for, what came back
-    language: int  # index into content.LANGUAGES, -1 unless the prompt asks for reasoning
+# The columns of ObservedBatch.numbers, in order.
+NUMBERS: tuple[str, ...] = (
+    "ts", "created", "id_hash", "partition", "offset", "record_ts", "link_set", "language",
+    "flags", "elicit", "prompt_tokens", "completion_tokens", "reasoning_tokens", "max_tokens",
+    "logit_bias", "top_logprobs", "choices", "error", "truncated", "single_turn", "logprobs",
+    "reproducible", "stream", "tools", "system",
+)  # fmt: skip
+HASHES: tuple[str, ...] = ("prompt", "head", "tail", "system", "ip", "key")
+COLUMN = {name: i for i, name in enumerate(NUMBERS)}
+HASH = {name: i for i, name in enumerate(HASHES)}
 
 
-def _hash(value: str | None) -> int:
-    return xxh3_64_intdigest(value.encode("utf-8", "surrogatepass")) if value else 0
+class ObservedBatch(msgspec.Struct, array_like=True, gc=False):
+    """One batch's observations as columns. ``numbers`` is float64 [len(NUMBERS) x n] and
+    ``hashes`` uint64 [len(HASHES) x n], both raw bytes; ``link_sets`` are the distinct
+    sets of link values of the batch, which the ``link_set`` column indexes."""
+
+    accounts: list[str]
+    event_ids: list[str]
+    models: list[str]
+    link_sets: list[list[str]]
+    numbers: bytes
+    hashes: bytes
+
+    def __len__(self) -> int:
+        return len(self.accounts)
+
+    def columns(self) -> np.ndarray:
+        return np.frombuffer(self.numbers, dtype=np.float64).reshape(len(NUMBERS), -1)
+
+    def hash_columns(self) -> np.ndarray:
+        return np.frombuffer(self.hashes, dtype=np.uint64).reshape(len(HASHES), -1)
+
+
+EMPTY = ObservedBatch([], [], [], [], b"", b"")
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(ObservedBatch)
+
+
+def encode_batch(batch: ObservedBatch) -> bytes:
+    return _ENCODER.encode(batch)
+
+
+def decode_batch(raw: bytes) -> ObservedBatch:
+    return _DECODER.decode(raw)
 
 
 @lru_cache(maxsize=65536)
-def _ipv6_network(ip: str) -> str:
-    return str(ip_network(f"{ip}/48", strict=False))
-
-
-def _network(ip: str | None) -> str:
-    if not ip:
-        return ""
+def _network(ip: str) -> str:
     if ":" in ip:
-        return _ipv6_network(ip)
-    # Already validated as IPv4 by the contract: string surgery is 20x faster than ipaddress.
-    return ip.rsplit(".", 1)[0] + ".0/24"
+        return str(ip_network(f"{ip}/48", strict=False))
+    return ip.rsplit(".", 1)[0] + ".0/24"  # validated IPv4 by the contract
 
 
-_BATCH_ENCODER = msgspec.msgpack.Encoder()
-_BATCH_DECODER = msgspec.msgpack.Decoder(list[Observation])
+@lru_cache(maxsize=65536)
+def link_values(
+    payment: str | None, system_fp: int, ip: str | None, asn: int | None, agent: str | None
+) -> tuple[str, ...]:
+    """The values a request shares with other accounts, as ``kind:hash`` (no raw values).
+
+    Cached: an account's link values are the same at nearly every request."""
+    found = []
+    if payment:
+        found.append(f"payment:{keyed_hash(payment):016x}")
+    if system_fp:
+        found.append(f"system:{system_fp:016x}")
+    if ip:
+        found.append(f"network:{keyed_hash(_network(ip)):016x}")
+    if asn is not None and agent:
+        found.append(f"asn_agent:{keyed_hash(f'{asn} {agent}'):016x}")
+    return tuple(found)
 
 
-def encode_batch(observations: list[Observation]) -> bytes:
-    return _BATCH_ENCODER.encode(observations)
-
-
-def decode_batch(raw: bytes) -> list[Observation]:
-    return _BATCH_DECODER.decode(raw)
-
-
-def observe(event: RequestEvent) -> Observation:
-    """The observation of one validated event (the prompt text goes no further)."""
-    prompt_fp, template_fp, system_fp = fingerprints(event.prompt, event.system_prompt)
+def _row(event: RequestEvent, link_set: int) -> tuple[float, ...]:
+    """The numbers of one event that need no other event (content comes per batch)."""
     params = event.params or NO_PARAMS
     status = DEFAULT_STATUS if event.status is None else event.status
-    flags, language = content_bits(event.prompt)
-    if flags & COT and event.completion_tokens >= LONG_ANSWER_TOKENS:
-        flags |= HARVEST | (TRACE_HARVEST if flags & TRACE else 0)
-    if params.temperature == 0 and params.seed is not None:
-        flags |= REPRODUCIBLE
-    if (params.logit_bias or 0) >= PROBE_BIAS_ENTRIES and event.completion_tokens <= 5:
-        flags |= PROBE
-    ip_hash, key_hash = _hash(event.client_ip), _hash(event.api_key_id)
-    # Positional, in field order: keyword construction costs 1.5 us more per event.
-    return Observation(
-        event.event_id,
+    return (
+        float(event.ts),
+        NOT_KNOWN if event.account_created is None else float(event.account_created),
         xxh32_intdigest(event.event_id.encode("utf-8", "surrogatepass")),
-        float(event.ts),  # a plain float: UnixTime pickles and serialises slower
-        event.account_id,
-        event.model,
+        -1.0, -1.0, -1.0,  # partition, offset, record time: the source's to set
+        link_set,
+        -1.0, 0.0, 0.0,  # language, flags, elicitation: per batch
         event.prompt_tokens,
         event.completion_tokens,
         event.reasoning_tokens or 0,
+        NOT_KNOWN if params.max_tokens is None else params.max_tokens,
+        params.logit_bias or 0,
+        params.top_logprobs or 0,
+        params.n or 1,
         status >= 400,
         event.finish_reason == "length",
         # A system message does not make a conversation: system + user is one turn.
         (event.messages or 1) - (1 if event.system_prompt else 0) <= 1,
-        params.n or 1,
         bool(params.logprobs or params.top_logprobs),
-        params.top_logprobs or 0,
-        params.logit_bias or 0,
-        NOT_KNOWN if params.max_tokens is None else params.max_tokens,
-        prompt_fp,
-        template_fp,
-        system_fp,
-        ip_hash,
-        key_hash,
-        _network(event.client_ip),
-        NOT_KNOWN if event.asn is None else event.asn,
-        event.user_agent or "",
-        event.payment_fingerprint or "",
-        NOT_KNOWN if event.account_created is None else float(event.account_created),
-        flags,
-        language,
+        params.temperature == 0 and params.seed is not None,
+        bool(params.stream),
+        params.tools or 0,
+        event.system_prompt is not None,
+    )  # fmt: skip
+
+
+def observe_events(
+    events: Sequence[RequestEvent],
+    partitions: Sequence[int] | None = None,
+    offsets: Sequence[int] | None = None,
+    record_ts: Sequence[float] | None = None,
+) -> ObservedBatch:
+    """The observations of validated events, with their source coordinates if they have any."""
+    if not events:
+        return EMPTY
+    link_sets: dict[tuple[str, ...], int] = {}
+    rows = []
+    hashes = []
+    for event in events:
+        prompt_fp, head, tail, system_fp = fingerprints(event.prompt, event.system_prompt)
+        links = link_values(
+            event.payment_fingerprint, system_fp, event.client_ip, event.asn, event.user_agent
+        )
+        index = link_sets.setdefault(links, len(link_sets))
+        rows.append(_row(event, index))
+        hashes.append(
+            (
+                prompt_fp,
+                head,
+                tail,
+                system_fp,
+                keyed_hash(event.client_ip) if event.client_ip else 0,
+                keyed_hash(event.api_key_id) if event.api_key_id else 0,
+            )
+        )
+    numbers = np.array(rows, dtype=np.float64).T.copy()
+    read = content.read_batch([event.prompt for event in events])
+    numbers[COLUMN["flags"]] = read.flags
+    numbers[COLUMN["elicit"]] = read.elicit
+    numbers[COLUMN["language"]] = read.language
+    for name, values in (("partition", partitions), ("offset", offsets), ("record_ts", record_ts)):
+        if values is not None:
+            numbers[COLUMN[name]] = values
+    return ObservedBatch(
+        [event.account_id for event in events],
+        [event.event_id for event in events],
+        [event.model for event in events],
+        [list(links) for links in link_sets],
+        numbers.tobytes(),
+        np.array(hashes, dtype=np.uint64).T.tobytes(),
     )
 
 
-def observe_raw(raw: bytes | str) -> Observation:
-    """Parse one contract JSON record and observe it; raises ``InvalidEvent`` if it is broken."""
-    return observe(parse_event(raw))
+Parse = Callable[[bytes], RequestEvent]
 
 
-def observer(format: str = "contract") -> Callable[[bytes | str], Observation]:
-    """Parse-and-observe for records in ``format`` (a gateway adapter's name, or the contract)."""
-    if format == "contract":
-        return observe_raw  # (one call fewer an event than the general form below)
+def parse_records(
+    raws: Sequence[bytes], parse: Parse
+) -> tuple[list[RequestEvent], list[int], list[tuple[int, str]]]:
+    """Parse records: the events, the index of each in ``raws``, and the rejected ones with
+    their reasons."""
+    events: list[RequestEvent] = []
+    kept: list[int] = []
+    rejected: list[tuple[int, str]] = []
+    for i, raw in enumerate(raws):
+        try:
+            events.append(parse(raw))
+            kept.append(i)
+        except InvalidEvent as error:
+            rejected.append((i, error.reason))
+    return events, kept, rejected
+
+
+def parser(format: str = "contract") -> Parse:
+    """The parse function of records in ``format`` (a gateway adapter's name, or the contract)."""
     from service.adapters.registry import raw_parser  # adapters import the contract, not us
 
-    parse = raw_parser(format)
-    return lambda raw: observe(parse(raw))
+    return raw_parser(format)
 
 
-def link_values(obs: Observation) -> list[str]:
-    """The values this request shares with other accounts, as ``kind:hash`` (no raw values)."""
-    return list(_link_values(obs.payment, obs.system_fp, obs.network, obs.asn, obs.user_agent))
-
-
-@lru_cache(maxsize=65536)
-def _link_values(
-    payment: str, system_fp: int, network: str, asn: int, user_agent: str
-) -> tuple[str, ...]:
-    # Cached: an account's link values are the same at nearly every scoring.
-    found = []
-    if payment:
-        found.append(f"payment:{_hash(payment):016x}")
-    if system_fp:
-        found.append(f"system:{system_fp:016x}")
-    if network:
-        found.append(f"network:{_hash(network):016x}")
-    if asn >= 0 and user_agent:
-        found.append(f"asn_agent:{_hash(f'{asn} {user_agent}'):016x}")
-    return tuple(found)
+def observe_records(
+    raws: Sequence[bytes], parse: Parse, coordinates: Sequence[Any] | None = None
+) -> tuple[ObservedBatch, list[tuple[int, str]]]:
+    """Parse and observe raw records; ``coordinates`` (Kafka records) give partition, offset
+    and the record's own timestamp. Returns the batch and the rejected (index, reason)."""
+    events, kept, rejected = parse_records(raws, parse)
+    if coordinates is None:
+        return observe_events(events), rejected
+    chosen = [coordinates[i] for i in kept]
+    return (
+        observe_events(
+            events,
+            [r.partition for r in chosen],
+            [r.offset for r in chosen],
+            [r.timestamp / 1000.0 if r.timestamp is not None else -1.0 for r in chosen],
+        ),
+        rejected,
+    )

@@ -14,16 +14,15 @@ from typing import Any
 
 import orjson
 
-from service.features.windows import COUNTER_SIZE, SKETCH_SIZE, AccountWindows
+from service.features.windows import BLOCK, M, AccountWindows, Rate
 
 ALLOW = "allow"
 ACTIONS: tuple[str, ...] = (ALLOW, "review", "throttle", "block")
 # Enough to drop a gateway's or client's retries of one request; Kafka redelivery is
 # handled exactly by the applied offset instead, so this need not be large.
 RECENT_IDS = 24
-# Link values kept per account: a payment, a system prompt, an agent and a few networks.
-MAX_LINKS = 8
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 2: windows by segment, epochs, evidence families
+COUNTER_SIZE, SKETCH_SIZE = 2 * M, 2 * BLOCK
 _HEADER = struct.Struct("<BI")
 
 
@@ -73,6 +72,7 @@ class FirstFlag:
     strongest: str = "review"
     # The signals behind the first flag, with peer values and linkage evidence.
     explanation: list[dict[str, Any]] = field(default_factory=list)
+    families: list[str] = field(default_factory=list)  # the evidence families that drove it
 
 
 @dataclass(slots=True)
@@ -80,6 +80,7 @@ class AccountState:
     windows: AccountWindows = field(default_factory=AccountWindows)
     events: int = 0
     first_ts: float = -1.0
+    created: float = -1.0  # account creation time, when an event or enrichment said it
     # Kafka partition and offset of the last event applied: redelivered events at or
     # below it are skipped, which makes at-least-once delivery count exactly once.
     applied_partition: int = -1
@@ -87,29 +88,15 @@ class AccountState:
     recent_ids: list[int] = field(default_factory=list)
     decision: Decision = field(default_factory=Decision)
     first_flag: FirstFlag | None = None
-    last_learned_ts: float = -1.0
+    # Scoring points: the event count and the tick of the last scoring, and its score.
     scored_events: int = 0
-    scored_ts: float = -1.0
-    # Link values (payment, networks, system prompt...) reported to the link store.
+    scored_tick: int = -1
+    score: float = 0.0
+    learned_epoch: int = -1  # the epoch it last taught the peer baseline in
+    # Link values (payment, networks, system prompt, skeleton) it reports under, and its
+    # last two reports (epoch, values, profile): reads of its groups leave its own out.
     links: list[str] = field(default_factory=list)
-
-    def due_for_scoring(self, now: float, min_events: int, max_wait_s: float) -> bool:
-        """Whether to score again: after a quarter more events, or ``max_wait_s`` of event time.
-
-        Scoring on the account's own event count, not on batch boundaries, keeps
-        a heavy account from being scored thousands of times an hour while a new
-        account is scored at each of its first events, when catching it matters.
-        """
-        new = self.events - self.scored_events
-        if self.events < min_events or new <= 0:
-            return False
-        return new >= max(1, self.scored_events // 4) or now - self.scored_ts >= max_wait_s
-
-    def add_links(self, values: list[str]) -> None:
-        """Remember new link values; past ``MAX_LINKS`` the oldest go."""
-        new = [v for v in values if v not in self.links]
-        if new:
-            self.links = (self.links + new)[-MAX_LINKS:]
+    reports: list[tuple[int, list[str], list[float]]] = field(default_factory=list)
 
     def already_applied(self, partition: int, offset: int) -> bool:
         return partition == self.applied_partition and offset <= self.applied_offset
@@ -124,17 +111,28 @@ class AccountState:
             del self.recent_ids[0]
         return True
 
+    def report(self, epoch: int, values: list[str], profile: list[float]) -> None:
+        """Remember a report made in ``epoch`` (a later one of the same epoch replaces it)."""
+        kept = [r for r in self.reports if r[0] < epoch][-1:]
+        self.reports = [*kept, (epoch, values, profile)]
+
+    def own_report(self, value: str, as_of: int) -> tuple[float, ...] | None:
+        """This account's report as the group of ``value``, read as of ``as_of``, holds it."""
+        for epoch, values, profile in reversed(self.reports):
+            if epoch <= as_of:
+                return tuple(profile) if value in values else None
+        return None
+
 
 def _meta(state: AccountState) -> dict[str, Any]:
     w = state.windows
     flag = state.first_flag
     d = state.decision
     return {
-        "b": w.buckets,
-        "m": w.models,
-        "l": w.last_ts,
-        "e": state.events,
-        "f": state.first_ts,
+        "w": [w.day, w.models, w.languages, list(w.skeletons.items()), w.last_ts,
+              [w.minute.bucket, w.minute.current, w.minute.previous],
+              [w.hour.bucket, w.hour.current, w.hour.previous]],
+        "e": [state.events, state.first_ts, state.created],
         "p": [state.applied_partition, state.applied_offset],
         "r": state.recent_ids,
         "d": [d.action, d.score, d.reasons, d.since_ts, d.cluster_id],
@@ -149,11 +147,11 @@ def _meta(state: AccountState) -> dict[str, Any]:
             flag.cluster_id,
             flag.strongest,
             flag.explanation,
+            flag.families,
         ],
-        "lt": state.last_learned_ts,
-        "s": [state.scored_events, state.scored_ts],
-        "k": state.links,
-    }
+        "s": [state.scored_events, state.scored_tick, state.score, state.learned_epoch],
+        "k": [state.links, state.reports],
+    }  # fmt: skip
 
 
 def encode(state: AccountState) -> bytes:
@@ -179,20 +177,36 @@ def decode(blob: bytes) -> AccountState:
     counters = array("d")
     counters.frombytes(blob[start : start + 8 * COUNTER_SIZE])
     start += 8 * COUNTER_SIZE
-    sketches = bytearray(blob[start : start + SKETCH_SIZE])
-    windows = AccountWindows(meta["b"], counters.tolist(), sketches, meta["m"], meta["l"])
+    day, models, languages, skeletons, last_ts, minute, hour = meta["w"]
+    windows = AccountWindows(
+        day,
+        counters.tolist(),
+        bytearray(blob[start : start + SKETCH_SIZE]),
+        models,
+        languages,
+        {int(k): v for k, v in skeletons},
+        Rate(*minute),
+        Rate(*hour),
+        last_ts,
+    )
     flag = meta["ff"]
+    events, first_ts, created = meta["e"]
+    scored_events, scored_tick, score, learned_epoch = meta["s"]
+    links, reports = meta["k"]
     return AccountState(
         windows=windows,
-        events=meta["e"],
-        first_ts=meta["f"],
+        events=events,
+        first_ts=first_ts,
+        created=created,
         applied_partition=meta["p"][0],
         applied_offset=meta["p"][1],
         recent_ids=meta["r"],
         decision=Decision(*meta["d"]),
         first_flag=None if flag is None else FirstFlag(*flag),
-        last_learned_ts=meta["lt"],
-        scored_events=meta["s"][0],
-        scored_ts=meta["s"][1],
-        links=meta.get("k", []),
+        scored_events=scored_events,
+        scored_tick=scored_tick,
+        score=score,
+        learned_epoch=learned_epoch,
+        links=links,
+        reports=[(epoch, values, profile) for epoch, values, profile in reports],
     )

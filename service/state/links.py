@@ -1,17 +1,21 @@
-"""Global structures: which accounts share a payment method, a network, a system prompt;
-when each model first appeared; the detector's peer baseline for other processes to show.
+"""Cross-account state, versioned by event-time epoch: link groups, first sightings of models,
+and the peer baseline's histograms.
 
-Every account reports its current profile (requests and the counts of each
-kind of harvesting traffic) under each of its link values; a value's group is
-the sum over the accounts that reported under it. A report replaces the
-account's previous one, so writing it twice (a redelivered batch, a restarted
-worker) changes nothing, and any number of workers can write: the Redis
-implementation applies each report atomically in a script (old entry out, new
-entry in) and the sums are commutative.
+Every input one account's scoring takes from other accounts lives here, and is
+read *as of a complete epoch* (``as_of``): what was contributed in epochs up
+to and including it, nothing later. Contributions are stamped with the epoch
+of the events that made them and only ever merged commutatively:
 
-Bounded: a value shared by more than ``max_members`` accounts is common
-infrastructure and is no evidence; it keeps only its member count. Values
-nobody reported for the TTL expire (Redis key TTLs; event time in memory).
+- a member's report under a link value replaces its previous one (the group's
+  sums move by the difference); it expires ``ttl`` epochs after it was made;
+- a model's first sighting is the smallest epoch it was seen in;
+- an account's baseline sample of an epoch replaces its earlier sample of the same epoch,
+  and a complete epoch's samples add to fixed-bin histograms.
+
+So it does not matter in which order workers write, how their batches were
+cut, or whether a batch was written twice: the same events give the same
+reads. The Redis implementation is in ``redis_links.py``; both are tested by
+one suite (tests/test_links.py).
 """
 
 from __future__ import annotations
@@ -19,13 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple, Protocol
 
+from detectors.groups import EMPTY_PROFILE, PROFILE_FIELDS, Group, Profile
 from service import metrics
 from service.state.base import least_recent_tenth
 
-PROFILE_FIELDS: tuple[str, ...] = (
-    "requests", "trace_count", "harvest_count", "rubric_count", "probe_count", "new_account",
-)  # fmt: skip
-Profile = tuple[float, ...]  # in PROFILE_FIELDS order
+# Contributions are integers (fixed point), so sums are exact in any order.
+SCALE = 100
 
 
 class Report(NamedTuple):
@@ -33,104 +36,147 @@ class Report(NamedTuple):
     profile: Profile
 
 
-class Group(NamedTuple):
-    """The accounts behind one link value, summed."""
+class Contribution(NamedTuple):
+    """What one batch of one epoch adds to the cross-account state."""
 
-    value: str
-    members: int
-    common: bool  # shared so widely it is no evidence
-    sums: Profile
-
-    def get(self, field: str) -> float:
-        return self.sums[PROFILE_FIELDS.index(field)]
+    reports: Mapping[str, Report]  # by account: the last report it made in the epoch
+    samples: Mapping[str, Mapping[str, int]]  # by account: histogram cell -> count
+    models: Iterable[str]  # models seen
 
 
 class LinkStore(Protocol):
-    def exchange(self, reports: Mapping[str, Report], now: float) -> dict[str, Group]:
-        """Apply each account's report (at event time ``now``), then return the group of
-        every value reported."""
+    def contribute(self, epoch: int, contribution: Contribution) -> None:
+        """Record one epoch's contributions; writing the same ones twice changes nothing."""
         ...
 
-    def first_seen(self, models: Mapping[str, float]) -> dict[str, float]:
-        """Record when each model was seen; return the earliest time any account used it."""
+    def groups(self, values: Iterable[str], as_of: int) -> dict[str, Group]:
+        """The groups of these values as of epoch ``as_of`` (values never reported: left out)."""
         ...
 
-    def groups(self, values: Iterable[str]) -> dict[str, Group]:
-        """The groups of these values, as they stand (values never reported are left out)."""
+    def models(self, as_of: int) -> dict[str, int]:
+        """Every model seen up to epoch ``as_of``, with the epoch it was first seen in."""
+        ...
+
+    def histograms(self, as_of: int) -> dict[str, int]:
+        """The baseline's histogram cells as of epoch ``as_of``."""
         ...
 
     def members(self, value: str, limit: int = 50) -> list[str]:
-        """Accounts behind a value, sorted (at most ``limit``; none once it is common)."""
-        ...
-
-    def publish_baseline(self, snapshot: bytes) -> None:
-        """Keep the detector's peer baseline where other processes (the API) can read it."""
-        ...
-
-    def baseline(self) -> bytes | None: ...
-
-    def expire(self, now: float) -> int:
-        """Forget values nobody reported for the TTL (event time); how many went."""
+        """Accounts behind a value as it stands, sorted (at most ``limit``; none once common)."""
         ...
 
     def close(self) -> None: ...
 
 
-_NO_PROFILE: Profile = (0.0,) * len(PROFILE_FIELDS)
+def quantise(profile: Profile) -> tuple[int, ...]:
+    return tuple(round(v * SCALE) for v in profile)
+
+
+def dequantise(sums: Iterable[int]) -> Profile:
+    return tuple(v / SCALE for v in sums)
 
 
 class _Entry:
     __slots__ = ("members", "seen", "sums")
 
     def __init__(self) -> None:
-        self.members: dict[str, Profile] | None = {}  # None: common, members dropped
-        self.sums = [0.0] * len(PROFILE_FIELDS)
-        self.seen = -1.0  # event time of the last report
+        # account -> (epoch, quantised report); None: common, members dropped
+        self.members: dict[str, tuple[int, tuple[int, ...]]] | None = {}
+        self.sums = [0] * len(PROFILE_FIELDS)
+        self.seen = -1  # epoch of the last report
 
 
 class MemoryLinks:
-    """The embedded link store (offline ``detect``, tests, the API without Redis).
+    """The embedded store (offline ``detect``, tests, the API without Redis).
 
-    Values expire in event time, and a flood of new values within a day is bounded by
-    count: past ``max_values``, the least recently reported tenth is dropped."""
+    Contributions wait per epoch and are folded in epoch order when a read asks for
+    an epoch that includes them. A flood of new values is bounded by count: past
+    ``max_values``, the least recently reported tenth is dropped."""
 
     def __init__(
-        self, max_members: int = 4096, ttl_s: float = 26 * 3600, max_values: int = 2_000_000
+        self, max_members: int = 4096, ttl_epochs: int = 26 * 60, max_values: int = 2_000_000
     ) -> None:
         self.max_members = max_members
-        self.ttl_s = ttl_s
+        self.ttl_epochs = ttl_epochs
         self.max_values = max_values
         self._entries: dict[str, _Entry] = {}
-        self._counts: dict[str, int] = {}
-        self._models: dict[str, float] = {}
-        self._baseline: bytes | None = None
+        self._counts: dict[str, int] = {}  # members of common values
+        self._pending: dict[int, Contribution] = {}
+        self._folded = -1  # every contribution of an epoch up to this one is in
+        self._expiring: dict[int, set[tuple[str, str]]] = {}  # epoch -> (value, account)
+        self._models: dict[str, int] = {}
+        self._histograms: dict[str, int] = {}
 
-    def exchange(self, reports: Mapping[str, Report], now: float) -> dict[str, Group]:
-        touched: set[str] = set()
-        entries = self._entries
-        for account, (values, profile) in reports.items():
-            touched.update(values)
-            for value in values:
-                entry = entries.get(value)
-                if entry is None:
-                    entry = entries[value] = _Entry()
-                if now > entry.seen:
-                    entry.seen = now
-                members = entry.members
-                if members is None:
-                    continue
-                old = members.get(account)
-                if old is None:
-                    if len(members) >= self.max_members:
-                        entry.members = None
-                        self._counts[value] = len(members) + 1
-                        continue
-                    old = _NO_PROFILE
-                members[account] = profile
-                entry.sums = [s + n - o for s, n, o in zip(entry.sums, profile, old, strict=True)]
+    def contribute(self, epoch: int, contribution: Contribution) -> None:
+        if epoch <= self._folded:
+            raise ValueError(f"epoch {epoch} is already complete (folded to {self._folded})")
+        pending = self._pending.get(epoch)
+        if pending is None:
+            pending = self._pending[epoch] = Contribution({}, {}, set())
+        # Later reports and samples of an account in the same epoch replace earlier ones.
+        assert isinstance(pending.reports, dict) and isinstance(pending.samples, dict)
+        assert isinstance(pending.models, set)
+        pending.reports.update(contribution.reports)
+        pending.samples.update(contribution.samples)
+        pending.models.update(contribution.models)
+
+    def _fold(self, as_of: int) -> None:
+        for epoch in sorted(e for e in self._pending if e <= as_of):
+            self._apply(epoch, self._pending.pop(epoch))
+            self._expire(epoch)
+        self._folded = max(self._folded, as_of)
         if len(self._entries) > self.max_values:
             self._evict()
-        return self.groups(touched)
+
+    def _apply(self, epoch: int, contribution: Contribution) -> None:
+        for account, (values, profile) in contribution.reports.items():
+            report = quantise(profile)
+            for value in values:
+                self._report(value, account, epoch, report)
+        for model in contribution.models:
+            if epoch < self._models.get(model, epoch + 1):
+                self._models[model] = epoch
+        histograms = self._histograms
+        for cells in contribution.samples.values():
+            for cell, count in cells.items():
+                histograms[cell] = histograms.get(cell, 0) + count
+
+    def _report(self, value: str, account: str, epoch: int, report: tuple[int, ...]) -> None:
+        entry = self._entries.get(value)
+        if entry is None:
+            entry = self._entries[value] = _Entry()
+        entry.seen = max(entry.seen, epoch)
+        members = entry.members
+        if members is None:
+            return
+        old = members.get(account)
+        if old is None and len(members) >= self.max_members:
+            entry.members = None
+            self._counts[value] = len(members) + 1
+            return
+        old_report = old[1] if old is not None else None
+        if old is not None:
+            self._expiring.get(old[0] + self.ttl_epochs, set()).discard((value, account))
+        members[account] = (epoch, report)
+        self._expiring.setdefault(epoch + self.ttl_epochs, set()).add((value, account))
+        self._move(entry, report, old_report)
+
+    @staticmethod
+    def _move(entry: _Entry, new: tuple[int, ...] | None, old: tuple[int, ...] | None) -> None:
+        sums = entry.sums
+        for i in range(len(sums)):
+            sums[i] += (new[i] if new else 0) - (old[i] if old else 0)
+
+    def _expire(self, epoch: int) -> None:
+        for value, account in self._expiring.pop(epoch, ()):
+            entry = self._entries.get(value)
+            if entry is None or entry.members is None:
+                continue
+            old = entry.members.pop(account, None)
+            if old is not None:
+                self._move(entry, None, old[1])
+            if not entry.members:
+                del self._entries[value]
 
     def _evict(self) -> None:
         dropped = least_recent_tenth(self._entries, self.max_values, lambda entry: entry.seen)
@@ -139,17 +185,26 @@ class MemoryLinks:
             self._counts.pop(value, None)
         metrics.EVICTED.labels("link_value").inc(len(dropped))
 
-    def groups(self, values: Iterable[str]) -> dict[str, Group]:
+    def groups(self, values: Iterable[str], as_of: int) -> dict[str, Group]:
+        self._fold(as_of)
         found = {}
         for value in values:
             entry = self._entries.get(value)
             if entry is None:
                 continue
             if entry.members is None:
-                found[value] = Group(value, self._counts[value], True, tuple(entry.sums))
+                found[value] = Group(value, self._counts[value], True, EMPTY_PROFILE)
             else:
-                found[value] = Group(value, len(entry.members), False, tuple(entry.sums))
+                found[value] = Group(value, len(entry.members), False, dequantise(entry.sums))
         return found
+
+    def models(self, as_of: int) -> dict[str, int]:
+        self._fold(as_of)
+        return dict(self._models)
+
+    def histograms(self, as_of: int) -> dict[str, int]:
+        self._fold(as_of)
+        return dict(self._histograms)
 
     def members(self, value: str, limit: int = 50) -> list[str]:
         entry = self._entries.get(value)
@@ -157,29 +212,8 @@ class MemoryLinks:
             return []
         return sorted(entry.members)[:limit]
 
-    def publish_baseline(self, snapshot: bytes) -> None:
-        self._baseline = snapshot
-
-    def baseline(self) -> bytes | None:
-        return self._baseline
-
-    def expire(self, now: float) -> int:
-        cutoff = now - self.ttl_s
-        idle = [value for value, entry in self._entries.items() if entry.seen < cutoff]
-        for value in idle:
-            del self._entries[value]
-            self._counts.pop(value, None)
-        return len(idle)
-
     def __len__(self) -> int:
         return len(self._entries)
 
     def close(self) -> None:
         pass
-
-    def first_seen(self, models: Mapping[str, float]) -> dict[str, float]:
-        known = self._models
-        for model, ts in models.items():
-            if ts < known.get(model, float("inf")):
-                known[model] = ts
-        return dict(known)

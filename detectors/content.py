@@ -1,0 +1,135 @@
+"""The content family: what the prompts ask for, and how much of it was taken away.
+
+Each kind of harvesting traffic weighs two things: how much of the account's day
+is of that kind (a share, shrunk towards zero while there are few requests, so
+three requests cannot look like a campaign) and how much of it there is (a
+count on a log scale). The counts are continuous: a reasoning request weighs by
+how strongly it asks (phrases or cue stems) times how long its answer was, so a
+campaign that rewords its requests or caps its answers a little scores a little
+lower instead of vanishing. Thresholds on shares rise to twice the tier's
+median when peers do more of it (honest tutoring raises its own bar).
+Amplifiers (many languages, a new account, a new model, single turns, a high
+rate) scale with the strength of the content evidence itself.
+
+>>> family = ContentEvidence()
+>>> x = {"requests": 400.0, "trace_count": 120.0, "harvest_count": 300.0,
+...      "single_turn_share": 1.0, "account_age_days": 90.0, "rate_1h": 4.0}
+>>> round(family.score_one(x), 1), [s.reason for s in family.explain_one(x)][:2]
+(11.0, ['reasoning_trace_harvest', 'reasoning_harvest'])
+>>> family.score_one({"requests": 400.0, "harvest_count": 100.0})
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
+from detectors.baseline import PeerBaseline
+
+_LOG_60, _LOG_600 = math.log1p(60.0), math.log1p(600.0)
+
+
+class Kind(NamedTuple):
+    """One kind of harvesting traffic: the count it reads, share and volume ramps, weight."""
+
+    reason: str
+    feature: str
+    share_floor: float
+    share_full: float
+    volume_floor: float
+    volume_full: float
+    weight: float
+    floor_feature: str  # the baseline share whose tier median raises the floor
+
+
+KINDS: tuple[Kind, ...] = (
+    # The model's whole reasoning trace demanded and a long answer taken away: the
+    # distillation corpus itself.
+    Kind("reasoning_trace_harvest", "trace_count", 0.1, 0.4, 3.0, 30.0, 5.0, "trace_share"),
+    # Reasoning asked for in any words, with a long answer: honest tutoring does it too,
+    # so only a large share counts.
+    Kind("reasoning_harvest", "harvest_count", 0.35, 0.85, 5.0, 60.0, 4.0, "harvest_share"),
+    # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
+    Kind("rubric_volume", "grade_count", 0.6, 0.95, 20.0, 100.0, 6.5, "grade_share"),
+    # Tiny completions under a large logit_bias: output-projection extraction.
+    Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 9.0, "probe_share"),
+)
+# What a benchmark harness's traffic also shows.
+BENCHMARK_LIKE = frozenset({"reasoning_trace_harvest", "reasoning_harvest", "rubric_volume"})
+
+
+class ContentEvidence(Evidence):
+    family = "content"
+
+    def __init__(
+        self,
+        baseline: PeerBaseline | None = None,
+        prior_requests: float = 10.0,
+        reproducible_discount: float = 0.4,
+        cap: float = 9.0,
+    ) -> None:
+        self.baseline = baseline
+        self.prior_requests = prior_requests
+        self.reproducible_discount = reproducible_discount
+        self.cap = cap
+
+    def kinds(self, x: dict[str, float]) -> list[Signal]:
+        """Evidence of each kind of harvesting traffic in ``x``."""
+        requests = x.get("requests", 0.0)
+        floors = self.baseline.share_floors(x) if self.baseline is not None else {}
+        found = []
+        for kind in KINDS:
+            count = x.get(kind.feature, 0.0)
+            if count <= 0:
+                continue
+            share = count / (requests + self.prior_requests)
+            floor = max(kind.share_floor, floors.get(kind.floor_feature, 0.0))
+            full = max(kind.share_full, floor + 0.1)
+            strength = ramp(share, floor, full) * log_ramp(count, kind.volume_floor,
+                                                           kind.volume_full)  # fmt: skip
+            if strength > 0:
+                found.append(Signal(kind.reason, kind.weight * strength, share, kind.floor_feature))
+        return found
+
+    def explain_one(self, x: dict[str, float]) -> list[Signal]:
+        kinds = self.kinds(x)
+        if not kinds:
+            return []
+        strength = min(1.0, max(s.weight / _WEIGHTS[s.reason] for s in kinds))
+        age = x.get("account_age_days", -1.0)
+        amplifiers = (
+            ("many_languages", 2.5 * ramp(x.get("cot_languages", 0.0), 2.0, 4.0),
+             x.get("cot_languages", 0.0), "cot_languages"),
+            ("new_account", 1.5 * (1.0 - ramp(age, 3.0, 30.0)) if age >= 0 else 0.0, age,
+             "account_age_days"),
+            ("new_model_pivot", 1.5 * ramp(x.get("new_model_share", 0.0), 0.3, 0.7),
+             x.get("new_model_share", 0.0), "new_model_share"),
+            ("single_turn", 0.5 * ramp(x.get("single_turn_share", 0.0), 0.5, 0.9),
+             x.get("single_turn_share", 0.0), "single_turn_share"),
+            # Rate alone flags nobody; harvesting-like traffic at hundreds an hour is worse.
+            ("high_rate", 1.5 * ramp(x.get("rate_1h", 0.0), _LOG_60, _LOG_600),
+             x.get("rate_1h", 0.0), "rate_1h"),
+        )  # fmt: skip
+        signals = kinds + [
+            Signal(reason, weight * strength, value, feature)
+            for reason, weight, value, feature in amplifiers
+            if weight > 0
+        ]
+        # Benchmark harnesses decode reproducibly (temperature 0, a fixed seed): a
+        # discount, never more than part of this family, since any campaign can set it.
+        reproducible = x.get("reproducible_share", 0.0)
+        discount = self.reproducible_discount * ramp(reproducible, 0.2, 0.5)
+        benchmark = sum(s.weight for s in kinds if s.reason in BENCHMARK_LIKE) * discount
+        if benchmark > 0:
+            signals.append(
+                Signal("reproducible_benchmark", -benchmark, reproducible, "reproducible_share")
+            )
+        total = sum(s.weight for s in signals)
+        if total > self.cap:
+            signals = [s._replace(weight=s.weight * self.cap / total) for s in signals]
+        return strongest_first(signals)
+
+
+_WEIGHTS = {kind.reason: kind.weight for kind in KINDS}

@@ -1,0 +1,104 @@
+"""The farm family: instruments shared by unusually many young accounts, and what they take.
+
+Three hundred thin accounts on a handful of cards, behind one proxy pool, add up
+to one harvester. For each kind of instrument the account shares (a payment
+method, a system prompt, a /24 network, an ASN with a user agent), the group
+without the account is judged on its size, how young its members are, how
+evenly they send (a farm run round-robin is even; the customers behind one NAT
+are not) and what its members take away per request and in all. A member
+inherits the group's evidence by *membership*, not by how much its own traffic
+looks like harvesting: the thinnest member of a farm is still part of it. Two
+or more kinds of instrument pointing at farms corroborate each other.
+
+Honest sharing is spared by kind and age: established customers share
+networks and SDKs all the time, so networks and agents count only among
+young accounts, and an account months old inherits through a shared payment
+method only.
+
+>>> family = FarmEvidence()
+>>> x = {"account_age_days": 2.0, "payment_members": 11.0, "payment_young": 1.0,
+...      "payment_requests": 440.0, "payment_harvest": 300.0, "payment_long": 400.0,
+...      "payment_evenness": 0.9}
+>>> round(family.score_one(x), 2), family.explain_one(x)[0].reason
+(7.73, 'farm_payment')
+>>> family.score_one({**x, "payment_harvest": 0.0, "payment_long": 0.0})
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+
+from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
+from detectors.structure import group_intensity
+
+# How much a shared instrument says, by kind: strangers rarely share a card.
+KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
+# Group sizes at which a shared instrument is fully unusual: a card shared by eight
+# accounts already is, a /24 by twenty.
+FULL_SIZE = {"payment": 8.0, "system": 20.0, "network": 20.0, "asn_agent": 30.0}
+# Established customers share networks and SDKs: these count only among young accounts.
+NEEDS_YOUNG = frozenset({"network", "asn_agent"})
+ESTABLISHED_DAYS = (30.0, 90.0)
+
+
+class FarmEvidence(Evidence):
+    family = "farm"
+
+    def __init__(
+        self, weight: float = 9.0, corroboration: float = 1.5, cap: float = 11.0
+    ) -> None:
+        self.weight = weight
+        self.corroboration = corroboration
+        self.cap = cap
+
+    def group_strength(self, x: dict[str, float], kind: str) -> float:
+        """How much the group of one kind says (0..1), before the member's own age."""
+        members = x.get(f"{kind}_members", 0.0)
+        if members < 2:
+            return 0.0
+        young, aged = x.get(f"{kind}_young", 0.0), x.get(f"{kind}_aged", 0.0)
+        known = young + aged
+        # Ages unknown (gateways that fill no creation time): neither young nor old.
+        youth = young if known > 0 else 0.4
+        if kind in NEEDS_YOUNG:
+            youth_factor = ramp(youth, 0.25, 0.6)
+        else:
+            youth_factor = 0.5 + 0.5 * ramp(youth, 0.25, 0.6)
+        size = ramp(math.log(members), math.log(2.0), math.log(FULL_SIZE[kind]))
+        intensity = group_intensity(x, kind)
+        volume = log_ramp(x.get(f"{kind}_requests", 0.0), 30.0, 1000.0)
+        evenness = ramp(x.get(f"{kind}_evenness", 0.0), 0.4, 0.8)
+        return (
+            KIND_WEIGHTS[kind]
+            * size
+            * youth_factor
+            * (1.0 - 0.8 * ramp(aged, 0.3, 0.8))
+            * intensity
+            * (0.4 + 0.6 * volume)
+            * (0.7 + 0.3 * evenness)
+        )
+
+    def explain_one(self, x: dict[str, float]) -> list[Signal]:
+        age = x.get("account_age_days", -1.0)
+        established = ramp(age, *ESTABLISHED_DAYS) if age >= 0 else 0.0
+        strengths = []
+        for kind in KIND_WEIGHTS:
+            strength = self.group_strength(x, kind)
+            if kind != "payment":
+                strength *= 1.0 - established
+            if strength > 0:
+                strengths.append((strength, kind))
+        if not strengths:
+            return []
+        strengths.sort(reverse=True)
+        best, kind = strengths[0]
+        signals = [Signal(f"farm_{kind}", self.weight * best, x.get(f"{kind}_members", 0.0))]
+        others = sum(ramp(s, 0.1, 0.4) for s, _ in strengths[1:])
+        if others > 0:
+            signals.append(Signal("farm_corroborated", self.corroboration * min(others, 2.0),
+                                  float(len(strengths))))  # fmt: skip
+        total = sum(s.weight for s in signals)
+        if total > self.cap:
+            signals = [s._replace(weight=s.weight * self.cap / total) for s in signals]
+        return strongest_first(signals)

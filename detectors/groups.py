@@ -1,0 +1,102 @@
+"""What a linked group is: the accounts behind one shared value, and their summed traffic.
+
+A shared value is a payment method, a system prompt, a /24 network, an ASN
+with a user agent, or a prompt skeleton, kept as ``kind:hash``. Every member
+reports its own day profile under each of its values; a group is the sum of
+its members' reports. The stores (``service.state.links``) keep the sums; the
+farm and coordination detectors read them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+# A member's report, and a group's sums, in this order. ``accounts`` is 1 per member, so
+# the sums count members; ``requests_sq`` gives the spread of members' volumes (a farm
+# run round-robin is even, the customers behind one NAT are not); ``young`` counts
+# members opened in the last month, ``aged`` those known to be older.
+PROFILE_FIELDS: tuple[str, ...] = (
+    "accounts", "requests", "requests_sq", "harvest", "trace", "grade", "probe", "long",
+    "completion_k", "single_turn", "young", "aged",
+)  # fmt: skip
+Profile = tuple[float, ...]  # in PROFILE_FIELDS order
+FIELD = {name: i for i, name in enumerate(PROFILE_FIELDS)}
+EMPTY_PROFILE: Profile = (0.0,) * len(PROFILE_FIELDS)
+KINDS: tuple[str, ...] = ("payment", "system", "network", "asn_agent", "skeleton")
+
+
+class Group(NamedTuple):
+    """The accounts behind one shared value, summed, as of a complete epoch."""
+
+    value: str  # "kind:hash"
+    members: int
+    common: bool  # shared by more accounts than the store tracks: no evidence
+    sums: Profile
+
+    @property
+    def kind(self) -> str:
+        return self.value.split(":", 1)[0]
+
+    def get(self, field: str) -> float:
+        return self.sums[FIELD[field]]
+
+    def without(self, own: Profile | None) -> Group:
+        """The group without one member's report (an account must not vouch for itself)."""
+        if own is None:
+            return self
+        sums = tuple(g - o for g, o in zip(self.sums, own, strict=True))
+        return Group(self.value, self.members - 1, self.common, sums)
+
+
+def _evenness(group: Group) -> float:
+    """1 when every member sends the same volume (a farm run round-robin), falling to 0 as
+    members' volumes spread (the customers behind one NAT)."""
+    n = group.members
+    requests = group.get("requests")
+    if n < 2 or requests <= 0:
+        return 0.0
+    mean = requests / n
+    variance = max(group.get("requests_sq") / n - mean * mean, 0.0)
+    return max(0.0, 1.0 - math.sqrt(variance) / mean)
+
+
+def group_features(
+    groups: list[Group], own: dict[str, Profile]
+) -> tuple[dict[str, float], dict[str, str]]:
+    """What the account's linked groups do without the account itself, per kind of link:
+    the features ``{kind}_{field}`` and, per kind, the value they were read from.
+
+    ``own`` holds the account's report under each value whose group holds one."""
+    features: dict[str, float] = {}
+    chosen: dict[str, str] = {}
+    best: dict[str, Group] = {}
+    for group in groups:
+        kind = group.kind
+        if group.common or kind not in KINDS:
+            continue
+        if kind not in best or group.members > best[kind].members:
+            best[kind] = group
+    for kind, group in best.items():
+        others = group.without(own.get(group.value))
+        n = others.members
+        if n <= 0:
+            continue
+        chosen[kind] = group.value
+        requests = others.get("requests")
+        features.update(
+            {
+                f"{kind}_members": float(n),
+                f"{kind}_young": others.get("young") / n,
+                f"{kind}_aged": others.get("aged") / n,
+                f"{kind}_requests": requests,
+                f"{kind}_harvest": others.get("harvest"),
+                f"{kind}_trace": others.get("trace"),
+                f"{kind}_grade": others.get("grade"),
+                f"{kind}_probe": others.get("probe"),
+                f"{kind}_long": others.get("long"),
+                f"{kind}_single": others.get("single_turn") / requests if requests > 0 else 0.0,
+                f"{kind}_evenness": _evenness(others),
+            }
+        )
+    return features, chosen

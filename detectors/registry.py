@@ -1,0 +1,92 @@
+"""Every evidence family's detector, by name, and the scorer that adds them up.
+
+No family gates another: the account's log-odds are the sum of each family's,
+less a bias, and the score is their logistic. A family switched off (an
+ablation) adds nothing. Strong evidence of one family alone is enough to reach
+a verdict; weaker evidence needs another family beside it.
+
+>>> scorer = Scorer(build())
+>>> x = {"requests": 400.0, "trace_count": 120.0, "harvest_count": 300.0,
+...      "long_share": 0.95, "single_turn_share": 1.0, "account_age_days": 90.0}
+>>> assessment = scorer.assess(x)
+>>> round(assessment.score, 3), assessment.drivers[:2]
+(1.0, ['content', 'economics'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import NamedTuple
+
+from detectors.anomaly import AnomalyEvidence
+from detectors.base import Detector, Signal, logistic
+from detectors.baseline import PeerBaseline
+from detectors.content import ContentEvidence
+from detectors.coordination import CoordinationEvidence
+from detectors.economics import EconomicsEvidence
+from detectors.families import FAMILIES
+from detectors.farm import FarmEvidence
+from detectors.structure import StructureEvidence
+
+# The logistic's offset: no account is suspect until evidence adds up to more than this.
+BIAS = 7.5
+# A family drives a verdict when it adds at least this much log-odds.
+DRIVING = 0.5
+
+REGISTRY: dict[str, Callable[[PeerBaseline | None], Detector]] = {
+    "content": lambda baseline: ContentEvidence(baseline),
+    "structure": lambda baseline: StructureEvidence(),
+    "economics": lambda baseline: EconomicsEvidence(baseline),
+    "farm": lambda baseline: FarmEvidence(),
+    "coordination": lambda baseline: CoordinationEvidence(),
+    "anomaly": lambda baseline: AnomalyEvidence(baseline),
+}
+assert tuple(REGISTRY) == FAMILIES
+
+
+def build(
+    baseline: PeerBaseline | None = None, disabled: Collection[str] = ()
+) -> list[Detector]:
+    """One detector per family that is not switched off, sharing one peer baseline."""
+    return [make(baseline) for family, make in REGISTRY.items() if family not in disabled]
+
+
+class Assessment(NamedTuple):
+    score: float
+    signals: list[Signal]  # every family's, strongest first
+    families: dict[str, float]  # log-odds per family
+
+    @property
+    def reasons(self) -> list[str]:
+        return [s.reason for s in self.signals if s.weight > 0]
+
+    @property
+    def drivers(self) -> list[str]:
+        """The families that drove the score, strongest first."""
+        ranked = sorted(self.families.items(), key=lambda item: -item[1])
+        return [family for family, log_odds in ranked if log_odds >= DRIVING]
+
+
+class Scorer:
+    """The families together: ``assess`` explains, ``score_one`` is river's protocol."""
+
+    def __init__(self, detectors: list[Detector], bias: float = BIAS) -> None:
+        self.detectors = detectors
+        self.bias = bias
+        self.floor = Assessment(logistic(-bias), [], {})
+
+    def assess(self, x: dict[str, float]) -> Assessment:
+        signals: list[Signal] = []
+        families: dict[str, float] = {}
+        for detector in self.detectors:
+            found = detector.explain_one(x)
+            if found:
+                families[detector.family] = sum(s.weight for s in found)
+                signals += [s._replace(family=detector.family) for s in found]
+        if not signals:
+            return self.floor
+        signals.sort(key=lambda s: -abs(s.weight))
+        return Assessment(logistic(sum(families.values()) - self.bias), signals, families)
+
+    def score_one(self, x: dict[str, float]) -> float:
+        return self.assess(x).score

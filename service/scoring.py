@@ -1,0 +1,125 @@
+"""One epoch's scoring: what every scoring in epoch ``e`` reads, and what it contributes.
+
+Every input a scoring takes from other accounts is read as of epoch ``e - 1``,
+complete: the account's linked groups, the models' first sightings and the
+peer baseline. Within the epoch those inputs do not change, so neither the
+order in which accounts are scored nor how the epoch's events were cut into
+batches can change a score. What the epoch's scorings contribute (each
+account's latest report under its link values, baseline samples, models seen)
+is handed to the link store stamped with ``e``, for epochs after it to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from detectors.baseline import PeerBaseline
+from detectors.groups import FIELD, PROFILE_FIELDS, Profile, group_features
+from detectors.registry import Assessment, Scorer
+from service.features.vector import account_vector
+from service.settings import Settings
+from service.state.account import AccountState
+from service.state.links import Contribution, LinkStore, Report
+
+EPOCH_S = 60
+# An account teaches the baseline at most once an hour, and only if it did not look suspect.
+PROTECT_ABOVE = 0.5
+_YOUNG_DAYS = 30.0
+
+
+def epoch_of(ts: float) -> int:
+    return int(ts // EPOCH_S)
+
+
+def report_profile(x: dict[str, float]) -> Profile:
+    """What an account reports under its link values (detectors.groups.PROFILE_FIELDS)."""
+    requests = x["requests"]
+    age = x["account_age_days"]
+    values = {
+        "accounts": 1.0,
+        "requests": requests,
+        "requests_sq": requests * requests,
+        "harvest": x["harvest_count"],
+        "trace": x["trace_count"],
+        "grade": x["grade_count"],
+        "probe": x["probe_count"],
+        "long": x["long_share"] * requests,
+        "completion_k": x["completion_day"] / 1000.0,
+        "single_turn": x["single_turn_share"] * requests,
+        "young": 1.0 if 0.0 <= age < _YOUNG_DAYS else 0.0,
+        "aged": 1.0 if age >= _YOUNG_DAYS else 0.0,
+    }
+    assert len(values) == len(PROFILE_FIELDS)
+    return tuple(values[name] for name in PROFILE_FIELDS)
+
+
+_REQUESTS = FIELD["requests"]
+
+
+class ScoringRound:
+    """The scorings of one epoch, against the cross-account state as of the one before."""
+
+    def __init__(
+        self,
+        epoch: int,
+        links: LinkStore,
+        scorer: Scorer,
+        baseline: PeerBaseline,
+        settings: Settings,
+        values: Iterable[str],
+    ) -> None:
+        self.epoch = epoch
+        self.scorer = scorer
+        self.baseline = baseline
+        self.settings = settings
+        as_of = epoch - 1
+        self.groups = links.groups(values, as_of)
+        first_seen = links.models(as_of)
+        # A model is a new release only if it appeared after the stream began: on the first
+        # day of a deployment every model is "first seen" and none of them is new.
+        start = min(first_seen.values(), default=0)
+        grace = settings.new_model_grace_s / EPOCH_S
+        self.released = {
+            model: seen * float(EPOCH_S) for model, seen in first_seen.items() if seen - start >= grace
+        }
+        self.reports: dict[str, Report] = {}
+        self.samples: dict[str, dict[str, int]] = {}
+        self.models: set[str] = set()
+        self._learn_epochs = settings.learn_interval_s / EPOCH_S
+
+    def vector(self, state: AccountState) -> tuple[dict[str, float], dict[str, str]]:
+        """The account's features with its groups' (as of the previous epoch), and its group
+        of each kind of link."""
+        now = state.windows.last_ts
+        x = account_vector(state.windows, now, state.created, self.released)
+        as_of = self.epoch - 1
+        groups = [self.groups[v] for v in state.links if v in self.groups]
+        own = {}
+        for group in groups:
+            report = state.own_report(group.value, as_of)
+            if report is not None:
+                own[group.value] = report
+        found, linked = group_features(groups, own)
+        x.update(found)
+        return x, linked
+
+    def score(self, account: str, state: AccountState) -> tuple[Assessment, dict[str, float],
+                                                                dict[str, str]]:  # fmt: skip
+        """Score one account; remember what it contributes to this epoch."""
+        x, linked = self.vector(state)
+        assessment = self.scorer.assess(x)
+        state.score = assessment.score
+        learned = state.learned_epoch
+        if assessment.score < PROTECT_ABOVE and (
+            learned < 0 or self.epoch - learned >= self._learn_epochs
+        ):
+            self.samples[account] = self.baseline.sample(x)
+            state.learned_epoch = self.epoch
+        profile = report_profile(x)
+        if state.links:
+            self.reports[account] = Report(tuple(state.links), profile)
+            state.report(self.epoch, list(state.links), list(profile))
+        return assessment, x, linked
+
+    def contribution(self) -> Contribution:
+        return Contribution(self.reports, self.samples, self.models)
