@@ -65,6 +65,30 @@ EVICTED = Counter(
     ["what"],
 )
 ALERTS_PUBLISHED = Counter(f"{PREFIX}_alerts_published_total", "Verdict changes published.")
+VERDICT_FAMILIES = Counter(
+    f"{PREFIX}_verdict_families_total",
+    "Evidence families that drove verdict changes to review, throttle or block.",
+    ["family"],
+)
+WATERMARK_EPOCH = Gauge(
+    f"{PREFIX}_watermark_epoch",
+    "The shared watermark: every partition has written its contributions to epochs below it "
+    "(epoch = event time // 60 s).",
+)
+RECORDS_WAITING = Gauge(
+    f"{PREFIX}_records_waiting",
+    "Records a worker holds because they are ahead of the watermark.",
+)
+SOURCE_HELD_BACK = Counter(
+    f"{PREFIX}_source_held_back_total",
+    "Polls skipped because too many records wait for the watermark (the worker's partitions "
+    "run ahead of the group's slowest).",
+)
+DEPENDENCY_UP = Gauge(
+    f"{PREFIX}_dependency_up",
+    "Whether the worker reaches a dependency (1) or is waiting it out (0).",
+    ["dependency"],
+)
 
 # Sidecar API (service/api/)
 CHECK_REQUESTS = Counter(

@@ -37,10 +37,10 @@ from service.features.observation import (
 from service.gc_tuning import throughput_gc
 from service.pipeline import Pipeline
 from service.settings import Settings
-from service.watermark import PartitionEpochs
 from service.state.account import FirstFlag
 from service.state.links import LinkStore
 from service.state.memory import MemoryStore
+from service.watermark import PartitionEpochs
 
 # Expire idle accounts from the embedded store every this many seconds of event time.
 _EXPIRY_EVERY_S = 600.0

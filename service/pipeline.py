@@ -9,8 +9,8 @@ state and decides, then the caller publishes the alerts and calls
 Verdicts depend on the events only, not on how they were batched:
 
 - an account is scored at points of its own stream (each of its first events,
-  then every quarter of growth, at most every ``MAX_UNSCORED`` events, and at its
-  first event of every 10-minute tick), never at the end of a batch;
+  then every quarter of growth, at least every ``max_unscored_events`` events, and
+  at its first event of every ``rescore_after_s`` tick), never at a batch's end;
 - between two scoring points its events are applied as one segment (their sums,
   worked out over the batch's columns with numpy);
 - everything a scoring reads from other accounts is read as of the epoch before
@@ -28,18 +28,16 @@ import numpy as np
 from detectors.baseline import PeerBaseline
 from detectors.registry import Scorer, build
 from service import metrics
-from service.features.observation import COLUMN, HASH, ObservedBatch
+from service.features.observation import COLUMN, HASH, ObservedBatch, use_key
 from service.features.segments import increments, registers, segment_sums
 from service.features.windows import INDEX, MINUTE_S
-from service.scoring import ScoringRound, epoch_of
+from service.scoring import EPOCH_S, ScoringRound
 from service.settings import Settings
 from service.state.account import AccountState, Decision, FirstFlag
 from service.state.base import FeatureStore
 from service.state.links import LinkStore, MemoryLinks
 from service.verdicts import Overrides, Verdicts
 
-TICK_S = 600  # an active account is scored at its first event of every tick
-MAX_UNSCORED = 256  # nor does a heavy account go longer than this many events unscored
 MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
 # A skeleton becomes a link value once the account repeats it this often, and this much.
 SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.2
@@ -84,8 +82,10 @@ class Pipeline:
     ) -> None:
         self.store = store
         self.settings = settings
+        # Every fingerprint this process makes is keyed with the deployment's key.
+        use_key(settings.fingerprint_key.get_secret_value())
         self.links: LinkStore = links if links is not None else MemoryLinks(
-            settings.link_max_members, settings.state_ttl_s // 60, settings.link_max_values
+            settings.link_max_members, settings.state_ttl_s // EPOCH_S, settings.link_max_values
         )  # fmt: skip
         self.baseline = PeerBaseline(settings.baseline_min_accounts)
         self.scorer = Scorer(build(self.baseline, settings.disabled_families))
@@ -107,7 +107,7 @@ class Pipeline:
             self.overrides.refresh()
         columns = batch.columns()
         if epochs is None:
-            epochs = (columns[COLUMN["ts"]] // 60).astype(np.int64)
+            epochs = (columns[COLUMN["ts"]] // EPOCH_S).astype(np.int64)
         segments, segment_of, gaps = self._segment(batch, columns, epochs.tolist(), result)
         if not segments:
             return result
@@ -152,6 +152,8 @@ class Pipeline:
         segment_of = np.full(n, -1, dtype=np.int64)
         gaps = np.full(n, -1.0)
         min_events = self.settings.min_events
+        most = self.settings.max_unscored_events
+        tick_s = self.settings.rescore_after_s
         for i in range(n):
             account = accounts[i]
             state = states.get(account)
@@ -186,9 +188,9 @@ class Pipeline:
             segment.last = i
             segment_of[i] = segment.index
             since = state.events - state.scored_events
-            tick = int(t // TICK_S)
+            tick = int(t // tick_s)
             if state.events >= min_events and (
-                since >= max(1, min(state.scored_events // 4, MAX_UNSCORED))
+                since >= max(1, min(state.scored_events // 4, most))
                 or tick > state.scored_tick
             ):
                 state.scored_events, state.scored_tick = state.events, tick

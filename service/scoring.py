@@ -80,7 +80,9 @@ class ScoringRound:
         start = min(first_seen.values(), default=0)
         grace = settings.new_model_grace_s / EPOCH_S
         self.released = {
-            model: seen * float(EPOCH_S) for model, seen in first_seen.items() if seen - start >= grace
+            model: seen * float(EPOCH_S)
+            for model, seen in first_seen.items()
+            if seen - start >= grace
         }
         self.reports: dict[str, Report] = {}
         self.samples: dict[str, dict[str, int]] = {}

@@ -94,22 +94,58 @@ class Settings(BaseSettings):
         True, description="detect reads, parses and fingerprints in a child process."
     )
     min_events: int = Field(1, ge=1, description="Events an account needs before it is scored.")
-    burst_events: int = Field(
-        64, ge=1, description="A burst of this many events from one account is scored mid-batch."
+    max_unscored_events: int = Field(
+        256,
+        ge=1,
+        description="An account is scored after every quarter of growth in its events, and at "
+        "least every this many events.",
     )
     rescore_after_s: float = Field(
-        600.0, ge=0, description="An active account is scored again at least this often."
+        600.0,
+        gt=0,
+        description="An active account is also scored at its first event of every tick this "
+        "long (event time).",
     )
     learn_interval_s: float = Field(
         3600.0, ge=0, description="An account teaches the baseline at most once per this."
     )
 
+    # Event time
+    future_skew_s: float = Field(
+        300.0,
+        gt=0,
+        description="An event further ahead of its record's own timestamp (Kafka) or of the "
+        "server clock (push) than this is refused (dead-lettered with its reason).",
+    )
+    max_lateness_s: float = Field(
+        3600.0,
+        gt=0,
+        description="An event further behind its partition's newest event time than this is "
+        "refused; later ones count, across accounts in the partition's open epoch.",
+    )
+    watermark_idle_s: float = Field(
+        10.0,
+        gt=0,
+        description="A partition with nothing to read for this long (wall clock) stops "
+        "holding the shared watermark back; an event it receives later counts in the open "
+        "epoch, which breaks replay-identical verdicts for that event only.",
+    )
+    partitions: int = Field(
+        1,
+        ge=1,
+        description="detect: read the file as this many partitions by the producer's key hash "
+        "(the topic's count), so that late events get the epochs the workers gave them.",
+    )
+    fingerprint_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key of every fingerprint that leaves memory (link values, skeletons); "
+        "every worker, API and detect of one deployment must share it. Empty: a fixed "
+        "public key (a warning at start-up for the worker and the API).",
+    )
+
     # Detector
     baseline_min_accounts: int = Field(
         200, ge=1, description="Accounts a volume tier needs before its peer baseline counts."
-    )
-    baseline_publish_s: float = Field(
-        300.0, ge=0, description="How often (event time) the peer baseline is shared with the API."
     )
     new_account_days: float = Field(
         30.0, ge=0, description="Accounts younger than this count as new in linked groups."

@@ -87,6 +87,8 @@ class Verdicts:
         metrics.VERDICT_CHANGES.labels(decision.action).inc()
         for reason in decision.reasons:
             metrics.VERDICT_REASONS.labels(reason).inc()
+        for family in assessment.drivers if flagged else ():
+            metrics.VERDICT_FAMILIES.labels(family).inc()
         explanation = explain(assessment, x, self.baseline, linked) if flagged else []
         families = assessment.drivers if flagged else []
         alert = verdict_alert(

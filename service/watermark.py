@@ -11,9 +11,13 @@ assigns the epochs the workers assigned.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from service.scoring import EPOCH_S
+from service.state.base import StoreUnavailable
+from service.state.redis_client import ERRORS
 
 
 class PartitionEpochs:
@@ -25,6 +29,7 @@ class PartitionEpochs:
     def assign(self, ts: np.ndarray, partitions: np.ndarray) -> np.ndarray:
         """The epoch of each event, in order, partition by partition (a running maximum)."""
         own = (ts // EPOCH_S).astype(np.int64)
+        partitions = partitions.astype(np.int64)
         out = np.empty_like(own)
         for partition in np.unique(partitions).tolist():
             mask = partitions == partition
@@ -33,3 +38,75 @@ class PartitionEpochs:
             out[mask] = running
             self.newest[partition] = int(running[-1])
         return out
+
+
+NEVER = -(2**62)  # the mark of a partition nobody has published for yet
+ALL_IDLE = 2**62  # the watermark when every partition is idle
+
+
+class Marks:
+    """Per partition: its mark (every contribution of an earlier epoch is written), its
+    newest epoch (where its epochs resume after a restart or a rebalance) and since when
+    (wall clock) it has had nothing to read. The watermark is the lowest mark of the
+    topic's partitions that are not idle: every epoch below it is complete.
+
+    In memory for one process; :class:`RedisMarks` shares them between workers."""
+
+    def __init__(self, idle_s: float) -> None:
+        self.idle_s = idle_s
+        self._fields: dict[str, int] = {}
+
+    def _write(self, fields: dict[str, int]) -> None:
+        self._fields.update(fields)
+
+    def _read(self) -> dict[str, int]:
+        return dict(self._fields)
+
+    def publish(
+        self,
+        marks: dict[int, int],
+        idle_since: dict[int, float],
+        newest: dict[int, int] | None = None,
+    ) -> None:
+        fields = {f"m:{p}": mark for p, mark in marks.items()}
+        fields.update({f"c:{p}": int(since * 1000) for p, since in idle_since.items()})
+        fields.update({f"n:{p}": epoch for p, epoch in (newest or {}).items()})
+        if fields:
+            self._write(fields)
+
+    def newest(self, partitions: list[int]) -> dict[int, int]:
+        fields = self._read()
+        return {p: fields[f"n:{p}"] for p in partitions if f"n:{p}" in fields}
+
+    def watermark(self, partitions: int, now: float) -> int:
+        """The lowest mark among the topic's ``partitions`` that are not idle."""
+        fields = self._read()
+        lowest = ALL_IDLE
+        for p in range(partitions):
+            since = fields.get(f"c:{p}", 0) / 1000.0
+            if since > 0 and now - since >= self.idle_s:
+                continue
+            lowest = min(lowest, fields.get(f"m:{p}", NEVER))
+        return lowest
+
+
+class RedisMarks(Marks):
+    """The marks in one Redis hash per topic, shared by every worker of the group."""
+
+    def __init__(self, client: Any, key: str, idle_s: float) -> None:
+        super().__init__(idle_s)
+        self.client = client
+        self.key = key
+
+    def _write(self, fields: dict[str, int]) -> None:
+        try:
+            self.client.hset(self.key, mapping=fields)
+        except ERRORS as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+
+    def _read(self) -> dict[str, int]:
+        try:
+            raw = self.client.hgetall(self.key)
+        except ERRORS as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+        return {k.decode(): int(v) for k, v in raw.items()}

@@ -9,7 +9,7 @@ from kafka import KafkaProducer
 
 from service.dlq import replay_dlq
 from service.settings import Settings
-from service.worker import dead_letter
+from service.sinks import dead_letter
 from tests.servers import create_topics, read_topic
 
 

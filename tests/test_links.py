@@ -1,5 +1,10 @@
 """One suite for every LinkStore: the embedded memory store and the real Redis one, on one
-server and on a three-node Redis Cluster (where a batch's script runs once per slot)."""
+server and on a three-node Redis Cluster (where a read's script runs once per slot).
+
+What every implementation must do: contributions are stamped with an epoch and read as of
+an epoch, reports replace a member's earlier ones, the same contribution written twice
+changes nothing, writers may come in any order, reports expire ``ttl`` epochs after they
+were made, and a value shared too widely keeps only its member count."""
 
 from __future__ import annotations
 
@@ -7,25 +12,29 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.state.links import LinkStore, MemoryLinks, Report
+from detectors.groups import FIELD, PROFILE_FIELDS
+from service.state.links import Contribution, LinkStore, MemoryLinks, Report
 from service.state.redis_links import RedisLinks
 
-T = 1_795_874_400.0  # event time of the reports
+pytestmark = pytest.mark.integration
+
 CARD = "payment:00000000000000aa"
 NET = "network:00000000000000bb"
+TTL = 30  # epochs
 
 
 def second_writer(links: LinkStore) -> LinkStore:
     """Another worker's view of the same store: a second client for Redis, else itself."""
     if isinstance(links, RedisLinks):
-        return RedisLinks(links.url, max_members=links.max_members, cluster=links.cluster)
+        return RedisLinks(links.url, max_members=links.max_members, ttl_epochs=links.ttl_epochs,
+                          cluster=links.cluster)  # fmt: skip
     return links
 
 
 @pytest.fixture(params=["memory", "redis", "cluster"])
 def links(request: pytest.FixtureRequest) -> Iterator[LinkStore]:
     if request.param == "memory":
-        yield MemoryLinks(max_members=5)
+        yield MemoryLinks(max_members=5, ttl_epochs=TTL)
         return
     if request.param == "cluster":
         request.getfixturevalue("redis_cluster_client")  # flushed, clean cluster
@@ -33,117 +42,108 @@ def links(request: pytest.FixtureRequest) -> Iterator[LinkStore]:
     else:
         request.getfixturevalue("redis_client")  # flushed, clean server
         url, cluster = request.getfixturevalue("redis_url"), False
-    store = RedisLinks(url, max_members=5, ttl_s=3600, cluster=cluster)
+    store = RedisLinks(url, max_members=5, ttl_epochs=TTL, cluster=cluster)
     yield store
     store.close()
 
 
-def profile(requests: float, trace: float = 0.0, new: float = 0.0) -> tuple[float, ...]:
-    return (requests, trace, trace, 0.0, 0.0, new)
+def profile(requests: float, harvest: float = 0.0, young: float = 0.0) -> tuple[float, ...]:
+    values = dict.fromkeys(PROFILE_FIELDS, 0.0)
+    values.update(accounts=1.0, requests=requests, requests_sq=requests * requests,
+                  harvest=harvest, young=young)  # fmt: skip
+    return tuple(values[f] for f in PROFILE_FIELDS)
 
 
-def test_a_group_sums_its_members(links: LinkStore) -> None:
-    groups = links.exchange(
-        {
-            "org_a": Report((CARD, NET), profile(10, 4, 1)),
-            "org_b": Report((CARD,), profile(30, 20, 1)),
-        },
-        T,
-    )
-    assert groups[CARD].members == 2
-    assert groups[CARD].get("requests") == 40
-    assert groups[CARD].get("trace_count") == 24
-    assert groups[CARD].get("new_account") == 2
+def reports(**by_account: Report) -> Contribution:
+    return Contribution(by_account, {}, ())
+
+
+def test_a_group_sums_its_members_as_of_an_epoch(links: LinkStore) -> None:
+    links.contribute(10, reports(org_a=Report((CARD, NET), profile(10, 4, 1))))
+    links.contribute(10, reports(org_b=Report((CARD,), profile(30, 20, 1))))
+    links.contribute(11, reports(org_c=Report((CARD,), profile(5.55))))
+    assert links.groups([CARD], 9) == {}  # nothing before epoch 10
+    groups = links.groups([CARD, NET], 10)
+    card = groups[CARD]
+    assert card.members == 2
+    assert card.get("requests") == 40 and card.get("harvest") == 24 and card.get("young") == 2
+    assert card.get("requests_sq") == 100 + 900
     assert groups[NET].members == 1 and groups[NET].get("requests") == 10
-    assert links.members(CARD) == ["org_a", "org_b"]
+    later = links.groups([CARD], 11)[CARD]
+    assert later.members == 3 and later.get("requests") == pytest.approx(45.55)
+    assert links.members(CARD) == ["org_a", "org_b", "org_c"]
 
 
-def test_a_report_replaces_the_last_one_and_applying_it_twice_changes_nothing(
-    links: LinkStore,
-) -> None:
-    links.exchange({"org_a": Report((CARD,), profile(10, 4))}, T)
-    links.exchange({"org_a": Report((CARD,), profile(25, 9))}, T)
-    again = links.exchange({"org_a": Report((CARD,), profile(25, 9))}, T)
-    assert again[CARD].members == 1
-    assert again[CARD].get("requests") == 25 and again[CARD].get("trace_count") == 9
+def test_a_report_replaces_the_members_earlier_one(links: LinkStore) -> None:
+    links.contribute(10, reports(org_a=Report((CARD,), profile(10, 4))))
+    links.contribute(12, reports(org_a=Report((CARD,), profile(25, 9))))
+    # Read as of 11, the later report is not there yet; as of 12 it replaced the first.
+    assert links.groups([CARD], 11)[CARD].get("requests") == 10
+    card = links.groups([CARD], 12)[CARD]
+    assert card.members == 1 and card.get("requests") == 25 and card.get("harvest") == 9
 
 
-def test_reports_commute_across_writers(links: LinkStore) -> None:
-    """Two workers reporting in either order leave the same group (the Redis case uses
-    a second client, as a second worker process would)."""
+def test_the_last_report_of_an_epoch_wins_and_a_repeat_changes_nothing(links: LinkStore) -> None:
+    links.contribute(10, reports(org_a=Report((CARD,), profile(10))))
+    links.contribute(10, reports(org_a=Report((CARD,), profile(12))))
+    links.contribute(10, reports(org_a=Report((CARD,), profile(12))))  # a redelivered batch
+    assert links.groups([CARD], 10)[CARD].get("requests") == 12
+    links.contribute(11, reports(org_b=Report((CARD,), profile(3))))
+    links.contribute(11, reports(org_b=Report((CARD,), profile(3))))
+    card = links.groups([CARD], 11)[CARD]
+    assert card.members == 2 and card.get("requests") == 15
+
+
+def test_writers_in_any_order_give_the_same_groups(links: LinkStore) -> None:
     other = second_writer(links)
-    links.exchange({"org_a": Report((CARD,), profile(10, 1))}, T)
-    other.exchange({"org_b": Report((CARD,), profile(5, 5))}, T)
-    links.exchange({"org_a": Report((CARD,), profile(12, 2))}, T)
-    other.exchange({"org_b": Report((CARD,), profile(7, 6))}, T)
-    group = links.groups([CARD])[CARD]
-    assert (group.members, group.get("requests"), group.get("trace_count")) == (2, 19, 8)
-    other.close()
+    first = {f"org_{i}": Report((CARD,), profile(i + 0.37, i / 3)) for i in range(4)}
+    for account in reversed(first):
+        (links if account in ("org_1", "org_3") else other).contribute(
+            20, reports(**{account: first[account]})
+        )
+    card = other.groups([CARD], 20)[CARD]
+    assert card.members == 4
+    assert card.get("requests") == pytest.approx(sum(i + 0.37 for i in range(4)))
+    assert card.get("harvest") == pytest.approx(sum(round(i / 3, 2) for i in range(4)))
 
 
-def test_a_value_shared_too_widely_becomes_common_and_forgets_its_members(
-    links: LinkStore,
-) -> None:
-    for i in range(5):
-        links.exchange({f"org_{i}": Report((NET,), profile(1))}, T)
-    assert not links.groups([NET])[NET].common
-    links.exchange({"org_5": Report((NET,), profile(1))}, T)
-    group = links.groups([NET])[NET]
-    assert group.common and group.members == 6
-    assert links.members(NET) == []
-    # Later reports leave a common value alone.
-    links.exchange({"org_6": Report((NET,), profile(100, 100))}, T)
-    assert links.groups([NET])[NET].common
+def test_reports_expire_ttl_epochs_after_they_were_made(links: LinkStore) -> None:
+    links.contribute(100, reports(org_a=Report((CARD,), profile(10))))
+    links.contribute(120, reports(org_b=Report((CARD,), profile(5))))
+    assert links.groups([CARD], 100 + TTL - 1)[CARD].members == 2
+    card = links.groups([CARD], 100 + TTL)[CARD]
+    assert card.members == 1 and card.get("requests") == 5
+    assert links.members(CARD) == ["org_b"]
+    # A member that reports again stays.
+    links.contribute(140, reports(org_b=Report((CARD,), profile(6))))
+    assert links.groups([CARD], 120 + TTL)[CARD].get("requests") == 6
+    assert links.groups([CARD], 140 + TTL) == {}
 
 
-def test_a_batch_over_many_values_equals_the_embedded_store(links: LinkStore) -> None:
-    """Values fall in many slots (all three nodes on the cluster): one script per slot,
-    the same groups as the embedded store, and the same again from a second writer."""
-    values = [f"network:{i:016x}" for i in range(120)]
-    reports = {
-        f"org_{i}": Report((values[i % 120], values[(i * 7) % 120], CARD), profile(i, i % 3, 1))
-        for i in range(300)
-    }
-    expected = MemoryLinks(max_members=5).exchange(reports, T)  # CARD becomes common
-    found = links.exchange(reports, T)
-    assert found.keys() == expected.keys()
-    for value, group in expected.items():
-        assert (found[value].members, found[value].common) == (group.members, group.common)
-        assert found[value].sums == pytest.approx(group.sums), value
-    # Applied again (a retried batch, another worker): nothing moves.
-    assert second_writer(links).exchange(reports, T) == found
-    assert links.groups(values) == {v: g for v, g in found.items() if v in values}
+def test_a_value_shared_too_widely_keeps_only_its_member_count(links: LinkStore) -> None:
+    links.contribute(5, reports(**{f"org_{i}": Report((NET,), profile(1)) for i in range(7)}))
+    group = links.groups([NET], 5)[NET]
+    assert group.common and group.members >= 6
+    assert group.get("requests") == 0 and links.members(NET) == []
 
 
-def test_unknown_values_are_left_out(links: LinkStore) -> None:
-    assert links.groups(["payment:ffff"]) == {}
+def test_baseline_samples_merge_by_epoch_and_replace_within_one(links: LinkStore) -> None:
+    links.contribute(7, Contribution({}, {"a": {"1:x:3": 1, "1:#": 1}}, ()))
+    links.contribute(7, Contribution({}, {"a": {"1:x:4": 1, "1:#": 1}}, ()))  # replaces a's
+    links.contribute(8, Contribution({}, {"b": {"1:x:4": 1, "1:#": 1}}, ()))
+    assert links.histograms(6) == {}
+    assert links.histograms(7) == {"1:x:4": 1, "1:#": 1}
+    assert links.histograms(8) == {"1:x:4": 2, "1:#": 2}
+    assert links.histograms(9) == {"1:x:4": 2, "1:#": 2}  # folded once, not again
 
 
-def test_a_model_is_first_seen_at_its_earliest_time_whatever_the_order(links: LinkStore) -> None:
-    links.first_seen({"reasoner-2": 500.0, "chat": 100.0})
-    seen = links.first_seen({"reasoner-2": 300.0, "chat": 200.0})
-    assert seen == {"reasoner-2": 300.0, "chat": 100.0}
-    assert links.first_seen({}) == seen
+def test_a_model_is_first_seen_in_its_earliest_epoch(links: LinkStore) -> None:
+    links.contribute(30, Contribution({}, {}, ["chat-large"]))
+    links.contribute(25, Contribution({}, {}, ["chat-large", "reasoner-2"]))
+    links.contribute(40, Contribution({}, {}, ["reasoner-3"]))
+    assert links.models(26) == {"chat-large": 25, "reasoner-2": 25}
+    assert links.models(40) == {"chat-large": 25, "reasoner-2": 25, "reasoner-3": 40}
 
 
-def test_values_nobody_reports_expire_and_reported_ones_stay() -> None:
-    """In memory by event time (Redis keys carry a TTL renewed by each report)."""
-    links = MemoryLinks(ttl_s=3600)
-    links.exchange({"org_a": Report((CARD, NET), profile(10))}, T)
-    links.exchange({"org_b": Report((CARD,), profile(5))}, T + 3000)
-    assert links.expire(T + 3700) == 1  # NET, last reported at T
-    assert set(links.groups([CARD, NET])) == {CARD} and len(links) == 1
-
-
-def test_the_embedded_store_is_bounded_by_count_under_a_flood_of_new_values() -> None:
-    links = MemoryLinks(max_values=100)
-    for i in range(250):
-        card = f"payment:{i:016x}"
-        groups = links.exchange({f"org_{i}": Report((card, NET), profile(1))}, T + i)
-        assert card in groups and NET in groups  # what a batch reports is what it reads back
-        assert len(links) <= 100
-    # The values reported least recently went first; the shared one, reported always, stayed.
-    assert set(links.groups([f"payment:{i:016x}" for i in (0, 200, 249)])) == {
-        f"payment:{i:016x}" for i in (200, 249)
-    }
-    assert links.groups([NET])[NET].members == 250
+def test_profile_fields_are_what_the_detectors_read() -> None:
+    assert FIELD["accounts"] == 0 and len(FIELD) == len(PROFILE_FIELDS)

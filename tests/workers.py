@@ -69,6 +69,7 @@ def worker_env(
         HARVESTGUARD_METRICS_PORT="0",
         HARVESTGUARD_MAX_POLL_RECORDS="500",
         HARVESTGUARD_LEARN_INTERVAL_S="0",
+        HARVESTGUARD_WATERMARK_IDLE_S="1",
     )
     return env
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.api.ingest import Ingestor
-from service.api.publisher import AlertPublisher
 from service.api.reader import (
     CheckBackend,
     ClusterBackend,
@@ -27,6 +26,7 @@ from service.api.reader import (
 from service.api.security import check_token
 from service.pipeline import Pipeline
 from service.settings import Settings
+from service.sinks import KafkaAlerts
 from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
 from service.state.base import FeatureStore
 from service.state.factory import make_links, make_redis_store, sentinels
@@ -46,7 +46,7 @@ class ApiContext:
     alerts: AlertLog
     keys: KeyDirectory
     reader: DecisionReader
-    publisher: AlertPublisher | None
+    publisher: KafkaAlerts | None
     api_token: bytes
     ingest_token: bytes | None
 
@@ -89,7 +89,7 @@ def build_context(settings: Settings) -> ApiContext:
         keys = MemoryKeys()
         backend = LocalBackend(store, keys)
 
-    publisher = AlertPublisher(settings) if settings.api_publish_alerts else None
+    publisher = KafkaAlerts(settings) if settings.api_publish_alerts else None
     links = make_links(settings)
     pipeline = Pipeline(store, settings, links=links, source="http", overrides=feedback)
     return ApiContext(

@@ -21,8 +21,8 @@ from typing import Any
 from service import metrics
 from service.alerts import verdict_alert
 from service.api.context import ApiContext
-from service.api.publisher import PublishFailed
 from service.api.schemas import FeedbackIn
+from service.sinks import PublishFailed
 from service.state.account import ALLOW, Decision, action_rank
 from service.state.feedback import CONFIRMED, Override
 

@@ -12,20 +12,19 @@ from __future__ import annotations
 import threading
 import time
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from service import metrics
-from service.adapters import ADAPTERS, adapt_raw
-from service.api.publisher import AlertPublisher, PublishFailed
-from service.contract import InvalidEvent
-from service.features.observation import Observation, observe, observe_raw
-from service.pipeline import Envelope, Pipeline
+from service.adapters import ADAPTERS
+from service.features.observation import COLUMN, ObservedBatch, observe_records, parser
+from service.pipeline import Pipeline
+from service.sinks import KafkaAlerts, PublishFailed
 from service.state.alert_log import AlertLog
 from service.state.memory import MemoryStore
+from service.watermark import PartitionEpochs
 
 FORMATS: tuple[str, ...] = tuple(ADAPTERS)
 # Rejections listed in one response; the count covers them all.
@@ -101,18 +100,6 @@ def split_records(body: bytes, ndjson: bool = False) -> list[tuple[int, bytes]]:
     return [(number, line) for number, line in enumerate(body.split(b"\n")) if line.strip()]
 
 
-def _adapter(fmt: str) -> Callable[[bytes], Observation]:
-    if fmt == "contract":
-        return observe_raw  # straight from bytes into the event: the fast path
-    if fmt not in ADAPTERS:
-        raise LookupError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-
-    def adapted(raw: bytes) -> Observation:
-        return observe(adapt_raw(fmt, raw))
-
-    return adapted
-
-
 @dataclass(slots=True)
 class IngestReport:
     received: int = 0
@@ -139,47 +126,50 @@ class Ingestor:
     """Runs pushed batches through the pipeline, then the sinks, then the store."""
 
     def __init__(
-        self, pipeline: Pipeline, alert_log: AlertLog, publisher: AlertPublisher | None
+        self, pipeline: Pipeline, alert_log: AlertLog, publisher: KafkaAlerts | None
     ) -> None:
         self.pipeline = pipeline
         self.alert_log = alert_log
         self.publisher = publisher
         self._lock = threading.Lock()
         self._next_expiry = -1.0
+        # Pushed events have no partition: one running epoch for the whole push stream.
+        self._epochs = PartitionEpochs()
 
     def observe(
         self, records: list[tuple[int, bytes]], fmt: str
-    ) -> tuple[list[Envelope], IngestReport]:
+    ) -> tuple[ObservedBatch, IngestReport]:
         """Parse and fingerprint each record (no lock needed: this touches no state)."""
-        convert = _adapter(fmt)
+        if fmt not in ADAPTERS:
+            raise LookupError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
         report = IngestReport(received=len(records))
-        envelopes = []
-        for position, raw in records:
-            try:
-                envelopes.append(Envelope(convert(raw)))
-            except InvalidEvent as error:
-                report.rejected_count += 1
-                metrics.EVENTS_REJECTED.labels("http", error.reason.split(":", 1)[0]).inc()
-                if len(report.rejected) < MAX_LISTED_REJECTIONS:
-                    reason = error.reason[:_MAX_REASON_CHARS]
-                    report.rejected.append({"index": position, "reason": reason})
-        return envelopes, report
+        batch, rejected = observe_records([raw for _, raw in records], parser(fmt))
+        for index, reason in rejected:
+            report.rejected_count += 1
+            metrics.EVENTS_REJECTED.labels("http", reason.split(":", 1)[0]).inc()
+            if len(report.rejected) < MAX_LISTED_REJECTIONS:
+                report.rejected.append(
+                    {"index": records[index][0], "reason": reason[:_MAX_REASON_CHARS]}
+                )
+        return batch, report
 
     def ingest(self, records: list[tuple[int, bytes]], fmt: str = "contract") -> IngestReport:
         started = time.perf_counter()
-        envelopes, report = self.observe(records, fmt)
-        if envelopes:
+        batch, report = self.observe(records, fmt)
+        if len(batch):
             with self._lock:
-                self._apply(envelopes, report)
+                self._apply(batch, report)
         metrics.BATCH_EVENTS.labels("http").observe(len(records))
         metrics.BATCH_SECONDS.labels("http").observe(time.perf_counter() - started)
         return report
 
-    def _apply(self, envelopes: list[Envelope], report: IngestReport) -> None:
+    def _apply(self, batch: ObservedBatch, report: IngestReport) -> None:
         pipeline = self.pipeline
         store = pipeline.store
         embedded = isinstance(store, MemoryStore)
-        result = pipeline.process(envelopes)
+        columns = batch.columns()
+        ts = columns[COLUMN["ts"]]
+        result = pipeline.process(batch, self._epochs.assign(ts, columns[COLUMN["partition"]]))
         if self.publisher is not None and result.alerts:
             try:
                 self.publisher.publish(result.alerts)
@@ -198,8 +188,7 @@ class Ingestor:
         report.applied, report.duplicates = result.applied, result.duplicates
         report.alerts = len(result.alerts)
         if isinstance(store, MemoryStore):
-            now = envelopes[-1].obs.ts
+            now = float(ts.max())
             if now >= self._next_expiry:
                 store.expire(now)
-                pipeline.links.expire(now)
                 self._next_expiry = now + _EXPIRY_EVERY_S

@@ -59,13 +59,16 @@ class FeatureView(BaseModel):
 
 class LinkView(BaseModel):
     value: str = Field(description="The shared value as 'kind:hash' (never the raw value).")
-    kind: str = Field(description="payment, network, system (prompt) or asn_agent.")
+    kind: str = Field(
+        description="payment, network, system (prompt), asn_agent or skeleton (prompt template)."
+    )
     members: int = Field(description="Accounts sharing it.")
     common: bool = Field(description="Shared too widely to count as evidence.")
     accounts: list[str] = Field(description="Other accounts sharing it (at most 20).")
     requests: float = Field(description="The group's requests in its members' day windows.")
     shares: dict[str, float] = Field(
-        description="The group's share of each kind of harvesting traffic, and of new accounts."
+        description="Per request of the group: reasoning harvested, full traces, grades, probes, "
+        "long answers; and the share of its members that are young (under 30 days)."
     )
 
 
@@ -91,6 +94,16 @@ class AccountView(BaseModel):
     )
     linked: list[LinkView] = Field(
         description="Values the account shares with other accounts, strongest evidence first."
+    )
+    families: dict[str, float] = Field(
+        default_factory=dict,
+        description="Log-odds each evidence family adds now (content, structure, economics, "
+        "farm, coordination, anomaly); absent families add nothing.",
+    )
+    signals: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The signals behind those log-odds, strongest first, with the peers' "
+        "median and p99 where the volume tier is known.",
     )
     override: OverrideView | None
     feedback: list[dict[str, Any]] = Field(description="Recent feedback, newest first.")

@@ -24,7 +24,7 @@ from xxhash import xxh32_intdigest
 
 from service.contract import DEFAULT_STATUS, NO_PARAMS, InvalidEvent, RequestEvent
 from service.features import content
-from service.features.fingerprint import fingerprints, keyed_hash
+from service.features.fingerprint import fingerprints, keyed_hash, set_key
 
 NOT_KNOWN = -1.0
 
@@ -60,6 +60,40 @@ class ObservedBatch(msgspec.Struct, array_like=True, gc=False):
 
     def hash_columns(self) -> np.ndarray:
         return np.frombuffer(self.hashes, dtype=np.uint64).reshape(len(HASHES), -1)
+
+    def take(self, rows: np.ndarray) -> ObservedBatch:
+        """The batch of these rows only, in this order (link sets are kept whole)."""
+        picked = rows.tolist()
+        return ObservedBatch(
+            [self.accounts[i] for i in picked],
+            [self.event_ids[i] for i in picked],
+            [self.models[i] for i in picked],
+            self.link_sets,
+            self.columns()[:, rows].tobytes(),
+            self.hash_columns()[:, rows].tobytes(),
+        )
+
+
+def concat(batches: Sequence[ObservedBatch]) -> ObservedBatch:
+    """One batch of several, in order."""
+    batches = [b for b in batches if len(b)]
+    if len(batches) <= 1:
+        return batches[0] if batches else EMPTY
+    numbers: list[np.ndarray] = []
+    link_sets: list[list[str]] = []
+    for batch in batches:
+        columns = batch.columns().copy()
+        columns[COLUMN["link_set"]] += len(link_sets)
+        numbers.append(columns)
+        link_sets += batch.link_sets
+    return ObservedBatch(
+        [a for b in batches for a in b.accounts],
+        [e for b in batches for e in b.event_ids],
+        [m for b in batches for m in b.models],
+        link_sets,
+        np.concatenate(numbers, axis=1).tobytes(),
+        np.concatenate([b.hash_columns() for b in batches], axis=1).tobytes(),
+    )
 
 
 EMPTY = ObservedBatch([], [], [], [], b"", b"")
@@ -99,6 +133,12 @@ def link_values(
     if asn is not None and agent:
         found.append(f"asn_agent:{keyed_hash(f'{asn} {agent}'):016x}")
     return tuple(found)
+
+
+def use_key(key: str) -> None:
+    """Key this process's fingerprints (the settings' ``fingerprint_key``)."""
+    set_key(key)
+    link_values.cache_clear()
 
 
 def _row(event: RequestEvent, link_set: int) -> tuple[float, ...]:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from service.features import content, sketch
-from service.features.observation import COLUMN, HASH, HASHES, ObservedBatch
+from service.features.observation import COLUMN, HASH, ObservedBatch
 from service.features.windows import BLOCK, COUNTERS, DISTINCT, M
 
 # Answer lengths between these count from nothing to fully as a long answer: a ramp, so
@@ -45,11 +45,15 @@ def increments(batch: ObservedBatch) -> np.ndarray:
     elicit = col[COLUMN["elicit"]]
     # The whole trace demanded: a phrase that says so, or strong elicitation that also asks
     # for all of it (two specific stems and a completeness stem).
-    complete = ((flags & content.TRACE) != 0) | (((flags & content.COMPLETE) != 0) & (elicit >= 0.85))
+    complete = ((flags & content.TRACE) != 0) | (
+        ((flags & content.COMPLETE) != 0) & (elicit >= 0.85)
+    )
     long = _ramp(completion, LONG_FROM, LONG_FULL)
     bias = _ramp(col[COLUMN["logit_bias"]], PROBE_BIAS_FROM, PROBE_BIAS_FULL)
     top = 0.5 * _ramp(col[COLUMN["top_logprobs"]], 3.0, 10.0)
-    near_max = (col[COLUMN["truncated"]] > 0) | ((max_tokens > 0) & (completion >= 0.95 * max_tokens))
+    near_max = (col[COLUMN["truncated"]] > 0) | (
+        (max_tokens > 0) & (completion >= 0.95 * max_tokens)
+    )
     values = {
         "requests": 1.0,
         "prompt_tokens": col[COLUMN["prompt_tokens"]],

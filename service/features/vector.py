@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from service.features.windows import INDEX, MINUTE_S, HOUR_S, AccountWindows
+from service.features.windows import HOUR_S, INDEX, MINUTE_S, AccountWindows
 
 NOT_KNOWN = -1.0
 _I = INDEX

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from service.features.windows import BLOCK, M, AccountWindows, Rate
+from service.features.windows import BLOCK, AccountWindows, M, Rate
 
 ALLOW = "allow"
 ACTIONS: tuple[str, ...] = (ALLOW, "review", "throttle", "block")

@@ -1,27 +1,64 @@
-"""The stores a process needs, built from the settings: embedded, or Redis (one server,
-Sentinel or Cluster)."""
+"""The stores a process needs, built from the settings in one place: embedded, or Redis
+(one server, Sentinel or Cluster). The worker, the API and ``detect`` all build theirs here.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from service.scoring import EPOCH_S
 from service.settings import Settings
+from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
 from service.state.base import FeatureStore
 from service.state.cached import CachedStore
+from service.state.feedback import FeedbackBook, MemoryFeedback, RedisFeedback
 from service.state.links import LinkStore, MemoryLinks
 from service.state.memory import MemoryStore
 from service.state.redis_client import Sentinels
 from service.state.redis_links import RedisLinks
 from service.state.redis_store import RedisStore
+from service.watermark import Marks, RedisMarks
 
 
-def make_store(settings: Settings) -> FeatureStore:
-    """Account state: in memory, or in Redis behind the worker's write-through cache."""
+@dataclass(slots=True)
+class Backends:
+    store: FeatureStore  # account state (the worker's: behind a write-through cache)
+    links: LinkStore  # cross-account state by epoch
+    feedback: FeedbackBook  # analysts' overrides
+    alert_log: AlertLog | None  # recent verdict changes for GET /v1/alerts
+    marks: Marks  # the partitions' marks: the watermark
+    redis: RedisStore | None = None  # the uncached Redis store, where there is one
+
+    def close(self) -> None:
+        self.store.close()
+        self.links.close()
+
+
+def build_backends(settings: Settings, cached: bool = True) -> Backends:
+    """Every store of one process. ``cached``: account state behind the write-through cache
+    (the worker, which owns its accounts; not the API, where another process may write)."""
     if settings.store == "memory":
-        return MemoryStore(settings.state_ttl_s, settings.max_accounts)
-    return CachedStore(make_redis_store(settings), settings.cache_accounts)
+        return Backends(
+            MemoryStore(settings.state_ttl_s, settings.max_accounts),
+            make_links(settings),
+            MemoryFeedback(),
+            MemoryAlertLog(settings.alert_log_size),
+            Marks(settings.watermark_idle_s),
+        )
+    redis = make_redis_store(settings)
+    client, prefix = redis.client, settings.redis_prefix
+    return Backends(
+        CachedStore(redis, settings.cache_accounts) if cached else redis,
+        make_links(settings),
+        RedisFeedback(client, prefix, redis.wait),
+        RedisAlertLog(client, prefix, settings.alert_log_size),
+        RedisMarks(client, f"{prefix}:wm:{{{settings.topic_requests}}}", settings.watermark_idle_s),
+        redis,
+    )
 
 
 def make_redis_store(settings: Settings) -> RedisStore:
-    """Account state in Redis, uncached (the API: another process may own the account)."""
+    """Account state in Redis, uncached."""
     return RedisStore(
         settings.redis_url,
         prefix=settings.redis_prefix,
@@ -35,16 +72,15 @@ def make_redis_store(settings: Settings) -> RedisStore:
 
 
 def make_links(settings: Settings) -> LinkStore:
-    """The global structures (link groups, models, the baseline), beside the account state."""
+    """The cross-account state (link groups, models, the baseline), beside the account state."""
+    ttl_epochs = settings.state_ttl_s // EPOCH_S
     if settings.store == "memory":
-        return MemoryLinks(
-            settings.link_max_members, settings.state_ttl_s, settings.link_max_values
-        )
+        return MemoryLinks(settings.link_max_members, ttl_epochs, settings.link_max_values)
     return RedisLinks(
         settings.redis_url,
         prefix=settings.redis_prefix,
         max_members=settings.link_max_members,
-        ttl_s=settings.state_ttl_s,
+        ttl_epochs=ttl_epochs,
         cluster=settings.redis_cluster,
         sentinel=sentinels(settings),
     )

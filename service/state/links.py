@@ -108,8 +108,8 @@ class MemoryLinks:
         self._histograms: dict[str, int] = {}
 
     def contribute(self, epoch: int, contribution: Contribution) -> None:
-        if epoch <= self._folded:
-            raise ValueError(f"epoch {epoch} is already complete (folded to {self._folded})")
+        # A contribution to an epoch already folded (only when the watermark gave up on an
+        # idle partition) is folded in with the next read, as the Redis store does.
         pending = self._pending.get(epoch)
         if pending is None:
             pending = self._pending[epoch] = Contribution({}, {}, set())
@@ -121,8 +121,11 @@ class MemoryLinks:
         pending.models.update(contribution.models)
 
     def _fold(self, as_of: int) -> None:
-        for epoch in sorted(e for e in self._pending if e <= as_of):
-            self._apply(epoch, self._pending.pop(epoch))
+        due = {e for e in self._pending if e <= as_of} | {e for e in self._expiring if e <= as_of}
+        for epoch in sorted(due):
+            pending = self._pending.pop(epoch, None)
+            if pending is not None:
+                self._apply(epoch, pending)
             self._expire(epoch)
         self._folded = max(self._folded, as_of)
         if len(self._entries) > self.max_values:

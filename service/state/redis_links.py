@@ -1,29 +1,32 @@
-"""The link store in Redis: one hash per link value, updated by a script, any number of writers.
+"""The cross-account store in Redis: epoch-stamped contributions, folded in by scripts.
 
-``hg:l:{payment:3fa9...}`` holds ``m:<account>`` (the member's last report),
-``#n`` (members) and ``s0..sK`` (the sums). The script replaces a member's
-report and moves each sum by the difference, atomically, so a report applied
-twice changes nothing and reports from different workers commute. A batch's
-reports go in one script call, which also reads the groups back. Models' first
-appearance is a sorted set written with ``ZADD LT`` (the earliest time wins,
-whoever writes first).
+Per link value, keys sharing the value's hash tag (one slot on a cluster):
 
-On a Redis Cluster a script may only touch keys of one slot, and each value's
-hash is its own hash tag, so the batch's values are grouped by slot and the
-script runs once per group, all groups in one pipeline (one round trip per
-node, the nodes in parallel). Nothing is lost by that: each value's update was
-already atomic on its own and reports commute, so groups may land in any order,
-and a group applied twice (a retry after a failure) changes nothing.
-``hg:models`` and ``hg:baseline`` are single keys and need nothing special.
+- ``hg:l:{payment:3fa9...}``: a hash with ``#n`` (members), ``#common``, the sums
+  ``s0..sK`` (integers: fixed point), each member's report ``m:<account>``
+  (``epoch|v0,v1,...``) and pending reports ``p:<epoch>:<account>``;
+- ``...:p`` a sorted set of pending reports by epoch, ``...:x`` members by the epoch
+  of their report (for expiry).
+
+A contribution only ever adds pending entries (the same one written twice is
+the same entry). A read as of epoch ``e`` first folds, in epoch order, every
+pending entry up to ``e`` (a report replaces its member's previous one, the sums
+move by the difference) and expires members whose report is ``ttl`` epochs old,
+all in one script per slot. The baseline's samples work the same way under
+``hg:base`` (pending per account and epoch, folded into histogram counts), and
+models' first sightings are a sorted set written with ``ZADD LT``. Any number of
+workers may write and read; the watermark (service/watermark.py) makes sure
+nobody reads an epoch before every partition's contributions to it are in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any, cast
 
+from detectors.groups import EMPTY_PROFILE, PROFILE_FIELDS, Group
 from service.state.base import StoreUnavailable
-from service.state.links import PROFILE_FIELDS, Group, Report
+from service.state.links import Contribution, dequantise, quantise
 from service.state.redis_client import (
     ERRORS,
     LazyCluster,
@@ -33,59 +36,84 @@ from service.state.redis_client import (
     slot,
 )
 
-_FIELDS = len(PROFILE_FIELDS)
-# KEYS: the values' hashes. ARGV: max members, ttl, then per key the number of its
-# reports followed by (account, "v1,v2,...") pairs. Returns per key: #n, #common, sums.
-_EXCHANGE = """
-local limit, ttl, width = tonumber(ARGV[1]), tonumber(ARGV[2]), WIDTH
-local read = {'#n', '#common'}
-for j = 1, width do table.insert(read, 's' .. (j - 1)) end
-local at, out = 3, {}
-for k, key in ipairs(KEYS) do
-  local reports = tonumber(ARGV[at])
-  at = at + 1
-  local common = redis.call('HEXISTS', key, '#common') == 1
-  for i = at, at + 2 * reports - 1, 2 do
-    if common then break end
-    local field = 'm:' .. ARGV[i]
-    local old = redis.call('HGET', key, field)
-    if not old and redis.call('HINCRBY', key, '#n', 1) > limit then
-      local drop = {}
-      for _, name in ipairs(redis.call('HKEYS', key)) do
-        if string.sub(name, 1, 2) == 'm:' then table.insert(drop, name) end
-      end
-      for j = 1, #drop, 500 do
-        redis.call('HDEL', key, unpack(drop, j, math.min(j + 499, #drop)))
-      end
-      redis.call('HSET', key, '#common', 1)
-      common = true
-    else
-      redis.call('HSET', key, field, ARGV[i + 1])
-      local new_values, old_values = {}, {}
-      for v in string.gmatch(ARGV[i + 1], '[^,]+') do table.insert(new_values, tonumber(v)) end
+_WIDTH = len(PROFILE_FIELDS)
+# KEYS: per value, its hash, pending set and expiry set. ARGV: as_of, ttl (epochs),
+# max members. Returns per value: {#n, #common, s0..sK}.
+_FOLD = """
+local as_of, ttl, limit, width = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), WIDTH
+local function parse(text)
+  local values = {}
+  for v in string.gmatch(text, '[^,]+') do table.insert(values, tonumber(v)) end
+  return values
+end
+local function move(key, new, old)
+  for j = 1, width do
+    local delta = (new and new[j] or 0) - (old and old[j] or 0)
+    if delta ~= 0 then redis.call('HINCRBY', key, 's' .. (j - 1), delta) end
+  end
+end
+local out = {}
+for k = 1, #KEYS, 3 do
+  local key, pending, expiring = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+  for _, entry in ipairs(redis.call('ZRANGEBYSCORE', pending, '-inf', as_of)) do
+    local field = 'p:' .. entry
+    local report = redis.call('HGET', key, field)
+    local epoch, account = string.match(entry, '^(%-?%d+):(.*)$')
+    if report and redis.call('HEXISTS', key, '#common') == 0 then
+      local member = 'm:' .. account
+      local old = redis.call('HGET', key, member)
+      local old_values = nil
       if old then
-        for v in string.gmatch(old, '[^,]+') do table.insert(old_values, tonumber(v)) end
+        old_values = parse(string.match(old, '|(.*)$'))
+      elseif redis.call('HINCRBY', key, '#n', 1) > limit then
+        for _, name in ipairs(redis.call('HKEYS', key)) do
+          if string.sub(name, 1, 2) == 'm:' or string.sub(name, 1, 1) == 's' then
+            redis.call('HDEL', key, name)
+          end
+        end
+        redis.call('HSET', key, '#common', 1)
+        redis.call('DEL', expiring)
       end
-      for j = 1, width do
-        local delta = new_values[j] - (old_values[j] or 0)
-        if delta ~= 0 then redis.call('HINCRBYFLOAT', key, 's' .. (j - 1), delta) end
+      if redis.call('HEXISTS', key, '#common') == 0 then
+        redis.call('HSET', key, member, epoch .. '|' .. report)
+        redis.call('ZADD', expiring, epoch, account)
+        move(key, parse(report), old_values)
       end
     end
+    redis.call('HDEL', key, field)
   end
-  at = at + 2 * reports
-  redis.call('EXPIRE', key, ttl)
-  out[k] = redis.call('HMGET', key, unpack(read))
+  redis.call('ZREMRANGEBYSCORE', pending, '-inf', as_of)
+  for _, account in ipairs(redis.call('ZRANGEBYSCORE', expiring, '-inf', as_of - ttl)) do
+    local member = 'm:' .. account
+    local old = redis.call('HGET', key, member)
+    if old then
+      move(key, nil, parse(string.match(old, '|(.*)$')))
+      redis.call('HDEL', key, member)
+      redis.call('HINCRBY', key, '#n', -1)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', expiring, '-inf', as_of - ttl)
+  local read = {'#n', '#common'}
+  for j = 1, width do table.insert(read, 's' .. (j - 1)) end
+  table.insert(out, redis.call('HMGET', key, unpack(read)))
 end
 return out
-""".replace("WIDTH", str(_FIELDS))
-_READ = ("#n", "#common", *(f"s{i}" for i in range(_FIELDS)))
-
-
-def _group(value: str, raw: list[bytes | None]) -> Group | None:
-    if raw[0] is None:
-        return None
-    sums = tuple(float(v) if v is not None else 0.0 for v in raw[2:])
-    return Group(value, int(raw[0]), raw[1] is not None, sums)
+""".replace("WIDTH", str(_WIDTH))
+# KEYS: the histogram hash, the pending hash, its index. ARGV: as_of.
+_FOLD_SAMPLES = """
+local as_of = tonumber(ARGV[1])
+for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', as_of)) do
+  local cells = redis.call('HGET', KEYS[2], entry)
+  if cells then
+    for cell, count in string.gmatch(cells, '([^=;]+)=(%d+)') do
+      redis.call('HINCRBY', KEYS[1], cell, tonumber(count))
+    end
+    redis.call('HDEL', KEYS[2], entry)
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', as_of)
+return redis.call('HGETALL', KEYS[1])
+"""
 
 
 class RedisLinks:
@@ -93,8 +121,8 @@ class RedisLinks:
         self,
         url: str,
         prefix: str = "hg",
-        max_members: int = 256,
-        ttl_s: int = 26 * 3600,
+        max_members: int = 4096,
+        ttl_epochs: int = 26 * 60,
         cluster: bool = False,
         sentinel: Sentinels | None = None,
     ) -> None:
@@ -102,111 +130,116 @@ class RedisLinks:
         self.cluster = cluster
         self.prefix = prefix
         self.max_members = max_members
-        self.ttl_s = ttl_s
+        self.ttl_epochs = ttl_epochs
+        self.ttl_s = ttl_epochs * 60 + 3600  # keys outlive their newest report's expiry
         self.client = connect(url, cluster, sentinel=sentinel)
         client = self.client
         if isinstance(client, LazyCluster):
-            self._by_slot: SlotScript | None = SlotScript(client, _EXCHANGE)
+            self._by_slot: SlotScript | None = SlotScript(client, _FOLD)
+            self._samples_by_slot: SlotScript | None = SlotScript(client, _FOLD_SAMPLES)
         else:
-            self._by_slot = None
-            self._exchange = client.register_script(_EXCHANGE)
+            self._by_slot = self._samples_by_slot = None
+            self._fold = client.register_script(_FOLD)
+            self._fold_samples = client.register_script(_FOLD_SAMPLES)
 
-    def key(self, value: str) -> str:
-        return f"{self.prefix}:l:{{{value}}}"
+    def _keys(self, value: str) -> tuple[str, str, str]:
+        key = f"{self.prefix}:l:{{{value}}}"
+        return key, f"{key}:p", f"{key}:x"
 
-    def _models_key(self) -> str:
-        return f"{self.prefix}:models"
+    def _base_keys(self) -> list[str]:
+        tag = f"{self.prefix}:base"
+        return [f"{{{tag}}}", f"{{{tag}}}:p", f"{{{tag}}}:i"]
 
-    def exchange(self, reports: Mapping[str, Report], now: float) -> dict[str, Group]:
-        by_value: dict[str, list[str]] = {}
-        for account, (values, profile) in reports.items():
-            encoded = ",".join(repr(float(v)) for v in profile)
+    def contribute(self, epoch: int, contribution: Contribution) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for account, (values, profile) in contribution.reports.items():
+            report = ",".join(map(str, quantise(profile)))
+            entry = f"{epoch}:{account}"
             for value in values:
-                by_value.setdefault(value, []).extend((account, encoded))
-        if not by_value:
+                key, pending, _ = self._keys(value)
+                pipe.hset(key, f"p:{entry}", report)
+                pipe.zadd(pending, {entry: epoch})
+                pipe.expire(key, self.ttl_s)
+                pipe.expire(pending, self.ttl_s)
+        if contribution.samples:
+            _, pending, index = self._base_keys()
+            for account, cells in contribution.samples.items():
+                entry = f"{epoch}:{account}"
+                pipe.hset(pending, entry, ";".join(f"{c}={n}" for c, n in cells.items()))
+                pipe.zadd(index, {entry: epoch})
+        models = list(contribution.models)
+        if models:
+            pipe.zadd(f"{self.prefix}:models", dict.fromkeys(models, epoch), lt=True)
+        self._run(pipe)
+
+    def groups(self, values: Iterable[str], as_of: int) -> dict[str, Group]:
+        wanted = sorted(set(values))
+        if not wanted:
             return {}
+        args = [as_of, self.ttl_epochs, self.max_members]
         if self._by_slot is None:
-            # One script call for the batch: one round trip, one atomic step.
-            calls = [list(by_value)]
+            calls = [wanted]
+            try:
+                replies = [self._fold(keys=[k for v in wanted for k in self._keys(v)], args=args)]
+            except ERRORS as error:
+                raise StoreUnavailable(f"redis: {error}") from error
         else:
             slots: dict[int, list[str]] = {}
-            for value in by_value:
-                slots.setdefault(slot(self.key(value)), []).append(value)
+            for value in wanted:
+                slots.setdefault(slot(self._keys(value)[0]), []).append(value)
             calls = list(slots.values())
-        scripts = []
-        for group_values in calls:
-            args: list[str | int] = [self.max_members, self.ttl_s]
-            for value in group_values:
-                pairs = by_value[value]
-                args.append(len(pairs) // 2)
-                args += pairs
-            scripts.append(([self.key(v) for v in group_values], args))
-        try:
-            if self._by_slot is None:
-                keys, args = scripts[0]
-                replies = [self._exchange(keys=keys, args=args)]
-            else:
+            scripts = [([k for v in vs for k in self._keys(v)], args) for vs in calls]
+            try:
                 replies = self._by_slot.run(scripts)
-        except ERRORS as error:
-            raise StoreUnavailable(f"redis: {error}") from error
+            except ERRORS as error:
+                raise StoreUnavailable(f"redis: {error}") from error
         found = {}
         for group_values, reply in zip(calls, replies, strict=True):
             for value, raw in zip(group_values, reply, strict=True):
-                group = _group(value, cast(list[bytes | None], raw))
-                if group is not None:
-                    found[value] = group
+                members, common, *sums = cast(list[bytes | None], raw)
+                if members is None or (int(members) <= 0 and common is None):
+                    continue
+                profile = (
+                    EMPTY_PROFILE if common else dequantise(int(v or 0) for v in sums)
+                )
+                found[value] = Group(value, int(members), common is not None, profile)
         return found
 
-    def groups(self, values: Iterable[str]) -> dict[str, Group]:
-        wanted = list(values)
-        pipe = self.client.pipeline(transaction=False)
-        for value in wanted:
-            pipe.hmget(self.key(value), _READ)
-        found = {}
-        for value, raw in zip(wanted, self._run(pipe), strict=True):
-            group = _group(value, cast(list[bytes | None], raw))
-            if group is not None:
-                found[value] = group
-        return found
+    def models(self, as_of: int) -> dict[str, int]:
+        try:
+            known = self.client.zrangebyscore(
+                f"{self.prefix}:models", "-inf", as_of, withscores=True
+            )
+        except ERRORS as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+        return {name.decode(): int(score) for name, score in cast(list[Any], known)}
+
+    def histograms(self, as_of: int) -> dict[str, int]:
+        keys = self._base_keys()
+        try:
+            if self._samples_by_slot is None:
+                raw = self._fold_samples(keys=keys, args=[as_of])
+            else:
+                raw = self._samples_by_slot.run([(keys, [as_of])])[0]
+        except ERRORS as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+        flat = cast(list[bytes], raw)
+        return {flat[i].decode(): int(flat[i + 1]) for i in range(0, len(flat), 2)}
 
     def members(self, value: str, limit: int = 50) -> list[str]:
         """Accounts behind a value (at most ``limit``; none once it is common)."""
         try:
-            names = cast(list[bytes], self.client.hkeys(self.key(value)))
+            names = cast(list[bytes], self.client.hkeys(self._keys(value)[0]))
         except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
         found = sorted(n.decode()[2:] for n in names if n.startswith(b"m:"))
         return found[:limit]
-
-    def first_seen(self, models: Mapping[str, float]) -> dict[str, float]:
-        pipe = self.client.pipeline(transaction=False)
-        if models:
-            pipe.zadd(self._models_key(), dict(models), lt=True)
-            pipe.expire(self._models_key(), 30 * 86400)
-        pipe.zrange(self._models_key(), 0, -1, withscores=True)
-        known = cast(list[tuple[bytes, float]], self._run(pipe)[-1])
-        return {name.decode(): score for name, score in known}
-
-    def publish_baseline(self, snapshot: bytes) -> None:
-        try:
-            self.client.set(f"{self.prefix}:baseline", snapshot, ex=self.ttl_s)
-        except ERRORS as error:
-            raise StoreUnavailable(f"redis: {error}") from error
-
-    def baseline(self) -> bytes | None:
-        try:
-            return cast(bytes | None, self.client.get(f"{self.prefix}:baseline"))
-        except ERRORS as error:
-            raise StoreUnavailable(f"redis: {error}") from error
 
     def _run(self, pipe: Any) -> list[Any]:
         try:
             return cast(list[Any], pipe.execute())
         except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
-
-    def expire(self, now: float) -> int:
-        return 0  # every key carries a TTL, renewed by each report
 
     def close(self) -> None:
         self.client.close()

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 
-from detectors.baseline import SHARES, FrozenBaseline, PeerBaseline
+from detectors.baseline import PeerBaseline
+from detectors.explain import explain
 from service.api.deps import Context, require_api_token
 from service.api.feedback import apply_feedback
 from service.api.schemas import (
@@ -18,10 +19,9 @@ from service.api.schemas import (
     LinkView,
     OverrideView,
 )
-from service.features.vector import account_vector
+from service.scoring import ScoringRound, epoch_of
 from service.state.account import AccountState, Decision
 from service.state.base import StoreUnavailable
-from service.state.links import PROFILE_FIELDS
 
 router = APIRouter(tags=["accounts"], dependencies=[Depends(require_api_token)])
 
@@ -56,10 +56,12 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
     decision = stored or Decision()
     features: list[FeatureView] = []
     linked: list[LinkView] = []
+    families: dict[str, float] = {}
+    signals: list[dict[str, Any]] = []
     if state is not None and state.events:
         try:
-            features = _features(context, state)
-            linked = _linked(context, account_id, state.links)
+            features, families, signals = _assessed(context, state)
+            linked = _linked(context, account_id, state)
         except StoreUnavailable as error:
             raise _unavailable(error) from None
     return AccountView(
@@ -75,6 +77,8 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
         last_ts=state.windows.last_ts if state is not None and state.events else None,
         features=features,
         linked=linked,
+        families={f: round(v, 3) for f, v in families.items()},
+        signals=signals,
         override=None
         if override is None
         else OverrideView(
@@ -84,23 +88,22 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
     )
 
 
-def _baseline(context: Context) -> PeerBaseline | FrozenBaseline:
-    """This process's baseline, or the worker's shared one if that has learned more."""
-    own = context.pipeline.baseline
-    snapshot = context.links.baseline()
-    if snapshot is None:
-        return own
-    shared = FrozenBaseline(snapshot, context.settings.baseline_min_accounts)
-    return shared if shared.learned > own.learned else own
-
-
-def _features(context: Context, state: AccountState) -> list[FeatureView]:
-    vector = account_vector(state.windows, state.windows.last_ts)
-    baseline = _baseline(context)
+def _assessed(
+    context: Context, state: AccountState
+) -> tuple[list[FeatureView], dict[str, float], list[dict[str, Any]]]:
+    """The account's features and evidence now, against what the workers read for its last
+    scoring: the groups and the merged peer baseline as of the epoch before its last event."""
+    pipeline = context.pipeline
+    epoch = epoch_of(state.windows.last_ts)
+    baseline = PeerBaseline(context.settings.baseline_min_accounts)
+    baseline.load(context.links.histograms(epoch - 1))
+    round_ = ScoringRound(epoch, context.links, pipeline.scorer, baseline, context.settings,
+                          state.links)  # fmt: skip
+    x, linked = round_.vector(state)
+    assessment = pipeline.scorer.assess(x)
     found = []
-    for name, value in vector.items():
-        # Counts are compared as shares by the baseline; their *_share twins show that.
-        peer = None if name in SHARES else baseline.peer(vector, name)
+    for name, value in x.items():
+        peer = baseline.peer(x, name)
         found.append(
             FeatureView(
                 feature=name,
@@ -109,19 +112,20 @@ def _features(context: Context, state: AccountState) -> list[FeatureView]:
                 peer_p99=None if peer is None else round(peer.p99, 4),
             )
         )
-    return found
+    return found, assessment.families, explain(assessment, x, baseline, linked)
 
 
-def _linked(context: Context, account_id: str, values: list[str]) -> list[LinkView]:
+def _linked(context: Context, account_id: str, state: AccountState) -> list[LinkView]:
     found = []
-    for value, group in context.links.groups(values).items():
+    as_of = epoch_of(state.windows.last_ts) - 1
+    for value, group in context.links.groups(state.links, as_of).items():
         requests = group.get("requests")
         shares = {
-            field.replace("_count", "_share"): round(group.get(field) / requests, 4)
-            for field in PROFILE_FIELDS[1:-1]
+            f"{field}_share": round(group.get(field) / requests, 4)
+            for field in ("harvest", "trace", "grade", "probe", "long")
             if requests > 0
         }
-        shares["new_account_share"] = round(group.get("new_account") / max(group.members, 1), 4)
+        shares["young_share"] = round(group.get("young") / max(group.members, 1), 4)
         others = [a for a in context.links.members(value, 21) if a != account_id][:20]
         found.append(
             LinkView(

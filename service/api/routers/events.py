@@ -18,8 +18,8 @@ from service.api.ingest import (
     inflate,
     split_records,
 )
-from service.api.publisher import PublishFailed
 from service.api.schemas import IngestResponse
+from service.sinks import PublishFailed
 from service.state.base import StoreUnavailable
 
 router = APIRouter(tags=["events"], dependencies=[Depends(require_ingest_token)])

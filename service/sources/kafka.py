@@ -1,0 +1,243 @@
+"""The Kafka source: a consumer group member's records, observed and released epoch by epoch.
+
+Each poll's records are parsed and observed in one batch. Malformed records and
+records whose time cannot be trusted (service/eventtime.py) are set aside for
+the dead-letter topic; the rest get their epoch (service/watermark.py). A record
+is released to the pipeline only once the watermark has reached its epoch:
+every partition of the topic has then written everything it contributes to
+earlier epochs, so what the record's scoring reads from other accounts is
+complete. Records ahead of the watermark wait here until it moves; offsets are
+committed only up to what was processed and written.
+
+A source with ``max_waiting`` records waiting stops polling until the watermark
+releases some: its partitions stop running ahead. It does so rather than with
+``KafkaConsumer.pause``: in kafka-python 3.0.12 a partition paused while its
+fetched records are buffered is never fetched again once another partition has
+reached the end of its log (the fetcher parks the paused records and restores
+them only when no record set is current, and an empty one stays current), so a
+worker pausing and resuming partitions stalls them for good.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+from service import metrics
+from service.eventtime import EventClock
+from service.features.observation import (
+    COLUMN,
+    EMPTY,
+    ObservedBatch,
+    Parse,
+    concat,
+    observe_records,
+)
+from service.watermark import Marks, PartitionEpochs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A record for the dead-letter topic, with why."""
+
+    record: Any  # kafka-python's ConsumerRecord
+    reason: str
+
+
+@dataclass(slots=True)
+class SourceBatch:
+    observed: ObservedBatch
+    epochs: np.ndarray
+    rejected: list[Rejected] = field(default_factory=list)
+    # Per partition: the offset to commit once the batch is written, and its newest epoch.
+    offsets: dict[int, int] = field(default_factory=dict)
+    newest: dict[int, int] = field(default_factory=dict)
+    polled: int = 0  # records this batch's poll brought (for the batch-size metric)
+
+
+class KafkaSource:
+    def __init__(
+        self,
+        consumer: KafkaConsumer,
+        topic: str,
+        parse: Parse,
+        marks: Marks,
+        clock: EventClock,
+        max_waiting: int = 100_000,
+    ) -> None:
+        self.consumer = consumer
+        self.topic = topic
+        self.parse = parse
+        self.marks = marks
+        self.clock = clock
+        self.max_waiting = max_waiting
+        self.epochs = PartitionEpochs()
+        self._waiting = EMPTY  # observed records ahead of the watermark, in order
+        self._waiting_epochs = np.empty(0, dtype=np.int64)
+        self._next_offset: dict[int, int] = {}  # past the last record read, per partition
+        self._idle_since: dict[int, float] = {}
+        self._partitions = 0
+
+    def subscribe(self) -> None:
+        self.consumer.subscribe([self.topic], listener=_Rebalance(self))
+
+    def _partition_count(self) -> int:
+        if not self._partitions:
+            found = self.consumer.partitions_for_topic(self.topic)
+            self._partitions = len(found) if found else 0
+        return self._partitions
+
+    def next_batch(self, timeout_ms: int) -> SourceBatch | None:
+        """Records ready for the pipeline (None if none are), the rest kept waiting."""
+        if len(self._waiting) < self.max_waiting:
+            polled = self.consumer.poll(timeout_ms=timeout_ms)
+        else:
+            polled = {}
+            time.sleep(min(timeout_ms, 100) / 1000)
+            metrics.SOURCE_HELD_BACK.inc()
+        rejected: list[Rejected] = []
+        fresh = self._observe(polled, rejected) if polled else EMPTY
+        fresh_epochs = (
+            self.epochs.assign(fresh.columns()[COLUMN["ts"]], fresh.columns()[COLUMN["partition"]])
+            if len(fresh)
+            else np.empty(0, dtype=np.int64)
+        )
+        batch = concat([self._waiting, fresh])
+        epochs = np.concatenate([self._waiting_epochs, fresh_epochs])
+        self._publish_marks(batch, epochs)
+        watermark = self.marks.watermark(self._partition_count(), time.time())
+        ready = epochs <= watermark
+        self._waiting = batch.take(np.flatnonzero(~ready)) if not ready.all() else EMPTY
+        self._waiting_epochs = epochs[~ready]
+        metrics.WATERMARK_EPOCH.set(watermark)
+        metrics.RECORDS_WAITING.set(len(self._waiting))
+        if not ready.any() and not rejected:
+            return None
+        released = batch.take(np.flatnonzero(ready)) if not ready.all() else batch
+        return SourceBatch(
+            released,
+            epochs[ready],
+            rejected,
+            self._offsets(),
+            dict(self.epochs.newest),
+            sum(len(records) for records in polled.values()),
+        )
+
+    def _observe(
+        self, polled: dict[TopicPartition, list[Any]], rejected: list[Rejected]
+    ) -> ObservedBatch:
+        records = [r for tp in sorted(polled, key=lambda tp: tp.partition) for r in polled[tp]]
+        for record in records:
+            self._next_offset[record.partition] = record.offset + 1
+        observed, refused = observe_records([r.value for r in records], self.parse, records)
+        kept = np.ones(len(records), dtype=bool)
+        for index, reason in refused:
+            rejected.append(Rejected(records[index], reason))
+            kept[index] = False
+        records = [r for r, keep in zip(records, kept, strict=True) if keep]
+        columns = observed.columns()
+        untimely = self.clock.check(
+            columns[COLUMN["ts"]], columns[COLUMN["partition"]], columns[COLUMN["record_ts"]]
+        )
+        if not untimely:
+            return observed
+        keep = np.ones(len(observed), dtype=bool)
+        for index, reason in untimely:
+            rejected.append(Rejected(records[index], reason))
+            keep[index] = False
+        return observed.take(np.flatnonzero(keep))
+
+    def _publish_marks(self, batch: ObservedBatch, epochs: np.ndarray) -> None:
+        """Each owned partition's mark: the epoch of its first record not yet processed, or
+        its newest epoch when it has none (nothing earlier can come from it)."""
+        owned = [tp.partition for tp in self.consumer.assignment()]
+        partitions = batch.columns()[COLUMN["partition"]].astype(np.int64) if len(batch) else None
+        marks: dict[int, int] = {}
+        now = time.time()
+        for p in owned:
+            mine = np.flatnonzero(partitions == p) if partitions is not None else np.empty(0)
+            if len(mine):
+                marks[p] = int(epochs[mine[0]])
+                self._idle_since[p] = 0.0
+            elif p in self.epochs.newest:
+                marks[p] = self.epochs.newest[p]
+            if not len(mine):
+                # Nothing waiting: idle once there is nothing left to read either.
+                caught_up = self._caught_up(p)
+                if caught_up and not self._idle_since.get(p):
+                    self._idle_since[p] = now
+                elif not caught_up:
+                    self._idle_since[p] = 0.0
+        self.marks.publish(marks, {p: self._idle_since.get(p, 0.0) for p in owned})
+
+    def _caught_up(self, partition: int) -> bool:
+        tp = TopicPartition(self.topic, partition)
+        highwater = self.consumer.highwater(tp)
+        if highwater is None:
+            return False
+        return self._next_offset.get(partition, 0) >= highwater
+
+    def _offsets(self) -> dict[int, int]:
+        """Per partition, where to resume after this batch: its first waiting record, or
+        past the last record read."""
+        offsets = dict(self._next_offset)
+        if len(self._waiting):
+            columns = self._waiting.columns()
+            partitions = columns[COLUMN["partition"]].astype(np.int64).tolist()
+            waiting = columns[COLUMN["offset"]].astype(np.int64).tolist()
+            for p, offset in zip(partitions, waiting, strict=True):
+                offsets[p] = min(offsets.get(p, offset), offset)
+        return offsets
+
+    def done(self, batch: SourceBatch) -> None:
+        """The batch is written: keep its partitions' newest epochs, commit its offsets."""
+        self.marks.publish({}, {}, batch.newest)
+        owned = {tp.partition for tp in self.consumer.assignment()}
+        offsets = {
+            TopicPartition(self.topic, p): OffsetAndMetadata(offset, "", -1)
+            for p, offset in batch.offsets.items()
+            if p in owned
+        }
+        if offsets:
+            self.consumer.commit(offsets)
+
+    def forget(self, partitions: list[int]) -> None:
+        """Partitions moved away: drop what waits for them (their next owner reads it)."""
+        if len(self._waiting):
+            columns = self._waiting.columns()
+            keep = ~np.isin(columns[COLUMN["partition"]].astype(np.int64), partitions)
+            self._waiting = self._waiting.take(np.flatnonzero(keep))
+            self._waiting_epochs = self._waiting_epochs[keep]
+        for p in partitions:
+            self._next_offset.pop(p, None)
+            self._idle_since.pop(p, None)
+            self.epochs.newest.pop(p, None)
+            self.clock.newest.pop(p, None)
+
+    def adopt(self, partitions: list[int]) -> None:
+        """Partitions assigned: their epochs (and what counts as late) resume where their
+        last owner left them."""
+        newest = self.marks.newest(partitions)
+        self.epochs.newest.update(newest)
+        self.clock.newest.update(newest)
+
+
+class _Rebalance(ConsumerRebalanceListener):
+    def __init__(self, source: KafkaSource) -> None:
+        self.source = source
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self.source.forget([tp.partition for tp in revoked])
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        partitions = sorted(tp.partition for tp in assigned)
+        log.info("assigned partitions %s", partitions)
+        self.source.adopt(partitions)
