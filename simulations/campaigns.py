@@ -90,7 +90,7 @@ class _Builder:
         )
 
     def style(self, profile: str, lang: str | None = None) -> Style:
-        return Style.choose(PROFILES[profile], self.rng, lang)
+        return Style.choose(PROFILES[profile], self.rng, lang, self.world.wording)
 
     @cached_property
     def normal(self) -> Style:
@@ -99,7 +99,7 @@ class _Builder:
         It poses as generic use, not as a branded app: no app's system prompt."""
         persona = str(self.options.get("mix_persona", "chat_app"))
         lang = str(self.options.get("mix_language", "en"))
-        style = Style.choose(PERSONAS[persona], self.rng, lang)
+        style = Style.choose(PERSONAS[persona], self.rng, lang, self.world.wording)
         return replace(style, system=self.rng.choice((None, "You are a helpful assistant.")))
 
     def plan(
