@@ -26,7 +26,7 @@ from simulations.wording import HELD_OUT
 CAPPED_TOKENS = (300, 700)
 # Bought or aged accounts: months to a year and a half old.
 AGED_DAYS = (90, 540)
-# Most requests one person paces by hand in an hour of work, think times included.
+# Requests one person paces by hand in an hour of work, think times included (average).
 HUMAN_PER_HOUR = 40.0
 # What the gateway adapters (LiteLLM, Envoy, Kong) do not fill in.
 ADAPTER_GAPS = ("payment_fingerprint", "account_created", "asn")
@@ -115,8 +115,8 @@ def _evasions() -> list[Evasion]:
         ),
         Evasion(
             "working-hours",
-            f"human sessions in local working hours, at most {HUMAN_PER_HOUR:g} requests an "
-            "hour per account (more accounts for the same volume)",
+            "human sessions in local working hours; the same volume over as many accounts as "
+            f"it takes to average at most {HUMAN_PER_HOUR:g} requests an hour each",
             _working_hours,
         ),
         Evasion(
