@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulations.generator import generate
-from simulations.matrix import Run, commit, detect, type_columns
+from simulations.matrix import Run, commit, detect, fixed, type_columns
 from simulations.replay import count_lines
 from simulations.spec import Scenario
 
@@ -77,10 +77,6 @@ def run_ablation(
     return runs
 
 
-def _f(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
 def ablation_markdown(runs: dict[tuple[str, str], Run]) -> str:
     types = type_columns(runs.values())
     offs = list(dict.fromkeys(off for off, _ in runs))
@@ -106,8 +102,8 @@ def ablation_markdown(runs: dict[tuple[str, str], Run]) -> str:
         precisions = [r.metrics.precision for r in mine if r.metrics.precision is not None]
         fprs = [r.metrics.benign_fpr for r in mine if r.metrics.benign_fpr is not None]
         lines.append(
-            f"| {off} | " + " | ".join(_f(x) for x in recall) + " | "
-            f"{_f(min(precisions, default=None))} | {_f(max(fprs, default=None), 4)} | "
+            f"| {off} | " + " | ".join(fixed(x) for x in recall) + " | "
+            f"{fixed(min(precisions, default=None))} | {fixed(max(fprs, default=None), 4)} | "
             f"{sum(r.metrics.heavy_benign_flagged for r in mine)} |"
         )
     lines += [
@@ -122,8 +118,8 @@ def ablation_markdown(runs: dict[tuple[str, str], Run]) -> str:
         t, m = run.types, run.metrics
         lines.append(
             f"| {off} | {name} | "
-            + " | ".join(_f(t[k].recall) if k in t else "n/a" for k in types)
-            + f" | {_f(m.precision)} | {_f(m.benign_fpr, 4)} | {m.heavy_benign_flagged} | "
+            + " | ".join(fixed(t[k].recall) if k in t else "n/a" for k in types)
+            + f" | {fixed(m.precision)} | {fixed(m.benign_fpr, 4)} | {m.heavy_benign_flagged} | "
             f"{run.detect_s:.0f} |"
         )
     return "\n".join(lines) + "\n"

@@ -77,8 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="score verdicts against labels: precision, recall, FPR, delay, leaked tokens",
         description="Evaluate verdicts (or run detection) against a labelled scenario.",
     )
-    ev.add_argument("--events", type=Path, help="events file (required unless --matrix)")
-    ev.add_argument("--labels", type=Path, help="labels file (required unless --matrix)")
+    ev.add_argument("--events", type=Path, help="events file (not with --matrix)")
+    ev.add_argument("--labels", type=Path, help="labels file (not with --matrix)")
     ev.add_argument("--verdicts", type=Path, help="verdicts JSONL (written here with --detect)")
     ev.add_argument("--detect", action="store_true", help="run offline detection first")
     ev.add_argument("--scores", type=Path, help="optional JSONL {account_id, max_score}")

@@ -135,19 +135,20 @@ def run_matrix(
     names = list(evasions)
     for name in names:
         apply(base, name)  # an unknown evasion fails before anything runs
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            return _collect(pool.map(_cell, [base] * len(names), names), done)
+    return _collect((_cell(base, name) for name in names), done)
+
+
+def _collect(
+    results: Iterable[tuple[str, Run]], done: Callable[[str, Run], None] | None
+) -> dict[str, Run]:
     runs: dict[str, Run] = {}
-    if jobs <= 1:
-        results: Iterable[tuple[str, Run]] = (_cell(base, name) for name in names)
-        for name, run in results:
-            runs[name] = run
-            if done:
-                done(name, run)
-        return runs
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for name, run in pool.map(_cell, [base] * len(names), names):
-            runs[name] = run
-            if done:
-                done(name, run)
+    for name, run in results:
+        runs[name] = run
+        if done:
+            done(name, run)
     return runs
 
 
@@ -166,7 +167,7 @@ def commit() -> str:
     return out.stdout.strip() if out.returncode == 0 else "unknown"
 
 
-def _f(value: float | None, digits: int = 3) -> str:
+def fixed(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
@@ -192,11 +193,11 @@ def matrix_markdown(base: Scenario, runs: dict[str, Run], failures: list[str] | 
     for name, run in runs.items():
         m, t = run.metrics, run.types
         worst = max((x.leaked_share for x in t.values()), default=None)
-        cells = [_f(t[k].recall) if k in t else "n/a" for k in types]
+        cells = [fixed(t[k].recall) if k in t else "n/a" for k in types]
         lines.append(
-            f"| {name} | " + " | ".join(cells) + f" | {_f(m.precision)} | "
-            f"{_f(m.benign_fpr, 4)} | {m.heavy_benign_flagged} of {m.heavy_benign} | "
-            f"{_f(worst)} | {run.events:,} | {run.generate_s + run.detect_s:.0f} |"
+            f"| {name} | " + " | ".join(cells) + f" | {fixed(m.precision)} | "
+            f"{fixed(m.benign_fpr, 4)} | {m.heavy_benign_flagged} of {m.heavy_benign} | "
+            f"{fixed(worst)} | {run.events:,} | {run.generate_s + run.detect_s:.0f} |"
         )
     lines += [
         "",
@@ -209,7 +210,7 @@ def matrix_markdown(base: Scenario, runs: dict[str, Run], failures: list[str] | 
         t = run.types
         lines.append(
             f"| {name} | "
-            + " | ".join(_f(t[k].leaked_share) if k in t else "n/a" for k in types)
+            + " | ".join(fixed(t[k].leaked_share) if k in t else "n/a" for k in types)
             + " |"
         )
     lines += ["", "## Evasions", ""]

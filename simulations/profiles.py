@@ -105,8 +105,9 @@ class Style:
         if 0 < profile.templates < len(templates):
             templates = tuple(rng.sample(templates, profile.templates))
         system = grammar(wording).render(rng.choice(pk.systems), rng) or None
-        if wording != DEFAULT and profile.tokens in family(wording).answer_tokens:
-            profile = replace(profile, answer=family(wording).answer_tokens[profile.tokens])
+        lengths = family(wording).answer_tokens if wording != DEFAULT else {}
+        if profile.tokens in lengths:
+            profile = replace(profile, answer=lengths[profile.tokens])
         return cls(
             profile=profile,
             prompt_kind=name,
@@ -225,7 +226,7 @@ class EventFactory:
         completion = visible * n
         reasoning = None
         if p.completion_range is not None:
-            completion, reasoning = self._capped(model, n)
+            completion, reasoning = self._capped(model, n, p.completion_range)
         elif model in REASONING_MODELS:
             reasoning = int(rng.lognormvariate(math.log(p.reasoning), 0.8)) * n
             completion += reasoning
@@ -271,10 +272,9 @@ class EventFactory:
             event["system_prompt"] = st.system
         return event
 
-    def _capped(self, model: str, n: int) -> tuple[int, int | None]:
-        """An answer kept inside ``completion_range``, reasoning tokens included."""
-        low, high = self.style.profile.completion_range or (1, 1)
-        total = self.rng.randint(low, high)
+    def _capped(self, model: str, n: int, bounds: tuple[int, int]) -> tuple[int, int | None]:
+        """An answer kept inside ``bounds``, reasoning tokens included."""
+        total = self.rng.randint(*bounds)
         if model not in REASONING_MODELS:
             return total * n, None
         return total * n, int(total * self.rng.uniform(0.3, 0.7)) * n

@@ -113,7 +113,7 @@ class Scenario(BaseModel):
     omit_fields: tuple[str, ...] = Field((), description="optional fields left out of events")
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> Scenario:
+    def _check(self) -> Scenario:
         ids = [c.id for c in self.campaigns]
         if len(ids) != len(set(ids)):
             raise ValueError("campaign ids must be unique")
