@@ -16,11 +16,12 @@ from detectors.families import FAMILIES
 from service.settings import Settings
 from simulations.cli import register
 from simulations.evaluate import evaluate, read_verdicts
-from simulations.evasions import apply
+from simulations.evasions import EVASIONS, apply
 from simulations.generator import generate
 from simulations.labels import read_labels
 from simulations.matrix import run_scenario
 from simulations.spec import CAMPAIGN_TYPES, load_scenario
+from simulations.wording import HELD_OUT
 
 SCALE = "0.5"
 
@@ -142,3 +143,11 @@ def test_bad_matrix_and_ablation_requests_are_named(
     assert "--events and --labels are required" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         _cli("evaluate", "--matrix", "--evasion", "invisible")
+
+
+def test_the_evaluation_doc_describes_every_evasion_and_wording_family() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "evaluation.md").read_text()
+    for name in EVASIONS:
+        assert f"`{name}`" in doc or name.startswith("reworded-"), name
+    for family in HELD_OUT:
+        assert f"`reworded-{family}`" in doc and f"| `{family}` |" in doc, family
