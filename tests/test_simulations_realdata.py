@@ -140,8 +140,9 @@ def test_every_template_of_every_kind_renders(wording: str) -> None:
 def test_module_examples_run() -> None:
     import doctest
 
-    from simulations import generator
+    from simulations import evasions, generator
     from simulations import grammar as grammar_module
 
-    for module in (grammar_module, generator):
-        assert doctest.testmod(module).failed == 0
+    for module in (grammar_module, generator, evasions):
+        result = doctest.testmod(module)
+        assert result.attempted and result.failed == 0, module
