@@ -68,6 +68,7 @@ class World:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
+        self.wording = scenario.wording
         self.seed = scenario.seed
         self.network = Network(scenario.seed)
         self.t0 = scenario.t0

@@ -3,6 +3,13 @@
 Every campaign takes the same knobs from its spec (accounts, events, start/end as
 fractions of the scenario, ``mix`` = share of normal-looking requests from the same
 accounts, ``timing``) plus type-specific ``options`` documented on each builder.
+
+Options every campaign takes (the cheap evasions of ``simulations/evasions.py``):
+``answer_tokens`` ``[low, high]`` (every completion, reasoning included, in that range,
+``max_tokens`` = high), ``seeded`` (temperature 0 and a seed on every request),
+``aged_days`` ``[low, high]`` (accounts that old), ``own_payment`` (no payment method
+shared between accounts), ``residential`` (every request through a residential proxy
+pool), and for ``human`` timing ``working_hours`` (sessions 9:00-18:00 local time).
 """
 
 from __future__ import annotations
@@ -65,7 +72,10 @@ class _Builder:
         return tuple(str(v) for v in self.options.get(key, default))
 
     def created(self, low_days: float, high_days: float) -> float:
-        """Account creation ``low..high`` days before the campaign starts (negative: after)."""
+        """Account creation ``low..high`` days before the campaign starts (negative: after),
+        unless the campaign bought aged accounts (``aged_days``)."""
+        if "aged_days" in self.options:
+            low_days, high_days = map(float, self.options["aged_days"])
         return round(self.t0 - self.rng.uniform(low_days, high_days) * 86_400.0, 3)
 
     def identity(
@@ -79,6 +89,10 @@ class _Builder:
     ) -> Identity:
         net = self.world.network
         account_id = net.account_id()
+        if self.options.get("own_payment"):
+            payment = None
+        if self.options.get("residential"):
+            proxy = self.residential_pool
         return Identity(
             account_id=account_id,
             payment_fingerprint=payment or net.payment(),
@@ -89,8 +103,20 @@ class _Builder:
             proxy=proxy,
         )
 
+    @cached_property
+    def residential_pool(self) -> ProxyPool:
+        """A residential proxy service: one /24 per account at least, no hosting ASN."""
+        return self.world.network.proxy_pool(max(16, self.spec.accounts), hosting_share=0.0)
+
     def style(self, profile: str, lang: str | None = None) -> Style:
-        return Style.choose(PROFILES[profile], self.rng, lang)
+        """A harvesting style of the campaign, with its evasions of length and decoding."""
+        chosen = PROFILES[profile]
+        if "answer_tokens" in self.options:
+            low, high = (int(v) for v in self.options["answer_tokens"])
+            chosen = replace(chosen, completion_range=(low, high), max_tokens=(high,))
+        if self.options.get("seeded"):
+            chosen = replace(chosen, temperature=(0.0,), seed_p=1.0)
+        return Style.choose(chosen, self.rng, lang, self.world.wording)
 
     @cached_property
     def normal(self) -> Style:
@@ -99,7 +125,7 @@ class _Builder:
         It poses as generic use, not as a branded app: no app's system prompt."""
         persona = str(self.options.get("mix_persona", "chat_app"))
         lang = str(self.options.get("mix_language", "en"))
-        style = Style.choose(PERSONAS[persona], self.rng, lang)
+        style = Style.choose(PERSONAS[persona], self.rng, lang, self.world.wording)
         return replace(style, system=self.rng.choice((None, "You are a helpful assistant.")))
 
     def plan(

@@ -7,6 +7,14 @@ a spec JSON, or an events file (``.jsonl``/``.jsonl.gz``) to replay as it is.
 
 ``harvestguard evaluate --events PATH --labels PATH [--verdicts PATH] [--detect]
 [--scores PATH] [--report PATH.md] [--plots DIR] [--expected SCENARIO|expected.json]``.
+
+``harvestguard evaluate --matrix [--base SCENARIO] [--evasion NAME ...] [--scale F]
+[--hours H] [--seed N] [--jobs N] [--expected ...] [--report PATH.md] [--json PATH]``:
+the adaptive-attacker matrix (``simulations/matrix.py``).
+
+``harvestguard evaluate --ablation [--without FAMILY[+FAMILY] ...] [--scenario NAME ...]
+[--scale F] [--report PATH.md] [--json PATH]``, or ``--without`` with ``--events`` and
+``--labels``: detection with evidence families switched off (``simulations/ablation.py``).
 """
 
 from __future__ import annotations
@@ -15,10 +23,12 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from simulations.evaluate import check_bounds, evaluate, read_scores, read_verdicts
+from simulations.evasions import EVASIONS
 from simulations.generator import default_labels_path, generate
 from simulations.labels import read_labels
 from simulations.replay import (
@@ -33,6 +43,9 @@ from simulations.replay import (
 )
 from simulations.report import markdown, write_plots
 from simulations.spec import load_scenario, scenario_names, scenario_path
+
+if TYPE_CHECKING:
+    from simulations.matrix import Run
 
 DEFAULT_TOPIC = "llm.requests"
 
@@ -64,8 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="score verdicts against labels: precision, recall, FPR, delay, leaked tokens",
         description="Evaluate verdicts (or run detection) against a labelled scenario.",
     )
-    ev.add_argument("--events", type=Path, required=True)
-    ev.add_argument("--labels", type=Path, required=True)
+    ev.add_argument("--events", type=Path, help="events file (not with --matrix)")
+    ev.add_argument("--labels", type=Path, help="labels file (not with --matrix)")
     ev.add_argument("--verdicts", type=Path, help="verdicts JSONL (written here with --detect)")
     ev.add_argument("--detect", action="store_true", help="run offline detection first")
     ev.add_argument("--scores", type=Path, help="optional JSONL {account_id, max_score}")
@@ -74,6 +87,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ev.add_argument("--expected", help="scenario name or expected.json: check detection bounds")
     ev.add_argument("--json", type=Path, help="write the metrics as JSON here")
     ev.add_argument("--title", help="report title (default: from the events file name)")
+    mx = ev.add_argument_group("adaptive-attacker matrix")
+    mx.add_argument("--matrix", action="store_true",
+                    help="run the base scenario once per evasion; recall per campaign type")
+    mx.add_argument("--base", default="matrix", help="base scenario of the matrix")
+    mx.add_argument("--evasion", action="append", choices=list(EVASIONS),
+                    help="run only this evasion (repeatable; default: all)")
+    mx.add_argument("--jobs", type=int, default=1, help="matrix runs in parallel processes")
+    ab = ev.add_argument_group("ablation")
+    ab.add_argument("--ablation", action="store_true",
+                    help="detect with each evidence family switched off in turn")
+    ab.add_argument("--without", action="append", metavar="FAMILY[+FAMILY]",
+                    help="switch this family off (repeatable: one ablation each)")
+    ab.add_argument("--scenario", action="append",
+                    help="ablation scenario (repeatable; default: mixed, hydra, holdout)")
+    ev.add_argument("--scale", type=float, default=1.0,
+                    help="--matrix/--ablation: multiply accounts and events")
+    ev.add_argument("--hours", type=float, help="--matrix/--ablation: another duration")
+    ev.add_argument("--seed", type=int, help="--matrix/--ablation: another seed")
     ev.set_defaults(func=evaluate_command)
 
 
@@ -167,6 +198,14 @@ def _run_detection(events: Path, verdicts: Path) -> None:
 
 
 def evaluate_command(args: argparse.Namespace) -> int:
+    if args.matrix:
+        return _matrix_command(args)
+    if args.ablation or args.without:
+        return _ablation_command(args)
+    if args.events is None or args.labels is None:
+        print("evaluate: --events and --labels are required (or --matrix, --ablation)",
+              file=sys.stderr)  # fmt: skip
+        return 2
     verdicts_path: Path | None = args.verdicts
     if args.detect or verdicts_path is None:
         if verdicts_path is None:
@@ -200,3 +239,73 @@ def evaluate_command(args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_bytes(orjson.dumps(metrics.as_dict(), option=orjson.OPT_INDENT_2))
     return 1 if failures else 0
+
+
+def _write(args: argparse.Namespace, text: str, data: dict[str, object]) -> None:
+    print(text)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+
+
+def _progress(*parts: str) -> None:
+    print("evaluate:", *parts, file=sys.stderr, flush=True)
+
+
+def _matrix_command(args: argparse.Namespace) -> int:
+    from simulations.matrix import matrix_json, matrix_markdown, run_matrix
+
+    try:
+        base = load_scenario(args.base).scaled(args.scale, args.hours, args.seed)
+        bounds = _expected_bounds(args.expected) if args.expected else None
+    except (FileNotFoundError, ValueError, KeyError) as error:
+        print(f"evaluate: {error}", file=sys.stderr)
+        return 2
+    evasions = args.evasion or list(EVASIONS)
+
+    def done(name: str, run: Run) -> None:
+        _progress(f"{name}: {run.events:,} events, generated in {run.generate_s:.1f} s, "
+                  f"detected in {run.detect_s:.1f} s")  # fmt: skip
+
+    runs = run_matrix(base, evasions, jobs=args.jobs, done=done)
+    failures = None
+    if bounds is not None:
+        failures = [f"{name}: {f}" for name, run in runs.items()
+                    for f in check_bounds(run.metrics, bounds)]  # fmt: skip
+    _write(args, matrix_markdown(base, runs, failures), matrix_json(base, runs))
+    return 1 if failures else 0
+
+
+def _ablation_command(args: argparse.Namespace) -> int:
+    from simulations.ablation import (
+        DEFAULT_SCENARIOS,
+        ablation_json,
+        ablation_markdown,
+        ablations,
+        run_ablation,
+    )
+
+    files: list[tuple[str, Path, Path]] = []
+    names = args.scenario or ([] if args.events else list(DEFAULT_SCENARIOS))
+    if args.events or args.labels:
+        if args.events is None or args.labels is None:
+            print("evaluate: an ablation over a file needs --events and --labels",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        files.append((args.events.name, args.events, args.labels))
+    try:
+        offs = ablations(args.without)
+        scenarios = [load_scenario(n).scaled(args.scale, args.hours, args.seed) for n in names]
+    except (FileNotFoundError, ValueError) as error:
+        print(f"evaluate: {error}", file=sys.stderr)
+        return 2
+
+    def done(off: str, name: str, run: Run) -> None:
+        _progress(f"{name} with {off} switched off: detected in {run.detect_s:.1f} s")
+
+    runs = run_ablation(scenarios, offs, files, done=done)
+    _write(args, ablation_markdown(runs), ablation_json(runs))
+    return 0

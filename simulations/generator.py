@@ -58,8 +58,12 @@ def plan(scenario: Scenario) -> Plan:
 
 
 def generate_events(p: Plan) -> Iterator[dict[str, object]]:
-    """All requests of the plan as contract dicts, in ``ts`` order."""
+    """All requests of the plan as contract dicts, in ``ts`` order, without the fields the
+    scenario omits."""
+    omit = p.world.scenario.omit_fields
     for _, _, _, event in heapq.merge(*(a.events() for a in p.accounts)):
+        for name in omit:
+            event.pop(name, None)
         yield event
 
 

@@ -59,13 +59,18 @@ PERSONAS: dict[str, Profile] = {
         Profile("synthetic_data", "synthetic", "sg_long_output", out_scale=1.5,
                 models=(("chat-large", 2.0), ("reasoner-1", 1.0)), max_tokens=(2048, 4096),
                 temperature=(0.9, 1.0, 1.2), n=(1, 2, 4), templates=2, reasoning=600.0),
+        # A help desk's copilot: agents ask why something fails and how to walk a customer
+        # through the fix, in the words harvesters use for reasoning.
+        Profile("support_desk", "support", "azure_conv", out_scale=1.3,
+                models=(("chat-large", 3.0), ("reasoner-1", 1.0)), max_tokens=(1024, 2048),
+                temperature=(0.2, 0.5), stream=0.5, turns=2.5, reasoning=600.0),
     )
 }  # fmt: skip
 # Which real clients a persona's timing comes from: interactive apps are on most of the
 # day ("steady"), batch jobs and harnesses run in bursts ("sparse").
 _CLIENTS = {"chat_app": "steady", "coding_assistant": "steady", "tutoring": "steady",
             "eval_harness": "sparse", "synthetic_data": "sparse", "rag_summarisation": "any",
-            "classification": "any", "translation": "any"}  # fmt: skip
+            "classification": "any", "translation": "any", "support_desk": "steady"}  # fmt: skip
 _EGRESS = {"coding_assistant": "residential", "eval_harness": "cloud"}
 
 
@@ -181,7 +186,7 @@ def _plan(
             egress = net.addresses(kind, hosts)
     ident = _identity(world, payment, egress, heavy)
     seed = world.seed_for(role, index)
-    style = Style.choose(PERSONAS[persona], world.rng("style", seed), lang)
+    style = Style.choose(PERSONAS[persona], world.rng("style", seed), lang, world.wording)
     adopt = _adoption(world, persona, style, seed)
     factory = EventFactory(ident, style, seed, offset_s, adopt=adopt)
     label = Label(ident.account_id, "benign", persona=persona, heavy=heavy,

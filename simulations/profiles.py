@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import xxhash
@@ -18,6 +18,7 @@ import xxhash
 from simulations.network import Identity
 from simulations.prompts import grammar, kind
 from simulations.tokens import TokenModel, sampler_for
+from simulations.wording import DEFAULT, family
 
 REASONING_MODELS = frozenset({"reasoner-1", "reasoner-2"})
 # Milliseconds per output token and time to first token, by model.
@@ -52,6 +53,10 @@ class Profile:
     err_500: float = 0.002
     reasoning: float = 500.0
     languages: tuple[tuple[str, float], ...] = (("en", 1.0),)
+    # (median, sigma) of the visible answer, replacing a parametric source's own.
+    answer: tuple[float, float] | None = None
+    # Every completion (reasoning included) drawn in [low, high]: answers kept short.
+    completion_range: tuple[int, int] | None = None
 
 
 def _hex(text: str) -> str:
@@ -85,17 +90,24 @@ class Style:
     tools: int
     logprobs: bool
     logit_bias: int
+    wording: str = DEFAULT
 
     @classmethod
-    def choose(cls, profile: Profile, rng: random.Random, lang: str | None = None) -> Style:
-        """Fix an account's choices; ``lang`` overrides the profile's language mix."""
+    def choose(
+        cls, profile: Profile, rng: random.Random, lang: str | None = None, wording: str = DEFAULT
+    ) -> Style:
+        """Fix an account's choices; ``lang`` overrides the profile's language mix,
+        ``wording`` names the family its requests are phrased in."""
         lang = lang or weighted(rng, profile.languages)
         name = profile.prompt if lang == "en" else f"{profile.prompt}_{lang}"
-        pk = kind(name)
+        pk = kind(name, wording)
         templates = pk.templates
         if 0 < profile.templates < len(templates):
             templates = tuple(rng.sample(templates, profile.templates))
-        system = grammar().render(rng.choice(pk.systems), rng) or None
+        system = grammar(wording).render(rng.choice(pk.systems), rng) or None
+        lengths = family(wording).answer_tokens if wording != DEFAULT else {}
+        if profile.tokens in lengths:
+            profile = replace(profile, answer=lengths[profile.tokens])
         return cls(
             profile=profile,
             prompt_kind=name,
@@ -111,6 +123,7 @@ class Style:
             logit_bias=rng.randint(*profile.logit_bias)
             if profile.logit_bias[1] and rng.random() < profile.logit_bias_p
             else 0,
+            wording=wording,
         )
 
 
@@ -129,10 +142,11 @@ class EventFactory:
         self.style = style
         self.rng = random.Random(seed)
         self.seed = seed
-        self.grammar = grammar()
+        self.grammar = grammar(style.wording)
         p = style.profile
+        source = self.rng.choice(p.tokens.split("|"))
         self.tokens = TokenModel(
-            sampler_for(self.rng.choice(p.tokens.split("|")), self.rng.random(), offset_s),
+            sampler_for(source, self.rng.random(), offset_s, p.answer),
             np.random.default_rng(seed),
             out_scale=p.out_scale,
         )
@@ -211,7 +225,9 @@ class EventFactory:
         n = rng.choice(p.n)
         completion = visible * n
         reasoning = None
-        if model in REASONING_MODELS:
+        if p.completion_range is not None:
+            completion, reasoning = self._capped(model, n, p.completion_range)
+        elif model in REASONING_MODELS:
             reasoning = int(rng.lognormvariate(math.log(p.reasoning), 0.8)) * n
             completion += reasoning
         status = 200
@@ -255,6 +271,13 @@ class EventFactory:
         if st.system is not None:
             event["system_prompt"] = st.system
         return event
+
+    def _capped(self, model: str, n: int, bounds: tuple[int, int]) -> tuple[int, int | None]:
+        """An answer kept inside ``bounds``, reasoning tokens included."""
+        total = self.rng.randint(*bounds)
+        if model not in REASONING_MODELS:
+            return total * n, None
+        return total * n, int(total * self.rng.uniform(0.3, 0.7)) * n
 
     def _params(self, n: int) -> dict[str, object]:
         st, p, rng = self.style, self.style.profile, self.rng

@@ -13,6 +13,7 @@ from functools import cache
 from simulations.grammar import Alternatives, Grammar
 from simulations.i18n import FOREIGN, i18n_rules
 from simulations.lexicon import ENGLISH, _w
+from simulations.wording import DEFAULT, family
 
 _EXTRA: dict[str, Alternatives] = {
     "tutor_open": _w(
@@ -28,6 +29,10 @@ _EXTRA: dict[str, Alternatives] = {
         "range xs {{ s += x }}; return s }}"
     ),
     "text_kind": _w("email|product description|support reply|legal notice|menu|tweet"),
+    "support_task": _w(
+        "reset their password|update the card on file|export last year's invoices|enable "
+        "two-factor authentication|restore a deleted project|move their plan to annual billing"
+    ),
     "chat_message": _w(
         "you are an idiot and everyone hates you|see you at the meeting tomorrow|can someone "
         "share the slides?|this is the worst service ever|great job on the launch, team"
@@ -197,6 +202,22 @@ def _kinds() -> dict[str, PromptKind]:
             ),
             ("You generate synthetic training data for {company}. Be diverse and realistic.",),
         ),
+        PromptKind(
+            "support",
+            (
+                "Customer ticket: {ticket}\nWhat is the most likely cause, and how should I "
+                "troubleshoot it? {reasoning}",
+                "Draft a polite reply to this customer: {ticket}",
+                "Explain to a customer how to {support_task}. {reasoning_tutor}",
+                "Summarise this ticket thread for the next agent:\n\n{ticket} {ticket}",
+            ),
+            ("You are a support assistant for {company}. Be accurate and friendly.",),
+            (
+                "The customer says that didn't work. What next?",
+                "Make the reply shorter.",
+                "{reasoning}",
+            ),
+        ),
         # --- attack kinds: same lexicon, different mix
         PromptKind(
             "harvest",
@@ -281,19 +302,35 @@ def _kinds() -> dict[str, PromptKind]:
 
 
 @cache
-def grammar() -> Grammar:
-    g = Grammar({**ENGLISH, **i18n_rules(), **_EXTRA})
+def grammar(wording: str = DEFAULT) -> Grammar:
+    """The shared lexicon, plus the rules of a held-out wording family."""
+    rules: dict[str, Alternatives] = {**ENGLISH, **i18n_rules(), **_EXTRA}
+    if wording != DEFAULT:
+        added = family(wording).rules
+        clash = sorted(set(added) & set(rules))
+        if clash:
+            raise ValueError(f"wording {wording} redefines shared symbols {clash}")
+        rules.update(added)
+    g = Grammar(rules)
     g.validate()
     return g
 
 
 @cache
-def kinds() -> dict[str, PromptKind]:
-    return _kinds()
+def kinds(wording: str = DEFAULT) -> dict[str, PromptKind]:
+    """Every prompt kind; a held-out family replaces the kinds it words its own way."""
+    base = _kinds()
+    if wording == DEFAULT:
+        return base
+    own = {name: PromptKind(name, *texts) for name, texts in family(wording).kinds.items()}
+    unknown = sorted(set(own) - set(base))
+    if unknown:
+        raise ValueError(f"wording {wording} words unknown prompt kinds {unknown}")
+    return {**base, **own}
 
 
-def kind(name: str) -> PromptKind:
+def kind(name: str, wording: str = DEFAULT) -> PromptKind:
     try:
-        return kinds()[name]
+        return kinds(wording)[name]
     except KeyError:
         raise KeyError(f"unknown prompt kind {name!r}; known: {sorted(kinds())}") from None

@@ -4,7 +4,8 @@ Per-account styles (each account on its own clock, budgets split unevenly):
 
 * ``poisson``, ``constant`` (a worker pool at fixed concurrency), ``bursty`` (batches);
 * ``human``: sessions in waking hours with lognormal think times (options ``per_session``,
-  ``think_s``).
+  ``think_s``, ``around_the_clock``; ``working_hours``: sessions 9:00-18:00 in time zones
+  where the campaign's span falls in working hours).
 
 Cross-account styles (one operator driving all accounts):
 
@@ -25,6 +26,7 @@ import numpy as np
 from simulations.arrivals import human_sessions, scripted
 
 _UTC_OFFSETS = (-8.0, -5.0, 0.0, 1.0, 3.0, 8.0, 9.0)
+_WORKING = (9.0, 18.0)
 
 
 @dataclass
@@ -77,11 +79,19 @@ def schedule(
         think = float(options.get("think_s", 40.0))
         around_the_clock = bool(options.get("around_the_clock", False))
         waking = (0.0, 24.0) if around_the_clock else (8.0, 23.5)
+        offsets: tuple[float, ...] = _UTC_OFFSETS
+        if options.get("working_hours"):
+            waking, offsets = _WORKING, _working_offsets(t0, t1)
         pairs = [
-            human_sessions(
-                rng, t0, t1, n, per_session, think, float(rng.choice(_UTC_OFFSETS)), waking
-            )
+            human_sessions(rng, t0, t1, n, per_session, think, float(rng.choice(offsets)), waking)
             for n in counts
         ]
         return Schedule([p[0] for p in pairs], [p[1] for p in pairs])
     return Schedule([scripted(rng, n, t0, t1, style) for n in counts], [None] * accounts)
+
+
+def _working_offsets(t0: float, t1: float) -> tuple[float, ...]:
+    """The time zones in which the middle of ``[t0, t1]`` is working time (all if none)."""
+    middle_h = ((t0 + t1) / 2.0 / 3600.0) % 24.0
+    inside = tuple(o for o in _UTC_OFFSETS if _WORKING[0] <= (middle_h + o) % 24.0 < _WORKING[1])
+    return inside or _UTC_OFFSETS

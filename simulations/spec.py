@@ -13,12 +13,25 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simulations.wording import DEFAULT as DEFAULT_WORDING
+from simulations.wording import NAMES as WORDINGS
+
 SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"
 CAMPAIGN_TYPES = ("bulk_cot", "hydra", "slow_drip", "rubric", "logit_probe", "model_pivot",
                   "multilingual_cot", "chat_mimicry")  # fmt: skip
 TIMINGS = ("poisson", "constant", "bursty", "human", "round_robin", "synchronised")
+# A spec without a persona mix gets the first eight (support_desk came later: the older
+# scenarios keep their bytes).
 PERSONAS = ("chat_app", "coding_assistant", "rag_summarisation", "classification",
-            "eval_harness", "tutoring", "translation", "synthetic_data")  # fmt: skip
+            "eval_harness", "tutoring", "translation", "synthetic_data",
+            "support_desk")  # fmt: skip
+DEFAULT_PERSONAS = PERSONAS[:8]
+# Fields a scenario may leave out of its events (the contract's optional ones), as a
+# gateway adapter that does not know them would.
+OMITTABLE = ("api_key_id", "user_id", "session_id", "client_ip", "asn", "user_agent",
+             "payment_fingerprint", "account_created", "endpoint", "status", "reasoning_tokens",
+             "latency_ms", "finish_reason", "messages", "params", "prompt",
+             "system_prompt")  # fmt: skip
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -37,7 +50,9 @@ class BenignSpec(BaseModel):
     model_config = _STRICT
     accounts: int = Field(..., ge=1)
     events: int = Field(..., ge=1)
-    personas: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(PERSONAS, 1.0))
+    personas: dict[str, float] = Field(
+        default_factory=lambda: dict.fromkeys(DEFAULT_PERSONAS, 1.0)
+    )
     heavy: HeavySpec = HeavySpec()
     nats: int = Field(0, ge=0, description="corporate NAT /24s shared by unrelated customers")
     nat_accounts: tuple[int, int] = (3, 10)
@@ -94,12 +109,20 @@ class Scenario(BaseModel):
     benign: BenignSpec
     release: ReleaseSpec = ReleaseSpec()
     campaigns: tuple[CampaignSpec, ...] = ()
+    wording: str = Field(DEFAULT_WORDING, description="wording family of every account")
+    omit_fields: tuple[str, ...] = Field((), description="optional fields left out of events")
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> Scenario:
+    def _check(self) -> Scenario:
         ids = [c.id for c in self.campaigns]
         if len(ids) != len(set(ids)):
             raise ValueError("campaign ids must be unique")
+        if self.wording not in WORDINGS:
+            raise ValueError(f"unknown wording {self.wording!r}; known: {', '.join(WORDINGS)}")
+        unknown = sorted(set(self.omit_fields) - set(OMITTABLE))
+        if unknown:
+            raise ValueError(f"omit_fields {unknown} are not optional fields; may omit: "
+                             f"{', '.join(OMITTABLE)}")  # fmt: skip
         if self.start.tzinfo is None:
             raise ValueError("start needs a UTC offset, e.g. 2026-11-28T00:00:00Z")
         return self

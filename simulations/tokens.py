@@ -64,10 +64,11 @@ def _lognormal(p_median: float, p_sigma: float, c_median: float, c_sigma: float)
     return sample
 
 
+# (prompt median, prompt sigma, answer median, answer sigma) of the attack sources.
 _PARAMETRIC = {
-    "harvest": _lognormal(160.0, 0.6, 1300.0, 0.55),
-    "rubric": _lognormal(520.0, 0.45, 320.0, 0.5),
-    "probe": _lognormal(9.0, 0.5, 1.0, 0.0),
+    "harvest": (160.0, 0.6, 1300.0, 0.55),
+    "rubric": (520.0, 0.45, 320.0, 0.5),
+    "probe": (9.0, 0.5, 1.0, 0.0),
 }
 
 
@@ -110,8 +111,12 @@ class TokenModel:
         return max(1, self._prompt[i]), max(0, self._completion[i])
 
 
-def sampler_for(source: str, pick: float, offset_s: float) -> Sampler:
-    """The sampler named ``source``; ``pick`` in [0, 1) chooses a client within a pool."""
+def sampler_for(
+    source: str, pick: float, offset_s: float, answer: tuple[float, float] | None = None
+) -> Sampler:
+    """The sampler named ``source``; ``pick`` in [0, 1) chooses a client within a pool.
+
+    ``answer`` = (median, sigma) replaces the answer length of a parametric source."""
     if source in ("azure_code", "azure_conv"):
         return _pairs(azure_pairs(source.removeprefix("azure_")))
     if source == "mooncake":
@@ -120,5 +125,8 @@ def sampler_for(source: str, pick: float, offset_s: float) -> Sampler:
         pool = SERVEGEN_POOLS[source]
         return servegen_sampler(pool[int(pick * len(pool))], offset_s)
     if source in _PARAMETRIC:
-        return _PARAMETRIC[source]
+        p_median, p_sigma, c_median, c_sigma = _PARAMETRIC[source]
+        if answer is not None:
+            c_median, c_sigma = answer
+        return _lognormal(p_median, p_sigma, c_median, c_sigma)
     raise KeyError(f"unknown token source {source!r}")

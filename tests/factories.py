@@ -31,14 +31,21 @@ def traffic(
     harvester_share: float = 0.05,
     duration_s: float = 3600.0,
     canary: str = "",
+    lookalikes: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Benign chat traffic from many accounts plus, optionally, one bulk reasoning harvester.
 
+    ``lookalikes`` adds two honest accounts that ask for reasoning as the harvester does:
+    a tutoring app (``org_tutor``: worked steps for its students, multi-turn) and an
+    evaluation harness (``org_evals``: "think step by step", temperature 0 with a seed).
     Sorted by ``ts``; event ids are unique. ``canary`` is put into every prompt.
     """
     rng = random.Random(seed)
     for i in range(events):
         ts = T0 + duration_s * i / events
+        if lookalikes and (roll := rng.random()) < 0.07:
+            yield _lookalike(rng, i, ts, "org_tutor" if roll < 0.04 else "org_evals", canary)
+            continue
         if harvester and rng.random() < harvester_share:
             yield event(
                 event_id=f"ev-{i}",
@@ -70,6 +77,28 @@ def traffic(
             prompt=f"{canary}Hi, about ticket {rng.randrange(10**6)}: could you help me with this?",
             system_prompt=f"{canary}You are the support assistant of company {account}.",
         )
+
+
+def _lookalike(rng: random.Random, i: int, ts: float, account: str, canary: str) -> dict[str, Any]:
+    if account == "org_tutor":
+        return event(
+            event_id=f"ev-{i}", ts=ts, account_id=account, api_key_id="key-t",
+            client_ip=f"192.0.2.{rng.randrange(8)}", user_id=f"student-{rng.randrange(400)}",
+            prompt_tokens=rng.randrange(150, 1500), completion_tokens=rng.randrange(250, 900),
+            finish_reason="stop", messages=rng.randrange(3, 12),
+            params={"max_tokens": 2048, "temperature": 0.5},
+            prompt=f"{canary}I don't get exercise {rng.randrange(200)} from my homework. Can "
+            "you explain it step by step?",
+            system_prompt=f"{canary}You are a patient tutor. Show your work and check the "
+            "student understands.",
+        )  # fmt: skip
+    return event(
+        event_id=f"ev-{i}", ts=ts, account_id=account, api_key_id="key-e",
+        client_ip="192.0.2.200", prompt_tokens=rng.randrange(100, 600),
+        completion_tokens=rng.randrange(200, 1024), finish_reason="stop", messages=1,
+        params={"max_tokens": 1024, "temperature": 0.0, "seed": 1234},
+        prompt=f"{canary}Question {rng.randrange(10**4)}: ... Let's think step by step.",
+    )  # fmt: skip
 
 
 def redis_contents(client: Any) -> bytes:

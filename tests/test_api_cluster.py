@@ -63,6 +63,8 @@ def test_the_api_works_on_a_cluster(
     assert [f["kind"] for f in history] == ["confirm", "dismiss"]
     assert sum(r["applied"] for r in reports) == 6080
     assert any(a["account_id"] == "org_harvest" and a["action"] != "allow" for a in alerts)
+    chat = {f"org_{i}" for i in range(40)}  # traffic()'s benign controls: none alerted
+    assert not chat & {a["account_id"] for a in alerts}
     assert redis_cluster_client.xlen(f"{prefix}:alerts") == len(alerts)
     shared = [link for link in view["linked"] if link["kind"] == "payment"]
     assert len(shared) == 1 and shared[0]["members"] == 4

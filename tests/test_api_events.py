@@ -181,6 +181,7 @@ def test_redis_store_holds_state_and_alerts_reach_kafka_and_the_log(
     assert all(r["alerts_published"] in (True, None) for r in reports)
     published = [orjson.loads(value) for _, _, _, value in read_topic(kafka_bootstrap, topic)]
     assert any(a["account_id"] == "org_harvest" and a["action"] != "allow" for a in published)
+    assert {a["account_id"] for a in published} == {"org_harvest"}  # and no benign control
     assert {a["alert_id"] for a in published} == {a["alert_id"] for a in logged}
     prefix = settings.redis_prefix
     assert redis_client.exists(f"{prefix}:{{org_harvest}}:s", f"{prefix}:{{org_harvest}}:d") == 2

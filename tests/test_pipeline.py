@@ -37,13 +37,16 @@ def read_verdicts(path: Path) -> list[dict[str, Any]]:
 
 
 def test_detect_flags_the_harvester_and_writes_contract_verdicts(tmp_path: Path) -> None:
-    events = list(traffic(events=8000))
+    events = list(traffic(events=8000, lookalikes=True))
     source = write_events(tmp_path / "events.jsonl.gz", events)
     summary = detect_file(source, tmp_path / "verdicts.jsonl", FAST)
     verdicts = read_verdicts(tmp_path / "verdicts.jsonl")
     assert summary.events == len(events)
     by_account = {v["account_id"]: v for v in verdicts}
-    assert "org_harvest" in by_account
+    # The harvester, and none of the controls: chat accounts, a tutor and an eval harness
+    # that ask for reasoning too.
+    assert set(by_account) == {"org_harvest"}
+    assert {"org_tutor", "org_evals", "org_0"} <= {e["account_id"] for e in events}
     harvest = by_account["org_harvest"]
     harvester_ids = [e["event_id"] for e in events if e["account_id"] == "org_harvest"]
     assert harvest["first_flagged_event_id"] in harvester_ids
@@ -263,5 +266,5 @@ def test_detect_writes_no_prompt_text_to_its_verdicts_or_its_output(tmp_path: Pa
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     verdicts = (tmp_path / "v.jsonl").read_text()
-    assert "org_harvest" in verdicts
+    assert [json.loads(line)["account_id"] for line in verdicts.splitlines()] == ["org_harvest"]
     assert canary not in verdicts + run.stdout + run.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -45,7 +46,8 @@ def _digest(path: Path) -> str:
 
 
 def test_every_persona_and_campaign_type_is_present(smoke: Smoke) -> None:
-    for persona in PERSONAS:
+    assert set(smoke[0].benign.personas) == set(PERSONAS[:8])  # smoke predates support_desk
+    for persona in smoke[0].benign.personas:
         assert _by(smoke, persona=persona), persona
     for kind in CAMPAIGN_TYPES:
         assert _by(smoke, campaign_type=kind), kind
@@ -219,6 +221,21 @@ def test_scaling_and_hours() -> None:
 def test_spec_rejects_mistakes(patch: dict[str, object]) -> None:
     base = load_scenario("smoke").model_dump(mode="json")
     with pytest.raises(ValidationError):
+        Scenario.model_validate({**base, **patch})
+
+
+@pytest.mark.parametrize(
+    ("patch", "named"),
+    [
+        ({"wording": "shakespeare"}, "unknown wording 'shakespeare'; known: default, spec"),
+        ({"omit_fields": ["asn", "account_id"]}, "omit_fields ['account_id'] are not optional"),
+    ],
+)
+def test_spec_names_an_unknown_wording_or_a_required_field(
+    patch: dict[str, object], named: str
+) -> None:
+    base = load_scenario("smoke").model_dump(mode="json")
+    with pytest.raises(ValidationError, match=re.escape(named)):
         Scenario.model_validate({**base, **patch})
 
 

@@ -18,6 +18,7 @@ from simulations.grammar import Grammar
 from simulations.prompts import grammar, kinds
 from simulations.realdata import FIT_GAMMA, FIT_WEIBULL, load_trace, summaries
 from simulations.tokens import SERVEGEN_POOLS, sampler_for
+from simulations.wording import NAMES as WORDINGS
 
 
 def test_servegen_clients_are_heterogeneous_and_huge() -> None:
@@ -128,9 +129,10 @@ def test_grammar_renders_escapes_and_weights() -> None:
         g.render("{missing}", rng)
 
 
-def test_every_template_of_every_kind_renders() -> None:
-    g, rng = grammar(), random.Random(5)
-    for kind in kinds().values():
+@pytest.mark.parametrize("wording", WORDINGS)
+def test_every_template_of_every_kind_renders(wording: str) -> None:
+    g, rng = grammar(wording), random.Random(5)
+    for kind in kinds(wording).values():
         for template in kind.templates + kind.systems + kind.follow_ups:
             assert not re.search(r"\{[a-z0-9_]+\}", g.render(template, rng)), template
 
@@ -138,8 +140,9 @@ def test_every_template_of_every_kind_renders() -> None:
 def test_module_examples_run() -> None:
     import doctest
 
-    from simulations import generator
+    from simulations import evasions, generator
     from simulations import grammar as grammar_module
 
-    for module in (grammar_module, generator):
-        assert doctest.testmod(module).failed == 0
+    for module in (grammar_module, generator, evasions):
+        result = doctest.testmod(module)
+        assert result.attempted and result.failed == 0, module

@@ -42,7 +42,7 @@ def test_worker_publishes_alerts_decisions_dlq_and_commits(
     kafka_bootstrap: str, redis_url: str, redis_client: redis.Redis
 ) -> None:
     topics = Topics(kafka_bootstrap)
-    events = list(traffic(events=8000, canary=CANARY))
+    events = list(traffic(events=8000, canary=CANARY, lookalikes=True))
     records = list(as_records(events))
     records[10:10] = [(b"org_1", raw) for raw in MALFORMED]
     produced = produce(kafka_bootstrap, topics.requests, records)
@@ -55,6 +55,12 @@ def test_worker_publishes_alerts_decisions_dlq_and_commits(
     decision = Decision.from_json(raw)
     assert decision.action in {"review", "throttle", "block"}
     assert decision.reasons
+    # ... and no benign control is: chat accounts, a tutor and an eval harness.
+    controls = {e["account_id"] for e in events} - {"org_harvest"}
+    assert {"org_tutor", "org_evals"} <= controls
+    for account in controls:
+        held = redis_client.get(f"hgw:{{{account}}}:d")
+        assert held is None or Decision.from_json(held).action == "allow", account
 
     # Alerts on the alerts topic: one JSON message per verdict change, keyed by account.
     alerts = [
@@ -62,6 +68,7 @@ def test_worker_publishes_alerts_decisions_dlq_and_commits(
     ]
     harvester_alerts = [a for a in alerts if a["account_id"] == "org_harvest"]
     assert harvester_alerts and harvester_alerts[0]["previous_action"] == "allow"
+    assert {a["account_id"] for a in alerts} == {"org_harvest"}
     assert {"alert_id", "action", "score", "reasons", "explanation", "ts", "event_id"} <= set(
         harvester_alerts[0]
     )

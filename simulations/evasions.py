@@ -1,0 +1,146 @@
+"""Cheap evasions: what an operator changes as soon as one signal costs it, as spec changes.
+
+Each evasion turns a scenario into another one (applied after ``Scenario.scaled``, so that
+sizes are final): the same benign population and every campaign of the base, changed in
+one way. ``harvestguard evaluate --matrix`` runs the base once per evasion and reports
+recall per campaign type, so each cell of the matrix is one campaign type under one
+evasion.
+
+>>> from simulations.spec import load_scenario
+>>> thin = apply(load_scenario("smoke"), "thinner")
+>>> [c.accounts for c in thin.campaigns][:3]
+[4, 60, 4]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simulations.spec import CampaignSpec, Scenario
+from simulations.wording import HELD_OUT
+
+# Short answers under any length threshold (probes are one token already).
+CAPPED_TOKENS = (300, 700)
+# Bought or aged accounts: months to a year and a half old.
+AGED_DAYS = (90, 540)
+# Requests one person paces by hand in an hour of work, think times included (average).
+HUMAN_PER_HOUR = 40.0
+# What the gateway adapters (LiteLLM, Envoy, Kong) do not fill in.
+ADAPTER_GAPS = ("payment_fingerprint", "account_created", "asn")
+
+
+@dataclass(frozen=True)
+class Evasion:
+    name: str
+    what: str
+    apply: Callable[[Scenario], Scenario]
+
+
+def _each_campaign(
+    change: Callable[[CampaignSpec], dict[str, Any]], skip: tuple[str, ...] = ()
+) -> Callable[[Scenario], Scenario]:
+    def apply(scenario: Scenario) -> Scenario:
+        campaigns = tuple(
+            c if c.type in skip else c.model_copy(update=change(c)) for c in scenario.campaigns
+        )
+        return scenario.model_copy(update={"campaigns": campaigns})
+
+    return apply
+
+
+def _options(**extra: Any) -> Callable[[CampaignSpec], dict[str, Any]]:
+    return lambda c: {"options": {**c.options, **extra}}
+
+
+def _human(c: CampaignSpec, hours: float) -> dict[str, Any]:
+    """Human pacing keeps the volume by spreading it over as many people as it takes."""
+    span_h = max((c.end - c.start) * hours, 0.1)
+    accounts = max(c.accounts, math.ceil(c.events / (span_h * HUMAN_PER_HOUR)))
+    options = {**c.options, "working_hours": True, "around_the_clock": False}
+    return {"timing": "human", "accounts": accounts, "options": options}
+
+
+def _working_hours(scenario: Scenario) -> Scenario:
+    return _each_campaign(lambda c: _human(c, scenario.hours))(scenario)
+
+
+def _reworded(wording: str) -> Callable[[Scenario], Scenario]:
+    return lambda s: s.model_copy(update={"wording": wording})
+
+
+def _evasions() -> list[Evasion]:
+    low, high = CAPPED_TOKENS
+    return [
+        Evasion("none", "the base scenario as it is", lambda s: s),
+        *(
+            Evasion(
+                f"reworded-{w}",
+                f"every account (benign too) worded in the {w} family",
+                _reworded(w),
+            )
+            for w in HELD_OUT
+        ),
+        Evasion(
+            "capped",
+            f"every answer {low}-{high} tokens, reasoning included; max_tokens {high}",
+            _each_campaign(_options(answer_tokens=[low, high]), skip=("logit_probe",)),
+        ),
+        Evasion(
+            "seeded",
+            "temperature 0 and a seed on every harvesting request",
+            _each_campaign(_options(seeded=True)),
+        ),
+        Evasion(
+            "thinner",
+            "the same volume over twice as many accounts",
+            _each_campaign(lambda c: {"accounts": 2 * c.accounts}),
+        ),
+        Evasion(
+            "aged",
+            f"accounts {AGED_DAYS[0]}-{AGED_DAYS[1]} days old",
+            _each_campaign(_options(aged_days=list(AGED_DAYS))),
+        ),
+        Evasion(
+            "own-payment",
+            "no payment method shared between accounts",
+            _each_campaign(_options(own_payment=True)),
+        ),
+        Evasion(
+            "residential",
+            "every request through a residential proxy pool",
+            _each_campaign(_options(residential=True)),
+        ),
+        Evasion(
+            "working-hours",
+            "human sessions in local working hours; the same volume over as many accounts as "
+            f"it takes to average at most {HUMAN_PER_HOUR:g} requests an hour each",
+            _working_hours,
+        ),
+        Evasion(
+            "half-chat",
+            "half of every account's traffic ordinary chat",
+            _each_campaign(lambda c: {"mix": max(c.mix, 0.5)}),
+        ),
+        Evasion(
+            "adapters",
+            f"events as the gateway adapters send them: no {', '.join(ADAPTER_GAPS)}",
+            lambda s: s.model_copy(update={"omit_fields": ADAPTER_GAPS}),
+        ),
+    ]
+
+
+EVASIONS: dict[str, Evasion] = {e.name: e for e in _evasions()}
+
+
+def apply(scenario: Scenario, name: str) -> Scenario:
+    """The scenario under evasion ``name``, named ``base+name``; validated again."""
+    try:
+        evasion = EVASIONS[name]
+    except KeyError:
+        raise KeyError(f"unknown evasion {name!r}; known: {', '.join(EVASIONS)}") from None
+    changed = evasion.apply(scenario)
+    suffix = "" if name == "none" else f"+{name}"
+    return Scenario.model_validate({**changed.model_dump(), "name": f"{scenario.name}{suffix}"})

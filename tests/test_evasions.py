@@ -1,0 +1,172 @@
+"""Each cheap evasion does to the generated traffic what it says, and nothing else: the
+benign population stays the same, the campaigns change in one way (checked on ``smoke``)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from simulations.evasions import (
+    ADAPTER_GAPS,
+    AGED_DAYS,
+    CAPPED_TOKENS,
+    EVASIONS,
+    HUMAN_PER_HOUR,
+    apply,
+)
+from simulations.generator import generate, plan
+from simulations.labels import Label, read_labels
+from simulations.network import RESIDENTIAL
+from simulations.schedules import _UTC_OFFSETS
+from simulations.spec import load_scenario
+
+Run = tuple[list[dict[str, Any]], dict[str, Label], Path]
+DAY = 86_400.0
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    tmp = tmp_path_factory.mktemp("evasions")
+    out = {}
+    for name in EVASIONS:
+        path = tmp / f"{name}.jsonl"
+        generate(apply(load_scenario("smoke"), name), path)
+        events = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+        out[name] = (events, read_labels(tmp / f"{name}.labels.jsonl"), path)
+    return out
+
+
+def _attack(run: Run, *skip: str) -> list[dict[str, Any]]:
+    events, labels, _ = run
+    return [e for e in events if labels[e["account_id"]].is_attack
+            and labels[e["account_id"]].campaign_type not in skip]  # fmt: skip
+
+
+def test_unknown_evasions_are_named() -> None:
+    with pytest.raises(KeyError, match="unknown evasion 'sneaky'; known: none, reworded-spec"):
+        apply(load_scenario("smoke"), "sneaky")
+
+
+def test_none_is_the_base_and_every_evasion_keeps_the_benign_population(
+    runs: dict[str, Run], tmp_path: Path
+) -> None:
+    generate(load_scenario("smoke"), tmp_path / "base.jsonl")
+    assert (tmp_path / "base.jsonl").read_bytes() == runs["none"][2].read_bytes()
+    def benign(labels: dict[str, Label]) -> dict[str, tuple[str | None, int]]:
+        return {a: (lab.persona, lab.events) for a, lab in labels.items() if not lab.is_attack}
+
+    for name, (_, labels, _) in runs.items():
+        assert benign(labels) == benign(runs["none"][1]), name
+
+
+def test_capped_answers_stay_in_the_range_with_max_tokens_at_its_top(runs: dict[str, Run]) -> None:
+    low, high = CAPPED_TOKENS
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    labels = runs["capped"][1]
+    for e in _attack(runs["capped"], "logit_probe"):
+        by_type[str(labels[e["account_id"]].campaign_type)].append(e)
+    assert len(by_type) == 7
+    for kind, events in by_type.items():
+        capped = [e for e in events if e.get("params", {}).get("max_tokens") == high]
+        assert len(capped) >= 0.5 * len(events), kind  # the rest is the campaign's chat mix
+        served = [e["completion_tokens"] for e in capped if e.get("status", 200) == 200]
+        assert served and all(low <= t <= high for t in served), kind
+    before = [e["completion_tokens"] for e in _attack(runs["none"], "logit_probe", "rubric")]
+    assert statistics.median(before) > high  # the base's answers were longer
+
+
+def test_seeded_requests_are_temperature_zero_with_a_seed(runs: dict[str, Run]) -> None:
+    def share(run: Run) -> float:
+        events = _attack(run)
+        seeded = [e for e in events if e["params"].get("temperature") == 0.0
+                  and "seed" in e["params"]]  # fmt: skip
+        return len(seeded) / len(events)
+
+    assert share(runs["seeded"]) >= 0.7 and share(runs["none"]) < 0.1
+
+
+def test_thinner_spreads_the_same_volume_over_twice_the_accounts(runs: dict[str, Run]) -> None:
+    def campaigns(run: Run) -> tuple[Counter[str], int]:
+        labels = run[1]
+        accounts = Counter(str(lab.campaign) for lab in labels.values() if lab.is_attack)
+        return accounts, len(_attack(run))
+
+    (before, events_before), (after, events_after) = campaigns(runs["none"]), campaigns(
+        runs["thinner"]
+    )
+    assert after == Counter({c: 2 * n for c, n in before.items()})
+    assert abs(events_after - events_before) <= 0.02 * events_before
+
+
+def test_aged_accounts_are_months_old(runs: dict[str, Run]) -> None:
+    def ages(run: Run) -> list[float]:
+        first: dict[str, dict[str, Any]] = {}
+        for e in _attack(run):
+            first.setdefault(e["account_id"], e)
+        return [(e["ts"] - e["account_created"]) / DAY for e in first.values()]
+
+    assert min(ages(runs["aged"])) >= AGED_DAYS[0]
+    assert max(ages(runs["aged"])) <= AGED_DAYS[1] + 1
+    assert min(ages(runs["none"])) < 30  # the base has new accounts
+
+
+def test_own_payment_shares_no_payment_method(runs: dict[str, Run]) -> None:
+    def sharing(run: Run) -> int:
+        holders: dict[str, set[str]] = defaultdict(set)
+        for e in _attack(run):
+            holders[e["payment_fingerprint"]].add(e["account_id"])
+        return sum(1 for accounts in holders.values() if len(accounts) > 1)
+
+    assert sharing(runs["own-payment"]) == 0 and sharing(runs["none"]) > 0
+
+
+def test_residential_traffic_leaves_from_residential_networks_only(runs: dict[str, Run]) -> None:
+    residential = {asn for asn, _ in RESIDENTIAL}
+    after = {e["asn"] for e in _attack(runs["residential"])}
+    assert after <= residential and len(after) >= 6
+    assert {e["asn"] for e in _attack(runs["none"])} - residential
+
+
+def test_working_hours_pace_every_account_like_one_person_at_work(runs: dict[str, Run]) -> None:
+    scenario = apply(load_scenario("smoke"), "working-hours")
+    labels = runs["working-hours"][1]
+    per_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in _attack(runs["working-hours"]):
+        per_account[e["account_id"]].append(e)
+    for account, mine in per_account.items():
+        assert all(e.get("session_id") for e in mine), account
+        local = [[(e["ts"] / 3600.0 + o) % 24.0 for e in mine] for o in _UTC_OFFSETS]
+        at_work = max(sum(9.0 <= h < 19.0 for h in hours) / len(mine) for hours in local)
+        assert at_work >= 0.9, account
+    for c in scenario.campaigns:
+        accounts = [a for a, lab in labels.items() if lab.campaign == c.id]
+        span_h = (c.end - c.start) * scenario.hours
+        per_hour = sum(len(per_account[a]) for a in accounts) / len(accounts) / span_h
+        assert c.timing == "human" and per_hour <= HUMAN_PER_HOUR * 1.15, (c.id, per_hour)
+    assert len(per_account) > len({e["account_id"] for e in _attack(runs["none"])})
+
+
+def test_half_chat_mixes_ordinary_chat_into_half_of_every_account(runs: dict[str, Run]) -> None:
+    p = plan(apply(load_scenario("smoke"), "half-chat"))
+    mixed = total = 0
+    for account in p.accounts:
+        if account.label.is_attack and account.choice is not None:
+            mix_index = len(account.factories) - 1
+            mixed += int((account.choice == mix_index).sum())
+            total += account.choice.shape[0]
+    assert total > 1000 and 0.45 <= mixed / total <= 0.55
+
+
+def test_adapters_drop_exactly_the_fields_the_adapters_lack(runs: dict[str, Run]) -> None:
+    after, _, _ = runs["adapters"]
+    before, _, _ = runs["none"]
+    assert not any(field in e for e in after for field in ADAPTER_GAPS)
+    assert math.isclose(len(after), len(before))
+    for a, b in zip(after, before, strict=True):
+        assert a == {k: v for k, v in b.items() if k not in ADAPTER_GAPS}
