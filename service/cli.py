@@ -67,7 +67,9 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _shown(value: object) -> str:
-    return ",".join(sorted(value)) if isinstance(value, frozenset) else str(value)
+    if isinstance(value, frozenset):
+        return ",".join(sorted(value))
+    return "" if value == {} else str(value)
 
 
 def _settings(args: argparse.Namespace) -> int:
@@ -75,7 +77,7 @@ def _settings(args: argparse.Namespace) -> int:
     if args.markdown:
         print("| environment variable | default | meaning |\n|---|---|---|")
         for name, info in Settings.model_fields.items():
-            default = _shown(info.default) or "(empty)"
+            default = _shown(info.get_default(call_default_factory=True)) or "(empty)"
             print(f"| `HARVESTGUARD_{name.upper()}` | `{default}` | {info.description} |")
         return 0
     current = Settings()
@@ -139,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     api.set_defaults(func=_api)
 
     show = commands.add_parser("settings", help="Print every setting and its current value.")
-    show.add_argument("--markdown", action="store_true", help="The README's table of defaults.")
+    show.add_argument("--markdown", action="store_true", help="Print the table of defaults in docs/configuration.md.")
     show.set_defaults(func=_settings)
 
     try:
