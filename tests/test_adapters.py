@@ -120,7 +120,10 @@ def _set(record: dict[str, Any], value: Any, *path: str) -> dict[str, Any]:
     return record
 
 
-NOT_RFC3339 = "ts: must be RFC 3339 with a UTC offset, e.g. 2026-11-28T14:03:11Z"
+NOT_RFC3339 = (
+    "ts: must be RFC 3339 with a UTC offset (2026-11-28T14:03:11Z) "
+    "or seconds since the epoch as a JSON number (1795874591.0)"
+)
 ORG, TEAM = ("metadata", "user_api_key_org_id"), ("metadata", "user_api_key_team_id")
 REJECTIONS = [
     # (format, sample, change, expected reason)
