@@ -18,6 +18,8 @@ from service.api.security import InsecureSettings
 from tests.servers import free_port, wait_healthy
 from tests.test_api_support import AUTH, INGEST_TOKEN, TOKEN, api_client, api_settings
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 # Open on purpose: Envoy calls the check on loopback; probes and Prometheus need no secret.
 OPEN = {
     "/v1/check",

@@ -10,6 +10,8 @@ import pytest
 from service.state.links import LinkStore, MemoryLinks, Report
 from service.state.redis_links import RedisLinks
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 T = 1_795_874_400.0  # event time of the reports
 CARD = "payment:00000000000000aa"
 NET = "network:00000000000000bb"

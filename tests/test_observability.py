@@ -38,12 +38,15 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 import redis
 import yaml
 from kafka import KafkaProducer
 
 from tests.factories import T0, event, traffic
 from tests.servers import HOST, create_topics, find_tool, free_port
+
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "deploy" / "prometheus" / "harvestguard.rules.yml"
