@@ -21,7 +21,7 @@ from service.api.schemas import (
 from service.features.vector import account_vector
 from service.state.account import AccountState, Decision
 from service.state.base import StoreUnavailable
-from service.state.links import PROFILE_FIELDS
+from service.state.links import PROFILE_FIELDS, Group
 
 router = APIRouter(tags=["accounts"], dependencies=[Depends(require_api_token)])
 
@@ -112,28 +112,31 @@ def _features(context: Context, state: AccountState) -> list[FeatureView]:
     return found
 
 
+def link_view(context: Context, group: Group, exclude: str = "", limit: int = 20) -> LinkView:
+    """One shared value's group: its members (as many as ``limit``, not ``exclude``) and the
+    share of each kind of harvesting traffic in its summed day profile."""
+    requests = group.get("requests")
+    shares = {
+        field.replace("_count", "_share"): round(group.get(field) / requests, 4)
+        for field in PROFILE_FIELDS[1:-1]
+        if requests > 0
+    }
+    shares["new_account_share"] = round(group.get("new_account") / max(group.members, 1), 4)
+    others = [a for a in context.links.members(group.value, limit + 1) if a != exclude][:limit]
+    return LinkView(
+        value=group.value,
+        kind=group.value.split(":", 1)[0],
+        members=group.members,
+        common=group.common,
+        accounts=others,
+        requests=round(requests, 1),
+        shares=shares,
+    )
+
+
 def _linked(context: Context, account_id: str, values: list[str]) -> list[LinkView]:
-    found = []
-    for value, group in context.links.groups(values).items():
-        requests = group.get("requests")
-        shares = {
-            field.replace("_count", "_share"): round(group.get(field) / requests, 4)
-            for field in PROFILE_FIELDS[1:-1]
-            if requests > 0
-        }
-        shares["new_account_share"] = round(group.get("new_account") / max(group.members, 1), 4)
-        others = [a for a in context.links.members(value, 21) if a != account_id][:20]
-        found.append(
-            LinkView(
-                value=value,
-                kind=value.split(":", 1)[0],
-                members=group.members,
-                common=group.common,
-                accounts=others,
-                requests=round(requests, 1),
-                shares=shares,
-            )
-        )
+    groups = context.links.groups(values).values()
+    found = [link_view(context, group, account_id) for group in groups]
     found.sort(key=lambda link: (link.common, -max(link.shares.values(), default=0.0)))
     return found
 
