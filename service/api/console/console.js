@@ -119,7 +119,7 @@ async function showQueue() {
     section("Recent verdict changes", table(
       ["When", "Account", "Change", "Score", "Reasons", "By"],
       page.changes.map(changeRow), "No verdict change yet.")),
-    el("p", { class: "note" }, `${page.scanned} verdict changes read from the alert log.`),
+    el("p", { class: "note" }, `${page.scanned} verdict change${page.scanned === 1 ? "" : "s"} read from the alert log.`),
   ];
 }
 
