@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import NamedTuple
 
+from detectors.anomaly import FEATURES as ANOMALY_FEATURES
 from detectors.anomaly import AnomalyEvidence
 from detectors.base import Detector, Signal, logistic
 from detectors.baseline import PeerBaseline
@@ -25,7 +26,8 @@ from detectors.content import ContentEvidence
 from detectors.coordination import CoordinationEvidence
 from detectors.economics import EconomicsEvidence
 from detectors.families import FAMILIES
-from detectors.farm import FarmEvidence
+from detectors.farm import KIND_WEIGHTS, FarmEvidence
+from detectors.groups import KINDS
 from detectors.structure import StructureEvidence
 
 # The logistic's offset: no account is suspect until evidence adds up to more than this.
@@ -42,6 +44,26 @@ REGISTRY: dict[str, Callable[[PeerBaseline | None], Detector]] = {
     "anomaly": lambda baseline: AnomalyEvidence(baseline),
 }
 assert tuple(REGISTRY) == FAMILIES
+
+
+# The family of every reason code a verdict may carry (a contract test checks each signal).
+_REASONS = {
+    "content": ("reasoning_trace_harvest", "reasoning_harvest", "rubric_volume",
+                "logit_probing", "many_languages", "new_account", "new_model_pivot",
+                "single_turn", "high_rate", "reproducible_benchmark"),
+    "structure": ("skeleton_sweep", "capability_focus", "single_turn_only", "shared_skeleton"),
+    "economics": ("long_answers", "answer_length", "output_per_input", "answers_at_max_tokens",
+                  "reasoning_tokens", "tokens_served"),
+    "coordination": ("machine_pacing", *(f"taking_turns_{kind}" for kind in KINDS)),
+    "farm": ("farm_corroborated", *(f"farm_{kind}" for kind in KIND_WEIGHTS)),
+    "anomaly": tuple(f"outlier_{feature}" for feature in ANOMALY_FEATURES),
+}  # fmt: skip
+REASON_FAMILIES = {reason: family for family, reasons in _REASONS.items() for reason in reasons}
+
+
+def family_of(reason: str) -> str | None:
+    """The evidence family a reason code belongs to (None for one no detector emits)."""
+    return REASON_FAMILIES.get(reason)
 
 
 def build(

@@ -10,6 +10,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from service.command_line import (
+    EVENTS_FILE,
+    CommandError,
+    CommandLine,
+    input_file,
+    output_file,
+    report,
+)
 from service.gc_tuning import tune_for_throughput
 from service.settings import Settings
 
@@ -24,20 +32,27 @@ def _add_format(command: argparse.ArgumentParser) -> None:
         "--format",
         choices=("contract", "litellm", "envoy", "envoy-json", "kong"),
         default=None,
-        help="Record format: the contract, or a gateway's log (default HARVESTGUARD_INPUT_FORMAT).",
+        help="Record format: the contract or a gateway's log "
+        "(default: HARVESTGUARD_INPUT_FORMAT).",
     )
 
 
 def _detect(args: argparse.Namespace) -> int:
     from service.offline import detect_file
 
+    settings = _settings_with(args)
     summary = detect_file(
-        args.input, args.output, _settings_with(args), show_progress=args.progress
+        args.input, output_file(args.output), settings, show_progress=args.progress
     )
     for line in summary.rejections:
         print(f"rejected {line}", file=sys.stderr)
     for line in summary.lines():
         print(line, file=sys.stderr)
+    if summary.events == 0:
+        raise CommandError(
+            f"no valid event in {args.input} ({summary.rejected} line(s) rejected, above): "
+            f"fix them, or give the --format they are in (read as {settings.input_format})"
+        )
     return 0
 
 
@@ -67,7 +82,9 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _shown(value: object) -> str:
-    return ",".join(sorted(value)) if isinstance(value, frozenset) else str(value)
+    if isinstance(value, frozenset):
+        return ",".join(sorted(value))
+    return "" if value == {} else str(value)
 
 
 def _settings(args: argparse.Namespace) -> int:
@@ -75,7 +92,7 @@ def _settings(args: argparse.Namespace) -> int:
     if args.markdown:
         print("| environment variable | default | meaning |\n|---|---|---|")
         for name, info in Settings.model_fields.items():
-            default = _shown(info.default) or "(empty)"
+            default = _shown(info.get_default(call_default_factory=True)) or "(empty)"
             print(f"| `HARVESTGUARD_{name.upper()}` | `{default}` | {info.description} |")
         return 0
     current = Settings()
@@ -85,42 +102,72 @@ def _settings(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandLine(
         prog="harvestguard",
         description="Detect bulk LLM output harvesting (distillation) in API request logs.",
+        epilog="Settings come from HARVESTGUARD_* environment variables: harvestguard settings "
+        "lists them. Every command has its own --help.",
     )
-    parser.add_argument("--log-level", default="INFO", help="Logging level (default INFO).")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="How much to log (default: INFO).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    detect = commands.add_parser("detect", help="Offline detection over a JSONL(.gz) event file.")
-    detect.add_argument("--input", required=True, type=Path, help="Events, JSONL or JSONL.gz.")
-    detect.add_argument("--output", required=True, type=Path, help="Verdicts JSONL to write.")
+    detect = commands.add_parser(
+        "detect",
+        help="Detect offline over an events file, with the embedded store.",
+        description="Run detection over a JSONL(.gz) events file with the embedded store (no "
+        "servers): one verdict line per flagged account, rejected lines and a summary on "
+        "stderr.",
+    )
+    detect.add_argument(
+        "--input", required=True, type=input_file(EVENTS_FILE), metavar="EVENTS",
+        help="The events to read: JSONL or JSONL.gz, one request event a line.",
+    )  # fmt: skip
+    detect.add_argument(
+        "--output", required=True, type=Path, metavar="VERDICTS",
+        help="Where to write the verdicts, JSONL (its folder is created).",
+    )  # fmt: skip
     detect.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="Progress bar on stderr (default: when stderr is a terminal).",
+        help="Show a progress bar on stderr (default: when stderr is a terminal).",
     )
     _add_format(detect)
     detect.set_defaults(func=_detect)
 
-    worker = commands.add_parser("worker", help="Streaming worker: Kafka in, Redis state.")
+    worker = commands.add_parser(
+        "worker",
+        help="Run the streaming worker: Kafka in, Redis state.",
+        description="Join the consumer group on the requests topic, keep account state in the "
+        "store (HARVESTGUARD_STORE=redis in production), publish alerts and dead letters, "
+        "serve metrics on HARVESTGUARD_METRICS_PORT. SIGTERM finishes the batch and exits.",
+    )
     worker.add_argument(
         "--exit-when-idle",
         type=float,
         default=None,
         metavar="SECONDS",
-        help="Stop after this long without records once partitions are assigned (replays, tests).",
+        help="Stop after this long without records once partitions are assigned (replays, "
+        "tests; default: run until stopped).",
     )
     _add_format(worker)
     worker.set_defaults(func=_worker)
 
     replay = commands.add_parser(
         "replay-dlq",
-        help="After a fix: produce every dead-lettered record's original to the requests topic.",
+        help="Produce dead-lettered records' originals to the requests topic again.",
+        description="After a fix: read the dead-letter topic from where the last replay "
+        "stopped, fetch each entry's original record from its topic, partition and offset, and "
+        "produce it to the requests topic. Exits 1 when originals are gone with retention.",
     )
     replay.add_argument(
-        "--dry-run", action="store_true", help="Find the originals, produce nothing."
+        "--dry-run", action="store_true", help="Find the originals but produce nothing."
     )
     replay.add_argument(
         "--from-beginning",
@@ -130,16 +177,32 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(func=_replay_dlq)
 
     api = commands.add_parser(
-        "api", help="Sidecar API: inline check, push ingestion, analyst API, metrics."
+        "api",
+        help="Serve the sidecar API: inline check, push ingestion, analyst API, console.",
+        description="Serve the inline check, push ingestion, the analyst API, the review "
+        "console (/console) and /metrics from one process. Refuses to start without a strong "
+        "HARVESTGUARD_API_TOKEN.",
     )
-    api.add_argument("--host", default=None, help="Listen address (default HARVESTGUARD_API_HOST).")
     api.add_argument(
-        "--port", type=int, default=None, help="Listen port (default HARVESTGUARD_API_PORT)."
+        "--host", default=None, help="Address to listen on (default: HARVESTGUARD_API_HOST)."
     )
+    api.add_argument(
+        "--port", type=int, default=None,
+        help="Port to listen on (default: HARVESTGUARD_API_PORT).",
+    )  # fmt: skip
     api.set_defaults(func=_api)
 
-    show = commands.add_parser("settings", help="Print every setting and its current value.")
-    show.add_argument("--markdown", action="store_true", help="The README's table of defaults.")
+    show = commands.add_parser(
+        "settings",
+        help="Print every setting with its environment variable and value.",
+        description="Print every setting as HARVESTGUARD_NAME=value with its meaning, as this "
+        "process sees it (secrets masked).",
+    )
+    show.add_argument(
+        "--markdown",
+        action="store_true",
+        help="Print the table of defaults instead (the one in docs/configuration.md).",
+    )
     show.set_defaults(func=_settings)
 
     try:
@@ -155,13 +218,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     tune_for_throughput()
     logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # kafka-python's I/O thread warns whenever one of its tasks took over 100 ms of wall
     # time; in a worker that spends its batches computing, that is the GIL, not a fault.
     logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
     try:
         return int(args.func(args))
+    except CommandError as error:
+        return report(f"harvestguard {args.command}", error)
     except ValidationError as error:
         if error.title != Settings.__name__:
             raise

@@ -64,7 +64,10 @@ class UnixTime(float):
 def _rfc3339_seconds(value: str) -> float:
     # Cached: a stream repeats timestamps (second resolution) far more often than not.
     if not _RFC3339.match(value):
-        raise ValueError("must be RFC 3339 with a UTC offset, e.g. 2026-11-28T14:03:11Z")
+        raise ValueError(
+            "must be RFC 3339 with a UTC offset (2026-11-28T14:03:11Z) "
+            "or seconds since the epoch as a JSON number (1795874591.0)"
+        )
     # fromisoformat takes at most microseconds; RFC 3339 allows more digits.
     text = _SUBMICROSECOND.sub(r"\1", value.replace("z", "Z").replace("t", "T"))
     return datetime.fromisoformat(text).timestamp()
@@ -79,7 +82,7 @@ def _unix_time(value: Any) -> UnixTime:
     elif isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
     else:
-        raise ValueError("must be an RFC 3339 string or Unix seconds")
+        raise ValueError("must be an RFC 3339 string or seconds since the epoch (a number)")
     if not math.isfinite(seconds) or not 0.0 <= seconds < MAX_TS:
         raise ValueError("is outside 1970..2200")
     return UnixTime(seconds)

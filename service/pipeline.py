@@ -93,6 +93,7 @@ class Pipeline:
         self.verdicts = Verdicts(settings, self.baseline, overrides)
         self.policy = self.verdicts.policy  # what the API asks about enforcement and shadow
         self._baseline_as_of: int | None = None
+        self.newest_epoch = -1  # the newest epoch this pipeline processed
         self._processed = metrics.EVENTS_PROCESSED.labels(source)
 
     def process(self, batch: ObservedBatch, epochs: np.ndarray | None = None) -> BatchResult:
@@ -125,6 +126,7 @@ class Pipeline:
         for epoch in sorted({s.epoch for s in segments}):
             self._run_epoch(epoch, batch, columns, segments, sums, extras, result)
         result.epochs = sorted({s.epoch for s in segments})
+        self.newest_epoch = max(self.newest_epoch, result.epochs[-1])
         self._processed.inc(result.applied)
         if result.scored:
             metrics.ACCOUNTS_SCORED.inc(result.scored)

@@ -1,7 +1,7 @@
 """Every setting of harvestguard, in one typed object built once per process.
 
 Each field is read from the environment as ``HARVESTGUARD_<NAME>`` (for example
-``HARVESTGUARD_REDIS_URL``) or from a ``.env`` file; the README lists them all.
+``HARVESTGUARD_REDIS_URL``) or from a ``.env`` file; docs/configuration.md lists them all.
 """
 
 from __future__ import annotations

@@ -79,7 +79,8 @@ class Marks:
         return {p: fields[f"n:{p}"] for p in partitions if f"n:{p}" in fields}
 
     def watermark(self, partitions: int, now: float) -> int:
-        """The lowest mark among the topic's ``partitions`` that are not idle."""
+        """The lowest mark among the topic's ``partitions`` that are not idle; also kept for
+        readers outside the group (the API) as the last complete epoch's successor."""
         fields = self._read()
         lowest = ALL_IDLE
         for p in range(partitions):
@@ -87,7 +88,14 @@ class Marks:
             if since > 0 and now - since >= self.idle_s:
                 continue
             lowest = min(lowest, fields.get(f"m:{p}", NEVER))
+        if NEVER < lowest < ALL_IDLE and lowest > fields.get("w", NEVER):
+            self._write({"w": lowest})
         return lowest
+
+    def complete(self) -> int | None:
+        """The newest epoch every partition has completed, as a worker last saw it."""
+        seen = self._read().get("w")
+        return None if seen is None else seen - 1
 
 
 class RedisMarks(Marks):

@@ -5,7 +5,7 @@
 [--topic llm.requests] [--url URL]``: SCENARIO is a folder under ``simulations/scenarios``,
 a spec JSON, or an events file (``.jsonl``/``.jsonl.gz``) to replay as it is.
 
-``harvestguard evaluate --events PATH --labels PATH [--verdicts PATH] [--detect]
+``harvestguard evaluate --events PATH --labels PATH (--verdicts PATH | --detect [--verdicts PATH])
 [--scores PATH] [--report PATH.md] [--plots DIR] [--expected SCENARIO|expected.json]``.
 
 ``harvestguard evaluate --matrix [--base SCENARIO] [--evasion NAME ...] [--scale F]
@@ -22,11 +22,13 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import orjson
 
+from service.command_line import EVENTS_FILE, CommandError, input_file, output_file
 from simulations.evaluate import check_bounds, evaluate, read_scores, read_verdicts
 from simulations.evasions import EVASIONS
 from simulations.generator import default_labels_path, generate
@@ -48,64 +50,154 @@ if TYPE_CHECKING:
     from simulations.matrix import Run
 
 DEFAULT_TOPIC = "llm.requests"
+DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+DEFAULT_URL = "http://127.0.0.1:8000/v1/events"
+DEFAULT_BATCH = 500
+# The options that only mean something with one destination, and their defaults there.
+_DESTINATION_OPTIONS: dict[str, dict[str, object]] = {
+    "kafka": {"bootstrap": DEFAULT_BOOTSTRAP, "topic": DEFAULT_TOPIC},
+    "http": {"url": DEFAULT_URL, "batch": DEFAULT_BATCH},
+}
+T = TypeVar("T")
+
+
+LABELS_FILE = "the labels file harvestguard simulate wrote beside the events (NAME.labels.jsonl)"
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text}: must be a number above 0")
+    return value
+
+
+def _speed(text: str) -> float | None:
+    try:
+        return parse_speed(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text}: give realtime, Nx (e.g. 60x) or max") from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     sim = subparsers.add_parser(
         "simulate",
-        help="generate a labelled scenario and write or replay it",
-        description="Generate labelled traffic for SCENARIO (or replay an events file).",
+        help="Generate a labelled scenario and write or replay it.",
+        description="Generate labelled traffic for SCENARIO and write it to a file (default "
+        "out/SCENARIO.jsonl and out/SCENARIO.labels.jsonl), or replay it, or an events file, "
+        "into Kafka or the push endpoint at a chosen speed.",
     )
-    sim.add_argument("scenario", nargs="?", help=f"one of {scenario_names()}, a spec or events")
-    sim.add_argument("--list", action="store_true", help="list the scenarios and exit")
-    sim.add_argument("--seed", type=int, help="override the spec's seed")
-    sim.add_argument("--scale", type=float, default=1.0, help="multiply accounts and events")
-    sim.add_argument("--hours", type=float, help="override the duration (events scale with it)")
-    sim.add_argument("--to", choices=("file", "kafka", "http"), default="file")
-    sim.add_argument("--output", type=Path, help="events file (.jsonl or .jsonl.gz)")
-    sim.add_argument("--labels", type=Path, help="labels file (.jsonl or .csv)")
-    sim.add_argument("--speed", default="max", help="realtime, Nx (e.g. 60x) or max")
-    sim.add_argument("--bootstrap", default="127.0.0.1:9092", help="Kafka bootstrap HOST:PORT")
-    sim.add_argument("--topic", default=DEFAULT_TOPIC)
-    sim.add_argument("--url", default="http://127.0.0.1:8000/v1/events", help="HTTP endpoint")
-    sim.add_argument("--batch", type=int, default=500, help="events per HTTP POST")
-    sim.add_argument("--quiet", action="store_true", help="no progress bar")
+    sim.add_argument(
+        "scenario", nargs="?", metavar="SCENARIO",
+        help=f"A scenario ({', '.join(scenario_names())}), a spec JSON, or an events file "
+        "(.jsonl, .jsonl.gz) to replay as it is.",
+    )  # fmt: skip
+    sim.add_argument("--list", action="store_true", help="List the scenarios and exit.")
+    sim.add_argument("--seed", type=int, help="Use this seed instead of the spec's.")
+    sim.add_argument(
+        "--scale", type=_positive,
+        help="Multiply accounts and events by this (default: 1).",
+    )  # fmt: skip
+    sim.add_argument(
+        "--hours", type=_positive,
+        help="Last this long instead of the spec's duration (events scale with it).",
+    )  # fmt: skip
+    sim.add_argument(
+        "--to", choices=("file", "kafka", "http"), default="file",
+        help="Where the events go (default: file).",
+    )  # fmt: skip
+    sim.add_argument(
+        "--output", type=Path, metavar="EVENTS",
+        help="Events file to write, .jsonl or .jsonl.gz (default with --to file: "
+        "out/SCENARIO.jsonl).",
+    )  # fmt: skip
+    sim.add_argument(
+        "--labels", type=Path, metavar="LABELS",
+        help="Labels file to write, .jsonl or .csv (default: beside the events).",
+    )  # fmt: skip
+    sim.add_argument(
+        "--speed", type=_speed, default="max",
+        help="Replay pace: realtime, Nx (e.g. 60x) or max (default: max).",
+    )  # fmt: skip
+    sim.add_argument(
+        "--bootstrap", metavar="HOST:PORT",
+        help=f"Kafka bootstrap server, with --to kafka (default: {DEFAULT_BOOTSTRAP}).",
+    )  # fmt: skip
+    sim.add_argument(
+        "--topic", help=f"Kafka topic, with --to kafka (default: {DEFAULT_TOPIC})."
+    )
+    sim.add_argument(
+        "--url", help=f"Push endpoint, with --to http (default: {DEFAULT_URL})."
+    )
+    sim.add_argument(
+        "--batch", type=int,
+        help=f"Events per HTTP POST, with --to http (default: {DEFAULT_BATCH}).",
+    )  # fmt: skip
+    sim.add_argument("--quiet", action="store_true", help="Show no progress bar.")
     sim.set_defaults(func=simulate_command)
 
     ev = subparsers.add_parser(
         "evaluate",
-        help="score verdicts against labels: precision, recall, FPR, delay, leaked tokens",
-        description="Evaluate verdicts (or run detection) against a labelled scenario.",
+        help="Score verdicts against labels: precision, recall, FPR, delay, leaked tokens.",
+        description="Score the verdicts of harvestguard detect (--verdicts) against a labelled "
+        "scenario, or run detection first (--detect): precision, recall, benign FPR, "
+        "per-campaign delay and leaked tokens, as Markdown on stdout.",
     )
-    ev.add_argument("--events", type=Path, help="events file (not with --matrix)")
-    ev.add_argument("--labels", type=Path, help="labels file (not with --matrix)")
-    ev.add_argument("--verdicts", type=Path, help="verdicts JSONL (written here with --detect)")
-    ev.add_argument("--detect", action="store_true", help="run offline detection first")
-    ev.add_argument("--scores", type=Path, help="optional JSONL {account_id, max_score}")
-    ev.add_argument("--report", type=Path, help="write the Markdown report here")
-    ev.add_argument("--plots", type=Path, help="write PNG plots into this directory")
-    ev.add_argument("--expected", help="scenario name or expected.json: check detection bounds")
-    ev.add_argument("--json", type=Path, help="write the metrics as JSON here")
-    ev.add_argument("--title", help="report title (default: from the events file name)")
+    ev.add_argument(
+        "--events", type=input_file(EVENTS_FILE), metavar="EVENTS",
+        help="The scenario's events, .jsonl or .jsonl.gz (not with --matrix).",
+    )  # fmt: skip
+    ev.add_argument(
+        "--labels", type=input_file(LABELS_FILE), metavar="LABELS",
+        help="The scenario's labels, .jsonl or .csv (not with --matrix).",
+    )  # fmt: skip
+    ev.add_argument(
+        "--verdicts", type=Path, metavar="VERDICTS",
+        help="Verdicts JSONL from harvestguard detect (with --detect: written here).",
+    )  # fmt: skip
+    ev.add_argument(
+        "--detect", action="store_true", help="Run offline detection over the events first."
+    )
+    ev.add_argument(
+        "--scores", type=input_file("a JSONL file of {account_id, max_score} lines"),
+        metavar="SCORES", help="Per-account maximum scores, JSONL, for the score plot.",
+    )  # fmt: skip
+    ev.add_argument("--report", type=Path, help="Also write the Markdown report here.")
+    ev.add_argument("--plots", type=Path, metavar="DIR", help="Write PNG plots into this folder.")
+    ev.add_argument(
+        "--expected", metavar="SCENARIO",
+        help="Check detection bounds: a scenario name or an expected.json; exit 1 if unmet.",
+    )  # fmt: skip
+    ev.add_argument("--json", type=Path, help="Also write the metrics as JSON here.")
+    ev.add_argument("--title", help="Report title (default: from the events file name).")
     mx = ev.add_argument_group("adaptive-attacker matrix")
     mx.add_argument("--matrix", action="store_true",
-                    help="run the base scenario once per evasion; recall per campaign type")
-    mx.add_argument("--base", default="matrix", help="base scenario of the matrix")
+                    help="Run the base scenario once per evasion: recall per campaign type.")
+    mx.add_argument("--base", default="matrix", help="Base scenario of the matrix.")
     mx.add_argument("--evasion", action="append", choices=list(EVASIONS),
-                    help="run only this evasion (repeatable; default: all)")
-    mx.add_argument("--jobs", type=int, default=1, help="matrix runs in parallel processes")
+                    help="Run only this evasion (repeatable; default: all).")
+    mx.add_argument("--jobs", type=int, default=1, help="Matrix runs in parallel processes.")
     ab = ev.add_argument_group("ablation")
     ab.add_argument("--ablation", action="store_true",
-                    help="detect with each evidence family switched off in turn")
+                    help="Detect with each evidence family switched off in turn.")
     ab.add_argument("--without", action="append", metavar="FAMILY[+FAMILY]",
-                    help="switch this family off (repeatable: one ablation each)")
+                    help="Switch this family off (repeatable: one ablation each).")
     ab.add_argument("--scenario", action="append",
-                    help="ablation scenario (repeatable; default: mixed, hydra, holdout)")
+                    help="Ablation scenario (repeatable; default: mixed, hydra, holdout).")
     ev.add_argument("--scale", type=float, default=1.0,
-                    help="--matrix/--ablation: multiply accounts and events")
-    ev.add_argument("--hours", type=float, help="--matrix/--ablation: another duration")
-    ev.add_argument("--seed", type=int, help="--matrix/--ablation: another seed")
+                    help="With --matrix or --ablation: multiply accounts and events.")
+    ev.add_argument("--hours", type=float, help="With --matrix or --ablation: another duration in hours.")
+    ev.add_argument("--seed", type=int, help="With --matrix or --ablation: another seed.")
     ev.set_defaults(func=evaluate_command)
+
+
+def _destination(args: argparse.Namespace) -> None:
+    """Refuse options meant for another destination; fill in this one's defaults."""
+    for to, options in _DESTINATION_OPTIONS.items():
+        for name, default in options.items():
+            if to != args.to and getattr(args, name) is not None:
+                raise CommandError(f"--{name} applies to --to {to}, not --to {args.to}")
+            if getattr(args, name) is None:
+                setattr(args, name, default)
 
 
 def _sinks(args: argparse.Namespace) -> list[Sink]:
@@ -121,23 +213,28 @@ def _is_events_file(text: str) -> bool:
 
 
 def simulate_command(args: argparse.Namespace) -> int:
-    if args.list or not args.scenario:
+    if args.list:
         for name in scenario_names():
             spec = load_scenario(name)
             print(f"{name:12} {spec.hours:g} h  {spec.description}")
-        return 0 if args.list else 2
-    try:
-        speed = parse_speed(args.speed)
-    except ValueError as error:
-        print(f"simulate: {error}", file=sys.stderr)
-        return 2
+        return 0
+    if not args.scenario:
+        raise CommandError(
+            f"name a scenario ({', '.join(scenario_names())}), a spec JSON or an events file "
+            "to replay; --list describes the scenarios"
+        )
+    _destination(args)
     if _is_events_file(args.scenario):
-        return _replay_file(args, speed)
+        for flag in ("seed", "scale", "hours", "labels"):
+            if getattr(args, flag) is not None:
+                raise CommandError(
+                    f"--{flag} applies to a scenario; an events file is replayed as it is"
+                )
+        return _replay_file(args, args.speed)
     try:
-        scenario = load_scenario(args.scenario).scaled(args.scale, args.hours, args.seed)
+        scenario = load_scenario(args.scenario).scaled(args.scale or 1.0, args.hours, args.seed)
     except (FileNotFoundError, ValueError) as error:
-        print(f"simulate: {error}", file=sys.stderr)
-        return 2
+        raise CommandError(str(error)) from None
     output = args.output
     if output is None and args.to == "file":
         output = Path("out") / f"{scenario.name}.jsonl"
@@ -145,11 +242,10 @@ def simulate_command(args: argparse.Namespace) -> int:
         default_labels_path(output) if output else Path("out") / f"{scenario.name}.labels.jsonl"
     )
     try:
-        result = generate(scenario, output, labels, sinks=_sinks(args), speed=speed,
+        result = generate(scenario, output, labels, sinks=_sinks(args), speed=args.speed,
                           progress=not args.quiet)  # fmt: skip
-    except RuntimeError as error:
-        print(f"simulate: {error}", file=sys.stderr)
-        return 1
+    except (RuntimeError, OSError) as error:
+        raise CommandError(str(error)) from None
     where = {"file": str(output), "kafka": f"{args.bootstrap} {args.topic}", "http": args.url}
     print(
         f"{scenario.name}: {result.events} events, {result.accounts} accounts "
@@ -163,21 +259,18 @@ def simulate_command(args: argparse.Namespace) -> int:
 def _replay_file(args: argparse.Namespace, speed: float | None) -> int:
     source = Path(args.scenario)
     try:
+        total = count_lines(source)
+        if total == 0:
+            raise CommandError(f"{source}: no events to replay; give {EVENTS_FILE}")
         sinks = _sinks(args)
-    except RuntimeError as error:
-        print(f"simulate: {error}", file=sys.stderr)
-        return 1
-    if args.output is not None:
-        sinks.insert(0, FileSink(args.output))
-    if not sinks:
-        print("simulate: replaying a file needs --to kafka, --to http or --output", file=sys.stderr)
-        return 2
-    try:
-        stats = replay(read_records(source), sinks, speed=speed, total=count_lines(source),
+        if args.output is not None:
+            sinks.insert(0, FileSink(args.output))
+        if not sinks:
+            raise CommandError("replaying a file needs --to kafka, --to http or --output")
+        stats = replay(read_records(source), sinks, speed=speed, total=total,
                        progress=not args.quiet, desc=source.name)  # fmt: skip
-    except RuntimeError as error:
-        print(f"simulate: {error}", file=sys.stderr)
-        return 1
+    except (RuntimeError, OSError) as error:
+        raise CommandError(str(error)) from None
     print(f"{source}: {stats.events} events replayed in {stats.seconds:.1f} s", file=sys.stderr)
     return 0
 
@@ -185,8 +278,17 @@ def _replay_file(args: argparse.Namespace, speed: float | None) -> int:
 def _expected_bounds(text: str) -> dict[str, float]:
     path = Path(text)
     if not path.is_file():
-        path = scenario_path(text).with_name("expected.json")
-    bounds: dict[str, float] = orjson.loads(path.read_bytes())["detection"]
+        try:
+            path = scenario_path(text).with_name("expected.json")
+        except FileNotFoundError as error:
+            raise CommandError(f"--expected: {error}") from None
+    try:
+        bounds: dict[str, float] = orjson.loads(path.read_bytes())["detection"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as error:
+        raise CommandError(
+            f"--expected: {path} has no detection bounds ({error}); give a scenario name or an "
+            'expected.json with {"detection": {...}}'
+        ) from None
     return bounds
 
 
@@ -194,7 +296,15 @@ def _run_detection(events: Path, verdicts: Path) -> None:
     # Imported here: the detection pipeline is optional for everything else in this module.
     from service.offline import detect_file
 
-    detect_file(events, verdicts)
+    detect_file(events, output_file(verdicts))
+
+
+def _read(reader: Callable[[Path], T], path: Path, flag: str, wanted: str) -> T:
+    """``reader(path)``, with a line that names the file when its lines are not what we expect."""
+    try:
+        return reader(path)
+    except (orjson.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as error:
+        raise CommandError(f"{flag} {path}: unreadable ({error}); give {wanted}") from None
 
 
 def evaluate_command(args: argparse.Namespace) -> int:
@@ -203,23 +313,37 @@ def evaluate_command(args: argparse.Namespace) -> int:
     if args.ablation or args.without:
         return _ablation_command(args)
     if args.events is None or args.labels is None:
-        print("evaluate: --events and --labels are required (or --matrix, --ablation)",
-              file=sys.stderr)  # fmt: skip
-        return 2
+        raise CommandError(
+            "give --events and --labels of one scenario (or --matrix, or --ablation)"
+        )
     verdicts_path: Path | None = args.verdicts
-    if args.detect or verdicts_path is None:
+    if args.detect:
         if verdicts_path is None:
             verdicts_path = Path(tempfile.mkdtemp(prefix="harvestguard-")) / "verdicts.jsonl"
         try:
             _run_detection(args.events, verdicts_path)
         except ImportError as error:
-            print(f"evaluate: no --verdicts and detection unavailable: {error}", file=sys.stderr)
-            return 2
-    if not verdicts_path.is_file():
-        print(f"evaluate: verdicts file {verdicts_path} not found", file=sys.stderr)
-        return 2
-    scores = read_scores(args.scores) if args.scores else None
-    metrics = evaluate(args.events, read_labels(args.labels), read_verdicts(verdicts_path), scores)
+            raise CommandError(f"--detect: detection is not installed ({error})") from None
+    elif verdicts_path is None:
+        raise CommandError(
+            "give --verdicts FILE (from harvestguard detect) or --detect to run detection first"
+        )
+    elif not verdicts_path.is_file():
+        raise CommandError(
+            f"--verdicts {verdicts_path}: no such file; run harvestguard detect first, "
+            "or pass --detect"
+        )
+    scores = None
+    if args.scores:
+        scores = _read(read_scores, args.scores, "--scores", "{account_id, max_score} lines")
+    labels = _read(read_labels, args.labels, "--labels", LABELS_FILE)
+    verdicts = _read(read_verdicts, verdicts_path, "--verdicts", "what harvestguard detect wrote")
+    metrics = evaluate(args.events, labels, verdicts, scores)
+    if metrics.tp + metrics.fp + metrics.fn + metrics.tn == 0:
+        raise CommandError(
+            f"none of the {len(labels)} accounts in {args.labels} sent an event in {args.events}: "
+            "give the events and the labels of the same scenario"
+        )
     failures = check_bounds(metrics, _expected_bounds(args.expected)) if args.expected else None
     plots: dict[str, str] = {}
     if args.plots:
@@ -234,10 +358,11 @@ def evaluate_command(args: argparse.Namespace) -> int:
     text = markdown(metrics, title, failures, plots)
     print(text)
     if args.report:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(text)
+        output_file(args.report).write_text(text)
     if args.json:
-        args.json.write_bytes(orjson.dumps(metrics.as_dict(), option=orjson.OPT_INDENT_2))
+        output_file(args.json).write_bytes(
+            orjson.dumps(metrics.as_dict(), option=orjson.OPT_INDENT_2)
+        )
     return 1 if failures else 0
 
 

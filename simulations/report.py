@@ -1,6 +1,6 @@
 """The evaluation report: a Markdown summary and three PNG plots.
 
-Plots: ``scores.png`` (score distributions, benign vs attack), ``delay_cdf.png`` (share of
+Plots: ``scores.png`` (score distributions, benign and attack), ``delay_cdf.png`` (share of
 each campaign's accounts flagged after N of their events, and after T minutes), and
 ``rates.png`` (recall per campaign, false-positive rate per benign persona).
 """
@@ -95,6 +95,18 @@ def markdown(
     return "\n".join(lines) + "\n"
 
 
+def scores_title(m: Metrics) -> str:
+    """What the score plot shows. Without a scores file only flagged accounts have a score:
+    say so, rather than promise a benign distribution an accurate detector leaves empty."""
+    shown = (
+        "benign vs attack" if m.benign_scores and m.attack_scores
+        else "attack accounts only: no benign account has a score" if m.attack_scores
+        else "benign accounts only: no attack account has a score" if m.benign_scores
+        else "no account has a score"
+    )  # fmt: skip
+    return f"Score distributions, {shown}\n{m.scores_source}"
+
+
 def plot_scores(m: Metrics, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     most = 0
@@ -119,7 +131,7 @@ def plot_scores(m: Metrics, path: Path) -> None:
         ax.set_ylabel("accounts")
     ax.set_xlim(0, 1)
     ax.set_xlabel("risk score")
-    ax.set_title(f"Score distributions, benign vs attack\n{m.scores_source}", fontsize=10)
+    ax.set_title(scores_title(m), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -22,6 +22,10 @@ Fixtures:
   that stop the broker mid-stream (restart it yourself; it is shared by the session).
 
 Tests that restart a shared server must leave it running (``restart()`` does).
+
+Every test file that starts a server carries ``pytestmark = pytest.mark.integration``, so
+``pytest -m "not integration"`` is a unit run with no server; collection fails for a test
+that asks for one of these fixtures without the marker.
 """
 
 from __future__ import annotations
@@ -43,6 +47,24 @@ from redis.cluster import RedisCluster  # noqa: E402
 from tests.servers import RedisClusterServer, RedisServer, ServerError, TansuBroker  # noqa: E402
 
 S = TypeVar("S", RedisServer, RedisClusterServer, TansuBroker)
+SERVER_FIXTURES = frozenset({
+    "redis_server", "redis_url", "redis_client", "redis_cluster", "redis_cluster_url",
+    "redis_cluster_client", "kafka_broker", "kafka_bootstrap", "durable_kafka_broker",
+})  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("integration") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests start servers but lack the integration marker (add "
+            "pytestmark = pytest.mark.integration to their file):\n  " + "\n  ".join(unmarked)
+        )
 
 
 def _started(make: Callable[[], S]) -> S:

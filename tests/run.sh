@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The one test command: bash tests/run.sh [extra pytest args]
-# Installs what the suite needs (redis-server, Prometheus's tools and docker-compose from
-# Debian, the package with its test extras), then runs ruff, mypy and pytest. The suite
-# starts its own redis-server (alone and as a three-node cluster), Tansu Kafka broker and
-# Prometheus on free loopback ports.
+# Installs what the suite needs (redis-server, Prometheus's tools, docker-compose and Chromium
+# from Debian, the package with its test extras), then runs ruff, mypy and pytest. The suite
+# starts its own redis-server (alone and as a three-node cluster), Tansu Kafka broker,
+# Prometheus and headless Chromium on free loopback ports.
 # Exits non-zero on any failure, including pytest collecting no tests.
 set -euo pipefail
 
@@ -18,10 +18,11 @@ if command -v python3 >/dev/null 2>&1; then PY=python3; else PY=python; fi
 #   amtool (prometheus-alertmanager)       Alertmanager config and routing checks
 #   prometheus-redis-exporter              Redis memory per account in the end-to-end test
 #   docker-compose                         validates docker-compose.yml without an engine
+#   chromium                               the review console's and Prometheus's browser tests
 missing=()
 for pair in redis-server:redis-server redis-cli:redis-tools promtool:prometheus prometheus:prometheus \
             amtool:prometheus-alertmanager prometheus-redis-exporter:prometheus-redis-exporter \
-            docker-compose:docker-compose; do
+            docker-compose:docker-compose chromium:chromium; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

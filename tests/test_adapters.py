@@ -31,6 +31,8 @@ from service.adapters.envoy import JSON_LOG_FORMAT
 from service.contract import InvalidEvent, RequestEvent, event_to_json, parse_event
 from tests.servers import create_topics, free_port, read_topic
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = Path(__file__).resolve().parent / "samples"
 CALLBACK = REPO / "deploy" / "litellm" / "harvestguard_callback.py"
@@ -120,7 +122,10 @@ def _set(record: dict[str, Any], value: Any, *path: str) -> dict[str, Any]:
     return record
 
 
-NOT_RFC3339 = "ts: must be RFC 3339 with a UTC offset, e.g. 2026-11-28T14:03:11Z"
+NOT_RFC3339 = (
+    "ts: must be RFC 3339 with a UTC offset (2026-11-28T14:03:11Z) "
+    "or seconds since the epoch as a JSON number (1795874591.0)"
+)
 ORG, TEAM = ("metadata", "user_api_key_org_id"), ("metadata", "user_api_key_team_id")
 REJECTIONS = [
     # (format, sample, change, expected reason)
@@ -297,12 +302,12 @@ def test_callback_never_waits_for_an_unreachable_kafka() -> None:
     started = time.perf_counter()
     for _ in range(4):  # one taken by the sender, two queued, the rest dropped
         asyncio.run(handler.async_log_success_event(kwargs, None, None, None))
-    assert time.perf_counter() - started < 0.5
+    # Liveness: one blocked send would wait max_block_ms (10 s) for Kafka's metadata.
+    assert time.perf_counter() - started < 5.0
     assert handler.dropped >= 1 and handler.published == 0
     handler.close(timeout=0.5)
 
 
-@pytest.mark.integration
 def test_callback_publishes_contract_events_keyed_by_account(kafka_bootstrap: str) -> None:
     topic = f"llm.requests.adapters-{uuid.uuid4().hex[:8]}"
     create_topics(kafka_bootstrap, [topic], partitions=2)

@@ -11,6 +11,8 @@ import redis
 from service.state.alert_log import AlertLog, AlertQuery, BadCursor, MemoryAlertLog, RedisAlertLog
 from service.state.redis_client import connect
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 
 @pytest.fixture(params=["memory", "redis", "cluster"])
 def log(request: pytest.FixtureRequest) -> AlertLog:

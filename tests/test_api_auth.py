@@ -18,6 +18,8 @@ from service.api.security import InsecureSettings
 from tests.servers import free_port, wait_healthy
 from tests.test_api_support import AUTH, INGEST_TOKEN, TOKEN, api_client, api_settings
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 # Open on purpose: Envoy calls the check on loopback; probes and Prometheus need no secret.
 OPEN = {
     "/v1/check",
@@ -29,6 +31,10 @@ OPEN = {
     "/docs",
     "/docs/oauth2-redirect",
     "/redoc",
+    # The review console's static files: no data; the page signs in with the analyst token.
+    "/console",
+    "/console/",
+    "/console/{name}",
 }
 
 
@@ -63,9 +69,8 @@ PROTECTED = [(m, p, g) for m, p, g in ROUTES if g is not None]
 
 def test_the_analyst_routes_are_all_protected() -> None:
     protected_paths = {p for _, p, _ in PROTECTED}
-    assert {"/v1/accounts/x", "/v1/accounts/x/feedback", "/v1/alerts", "/v1/keys/x"} <= (
-        protected_paths
-    )
+    assert {"/v1/accounts/x", "/v1/accounts/x/feedback", "/v1/alerts", "/v1/keys/x",
+            "/v1/queue", "/v1/clusters/x"} <= protected_paths  # fmt: skip
     assert "/v1/events" in protected_paths
 
 

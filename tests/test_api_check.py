@@ -17,6 +17,8 @@ from service.state.account import Decision
 from tests.servers import RedisServer
 from tests.test_api_support import AUTH, api_client, api_settings
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 PATH = "/v1/check/v1/chat/completions"
 REASONS = ["completion_ratio_high", "length_share_high"]
 
@@ -164,7 +166,9 @@ def test_store_unreachable_fails_open_or_closed_then_recovers(
         # Persistence is off: the restarted server is empty, so seed the decision again.
         seed(redis.Redis.from_url(redis_server.url), settings, "org_b", decision("block"))
         back = api.post(PATH, headers={"x-account-id": "org_b"})
-    assert elapsed < 1.0
+    # Liveness, not a latency goal (that is benchmarks/inline_check.py): the 0.2 s timeout
+    # answers, where an unbounded wait would hang the test.
+    assert elapsed < 0.2 + 5.0
     assert down.headers["x-harvestguard-degraded"] == "store-unavailable"
     if mode == "open":
         assert down.status_code == 200
@@ -260,7 +264,9 @@ def test_a_hung_store_fails_open_within_the_timeout(
         back = api.post(PATH, headers={"x-account-id": "org_b"})
     assert [r.status_code for r in hung] == [200, 200, 200]
     assert all(r.headers["x-harvestguard-degraded"] == "store-unavailable" for r in hung)
-    assert elapsed < 3 * 0.1 * 1.5 + 0.5  # each within about the timeout
+    # Liveness, not a latency goal: each answers after its 0.1 s timeout, with room for a
+    # busy machine, where a stalled store without one would hang the test.
+    assert elapsed < 3 * (0.1 + 2.0)
     assert back.status_code == 403
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from redis.cluster import RedisCluster
 
 from service.state.account import Decision
 from tests.factories import T0, event, traffic
 from tests.test_api_support import AUTH, FAST, all_alerts, api_client, api_settings, push
+
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
 PATH = "/v1/check/v1/chat/completions"
 

@@ -29,6 +29,8 @@ from tests.test_api_support import (
     push,
 )
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 
 def events(n: int, account: str = "org_1") -> list[dict[str, object]]:
     return [event(event_id=f"e{i}", ts=1_795_874_400.0 + i, account_id=account) for i in range(n)]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.factories import event
 from tests.servers import free_port
 from tests.test_api_support import api_client, api_settings, ndjson
+
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
 
 def test_healthz_and_readyz_on_the_embedded_store() -> None:

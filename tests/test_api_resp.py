@@ -13,6 +13,8 @@ from service.api.resp import FastRedis, command
 from service.state.base import StoreUnavailable
 from tests.servers import RedisServer
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 PASSWORD = "resp-test-6c1d9e0f2a"
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from types import SimpleNamespace
 
+import pytest
 from kafka import KafkaProducer
 
 from service.dlq import replay_dlq
 from service.settings import Settings
 from service.sinks import dead_letter
 from tests.servers import create_topics, read_topic
+
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
 
 def test_replay_produces_each_dead_lettered_original_again(kafka_bootstrap: str) -> None:

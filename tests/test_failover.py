@@ -39,6 +39,8 @@ from tests.test_api_cluster import PATH
 from tests.test_api_support import FAST, api_client, api_settings
 from tests.workers import Topics, account_states, as_records, produce, start_worker, worker_env
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 
 def _counted(client: RedisCluster, prefix: str) -> Counter[str]:
     return Counter({account: state[1] for account, state in account_states(client, prefix).items()})

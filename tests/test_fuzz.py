@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 import orjson
+import pytest
 import redis
 from kafka import KafkaProducer
 
@@ -21,6 +22,8 @@ from tests.adversarial import adversarial
 from tests.servers import read_topic
 from tests.test_api_support import api_client, api_settings
 from tests.workers import Topics, account_states, finish, start_worker, worker_env
+
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
 FUZZ_RECORDS = int(os.environ.get("HARVESTGUARD_FUZZ_RECORDS", "3000"))
 

@@ -16,7 +16,7 @@ from detectors.groups import FIELD, PROFILE_FIELDS
 from service.state.links import Contribution, LinkStore, MemoryLinks, Report
 from service.state.redis_links import RedisLinks
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
 CARD = "payment:00000000000000aa"
 NET = "network:00000000000000bb"

@@ -22,6 +22,8 @@ from service.state.account import ACTIONS, Decision
 from service.state.memory import MemoryStore
 from tests.factories import traffic
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 FAST = Settings(learn_interval_s=0, batch_size=200)
 
 

@@ -1,23 +1,23 @@
-"""The ``simulate`` and ``evaluate`` sub-commands, through a tiny parser and the real one."""
+"""The ``simulate`` and ``evaluate`` sub-commands, through the real ``harvestguard`` command.
+
+Their errors are in tests/test_cli.py."""
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+from service.cli import main
 from service.contract import iter_lines, parse_event
-from simulations.cli import register
 from simulations.labels import read_labels
 
 
 def _cli(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="harvestguard")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return int(args.func(args))
+    try:
+        return main(list(argv))
+    except SystemExit as exit_:  # argparse's own errors
+        return int(exit_.code or 0)
 
 
 def test_list(capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,22 +47,7 @@ def test_simulate_spec_path_and_errors(tmp_path: Path) -> None:
     assert _cli("simulate", "smoke", "--speed", "sideways", "--quiet") == 2
 
 
-def test_evaluate_without_verdicts_runs_detection_or_says_why(tmp_path: Path) -> None:
-    events = tmp_path / "e.jsonl"
-    assert _cli("simulate", "smoke", "--scale", "0.1", "--output", str(events), "--quiet") == 0
-    report = tmp_path / "report.md"
-    code = _cli("evaluate", "--events", str(events), "--labels", str(tmp_path / "e.labels.jsonl"),
-                "--report", str(report), "--plots", str(tmp_path / "plots"))  # fmt: skip
-    if importlib.util.find_spec("service.offline") is None:
-        assert code == 2
-    else:
-        assert code == 0 and "| precision |" in report.read_text()
-        assert (tmp_path / "plots" / "rates.png").is_file()
-
-
 def test_the_harvestguard_console_script_has_both_commands(tmp_path: Path) -> None:
-    from service.cli import main
-
     assert main(["simulate", "--list"]) == 0
     out = tmp_path / "m.jsonl"
     assert main(["simulate", "smoke", "--scale", "0.05", "--output", str(out), "--quiet"]) == 0

@@ -16,6 +16,7 @@ import orjson
 import pytest
 
 from service.contract import iter_lines, parse_event
+from simulations import replay as replay_module
 from simulations.cli import register
 from simulations.generator import generate
 from simulations.replay import (
@@ -30,6 +31,8 @@ from simulations.replay import (
 )
 from simulations.spec import load_scenario
 from tests.servers import create_topics, read_topic
+
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
 
 def _cli(*argv: str) -> int:
@@ -63,15 +66,34 @@ def test_parse_speed_rejects_nonsense() -> None:
             parse_speed(bad)
 
 
-def test_speed_factor_paces_by_event_time(tmp_path: Path) -> None:
+class FakeClock:
+    """The replay's clock: ``sleep`` moves it on at once and is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    perf_counter = monotonic  # the replay's own statistics
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_speed_factor_paces_by_event_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(replay_module, "time", clock)
     records = _records(41, span_s=2.0)  # two seconds of event time
-    started = time.monotonic()
     stats = replay(records, [FileSink(tmp_path / "a.jsonl")], speed=10.0, progress=False)
-    paced = time.monotonic() - started
-    assert stats.events == 41 and 0.18 <= paced < 1.5  # 2 s / 10
-    started = time.monotonic()
+    assert stats.events == 41
+    assert clock.now - 1000.0 == pytest.approx(0.2, abs=0.003)  # 2 s / 10, in 40 waits
+    assert len(clock.sleeps) == 40
+    clock.sleeps.clear()
     replay(records, [FileSink(tmp_path / "b.jsonl")], speed=None, progress=False)
-    assert time.monotonic() - started < 0.15
+    assert clock.sleeps == []  # as fast as it goes: never waits
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
 
 
@@ -140,7 +162,6 @@ def test_http_replay_of_a_file_through_the_cli(http_endpoint: str, tmp_path: Pat
     assert sum(len(b.splitlines()) for b in _Collector.bodies) == count_lines(source)
 
 
-@pytest.mark.integration
 def test_kafka_replay_keys_by_account(kafka_bootstrap: str, tmp_path: Path) -> None:
     topic = f"sim-{uuid.uuid4().hex[:8]}"
     create_topics(kafka_bootstrap, [topic], partitions=4)
@@ -164,7 +185,6 @@ def test_kafka_replay_keys_by_account(kafka_bootstrap: str, tmp_path: Path) -> N
     assert len({p for ps in partitions.values() for p in ps}) > 1
 
 
-@pytest.mark.integration
 def test_cli_simulate_to_kafka_at_a_speed_factor(kafka_bootstrap: str, tmp_path: Path) -> None:
     topic = f"sim-{uuid.uuid4().hex[:8]}"
     create_topics(kafka_bootstrap, [topic], partitions=2)

@@ -27,6 +27,8 @@ from service.state.redis_store import RedisStore
 from tests.factories import T0, event, redis_contents, traffic
 from tests.servers.redis_sentinel import MASTER_NAME, RedisSentinelGroup
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 
 def busy_account(events: int = 3000) -> AccountState:
     """An active account with every window, sketch and field filled."""

@@ -28,6 +28,8 @@ from tests.workers import (
     worker_env,
 )
 
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
 CANARY = "CANARY-worker-91c2"
 MALFORMED = [
     b"{not json at all",

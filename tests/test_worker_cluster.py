@@ -13,6 +13,7 @@ from __future__ import annotations
 import zlib
 
 import orjson
+import pytest
 import redis
 from redis.cluster import RedisCluster
 
@@ -35,6 +36,8 @@ from tests.workers import (
     start_worker,
     worker_env,
 )
+
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
 
 def test_worker_on_a_cluster_keeps_the_same_state_as_on_one_server(

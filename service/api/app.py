@@ -1,7 +1,8 @@
 """The sidecar API: ``create_app(settings)`` and ``run_api`` (``harvestguard api``).
 
 One router per resource: the inline check, push ingestion, accounts (view
-and feedback), alerts, API-key mappings, and operations. The context (store,
+and feedback), alerts, the review queue and clusters, API-key mappings,
+operations, and the review console's static files. The context (store,
 pipeline, sinks) is built when the app is created, so weak secrets stop it
 before it listens.
 """
@@ -18,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from service.api.context import build_context
-from service.api.routers import accounts, alerts, check, events, keys, ops
+from service.api.routers import accounts, alerts, check, console, events, keys, ops, review
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,12 +59,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="harvestguard sidecar API",
         version="1",
-        description="Inline check (Envoy ext_authz), push ingestion, analyst API, operations.",
+        description="Inline check (Envoy ext_authz), push ingestion, analyst API, operations; "
+        "the review console is served at /console.",
         lifespan=lifespan,
     )
     app.state.context = context
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (check, events, accounts, alerts, keys, ops):
+    for module in (check, events, accounts, alerts, review, keys, ops, console):
         app.include_router(module.router)
     app.add_middleware(check.CheckFastPath, context=context)
     return app
@@ -82,7 +84,7 @@ def run_api(settings: Settings, host: str | None = None, port: int | None = None
         app,
         host=host or settings.api_host,
         port=settings.api_port if port is None else port,
-        # One process: push ingestion keeps pipeline state in it (see the README).
+        # One process: push ingestion keeps pipeline state in it (see docs/api.md).
         workers=1,
         access_log=False,  # paths of checks carry the client's URL: keep them out of logs
         log_config=None,  # the CLI's logging configuration

@@ -33,6 +33,7 @@ from service.state.factory import make_links, make_redis_store, sentinels
 from service.state.feedback import FeedbackBook, MemoryFeedback, RedisFeedback
 from service.state.links import LinkStore
 from service.state.memory import MemoryStore
+from service.watermark import Marks, RedisMarks
 
 
 @dataclass(slots=True)
@@ -49,6 +50,14 @@ class ApiContext:
     publisher: KafkaAlerts | None
     api_token: bytes
     ingest_token: bytes | None
+    marks: Marks | None = None  # the workers' watermark, where they share one (Redis)
+
+    def complete_epoch(self) -> int:
+        """The newest epoch whose cross-account state is complete: what the workers last
+        read (never newer, which would fold in epochs still being written), else what this
+        process's own pushes completed."""
+        seen = self.marks.complete() if self.marks is not None else None
+        return seen if seen is not None else self.pipeline.newest_epoch - 1
 
     def close(self) -> None:
         if self.publisher is not None:
@@ -69,12 +78,18 @@ def build_context(settings: Settings) -> ApiContext:
     alerts: AlertLog
     keys: KeyDirectory
     backend: CheckBackend
+    marks: Marks | None
     if settings.store == "redis":
         redis_store = make_redis_store(settings)
         store = redis_store
         feedback = RedisFeedback(redis_store.client, settings.redis_prefix, redis_store.wait)
         alerts = RedisAlertLog(redis_store.client, settings.redis_prefix, settings.alert_log_size)
         keys = RedisKeys(redis_store.client, settings.redis_prefix)
+        marks = RedisMarks(
+            redis_store.client,
+            f"{settings.redis_prefix}:wm:{{{settings.topic_requests}}}",
+            settings.watermark_idle_s,
+        )
         where = (settings.redis_url, settings.redis_prefix, settings.check_timeout_ms / 1000)
         if settings.redis_cluster:
             backend = ClusterBackend(*where)
@@ -88,6 +103,7 @@ def build_context(settings: Settings) -> ApiContext:
         alerts = MemoryAlertLog(settings.alert_log_size)
         keys = MemoryKeys()
         backend = LocalBackend(store, keys)
+        marks = None
 
     publisher = KafkaAlerts(settings) if settings.api_publish_alerts else None
     links = make_links(settings)
@@ -105,4 +121,5 @@ def build_context(settings: Settings) -> ApiContext:
         publisher=publisher,
         api_token=api_token.encode("utf-8", "surrogatepass"),
         ingest_token=ingest_token.encode("utf-8", "surrogatepass") if ingest_token else None,
+        marks=marks,
     )

@@ -139,3 +139,49 @@ class KeyView(BaseModel):
 class Health(BaseModel):
     status: str
     checks: dict[str, bool] = Field(default_factory=dict)
+
+
+class QueueItem(BaseModel):
+    alert_id: str | None
+    account_id: str
+    action: str
+    previous_action: str | None
+    score: float | None
+    reasons: list[str]
+    families: list[str] = Field(
+        description="Evidence families behind the verdict: the alert's own `families` when it "
+        "names them, else those of its reason codes."
+    )
+    cluster_id: str | None
+    ts: float | None = Field(description="Event time of the change (Unix s).")
+    shadow: bool = Field(description="Computed but not enforced (shadow mode).")
+    source: str | None = Field(description="'feedback' for an analyst's change, else detection.")
+
+
+class QueuePage(BaseModel):
+    flags: list[QueueItem] = Field(
+        description="Accounts whose latest verdict change flagged them, newest first."
+    )
+    changes: list[QueueItem] = Field(description="Recent verdict changes, newest first.")
+    families: list[str] = Field(description="Every evidence family, for filters.")
+    tenants: list[str] = Field(description="Tenant globs of HARVESTGUARD_POLICY_OVERRIDES.")
+    scanned: int = Field(description="Verdict changes read from the alert log.")
+
+
+class MemberView(BaseModel):
+    account_id: str
+    action: str
+    score: float
+    reasons: list[str]
+
+
+class ClusterView(BaseModel):
+    cluster_id: str
+    link: LinkView | None = Field(description="The group as it stands; null once it expired.")
+    decisions: list[MemberView] = Field(description="Members' current decisions (at most 50).")
+    alerts: list[dict[str, Any]] = Field(description="Its recent verdict changes, newest first.")
+
+
+class FamiliesView(BaseModel):
+    families: list[str]
+    reasons: dict[str, str] = Field(description="Reason code -> the family of its signal.")

@@ -41,9 +41,15 @@ class AlertQuery:
     until: float | None = None  # exclusive
     limit: int = 50
     cursor: str | None = None
+    account_id: str | None = None
+    cluster_id: str | None = None
 
     def matches(self, alert: dict[str, Any]) -> bool:
         if self.action is not None and alert.get("action") != self.action:
+            return False
+        if self.account_id is not None and alert.get("account_id") != self.account_id:
+            return False
+        if self.cluster_id is not None and alert.get("cluster_id") != self.cluster_id:
             return False
         ts = alert.get("ts")
         if not isinstance(ts, int | float):

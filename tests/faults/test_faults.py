@@ -18,7 +18,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.faults.harness import FaultPlan, run_faults
+
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
 
 def test_faults_lose_nothing_and_count_nothing_twice(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, status
 
 from detectors.baseline import PeerBaseline
 from detectors.explain import explain
+from detectors.groups import Group
 from service.api.deps import Context, require_api_token
 from service.api.feedback import apply_feedback
 from service.api.schemas import (
@@ -115,29 +116,32 @@ def _assessed(
     return found, assessment.families, explain(assessment, x, baseline, linked)
 
 
+def link_view(context: Context, group: Group, exclude: str = "", limit: int = 20) -> LinkView:
+    """One shared value's group: its members (as many as ``limit``, not ``exclude``), and per
+    request what the group takes away, and the share of its members that are young."""
+    requests = group.get("requests")
+    shares = {
+        f"{field}_share": round(group.get(field) / requests, 4)
+        for field in ("harvest", "trace", "grade", "probe", "long")
+        if requests > 0
+    }
+    shares["young_share"] = round(group.get("young") / max(group.members, 1), 4)
+    others = [a for a in context.links.members(group.value, limit + 1) if a != exclude][:limit]
+    return LinkView(
+        value=group.value,
+        kind=group.value.split(":", 1)[0],
+        members=group.members,
+        common=group.common,
+        accounts=others,
+        requests=round(requests, 1),
+        shares=shares,
+    )
+
+
 def _linked(context: Context, account_id: str, state: AccountState) -> list[LinkView]:
-    found = []
     as_of = epoch_of(state.windows.last_ts) - 1
-    for value, group in context.links.groups(state.links, as_of).items():
-        requests = group.get("requests")
-        shares = {
-            f"{field}_share": round(group.get(field) / requests, 4)
-            for field in ("harvest", "trace", "grade", "probe", "long")
-            if requests > 0
-        }
-        shares["young_share"] = round(group.get("young") / max(group.members, 1), 4)
-        others = [a for a in context.links.members(value, 21) if a != account_id][:20]
-        found.append(
-            LinkView(
-                value=value,
-                kind=value.split(":", 1)[0],
-                members=group.members,
-                common=group.common,
-                accounts=others,
-                requests=round(requests, 1),
-                shares=shares,
-            )
-        )
+    groups = context.links.groups(state.links, as_of).values()
+    found = [link_view(context, group, account_id) for group in groups]
     found.sort(key=lambda link: (link.common, -max(link.shares.values(), default=0.0)))
     return found
 

@@ -31,9 +31,16 @@ def list_alerts(
     until: Annotated[float | None, Query(description="Event time (Unix s), exclusive.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
+    account_id: Annotated[
+        str | None, Query(min_length=1, max_length=128, description="Only this account's.")
+    ] = None,
+    cluster_id: Annotated[
+        str | None, Query(min_length=1, max_length=128, description="Only this cluster's.")
+    ] = None,
 ) -> AlertPage:
     """Verdict changes from push ingestion, feedback and (with Redis) the streaming worker."""
-    query = AlertQuery(action=action, since=since, until=until, limit=limit, cursor=cursor)
+    query = AlertQuery(action=action, since=since, until=until, limit=limit, cursor=cursor,
+                       account_id=account_id, cluster_id=cluster_id)  # fmt: skip
     try:
         alerts, next_cursor = context.alerts.page(query)
     except BadCursor as error:
