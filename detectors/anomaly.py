@@ -18,7 +18,7 @@ the same score. Until a tier has enough accounts, the family says nothing.
 >>> x = {"requests": 300.0, "long_share": 0.95, "completion_mean": 1800.0}
 >>> round(family.score_one(x), 2), family.score_one({**x, "long_share": 0.1,
 ...                                                   "completion_mean": 250.0})
-(3.0, 0.0)
+(1.67, 0.0)
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ Amplifiers (many languages, a new account, a new model, single turns, a high
 rate) scale with the strength of the content evidence itself.
 
 >>> family = ContentEvidence()
->>> x = {"requests": 400.0, "trace_count": 120.0, "harvest_count": 300.0,
+>>> x = {"requests": 400.0, "trace_count": 200.0, "harvest_count": 380.0,
 ...      "single_turn_share": 1.0, "account_age_days": 90.0, "rate_1h": 4.0}
 >>> round(family.score_one(x), 1), [s.reason for s in family.explain_one(x)][:2]
-(11.0, ['reasoning_trace_harvest', 'reasoning_harvest'])
->>> family.score_one({"requests": 400.0, "harvest_count": 100.0})
+(9.4, ['reasoning_harvest', 'reasoning_trace_harvest'])
+>>> family.score_one({"requests": 400.0, "harvest_count": 150.0})
 0.0
 """
 
@@ -47,14 +47,14 @@ class Kind(NamedTuple):
 KINDS: tuple[Kind, ...] = (
     # The model's whole reasoning trace demanded and a long answer taken away: the
     # distillation corpus itself.
-    Kind("reasoning_trace_harvest", "trace_count", 0.1, 0.4, 3.0, 30.0, 5.0, "trace_share"),
+    Kind("reasoning_trace_harvest", "trace_count", 0.15, 0.5, 3.0, 30.0, 3.0, "trace_share"),
     # Reasoning asked for in any words, with a long answer: honest tutoring does it too,
     # so only a large share counts.
-    Kind("reasoning_harvest", "harvest_count", 0.35, 0.85, 5.0, 60.0, 4.0, "harvest_share"),
+    Kind("reasoning_harvest", "harvest_count", 0.5, 0.9, 5.0, 60.0, 6.0, "harvest_share"),
     # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
-    Kind("rubric_volume", "grade_count", 0.6, 0.95, 20.0, 100.0, 6.5, "grade_share"),
+    Kind("rubric_volume", "grade_count", 0.6, 0.95, 20.0, 100.0, 8.0, "grade_share"),
     # Tiny completions under a large logit_bias: output-projection extraction.
-    Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 9.0, "probe_share"),
+    Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 11.0, "probe_share"),
 )
 # What a benchmark harness's traffic also shows.
 BENCHMARK_LIKE = frozenset({"reasoning_trace_harvest", "reasoning_harvest", "rubric_volume"})
@@ -68,7 +68,7 @@ class ContentEvidence(Evidence):
         baseline: PeerBaseline | None = None,
         prior_requests: float = 10.0,
         reproducible_discount: float = 0.4,
-        cap: float = 9.0,
+        cap: float = 11.0,
     ) -> None:
         self.baseline = baseline
         self.prior_requests = prior_requests

@@ -6,11 +6,14 @@ ablation) adds nothing. Strong evidence of one family alone is enough to reach
 a verdict; weaker evidence needs another family beside it.
 
 >>> scorer = Scorer(build())
->>> x = {"requests": 400.0, "trace_count": 120.0, "harvest_count": 300.0,
-...      "long_share": 0.95, "single_turn_share": 1.0, "account_age_days": 90.0}
+>>> x = {"requests": 400.0, "trace_count": 200.0, "harvest_count": 380.0,
+...      "long_share": 0.95, "completion_mean": 1600.0, "single_turn_share": 1.0,
+...      "template_repeat": 0.95, "distinct_prompt_share": 0.98, "account_age_days": 90.0}
 >>> assessment = scorer.assess(x)
->>> round(assessment.score, 3), assessment.drivers[:2]
-(1.0, ['content', 'economics'])
+>>> round(assessment.score, 3), assessment.drivers
+(0.999, ['content', 'structure', 'economics'])
+>>> scorer.assess({**x, "trace_count": 0.0, "harvest_count": 0.0}).score < 0.8
+True
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
 # A skeleton becomes a link value once the account repeats it this often, and this much.
 SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.2
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
+_FIXED = 1024.0
 
 
 @dataclass(slots=True)
@@ -68,6 +69,7 @@ class Segment:
     index: int  # its place in the batch's list of segments
     first: int  # the index of its first and last event in the batch
     last: int
+    events: int = 0  # the account's events counted up to its last event
     score: bool = False
 
 
@@ -79,7 +81,9 @@ class Pipeline:
         links: LinkStore | None = None,
         source: str = "kafka",
         overrides: Overrides | None = None,
+        scorer: Scorer | None = None,
     ) -> None:
+        """``scorer`` replaces the evidence families of the settings (tests script one)."""
         self.store = store
         self.settings = settings
         # Every fingerprint this process makes is keyed with the deployment's key.
@@ -88,7 +92,7 @@ class Pipeline:
             settings.link_max_members, settings.state_ttl_s // EPOCH_S, settings.link_max_values
         )  # fmt: skip
         self.baseline = PeerBaseline(settings.baseline_min_accounts)
-        self.scorer = Scorer(build(self.baseline, settings.disabled_families))
+        self.scorer = scorer or Scorer(build(self.baseline, settings.disabled_families))
         self.overrides = overrides
         self.verdicts = Verdicts(settings, self.baseline, overrides)
         self.policy = self.verdicts.policy  # what the API asks about enforcement and shadow
@@ -120,6 +124,10 @@ class Pipeline:
         added[_GAPS[0]] = has_gap
         added[_GAPS[1]] = np.where(has_gap, gaps, 0.0)
         added[_GAPS[2]] = np.where(has_gap, gaps * gaps, 0.0)
+        # Fixed point (multiples of 2**-10): sums are then exact in any order, so a window
+        # is the same to the last bit however the stream was cut into batches and segments.
+        np.round(added * _FIXED, out=added)
+        added /= _FIXED
         index, rank = registers(batch)
         sums = segment_sums(added, order, starts, index, rank)
         extras = _Extras(batch, columns, order, starts)
@@ -187,7 +195,7 @@ class Pipeline:
                 segment = Segment(account, state, epoch, minute, len(segments), i, i)
                 open_segment[account] = segment
                 segments.append(segment)
-            segment.last = i
+            segment.last, segment.events = i, state.events
             segment_of[i] = segment.index
             since = state.events - state.scored_events
             tick = int(t // tick_s)
@@ -244,9 +252,10 @@ class Pipeline:
             assessment, x, linked = round_.score(segment.account, state)
             result.scored += 1
             event_id = batch.event_ids[segment.last]
-            ts = state.windows.last_ts
-            change = self.verdicts.decide(segment.account, state, event_id, ts, assessment, x,
-                                          linked)  # fmt: skip
+            ts = float(columns[COLUMN["ts"], segment.last])
+            change = self.verdicts.decide(
+                segment.account, state, event_id, ts, segment.events, assessment, x, linked
+            )
             if change is not None:
                 result.decisions[segment.account] = state.decision
                 result.alerts.append(change.alert)

@@ -65,12 +65,14 @@ class Verdicts:
         state: AccountState,
         event_id: str,
         ts: float,
+        events: int,
         assessment: Assessment,
         x: dict[str, float],
         linked: dict[str, str],
     ) -> Change | None:
-        """The policy's decision on an assessment at the account's event ``event_id``, kept in
-        ``state``; None if unchanged. ``linked`` names the account's group of each kind."""
+        """The policy's decision on an assessment at the account's event ``event_id`` (its
+        ``events``-th), kept in ``state``; None if unchanged. ``linked`` names the account's
+        group of each kind."""
         score = assessment.score
         policy = self.policy.for_account(account)
         flagged = score >= policy.review
@@ -100,7 +102,7 @@ class Verdicts:
             ts=ts,
             explanation=explanation,
             event_id=event_id,
-            account_events=state.events,
+            account_events=events,
             families=families,
         )
         if decision.action == ALLOW:
@@ -110,7 +112,7 @@ class Verdicts:
             flag = state.first_flag = FirstFlag(
                 ts,
                 event_id,
-                state.events,
+                events,
                 score,
                 decision.reasons,
                 decision.cluster_id,

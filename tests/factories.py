@@ -125,3 +125,20 @@ def redis_contents(client: Any) -> bytes:
         else:
             raise AssertionError(f"unexpected Redis type {kind!r} of {key!r}")
     return b"\n".join(parts)
+
+
+def observed(
+    events: list[dict[str, Any]], partition: int | None = None, first_offset: int = 0
+) -> Any:
+    """The pipeline's input for contract events: an ObservedBatch, with Kafka coordinates
+    (``partition``, offsets from ``first_offset``) when a partition is given."""
+    import orjson
+
+    from service.contract import parse_event
+    from service.features.observation import observe_events
+
+    parsed = [parse_event(orjson.dumps(e)) for e in events]
+    if partition is None:
+        return observe_events(parsed)
+    offsets = list(range(first_offset, first_offset + len(parsed)))
+    return observe_events(parsed, [partition] * len(parsed), offsets, [e.ts for e in parsed])

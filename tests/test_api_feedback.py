@@ -9,29 +9,26 @@ feedback), and end to end with the real detector over pushed traffic.
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 
-import orjson
 import pytest
 import redis
 
-from detectors.baseline import PeerBaseline
-from detectors.harvest import Assessment, HarvestScorer, Signal
-from service.features.observation import observe_raw
-from service.pipeline import Envelope, Pipeline
+from detectors.base import Signal
+from detectors.registry import Assessment, Scorer
+from service.pipeline import Pipeline
 from service.settings import Settings
 from service.state.account import Decision
-from service.state.factory import make_store
+from service.state.factory import build_backends
 from service.state.feedback import (
     FeedbackBook,
     MemoryFeedback,
     Override,
     RedisFeedback,
     adjust,
-    redis_feedback,
 )
 from service.state.memory import MemoryStore
-from tests.factories import T0, event, traffic
+from tests.factories import T0, event, observed, traffic
 from tests.test_api_support import AUTH, FAST, all_alerts, api_client, api_settings, push
 
 pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
@@ -39,38 +36,27 @@ pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.
 PATH = "/v1/check/v1/chat/completions"
 
 
-class ScriptedDetector:
-    """Scores and explains whatever the test says; learns nothing."""
+class ScriptedScorer(Scorer):
+    """Scores and explains whatever the test says."""
 
     def __init__(self) -> None:
+        super().__init__([])
         self.score = 0.0
         self.reasons: list[str] = []
-        self.baseline = PeerBaseline()
 
-    def assess(self, x: dict[str, float], extra: list[Signal] | None = None) -> Assessment:
-        signals = [Signal(reason, 1.0, 1.0) for reason in self.reasons]
-        return Assessment(self.score, signals)
-
-    @property
-    def quiet(self) -> Assessment:
-        """What the pipeline uses for accounts without harvesting traffic (like this one's)."""
-        return self.assess({})
-
-    def learn_one(self, x: dict[str, float], score: float | None = None) -> None:
-        pass
+    def assess(self, x: dict[str, float]) -> Assessment:
+        signals = [Signal(reason, 1.0, 1.0, family="content") for reason in self.reasons]
+        return Assessment(self.score, signals, {"content": float(len(signals))})
 
 
 class Harness:
     """A pipeline on one account whose score and reasons the test scripts."""
 
     def __init__(self, feedback: FeedbackBook | None, store: Any = None) -> None:
-        self.detector = ScriptedDetector()
-        settings = Settings(_env_file=None, min_events=1, rescore_after_s=0)  # type: ignore[call-arg]
+        self.detector = ScriptedScorer()
+        settings = Settings(_env_file=None, min_events=1)  # type: ignore[call-arg]
         self.pipeline = Pipeline(
-            store or MemoryStore(),
-            settings,
-            detector=cast(HarvestScorer, self.detector),
-            overrides=feedback,
+            store or MemoryStore(), settings, scorer=self.detector, overrides=feedback
         )
         self.sent = 0
 
@@ -79,7 +65,7 @@ class Harness:
         self.detector.score, self.detector.reasons = score, list(reasons)
         self.sent += 1
         raw = event(event_id=f"s{self.sent}", ts=T0 + self.sent, account_id="org_x")
-        result = self.pipeline.process([Envelope(observe_raw(orjson.dumps(raw)))])
+        result = self.pipeline.process(observed([raw]))
         self.pipeline.commit(result)
         stored = self.pipeline.store.decision("org_x")
         return "allow" if stored is None else stored.action
@@ -133,8 +119,8 @@ def test_the_worker_pipeline_reads_feedback_from_redis(
 ) -> None:
     prefix = f"t{uuid.uuid4().hex[:8]}"
     settings = Settings(_env_file=None, store="redis", redis_url=redis_url, redis_prefix=prefix)  # type: ignore[call-arg]
-    store = make_store(settings)
-    worker_side = redis_feedback(store, prefix)
+    backends = build_backends(settings)
+    store, worker_side = backends.store, backends.feedback
     assert isinstance(worker_side, RedisFeedback)
     harness = Harness(worker_side, store=store)
     assert harness.step(0.99, "a") == "block"
@@ -143,7 +129,6 @@ def test_the_worker_pipeline_reads_feedback_from_redis(
     store.save({}, {"org_x": Decision("allow", 0.0, [], T0)})
     assert harness.step(0.99, "a", "b") == "allow"
     assert harness.step(0.99, "c") == "allow"
-    assert redis_feedback(MemoryStore(), prefix) is None
 
 
 @pytest.mark.parametrize(

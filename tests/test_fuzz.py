@@ -14,9 +14,9 @@ import orjson
 import pytest
 import redis
 from kafka import KafkaProducer
+from xxhash import xxh32_intdigest
 
 from service.contract import InvalidEvent, parse_event
-from service.features.observation import observe_raw
 from service.state.account import AccountState
 from tests.adversarial import adversarial
 from tests.servers import read_topic
@@ -34,12 +34,14 @@ def expected(records: list[bytes]) -> tuple[set[int], int]:
     applied = 0
     for i, raw in enumerate(records):
         try:
-            obs = observe_raw(raw)
+            event = parse_event(raw)
         except InvalidEvent:
             rejected.add(i)
             continue
-        state = states.setdefault(obs.account_id, AccountState())
-        applied += state.remember_id(obs.id_hash)
+        state = states.setdefault(event.account_id, AccountState())
+        applied += state.remember_id(
+            xxh32_intdigest(event.event_id.encode("utf-8", "surrogatepass"))
+        )
     return rejected, applied
 
 

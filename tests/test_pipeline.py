@@ -13,14 +13,13 @@ from typing import Any
 import orjson
 import pytest
 
-from service.features.observation import observe_raw
 from service.offline import detect_file
-from service.pipeline import Envelope, Pipeline
+from service.pipeline import Pipeline
 from service.policy import Policy
 from service.settings import Settings
 from service.state.account import ACTIONS, Decision
 from service.state.memory import MemoryStore
-from tests.factories import traffic
+from tests.factories import observed, traffic
 
 pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
@@ -65,13 +64,17 @@ def test_detect_flags_the_harvester_and_writes_contract_verdicts(tmp_path: Path)
             "events_before_flag",
             "reasons",
             "cluster_id",
-            "explanation",  # harvestguard's addition to the contract's fields
+            "families",  # harvestguard's additions to the contract's fields
+            "explanation",
         }
         assert verdict["action"] in ACTIONS[1:]
         assert 0.0 <= verdict["score"] <= 1.0
         assert verdict["events_before_flag"] >= FAST.min_events
         assert verdict["reasons"] and all(isinstance(r, str) for r in verdict["reasons"])
         assert [e["signal"] for e in verdict["explanation"]][:1] == verdict["reasons"][:1]
+        assert verdict["families"] and {e["family"] for e in verdict["explanation"]} >= set(
+            verdict["families"]
+        )
 
 
 def test_malformed_lines_are_reported_not_fatal(tmp_path: Path) -> None:
@@ -99,33 +102,32 @@ def test_malformed_lines_are_reported_not_fatal(tmp_path: Path) -> None:
 
 
 def test_duplicate_event_ids_are_counted_once() -> None:
-    events = [Envelope(observe_raw(orjson.dumps(e))) for e in traffic(events=400)]
+    events = list(traffic(events=400))
     once, twice = MemoryStore(), MemoryStore()
     first = Pipeline(once, FAST)
-    first.commit(first.process(events))
+    first.commit(first.process(observed(events)))
     second = Pipeline(twice, FAST)
-    result = second.process([*events[:200], *events[100:200], *events[200:]])
+    result = second.process(observed([*events[:200], *events[100:200], *events[200:]]))
     second.commit(result)
     assert result.duplicates == 100
-    for account, state in once.load([e.obs.account_id for e in events]).items():
+    for account, state in once.load([e["account_id"] for e in events]).items():
         assert twice.load([account])[account].windows == state.windows
 
 
 def test_kafka_redelivery_is_skipped_by_applied_offset() -> None:
-    events = [observe_raw(orjson.dumps(e)) for e in traffic(events=600)]
+    events = list(traffic(events=600))
     # One partition: offsets are positions. Redeliver 250 events after the first pass.
-    batch = [Envelope(e, 0, i) for i, e in enumerate(events)]
     store = MemoryStore()
     pipeline = Pipeline(store, FAST)
-    pipeline.commit(pipeline.process(batch[:400]))
+    pipeline.commit(pipeline.process(observed(events[:400], partition=0)))
     # Ids older than the dedup memory would be counted again without the offsets.
-    result = pipeline.process(batch[150:])
+    result = pipeline.process(observed(events[150:], partition=0, first_offset=150))
     pipeline.commit(result)
     assert result.redelivered == 250
     clean = MemoryStore()
     clean_pipeline = Pipeline(clean, FAST)
-    clean_pipeline.commit(clean_pipeline.process(batch))
-    accounts = {e.account_id for e in events}
+    clean_pipeline.commit(clean_pipeline.process(observed(events, partition=0)))
+    accounts = {e["account_id"] for e in events}
     counted = {a: (s.windows, s.events) for a, s in store.load(accounts).items()}
     assert counted == {a: (s.windows, s.events) for a, s in clean.load(accounts).items()}
 

@@ -4,7 +4,6 @@ Redis Sentinel), and on a three-node Redis Cluster."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -14,17 +13,19 @@ import pytest
 import redis
 from redis.cluster import RedisCluster
 
-from service.features.observation import observe_raw
+from detectors.groups import PROFILE_FIELDS
+from service.pipeline import Pipeline
+from service.settings import Settings
 from service.state.account import AccountState, Decision, FirstFlag, decode, encode
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
 from service.state.feedback import Override, RedisFeedback
-from service.state.links import Report
+from service.state.links import Contribution, Report
 from service.state.memory import MemoryStore
 from service.state.redis_client import Sentinels, slot
 from service.state.redis_links import RedisLinks
 from service.state.redis_store import RedisStore
-from tests.factories import T0, event, redis_contents, traffic
+from tests.factories import T0, event, observed, redis_contents, traffic
 from tests.servers.redis_sentinel import MASTER_NAME, RedisSentinelGroup
 
 pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
@@ -32,21 +33,25 @@ pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.
 
 def busy_account(events: int = 3000) -> AccountState:
     """An active account with every window, sketch and field filled."""
-    state = AccountState()
-    for i in range(events):
-        record = event(
+    records = [
+        event(
             event_id=f"e{i}",
             ts=T0 + i * 20.0,
-            prompt=f"prompt {i}",
+            prompt=f"prompt {i}: explain your reasoning step by step",
             model=f"m{i % 3}",
             finish_reason="length",
             client_ip=f"10.1.{i % 40}.1",
             api_key_id=f"key-{i % 5}",
+            payment_fingerprint="pm_busy",
+            account_created=T0 - 86400,
         )
-        state.windows.add(observe_raw(json.dumps(record)))
-        state.events += 1
-        state.remember_id(i)
-        state.applied_partition, state.applied_offset = 3, 1_000_000 + i
+        for i in range(events)
+    ]
+    memory = MemoryStore()
+    pipeline = Pipeline(memory, Settings(_env_file=None, learn_interval_s=0))  # type: ignore[call-arg]
+    pipeline.commit(pipeline.process(observed(records, partition=3, first_offset=1_000_000)))
+    state = memory.load(["org_1"])["org_1"]
+    assert state.links and state.reports and state.windows.skeletons
     state.decision = Decision("throttle", 0.93, ["completion_ratio_high", "length_share_high"], T0)
     state.first_flag = FirstFlag(T0, "e17", 17, 0.85, ["completion_ratio_high"], None, "throttle")
     return state
@@ -298,14 +303,12 @@ def test_cache_is_bounded_and_forgets_on_demand(redis_url: str, redis_client: re
 
 
 def test_no_prompt_text_reaches_the_store(redis_url: str, redis_client: redis.Redis) -> None:
-    from service.pipeline import Envelope, Pipeline
-    from service.settings import Settings
-
     store = RedisStore(redis_url)
-    pipeline = Pipeline(store, Settings(learn_interval_s=0))
+    links = RedisLinks(redis_url)
+    pipeline = Pipeline(store, Settings(learn_interval_s=0), links=links)
     canary = "CANARY-7f3a9"
-    batch = [Envelope(observe_raw(json.dumps(e))) for e in traffic(events=1500, canary=canary)]
-    pipeline.commit(pipeline.process(batch))
+    pipeline.commit(pipeline.process(observed(list(traffic(events=1500, canary=canary)))))
+    links.groups(["payment:00"], 10**9)  # fold every contribution in
     assert redis_client.dbsize() > 0
     assert canary.encode() not in redis_contents(redis_client)
 
@@ -317,13 +320,17 @@ def test_a_moved_slot_is_followed(
     and is retried where the slot lives now, for account state and link groups alike."""
     store = RedisStore(redis_cluster_url, cluster=True)
     links = RedisLinks(redis_cluster_url, cluster=True)
+    profile = (1.0,) * len(PROFILE_FIELDS)
     store.save({"org_warm": AccountState(events=1)}, {})  # the client now has a slot map
-    links.exchange({"org_warm": Report(("payment:0a",), (1.0,) * 6)}, T0)
+    links.contribute(5, Contribution({"org_warm": Report(("payment:0a",), profile)}, {}, ()))
+    links.groups(["payment:0a"], 5)
     moved_account, moved_value = "org_moved", "payment:0b"
-    for key in (store.state_key(moved_account), links.key(moved_value)):
-        move_slot(redis_cluster_client, slot(key))
+    for number in {slot(store.state_key(moved_account)), slot(links._keys(moved_value)[0])}:
+        move_slot(redis_cluster_client, number)
     store.save({moved_account: AccountState(events=7)}, {moved_account: Decision("review")})
-    groups = links.exchange({moved_account: Report((moved_value,), (3.0,) * 6)}, T0)
+    triple = tuple(3.0 * v for v in profile)
+    links.contribute(6, Contribution({moved_account: Report((moved_value,), triple)}, {}, ()))
+    groups = links.groups([moved_value], 6)
     assert store.load([moved_account])[moved_account].events == 7
     assert store.decision(moved_account) == Decision("review")
     assert groups[moved_value].members == 1 and groups[moved_value].get("requests") == 3.0

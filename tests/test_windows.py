@@ -1,153 +1,198 @@
-"""Event-time windows: sliding values, late events, bounded state, distinct-count sketches."""
+"""Event-time windows: sliding values, late events, bounded state, distinct-count sketches,
+observations, and windows that do not depend on how a stream was cut into batches."""
 
 from __future__ import annotations
 
-import json
-import random
+from typing import Any
 
+import numpy as np
 import pytest
 from xxhash import xxh3_64_intdigest
 
-from service.contract import RequestEvent, parse_event
 from service.features import sketch
-from service.features.fingerprint import fingerprint, template_hash
-from service.features.observation import observe
-from service.features.windows import MAX_MODELS, AccountWindows
-from tests.factories import T0, event
-
-HOUR = 1
-DAY = 2
-MINUTE = 0
-
-
-def ev(**fields: object) -> RequestEvent:
-    return parse_event(json.dumps(event(**fields)))
+from service.features.fingerprint import fingerprints, set_key, skeletons
+from service.features.observation import COLUMN, HASH, link_values, use_key
+from service.features.segments import LONG_FROM, LONG_FULL, increments, registers
+from service.features.windows import BLOCK, INDEX, MAX_MODELS, AccountWindows, M, Rate
+from service.pipeline import Pipeline
+from service.settings import Settings
+from service.state.account import AccountState
+from service.state.memory import MemoryStore
+from tests.factories import T0, event, observed, traffic
 
 
-def add(windows: AccountWindows, e: RequestEvent) -> None:
-    windows.add(observe(e))
+def sums(**values: float) -> list[float]:
+    row = [0.0] * M
+    row[0] = 1.0
+    for name, value in values.items():
+        row[INDEX[name]] = value
+    return row
 
 
-def test_counts_land_in_every_horizon() -> None:
-    w = AccountWindows()
-    for i in range(10):
-        add(w, ev(ts=T0 + i, prompt_tokens=100, completion_tokens=50, finish_reason="length"))
-    now = T0 + 9
-    for h in (MINUTE, HOUR, DAY):
-        assert w.counter("requests", h, now) == pytest.approx(10)
-        assert w.counter("prompt_tokens", h, now) == pytest.approx(1000)
-        assert w.counter("length_finishes", h, now) == pytest.approx(10)
-    assert w.counter("gap_count", HOUR, now) == 9
-    assert w.counter("gap_sum", HOUR, now) == pytest.approx(9.0)
+def add(w: AccountWindows, ts: float, **values: float) -> None:
+    w.add(ts, ts, sums(**values), None, {"m": int(values.get("requests", 1))}, 0, [])
 
 
-def test_sliding_value_fades_the_previous_bucket() -> None:
-    w = AccountWindows()
-    add(w, ev(ts=T0 + 30))  # minute bucket of T0 (T0 is a whole minute)
-    add(w, ev(ts=T0 + 60))  # next minute: the first event moves to "previous"
+def test_a_rate_slides_its_previous_bucket_out() -> None:
+    rate = Rate()
+    rate.add(int((T0 + 30) // 60), 1)
+    rate.add(int((T0 + 60) // 60), 1)
     # 15 s into the new minute, a quarter of the previous minute has slid out.
-    assert w.counter("requests", MINUTE, T0 + 75) == pytest.approx(1 + 0.75)
-    # A whole minute later only the newer bucket remains, fading.
-    assert w.counter("requests", MINUTE, T0 + 150) == pytest.approx(0.5)
-    assert w.counter("requests", MINUTE, T0 + 240) == 0.0
-    assert w.counter("requests", HOUR, T0 + 75) == pytest.approx(2)
+    assert rate.at(60, T0 + 75) == pytest.approx(1 + 0.75)
+    assert rate.at(60, T0 + 150) == pytest.approx(0.5)  # only the newer bucket, fading
+    assert rate.at(60, T0 + 240) == 0.0
+    rate.add(int((T0 - 65) // 60), 1)  # two minutes back: too late for a minute's rate
+    assert rate.at(60, T0 + 75) == pytest.approx(1 + 0.75)
 
 
-def test_late_events_count_where_they_belong_and_very_late_ones_are_dropped() -> None:
+def test_day_counters_slide_and_late_segments_land_in_their_day() -> None:
     w = AccountWindows()
-    add(w, ev(ts=T0 + 125))
-    add(w, ev(ts=T0 + 70))  # previous minute: still counted in the minute window
-    add(w, ev(ts=T0 + 5))  # two minutes back: too late for the minute, fine for the hour
-    assert w.counter("requests", MINUTE, T0 + 125) == pytest.approx(1 + 1 * (1 - 5 / 60))
-    assert w.counter("requests", HOUR, T0 + 125) == pytest.approx(3)
-    assert w.last_ts == T0 + 125  # the clock never goes back
-    assert w.counter("gap_count", HOUR, T0 + 125) == 0  # late events give no gap
+    day = 86400.0
+    start = (T0 // day + 1) * day  # a whole day
+    add(w, start + 10, prompt_tokens=100)
+    add(w, start - 100, prompt_tokens=50)  # late: the day before, still in the window
+    assert w.last_ts == start + 10  # the clock never goes back
+    counts = w.day_counters(start + day / 2)
+    assert counts[0] == pytest.approx(1 + 1 * 0.5)
+    assert counts[INDEX["prompt_tokens"]] == pytest.approx(100 + 50 * 0.5)
+    add(w, start - 2 * day, prompt_tokens=999)  # too old for either bucket: left out
+    assert w.day_counters(start)[INDEX["prompt_tokens"]] == pytest.approx(150)
+    add(w, start + 3 * day)  # a long pause resets both buckets
+    assert w.day_requests(start + 3 * day) == pytest.approx(1)
 
 
-def test_a_long_pause_resets_both_buckets() -> None:
-    w = AccountWindows()
-    add(w, ev(ts=T0))
-    add(w, ev(ts=T0 + 3 * 86400))
-    assert w.counter("requests", DAY, T0 + 3 * 86400) == pytest.approx(1)
-
-
-def test_distinct_prompts_ips_and_keys() -> None:
-    w = AccountWindows()
-    for i in range(200):
-        prompt = f"question number {i % 50} about cats"
-        add(w, ev(ts=T0 + i, prompt=prompt, client_ip=f"10.0.0.{i % 7}", api_key_id=f"k{i % 3}"))
-    now = T0 + 199
-    assert w.distinct("prompts", HOUR, now) == pytest.approx(50, rel=0.25)
-    assert w.distinct("templates", HOUR, now) == pytest.approx(1, abs=0.2)
-    assert w.distinct("client_ips", HOUR, now) == pytest.approx(7, rel=0.2)
-    assert w.distinct("api_keys", DAY, now) == pytest.approx(3, rel=0.2)
-
-
-def test_model_mix_is_bounded() -> None:
+def test_models_and_skeletons_are_bounded() -> None:
     w = AccountWindows()
     for i in range(50):
-        add(w, ev(ts=T0 + i, model=f"model-{i}"))
-    mix = w.model_mix(HOUR, T0 + 49)
-    assert len(w.models) <= MAX_MODELS
-    assert sum(mix.values()) == pytest.approx(50)
+        w.add(T0 + i, T0 + i, sums(), None, {f"model-{i}": 1}, 0, [(1000 + i, 1), (7, 1)])
+    assert len(w.models) <= MAX_MODELS and sum(w.model_mix(T0 + 49).values()) == pytest.approx(50)
+    assert len(w.skeletons) <= 8
+    assert w.top_skeleton() == (7, pytest.approx(50, abs=10))
 
 
 def test_sketch_accuracy_across_cardinalities() -> None:
     for n in (1, 10, 100, 1000, 20000):
-        registers = bytearray(sketch.REGISTERS)
+        block = bytearray(sketch.REGISTERS)
         for i in range(n):
-            sketch.add(registers, 0, xxh3_64_intdigest(str(i).encode()))
-        assert sketch.estimate(registers, 0) == pytest.approx(n, rel=0.35)
+            sketch.add(block, 0, xxh3_64_intdigest(str(i).encode()))
+        assert sketch.estimate(block, 0) == pytest.approx(n, rel=0.35)
 
 
-def test_templates_ignore_numbers_and_the_filled_in_middle() -> None:
-    long_a = (
-        "Summarise the following document in three short bullet points: "
-        + "alpha " * 400
-        + "Keep it short and plain."
+def test_the_columnar_registers_agree_with_the_sketch() -> None:
+    batch = observed([event(event_id=f"e{i}", prompt=f"question {i}") for i in range(300)])
+    index, rank = registers(batch)
+    prompts = batch.hash_columns()[HASH["prompt"]]
+    for i in range(300):
+        expected = sketch.register_and_rank(int(prompts[i]))
+        assert (int(index[0, i]), int(rank[0, i])) == expected
+    assert index.max() < BLOCK
+
+
+def state_after(events: list[dict[str, Any]], batch: int) -> dict[str, AccountState]:
+    store = MemoryStore()
+    pipeline = Pipeline(store, Settings(_env_file=None, learn_interval_s=0))  # type: ignore[call-arg]
+    for start in range(0, len(events), batch):
+        pipeline.commit(pipeline.process(observed(events[start : start + batch])))
+    return store.load({e["account_id"] for e in events})
+
+
+def test_counts_reach_the_windows_through_the_pipeline() -> None:
+    events = [
+        event(event_id=f"e{i}", ts=T0 + i, prompt_tokens=100, completion_tokens=800,
+              finish_reason="length", prompt=f"Problem {i % 50}: explain step by step.",
+              client_ip=f"10.0.0.{i % 7}", api_key_id=f"k{i % 3}")
+        for i in range(200)
+    ]  # fmt: skip
+    w = state_after(events, 64)["org_1"].windows
+    now = T0 + 199
+    day = w.day_counters(now)
+    assert day[0] == pytest.approx(200) and day[INDEX["prompt_tokens"]] == pytest.approx(20000)
+    assert day[INDEX["near_max"]] == pytest.approx(200) and day[INDEX["cot"]] == 200
+    assert day[INDEX["long"]] == pytest.approx(200 * (800 - LONG_FROM) / (LONG_FULL - LONG_FROM))
+    assert day[INDEX["gap_count"]] == 199 and day[INDEX["gap_sum"]] == pytest.approx(199)
+    assert w.minute.at(60, now) > 40 and w.hour.at(3600, now) == pytest.approx(200)
+    assert w.distinct("prompts", now) == pytest.approx(50, rel=0.25)
+    assert w.distinct("heads", now) == pytest.approx(1, abs=0.2)
+    assert w.distinct("client_ips", now) == pytest.approx(7, rel=0.2)
+    assert w.distinct("api_keys", now) == pytest.approx(3, rel=0.2)
+    assert w.languages_at(now) == 1
+
+
+@pytest.mark.parametrize("batch", [1, 7, 333])
+def test_windows_do_not_depend_on_batch_boundaries(batch: int) -> None:
+    events = list(traffic(events=1500, lookalikes=True))
+    whole = state_after(events, 5000)
+    cut = state_after(events, batch)
+    assert cut.keys() == whole.keys()
+    for account, state in whole.items():
+        other = cut[account]
+        assert (other.windows, other.events, other.scored_events) == (
+            state.windows,
+            state.events,
+            state.scored_events,
+        ), account
+
+
+def test_skeletons_ignore_numbers_and_the_filled_in_middle() -> None:
+    head = "Summarise the following document in three short bullet points: "
+    long_a = head + "alpha " * 400 + "Keep it short and plain please."
+    long_b = head + "beta " * 300 + "Keep it short and plain please."
+    assert skeletons(long_a) == skeletons(long_b)
+    assert skeletons("Solve 12+7 step by step") == skeletons("Solve 3+95 step by step")
+    assert skeletons("Translate to French: hello") != skeletons("Write a poem: hello")
+    # A template that puts the payload first still shares its tail.
+    assert (
+        skeletons("Alpha beta gamma " * 9 + "Show your reasoning in full please.")[1]
+        == (skeletons("Delta epsilon zeta " * 7 + "Show your reasoning in full please.")[1])
     )
-    long_b = (
-        "Summarise the following document in three short bullet points: "
-        + "beta " * 300
-        + "Keep it short and plain."
-    )
-    assert template_hash(long_a) == template_hash(long_b)
-    assert template_hash("Solve 12+7 step by step") == template_hash("Solve 3+95 step by step")
-    assert template_hash("Translate to French: hello") != template_hash("Write a poem: hello")
 
 
-def test_fingerprints_are_numbers_only() -> None:
-    fp = fingerprint("secret prompt text", "secret system text")
-    assert all(isinstance(value, int) for value in fp)
-    assert fingerprint(None, None) == (0, 0, 0)
+def test_fingerprints_are_keyed_numbers() -> None:
+    found = fingerprints("secret prompt text", "secret system text")
+    assert all(isinstance(value, int) and value for value in found)
+    assert fingerprints(None, None) == (0, 0, 0, 0)
+    try:
+        use_key("one key")
+        keyed = link_values("pm_1", 0, "198.51.100.7", 77, "ua")
+        set_key("another key")
+        assert fingerprints("secret prompt text", None)[0] != found[0]
+    finally:
+        use_key("")
+    assert link_values("pm_1", 0, "198.51.100.7", 77, "ua") != keyed
 
 
-def test_observation_carries_each_field_under_its_name() -> None:
-    obs = observe(
-        ev(
-            event_id="x", ts=T0, reasoning_tokens=9, status=500, finish_reason="length",
-            messages=1, client_ip="198.51.100.7", asn=77, user_agent="ua",
-            payment_fingerprint="pf", account_created=T0 - 86400, api_key_id="k",
-            params={"n": 3, "top_logprobs": 2, "logit_bias": 7, "max_tokens": 99},
-            prompt="Explain it", system_prompt="Be nice",
-        )
-    )  # fmt: skip
-    assert (obs.event_id, obs.ts, obs.account_id, obs.model) == ("x", T0, "org_1", "chat-large")
-    assert (obs.prompt_tokens, obs.completion_tokens, obs.reasoning_tokens) == (400, 300, 9)
-    assert (obs.error, obs.truncated, obs.single_turn) == (True, True, True)
-    assert (obs.choices, obs.logprobs, obs.top_logprobs, obs.logit_bias) == (3, True, 2, 7)
-    assert obs.max_tokens == 99
-    assert (obs.network, obs.asn) == ("198.51.100.0/24", 77)
-    assert (obs.user_agent, obs.payment) == ("ua", "pf")
-    assert obs.account_created == T0 - 86400
-    assert obs.prompt_fp and obs.template_fp and obs.system_fp and obs.ip_hash and obs.key_hash
-    assert "Explain it" not in repr(obs) and "Be nice" not in repr(obs)
-    assert observe(ev(client_ip="2001:db8:1:2::7")).network == "2001:db8:1::/48"
+def test_observation_carries_each_field_in_its_column() -> None:
+    batch = observed([
+        event(event_id="x", ts=T0, reasoning_tokens=9, status=500, finish_reason="length",
+              messages=1, client_ip="198.51.100.7", asn=77, user_agent="ua",
+              payment_fingerprint="pf", account_created=T0 - 86400, api_key_id="k",
+              params={"n": 3, "top_logprobs": 2, "logit_bias": 7, "max_tokens": 99},
+              prompt="Explain it step by step", system_prompt="Be nice"),
+        event(event_id="y", client_ip="2001:db8:1:2::7"),
+    ])  # fmt: skip
+    c = batch.columns()[:, 0]
+    assert (batch.event_ids[0], c[COLUMN["ts"]], batch.accounts[0]) == ("x", T0, "org_1")
+    assert batch.models[0] == "chat-large"
+    assert (c[COLUMN["prompt_tokens"]], c[COLUMN["completion_tokens"]]) == (400, 300)
+    assert c[COLUMN["reasoning_tokens"]] == 9 and c[COLUMN["max_tokens"]] == 99
+    assert (c[COLUMN["error"]], c[COLUMN["truncated"]], c[COLUMN["single_turn"]]) == (1, 1, 1)
+    assert (c[COLUMN["choices"]], c[COLUMN["logprobs"]], c[COLUMN["logit_bias"]]) == (3, 1, 7)
+    assert c[COLUMN["created"]] == T0 - 86400 and c[COLUMN["elicit"]] == 1.0
+    kinds = [v.split(":")[0] for v in batch.link_sets[int(c[COLUMN["link_set"]])]]
+    assert kinds == ["payment", "system", "network", "asn_agent"]
+    assert all(batch.hash_columns()[:, 0])
+    assert b"Explain" not in batch.numbers + batch.hashes
+    assert "Explain" not in repr(batch) and "Be nice" not in repr(batch)
+    v6 = batch.link_sets[int(batch.columns()[COLUMN["link_set"], 1])]
+    assert [v.split(":")[0] for v in v6] == ["network"]
 
 
-def test_the_inlined_sketch_update_agrees_with_register_and_rank() -> None:
-    rng = random.Random(5)
-    hashes = [rng.getrandbits(64) for _ in range(4)]
-    expected = [sketch.register_and_rank(h, k * sketch.REGISTERS) for k, h in enumerate(hashes)]
-    assert sketch.sketch_updates(*hashes) == expected
-    assert sketch.sketch_updates(0, hashes[1]) == [expected[1]]
+def test_increments_are_ramps_not_cliffs() -> None:
+    lengths = [100, 150, 400, 600, 799, 800, 1200]
+    batch = observed([
+        event(event_id=f"e{i}", completion_tokens=n, prompt="Explain step by step.")
+        for i, n in enumerate(lengths)
+    ])  # fmt: skip
+    harvest = increments(batch)[INDEX["harvest"]]
+    assert harvest[0] == harvest[1] == 0.0 and harvest[-1] == harvest[-2] == 1.0
+    assert np.all(np.diff(harvest) >= 0) and 0 < harvest[2] < harvest[3] < harvest[4] < 1

@@ -17,8 +17,9 @@ import pytest
 import redis
 from redis.cluster import RedisCluster
 
-from service.features.observation import observe_raw
-from service.pipeline import Envelope, Pipeline
+from service.contract import parse_event
+from service.features.observation import observe_events
+from service.pipeline import Pipeline
 from service.settings import Settings
 from service.state.account import AccountState, Decision
 from service.state.memory import MemoryStore
@@ -87,15 +88,18 @@ def test_a_batch_cut_between_slots_and_delivered_again_counts_every_event_once(
     """The argument of redis_store.py, played out: a crash after some slot groups of a
     batch were written (not all) and the batch redelivered leaves each account exactly
     as one clean pass does."""
-    events = [orjson.dumps(e) for e in traffic(seed=5, events=3000, benign_accounts=60)]
+    events = [parse_event(orjson.dumps(e)) for e in traffic(seed=5, events=3000,
+                                                              benign_accounts=60)]  # fmt: skip
     offsets: dict[int, int] = {}
-    envelopes = []
-    for raw in events:
-        obs = observe_raw(raw)
-        partition = zlib.crc32(obs.account_id.encode()) % 4
+    coordinates = []
+    for e in events:
+        partition = zlib.crc32(e.account_id.encode()) % 4
         offsets[partition] = offsets.get(partition, -1) + 1
-        envelopes.append(Envelope(obs, partition, offsets[partition]))
-    batches = [envelopes[i : i + 500] for i in range(0, len(envelopes), 500)]
+        coordinates.append((partition, offsets[partition]))
+    batches = []
+    for i in range(0, len(events), 500):
+        parts, offs = zip(*coordinates[i : i + 500], strict=True)
+        batches.append(observe_events(events[i : i + 500], parts, offs))
     settings = Settings(_env_file=None, learn_interval_s=0)  # type: ignore[call-arg]
 
     clean = Pipeline(MemoryStore(), settings)
@@ -121,7 +125,7 @@ def test_a_batch_cut_between_slots_and_delivered_again_counts_every_event_once(
     def view(state: AccountState) -> tuple[object, ...]:
         return (state.windows, state.events, state.first_ts, state.recent_ids)
 
-    accounts = {e.obs.account_id for e in envelopes}
+    accounts = {e.account_id for e in events}
     expected = clean.store.load(accounts)
     found = store.load(accounts)
     assert sum(s.events for s in found.values()) == len(events)

@@ -19,10 +19,8 @@ from typing import Any, Protocol, cast
 
 import orjson
 
-from service.state.base import FeatureStore, StoreUnavailable
-from service.state.cached import CachedStore
+from service.state.base import StoreUnavailable
 from service.state.redis_client import ERRORS, RedisClient
-from service.state.redis_store import RedisStore
 
 _STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 _SEQUENCE = re.compile(r"^\d{1,20}$")
@@ -148,9 +146,3 @@ class RedisAlertLog:
         if query.cursor is not None and not _STREAM_ID.match(query.cursor):
             raise BadCursor("cursor: not one this log handed out")
         return _page(self._entries(query.cursor), query)
-
-
-def redis_alert_log(store: FeatureStore, prefix: str, size: int) -> RedisAlertLog | None:
-    """The shared alert log beside a Redis store (the worker's), or None for the embedded one."""
-    inner = store.inner if isinstance(store, CachedStore) else store
-    return RedisAlertLog(inner.client, prefix, size) if isinstance(inner, RedisStore) else None

@@ -20,10 +20,8 @@ from typing import Any, Protocol, cast
 import orjson
 
 from service.state.account import ALLOW, Decision, action_rank
-from service.state.base import FeatureStore, StoreUnavailable
-from service.state.cached import CachedStore
+from service.state.base import StoreUnavailable
 from service.state.redis_client import ERRORS, RedisClient, ReplicaWait
-from service.state.redis_store import RedisStore
 
 AUDIT_ENTRIES = 200
 CONFIRMED = "analyst_confirmed"
@@ -208,9 +206,3 @@ class RedisFeedback:
 
     def adjust(self, account_id: str, current: Decision, proposed: Decision, ts: float) -> Decision:
         return adjust(self._overrides.get(account_id), current, proposed, ts)
-
-
-def redis_feedback(store: FeatureStore, prefix: str) -> RedisFeedback | None:
-    """The feedback book beside a Redis store (the worker's), or None for the embedded one."""
-    inner = store.inner if isinstance(store, CachedStore) else store
-    return RedisFeedback(inner.client, prefix) if isinstance(inner, RedisStore) else None
