@@ -51,13 +51,17 @@ KINDS: tuple[Kind, ...] = (
     # Reasoning asked for in any words, with a long answer: honest tutoring does it too,
     # so only a large share counts.
     Kind("reasoning_harvest", "harvest_count", 0.5, 0.9, 5.0, 60.0, 6.0, "harvest_share"),
+    # Reasoning answers by the hundred, even when ordinary chat is mixed in to dilute them.
+    Kind("reasoning_volume", "harvest_count", 0.15, 0.4, 100.0, 2000.0, 5.0, "harvest_share"),
     # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
     Kind("rubric_volume", "grade_count", 0.6, 0.95, 20.0, 100.0, 8.0, "grade_share"),
     # Tiny completions under a large logit_bias: output-projection extraction.
     Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 11.0, "probe_share"),
 )
 # What a benchmark harness's traffic also shows.
-BENCHMARK_LIKE = frozenset({"reasoning_trace_harvest", "reasoning_harvest", "rubric_volume"})
+BENCHMARK_LIKE = frozenset(
+    {"reasoning_trace_harvest", "reasoning_harvest", "reasoning_volume", "rubric_volume"}
+)
 
 
 class ContentEvidence(Evidence):

@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
-from detectors.groups import KINDS
-from detectors.structure import answer_value, group_intensity
+from detectors.groups import KINDS, group_intensity, taking_turns
+from detectors.structure import answer_value
 
 
 class CoordinationEvidence(Evidence):
@@ -42,7 +42,7 @@ class CoordinationEvidence(Evidence):
             if members < 3:
                 continue
             turns = (
-                ramp(x.get(f"{kind}_evenness", 0.0), 0.6, 0.9)
+                taking_turns(x, kind)
                 * ramp(math.log(members), math.log(3.0), math.log(30.0))
                 * group_intensity(x, kind)
             )

@@ -10,10 +10,12 @@ inherits the group's evidence by *membership*, not by how much its own traffic
 looks like harvesting: the thinnest member of a farm is still part of it. Two
 or more kinds of instrument pointing at farms corroborate each other.
 
-Honest sharing is spared by kind and age: established customers share
-networks and SDKs all the time, so networks and agents count only among
-young accounts, and an account months old inherits through a shared payment
-method only.
+Honest sharing is spared by kind, age and spread: established customers share
+networks, SDKs and stock system prompts all the time, so a group counts only
+when its members are young or send at an even pace (the customers behind one
+NAT, or of one SDK, send very different volumes), except a shared card, which
+strangers rarely share; an account months old inherits through a shared
+payment method, or from a group whose members take turns.
 
 >>> family = FarmEvidence()
 >>> x = {"account_age_days": 2.0, "payment_members": 11.0, "payment_young": 1.0,
@@ -30,24 +32,20 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
-from detectors.structure import group_intensity
+from detectors.groups import group_intensity, taking_turns
 
 # How much a shared instrument says, by kind: strangers rarely share a card.
 KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
 # Group sizes at which a shared instrument is fully unusual: a card shared by eight
 # accounts already is, a /24 by twenty.
 FULL_SIZE = {"payment": 8.0, "system": 20.0, "network": 20.0, "asn_agent": 30.0}
-# Established customers share networks and SDKs: these count only among young accounts.
-NEEDS_YOUNG = frozenset({"network", "asn_agent"})
 ESTABLISHED_DAYS = (30.0, 90.0)
 
 
 class FarmEvidence(Evidence):
     family = "farm"
 
-    def __init__(
-        self, weight: float = 9.0, corroboration: float = 1.5, cap: float = 11.0
-    ) -> None:
+    def __init__(self, weight: float = 9.0, corroboration: float = 1.5, cap: float = 11.0) -> None:
         self.weight = weight
         self.corroboration = corroboration
         self.cap = cap
@@ -58,25 +56,24 @@ class FarmEvidence(Evidence):
         if members < 2:
             return 0.0
         young, aged = x.get(f"{kind}_young", 0.0), x.get(f"{kind}_aged", 0.0)
-        known = young + aged
-        # Ages unknown (gateways that fill no creation time): neither young nor old.
-        youth = young if known > 0 else 0.4
-        if kind in NEEDS_YOUNG:
-            youth_factor = ramp(youth, 0.25, 0.6)
-        else:
-            youth_factor = 0.5 + 0.5 * ramp(youth, 0.25, 0.6)
+        # Ages unknown (gateways that fill no creation time): only the pace can tell.
+        youth = ramp(young, 0.25, 0.6)
+        # Members taking turns (even volumes) are as telling as young ones: farms bought
+        # aged accounts too, and honest neighbours' volumes spread wide.
+        even = taking_turns(x, kind)
+        cohort = max(youth, even)
+        if kind == "payment":  # strangers rarely share a card, young or not
+            cohort = 0.5 + 0.5 * cohort
         size = ramp(math.log(members), math.log(2.0), math.log(FULL_SIZE[kind]))
         intensity = group_intensity(x, kind)
         volume = log_ramp(x.get(f"{kind}_requests", 0.0), 30.0, 1000.0)
-        evenness = ramp(x.get(f"{kind}_evenness", 0.0), 0.4, 0.8)
         return (
             KIND_WEIGHTS[kind]
             * size
-            * youth_factor
-            * (1.0 - 0.8 * ramp(aged, 0.3, 0.8))
+            * cohort
+            * (1.0 - 0.8 * ramp(aged, 0.3, 0.8) * (1.0 - even))
             * intensity
             * (0.4 + 0.6 * volume)
-            * (0.7 + 0.3 * evenness)
         )
 
     def explain_one(self, x: dict[str, float]) -> list[Signal]:
@@ -86,7 +83,7 @@ class FarmEvidence(Evidence):
         for kind in KIND_WEIGHTS:
             strength = self.group_strength(x, kind)
             if kind != "payment":
-                strength *= 1.0 - established
+                strength *= 1.0 - established * (1.0 - taking_turns(x, kind))
             if strength > 0:
                 strengths.append((strength, kind))
         if not strengths:

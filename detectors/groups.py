@@ -13,11 +13,12 @@ import math
 from typing import NamedTuple
 
 # A member's report, and a group's sums, in this order. ``accounts`` is 1 per member, so
-# the sums count members; ``requests_sq`` gives the spread of members' volumes (a farm
-# run round-robin is even, the customers behind one NAT are not); ``young`` counts
-# members opened in the last month, ``aged`` those known to be older.
+# the sums count members; ``rate`` and ``rate_sq`` (requests an hour since the member's
+# first event of the day) give the spread of members' paces: a farm run round-robin is
+# even, the customers behind one NAT are not; ``young`` counts members opened in the
+# last month, ``aged`` those known to be older.
 PROFILE_FIELDS: tuple[str, ...] = (
-    "accounts", "requests", "requests_sq", "harvest", "trace", "grade", "probe", "long",
+    "accounts", "requests", "rate", "rate_sq", "harvest", "trace", "grade", "probe", "long",
     "completion_k", "single_turn", "young", "aged",
 )  # fmt: skip
 Profile = tuple[float, ...]  # in PROFILE_FIELDS order
@@ -50,15 +51,38 @@ class Group(NamedTuple):
 
 
 def _evenness(group: Group) -> float:
-    """1 when every member sends the same volume (a farm run round-robin), falling to 0 as
-    members' volumes spread (the customers behind one NAT)."""
+    """1 when every member sends at the same pace (a farm run round-robin), falling to 0 as
+    members' paces spread (the customers behind one NAT)."""
     n = group.members
-    requests = group.get("requests")
-    if n < 2 or requests <= 0:
+    rate = group.get("rate")
+    if n < 2 or rate <= 0:
         return 0.0
-    mean = requests / n
-    variance = max(group.get("requests_sq") / n - mean * mean, 0.0)
+    mean = rate / n
+    variance = max(group.get("rate_sq") / n - mean * mean, 0.0)
     return max(0.0, 1.0 - math.sqrt(variance) / mean)
+
+
+def group_intensity(x: dict[str, float], kind: str) -> float:
+    """How much the other members' answers are worth, per request (0..1)."""
+    requests = x.get(f"{kind}_requests", 0.0)
+    if requests <= 0:
+        return 0.0
+    value = (
+        x.get(f"{kind}_harvest", 0.0)
+        + x.get(f"{kind}_grade", 0.0)
+        + x.get(f"{kind}_probe", 0.0)
+        + 0.5 * x.get(f"{kind}_long", 0.0)
+    )
+    return min(1.0, max(0.0, (value / requests - 0.1) / 0.4))
+
+
+def taking_turns(x: dict[str, float], kind: str) -> float:
+    """How evenly the group's members send (0..1): farms run round-robin are even."""
+    return ramp_even(x.get(f"{kind}_evenness", 0.0))
+
+
+def ramp_even(evenness: float) -> float:
+    return min(1.0, max(0.0, (evenness - 0.4) / 0.35))
 
 
 def group_features(

@@ -51,7 +51,7 @@ assert tuple(REGISTRY) == FAMILIES
 
 # The family of every reason code a verdict may carry (a contract test checks each signal).
 _REASONS = {
-    "content": ("reasoning_trace_harvest", "reasoning_harvest", "rubric_volume",
+    "content": ("reasoning_trace_harvest", "reasoning_harvest", "reasoning_volume", "rubric_volume",
                 "logit_probing", "many_languages", "new_account", "new_model_pivot",
                 "single_turn", "high_rate", "reproducible_benchmark"),
     "structure": ("skeleton_sweep", "capability_focus", "single_turn_only", "shared_skeleton"),
@@ -69,9 +69,7 @@ def family_of(reason: str) -> str | None:
     return REASON_FAMILIES.get(reason)
 
 
-def build(
-    baseline: PeerBaseline | None = None, disabled: Collection[str] = ()
-) -> list[Detector]:
+def build(baseline: PeerBaseline | None = None, disabled: Collection[str] = ()) -> list[Detector]:
     """One detector per family that is not switched off, sharing one peer baseline."""
     return [make(baseline) for family, make in REGISTRY.items() if family not in disabled]
 

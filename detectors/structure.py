@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
+from detectors.groups import group_intensity, taking_turns
 
 
 def answer_value(x: dict[str, float]) -> float:
@@ -35,20 +36,6 @@ def answer_value(x: dict[str, float]) -> float:
         ramp(x.get("grade_share", 0.0), 0.3, 0.8),
         ramp(x.get("probe_share", 0.0), 0.1, 0.4),
     )
-
-
-def group_intensity(x: dict[str, float], kind: str) -> float:
-    """How much the other members' answers are worth, per request (0..1)."""
-    requests = x.get(f"{kind}_requests", 0.0)
-    if requests <= 0:
-        return 0.0
-    value = (
-        x.get(f"{kind}_harvest", 0.0)
-        + x.get(f"{kind}_grade", 0.0)
-        + x.get(f"{kind}_probe", 0.0)
-        + 0.5 * x.get(f"{kind}_long", 0.0)
-    )
-    return ramp(value / requests, 0.1, 0.5)
 
 
 class StructureEvidence(Evidence):
@@ -80,17 +67,15 @@ class StructureEvidence(Evidence):
         ]  # fmt: skip
         members = x.get("skeleton_members", 0.0)
         if members >= 2:
-            young = x.get("skeleton_young", 0.0)
+            young = ramp(x.get("skeleton_young", 0.0), 0.25, 0.6)
+            even = taking_turns(x, "skeleton")
             shared = (
                 ramp(math.log(members), math.log(2.0), math.log(30.0))
                 * group_intensity(x, "skeleton")
-                * (0.5 + 0.5 * max(young, ramp(x.get("skeleton_evenness", 0.0), 0.4, 0.8)))
-                * (1.0 - 0.7 * x.get("skeleton_aged", 0.0))
+                * (0.4 + 0.6 * max(young, even))
                 * max(value, 0.3)
             )
-            signals.append(
-                Signal("shared_skeleton", self.shared_weight * shared, members, "")
-            )
+            signals.append(Signal("shared_skeleton", self.shared_weight * shared, members, ""))
         total = sum(s.weight for s in signals)
         if total > self.cap:
             signals = [s._replace(weight=s.weight * self.cap / total) for s in signals]

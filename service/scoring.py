@@ -35,10 +35,12 @@ def report_profile(x: dict[str, float]) -> Profile:
     """What an account reports under its link values (detectors.groups.PROFILE_FIELDS)."""
     requests = x["requests"]
     age = x["account_age_days"]
+    rate = requests / max(x["active_hours"], 1.0)
     values = {
         "accounts": 1.0,
         "requests": requests,
-        "requests_sq": requests * requests,
+        "rate": rate,
+        "rate_sq": rate * rate,
         "harvest": x["harvest_count"],
         "trace": x["trace_count"],
         "grade": x["grade_count"],
@@ -93,7 +95,7 @@ class ScoringRound:
         """The account's features with its groups' (as of the previous epoch), and its group
         of each kind of link."""
         now = state.windows.last_ts
-        x = account_vector(state.windows, now, state.created, self.released)
+        x = account_vector(state.windows, now, state.created, self.released, state.first_ts)
         as_of = self.epoch - 1
         groups = [self.groups[v] for v in state.links if v in self.groups]
         own = {}

@@ -75,8 +75,9 @@ def increments(batch: ObservedBatch) -> np.ndarray:
         "code": (flags & content.CODE) != 0,
         "math": (flags & content.MATH) != 0,
         "long": long,
-        "harvest": elicit * long,
-        "trace_harvest": complete * elicit * long,
+        # A reasoning answer counts for 40 % whatever its length, fully once it is long.
+        "harvest": elicit * (0.4 + 0.6 * long),
+        "trace_harvest": complete * elicit * (0.4 + 0.6 * long),
         "probe": np.maximum(bias, top) * (completion <= PROBE_TOKENS),
         "reproducible": col[COLUMN["reproducible"]],
         "stream": col[COLUMN["stream"]],

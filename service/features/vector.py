@@ -22,6 +22,7 @@ def account_vector(
     now: float,
     created: float = NOT_KNOWN,
     models_first_seen: dict[str, float] | None = None,
+    first_ts: float = NOT_KNOWN,
     new_model_s: float = 86400.0,
 ) -> dict[str, float]:
     """The feature dict of an account at event time ``now`` (its last event's ``ts``).
@@ -46,6 +47,8 @@ def account_vector(
         variance = max(day[_I["gap_sq_sum"]] / gaps - mean * mean, 0.0)
         gap_cv = min(math.sqrt(variance) / mean, 10.0) if mean > 0 else 0.0
     completion = day[_I["completion_tokens"]]
+    # Hours since the account's first event still in the day window.
+    first = max(first_ts, now - 86400.0) if first_ts >= 0 else now
     prompt = day[_I["prompt_tokens"]]
     distinct = windows.distinct
     heads, tails = distinct("heads", now), distinct("tails", now)
@@ -55,6 +58,7 @@ def account_vector(
         "rate_1m": math.log1p(windows.minute.at(MINUTE_S, now)),
         "rate_1h": math.log1p(windows.hour.at(HOUR_S, now)),
         "account_age_days": (now - created) / 86400.0 if created >= 0 else NOT_KNOWN,
+        "active_hours": (now - first) / 3600.0,
         # Content: phrase flags and cues, and what was taken away with them.
         "cot_share": day[_I["cot"]] * per,
         "elicit_share": day[_I["elicit"]] * per,
