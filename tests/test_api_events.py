@@ -233,7 +233,9 @@ def test_no_prompt_text_in_any_response_log_or_redis_value(
 
 
 def test_rejection_reasons_never_quote_the_prompt() -> None:
-    raw = orjson.dumps({**events(1)[0], "prompt": 42, "system_prompt": CANARY * 3})
+    # A bad required field rejects the record; the prompts beside it are never quoted.
+    record = {**events(1)[0], "prompt_tokens": "many", "prompt": CANARY, "system_prompt": CANARY}
+    raw = orjson.dumps(record)
     with pytest.raises(InvalidEvent):
         parse_event(raw)
     status, report = post(raw)
