@@ -14,6 +14,7 @@ yardstick, so figures from a busy machine can be compared as ratios.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -58,10 +59,8 @@ def broken(lines: list[bytes]) -> list[bytes]:
 def per_event_us(fn: object, lines: list[bytes], repeat: int) -> float:
     def run() -> None:
         for line in lines:
-            try:
+            with contextlib.suppress(InvalidEvent):
                 fn(line)  # type: ignore[operator]
-            except InvalidEvent:
-                pass
 
     return min(timeit.repeat(run, number=1, repeat=repeat)) / len(lines) * 1e6
 

@@ -90,7 +90,9 @@ class Worker:
             overrides=redis_feedback(self.store, prefix),
         )
         self.alert_log = redis_alert_log(self.store, prefix, settings.alert_log_size)
-        self.observe = observer(settings.input_format)
+        self.observe = observer(
+            settings.input_format, settings.account_from, settings.trusted_proxies
+        )
         self.stopping = False
         self.consumer = KafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap,

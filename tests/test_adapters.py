@@ -93,7 +93,7 @@ def test_texts_reach_only_prompt_and_system_prompt(fmt: str, name: str) -> None:
 
 
 def test_registry_and_raw_decoding() -> None:
-    assert set(ADAPTERS) == {"contract", "litellm", "envoy", "envoy-json", "kong"}
+    assert set(ADAPTERS) == {"contract", "litellm", "envoy", "envoy-json", "kong", "nginx"}
     line = event_to_json(adapt_litellm(sample("litellm_success")))
     assert (
         adapt_raw("contract", line) == parse_event(line) == adapt_litellm(sample("litellm_success"))
@@ -102,8 +102,8 @@ def test_registry_and_raw_decoding() -> None:
         adapt_raw("kong", b'{"started_at": 17')
     with pytest.raises(InvalidEvent, match=r"^record: expected an object, got array \(envoy\)$"):
         adapt_raw("envoy", b"[1, 2]")
-    with pytest.raises(ValueError, match="unknown record format 'nginx'"):
-        adapt_raw("nginx", b"{}")
+    with pytest.raises(ValueError, match="unknown record format 'caddy'"):
+        adapt_raw("caddy", b"{}")
 
 
 def _drop(record: dict[str, Any], *path: str) -> None:
@@ -132,7 +132,7 @@ REJECTIONS = [
     ("litellm", "litellm_success", lambda r: _set(r, "yesterday", "startTime"),
      f"{NOT_RFC3339} (litellm: from startTime)"),
     ("envoy", "envoy_als_entry", lambda r: _drop(r, "request", "request_headers", "x-account-id"),
-     "account_id: is required (envoy: from request.request_headers[x-account-id])"),
+     "account_id: is required (envoy: from header x-account-id)"),
     ("envoy", "envoy_als_entry",
      lambda r: _drop(r, "common_properties", "metadata", "filter_metadata", "harvestguard",
                      "prompt_tokens"),
@@ -179,7 +179,7 @@ def test_the_account_comes_from_the_configured_place() -> None:
     assert header(kong).account_id == "acct_header_1"
     als = sample("envoy_als_entry")
     als["request"]["request_headers"]["x-tenant"] = "tenant_3"
-    assert EnvoyAdapter(account_header="x-tenant")(als).account_id == "tenant_3"
+    assert EnvoyAdapter(account_from=("header:X-Tenant",))(als).account_id == "tenant_3"
 
 
 def test_litellm_derivations() -> None:

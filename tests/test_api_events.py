@@ -159,7 +159,7 @@ def test_ingest_token_when_set() -> None:
 
 def test_unknown_format_is_a_validation_error() -> None:
     with api_client(api_settings()) as api:
-        response = api.post("/v1/events?format=nginx", content=ndjson(events(1)))
+        response = api.post("/v1/events?format=caddy", content=ndjson(events(1)))
     assert response.status_code == 422
 
 

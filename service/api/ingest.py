@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from service import metrics
-from service.adapters import ADAPTERS, adapt_raw
+from service.adapters import ADAPTERS, raw_parser
 from service.api.publisher import AlertPublisher, PublishFailed
 from service.contract import InvalidEvent
 from service.features.observation import Observation, observe, observe_raw
@@ -101,14 +101,17 @@ def split_records(body: bytes, ndjson: bool = False) -> list[tuple[int, bytes]]:
     return [(number, line) for number, line in enumerate(body.split(b"\n")) if line.strip()]
 
 
-def _adapter(fmt: str) -> Callable[[bytes], Observation]:
+def _adapter(
+    fmt: str, account_from: tuple[str, ...], trusted_proxies: tuple[str, ...]
+) -> Callable[[bytes], Observation]:
     if fmt == "contract":
         return observe_raw  # straight from bytes into the event: the fast path
     if fmt not in ADAPTERS:
         raise LookupError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    parse = raw_parser(fmt, account_from, trusted_proxies)
 
     def adapted(raw: bytes) -> Observation:
-        return observe(adapt_raw(fmt, raw))
+        return observe(parse(raw))
 
     return adapted
 
@@ -142,6 +145,8 @@ class Ingestor:
         self, pipeline: Pipeline, alert_log: AlertLog, publisher: AlertPublisher | None
     ) -> None:
         self.pipeline = pipeline
+        settings = pipeline.settings
+        self._adapter_options = (settings.account_from, settings.trusted_proxies)
         self.alert_log = alert_log
         self.publisher = publisher
         self._lock = threading.Lock()
@@ -151,7 +156,7 @@ class Ingestor:
         self, records: list[tuple[int, bytes]], fmt: str
     ) -> tuple[list[Envelope], IngestReport]:
         """Parse and fingerprint each record (no lock needed: this touches no state)."""
-        convert = _adapter(fmt)
+        convert = _adapter(fmt, *self._adapter_options)
         report = IngestReport(received=len(records))
         envelopes = []
         for position, raw in records:

@@ -149,13 +149,18 @@ def observe_raw(raw: bytes | str) -> Observation:
     return observe(parse_event(raw))
 
 
-def observer(format: str = "contract") -> Callable[[bytes | str], Observation]:
-    """Parse-and-observe for records in ``format`` (a gateway adapter's name, or the contract)."""
+def observer(
+    format: str = "contract",
+    account_from: tuple[str, ...] = (),
+    trusted_proxies: tuple[str, ...] = (),
+) -> Callable[[bytes | str], Observation]:
+    """Parse-and-observe for records in ``format`` (a gateway adapter's name, or the contract),
+    with the deployment's account sources and trusted proxies (see ``raw_parser``)."""
     if format == "contract":
         return observe_raw  # (one call fewer an event than the general form below)
     from service.adapters.registry import raw_parser  # adapters import the contract, not us
 
-    parse = raw_parser(format)
+    parse = raw_parser(format, account_from, trusted_proxies)
     return lambda raw: observe(parse(raw))
 
 
