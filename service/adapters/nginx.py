@@ -21,6 +21,9 @@ tokens, model,      ``usage`` (``$hg_usage``: JSON text that the njs body filter
 finish_reason       the upstream's answer, also a stream's last chunks: ``model``,
                     ``prompt_tokens``, ``completion_tokens``, ``reasoning_tokens``,
                     ``finish_reason``)
+                    A failed request (the upstream down: 502, 504) has no usage: its tokens
+                    are 0, for no output was sent, so the event still counts. Requests the
+                    check refused are not written to this log (``if=$hg_log``).
 user_id, messages,  ``request_body`` (``$request_body``, the OpenAI request: ``user``,
 prompt, params      ``messages``, sampling parameters); empty when the body was not kept
 =================== ==========================================================================
@@ -120,6 +123,9 @@ class NginxAdapter:
             body.get("messages") if "messages" in body else body.get("prompt"), body.get("system")
         )
         seconds = number(line.get("request_time"))
+        status = number(line.get("status"))
+        if not usage and isinstance(status, int) and status >= 400:
+            usage = {"prompt_tokens": 0, "completion_tokens": 0}  # nothing reached the model
         event = {
             "event_id": text(line.get("request_id")),
             "ts": _started(line.get("msec"), line.get("request_time")),
@@ -132,7 +138,7 @@ class NginxAdapter:
             "user_agent": text(line.get("user_agent")),
             "endpoint": path_only(line.get("request_uri")),
             "model": text(usage.get("model")) or text(body.get("model")),
-            "status": number(line.get("status")),
+            "status": status,
             "prompt_tokens": number(usage.get("prompt_tokens")),
             "completion_tokens": number(usage.get("completion_tokens")),
             "reasoning_tokens": number(usage.get("reasoning_tokens")),
