@@ -1,4 +1,4 @@
-"""A mock OpenAI-compatible model server for gateway tests: ``python -m tests.servers.mock_llm PORT``.
+"""A mock OpenAI-compatible model for gateway tests: ``python -m tests.servers.mock_llm PORT``.
 
 ``POST /v1/chat/completions`` answers at once with ``max_tokens`` completion tokens (default
 50) of filler text and a usage block (prompt tokens: a quarter of the request's characters),
