@@ -22,7 +22,7 @@ def _settings_with(args: argparse.Namespace) -> Settings:
 def _add_format(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--format",
-        choices=("contract", "litellm", "envoy", "envoy-json", "kong"),
+        choices=("contract", "litellm", "envoy", "envoy-json", "kong", "nginx"),
         default=None,
         help="Record format: the contract, or a gateway's log (default HARVESTGUARD_INPUT_FORMAT).",
     )

@@ -1,10 +1,11 @@
 """A bounded on-disk queue of keyed records: what a gateway integration has not yet delivered.
 
 A gateway process (the LiteLLM proxy) hands each request event to :meth:`Spool.put`, which
-only appends to memory; one sender thread moves them into a SQLite file in batches
-(:meth:`Spool.persist`), reads the oldest (:meth:`Spool.peek`), delivers them and only then
-removes them (:meth:`Spool.ack`). So a restart, a SIGTERM or an outage of the receiver
-loses nothing that reached the file: the next process sends it (at least once: the
+only appends to memory; one thread moves them into a SQLite file every few milliseconds
+(:meth:`Spool.persist`), whatever the receiver does, and another reads the oldest
+(:meth:`Spool.peek`), delivers them and only then removes them (:meth:`Spool.ack`).
+The two share one connection under a lock held for single statements only. So a
+restart, a SIGTERM or an outage of the receiver loses nothing that reached the file: the next process sends it (at least once: the
 worker drops a repeated ``event_id``). SQLite, from the standard library, gives the atomic
 appends and removals; WAL mode keeps a commit to a write, not an fsync.
 
@@ -22,6 +23,7 @@ import fcntl
 import os
 import queue
 import sqlite3
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ class Spool:
     _lock_fd: int = field(default=-1, init=False, repr=False)
     _path: Path | None = field(default=None, init=False, repr=False)
     _next_adoption: float = field(default=0.0, init=False, repr=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.directory = Path(self.directory)
@@ -83,8 +86,7 @@ class Spool:
             source = _connect(other)
             rows = source.execute("SELECT key, value FROM spool ORDER BY id").fetchall()
             source.close()
-            db = self._connection()
-            with db:
+            with self._guard, self._connection() as db:
                 db.executemany("INSERT INTO spool (key, value) VALUES (?, ?)", rows)
             for suffix in ("", "-wal", "-shm", ".lock"):
                 Path(f"{other}{suffix}").unlink(missing_ok=True)
@@ -102,7 +104,6 @@ class Spool:
             pass
         if not items:
             return 0
-        db = self._connection()
         room = (self.max_bytes - self.size_bytes()) // 2  # (SQLite's pages are not full)
         kept = []
         for item in items:
@@ -111,40 +112,43 @@ class Spool:
                 self.dropped += 1
             else:
                 kept.append(item)
-        with db:
+        with self._guard, self._connection() as db:
             db.executemany("INSERT INTO spool (key, value) VALUES (?, ?)", kept)
         return len(kept)
 
     def peek(self, limit: int = 1000) -> list[tuple[int, bytes, bytes]]:
         """The oldest ``(id, key, value)`` rows not yet acknowledged."""
-        rows = self._connection().execute(
-            "SELECT id, key, value FROM spool ORDER BY id LIMIT ?", (limit,)
-        )
-        return [(row[0], bytes(row[1]), bytes(row[2])) for row in rows]
+        with self._guard:
+            rows = self._connection().execute(
+                "SELECT id, key, value FROM spool ORDER BY id LIMIT ?", (limit,)
+            )
+            return [(row[0], bytes(row[1]), bytes(row[2])) for row in rows]
 
     def ack(self, up_to_id: int) -> None:
         """Remove every row up to ``up_to_id``: they were delivered."""
-        db = self._connection()
-        with db:
+        with self._guard, self._connection() as db:
             db.execute("DELETE FROM spool WHERE id <= ?", (up_to_id,))
 
     def pending(self) -> int:
         """Records in memory and in the file."""
-        (rows,) = self._connection().execute("SELECT count(*) FROM spool").fetchone()
+        with self._guard:
+            (rows,) = self._connection().execute("SELECT count(*) FROM spool").fetchone()
         return int(rows) + self._memory.qsize()
 
     def size_bytes(self) -> int:
-        (pages,) = self._connection().execute("PRAGMA page_count").fetchone()
+        with self._guard:
+            (pages,) = self._connection().execute("PRAGMA page_count").fetchone()
         return int(pages) * _PAGE
 
     def close(self) -> None:
         """Close the file; remove it if nothing is left in it (else the next sender adopts it)."""
         empty = False
-        if self._db is not None:
-            (rows,) = self._db.execute("SELECT count(*) FROM spool").fetchone()
-            empty = rows == 0
-            self._db.close()
-            self._db = None
+        with self._guard:
+            if self._db is not None:
+                (rows,) = self._db.execute("SELECT count(*) FROM spool").fetchone()
+                empty = rows == 0
+                self._db.close()
+                self._db = None
         if empty and self._path is not None:
             for suffix in ("", "-wal", "-shm", ".lock"):
                 Path(f"{self._path}{suffix}").unlink(missing_ok=True)

@@ -7,12 +7,13 @@ and publishes it to the topic ``llm.requests`` with the account id as key, so on
 events stay in order on one partition.
 
 Nothing is lost to a restart or an outage: the request path only appends the encoded event
-to memory (microseconds); one background thread moves events into an on-disk spool
-(``service.spool``: SQLite in ``HARVESTGUARD_SPOOL_DIR``, at most ``HARVESTGUARD_SPOOL_MAX_MB``),
-sends the oldest to Kafka and removes them only once the broker has acknowledged them. A
-proxy SIGTERM spools what is in memory and leaves what Kafka has not taken on disk; the
-next start (or another proxy worker) sends it. While Kafka is down, events wait on disk and
-the sender retries with backoff. Delivery is at least once: the worker counts a repeated
+to memory (microseconds); one background thread writes events into an on-disk spool every
+50 ms (``service.spool``: SQLite in ``HARVESTGUARD_SPOOL_DIR``, at most
+``HARVESTGUARD_SPOOL_MAX_MB``), whatever Kafka does; another sends the oldest to Kafka and
+removes them only once the broker has acknowledged them. A proxy SIGTERM spools what is in
+memory and leaves what Kafka has not taken on disk; the next start (or another proxy
+worker) sends it. Only a SIGKILL can lose the last 50 ms. While Kafka is down, events wait
+on disk and the sender retries with backoff. Delivery is at least once: the worker counts a repeated
 ``event_id`` once. Only a full spool drops events, and counts them.
 
 With the LiteLLM proxy, put this file next to its config (see ``docs/gateways.md``)::
@@ -30,6 +31,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -102,6 +104,7 @@ class HarvestguardLogger(_LoggerBase):
         self.failed = 0  # delivery attempts that failed (the events stay spooled)
         self._stop = threading.Event()
         self._deadline = float("inf")
+        self._writer: threading.Thread | None = None
         self._sender: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
@@ -151,26 +154,38 @@ class HarvestguardLogger(_LoggerBase):
         """Start sending now (also what an earlier process left in the spool)."""
         self._start()
 
-    def close(self, timeout: float = 10.0) -> None:
+    def close(self, timeout: float = 5.0) -> None:
         """Spool what is in memory, send what Kafka takes within ``timeout`` s, then stop;
         the rest stays on disk for the next start."""
-        sender = self._sender
-        if sender is None or self._stop.is_set():
+        writer, sender = self._writer, self._sender
+        if writer is None or sender is None or self._stop.is_set():
             return
         self._deadline = time.monotonic() + timeout
         self._stop.set()
-        sender.join(timeout + 1.0)
+        writer.join()  # quick: memory to disk, no network
+        sender.join(timeout + 1.0)  # a sender stuck on Kafka is a daemon: it dies with us
 
     def _start(self) -> None:
         if self._sender is not None:
             return
         with self._start_lock:
             if self._sender is None:
+                self.spool.open()
+                self._writer = threading.Thread(
+                    target=self._write, name="harvestguard-spool", daemon=True
+                )
+                self._writer.start()
                 self._sender = threading.Thread(
-                    target=self._run, name="harvestguard-kafka", daemon=True
+                    target=self._send, name="harvestguard-kafka", daemon=True
                 )
                 self._sender.start()
                 atexit.register(self.close)
+
+    def _write(self) -> None:
+        while not self._stop.is_set():
+            self.spool.persist(wait_s=0.05)
+        while self.spool.persist(wait_s=0.0):  # stopping: everything in memory to disk
+            pass
 
     def _producer(self) -> KafkaProducer | None:
         try:
@@ -188,23 +203,19 @@ class HarvestguardLogger(_LoggerBase):
             return False
         return all(future.succeeded() for future in sent)
 
-    def _run(self) -> None:
+    def _send(self) -> None:
         spool = self.spool
-        spool.open()
         producer: KafkaProducer | None = None
         backoff = 0.2
         try:
-            while True:
-                stopping = self._stop.is_set()
-                while spool.persist(wait_s=0.0 if stopping else 0.05, batch=BATCH * 5) and stopping:
-                    pass  # when stopping, everything in memory goes to disk first
-                if stopping and time.monotonic() >= self._deadline:
-                    break
+            while not (self._stop.is_set() and time.monotonic() >= self._deadline):
                 rows = spool.peek(BATCH)
                 if not rows:
-                    if stopping:
-                        break
+                    writer = self._writer
+                    if self._stop.is_set() and (writer is None or not writer.is_alive()):
+                        break  # stopping, and all of it delivered
                     spool.adopt_orphans(every_s=5.0)  # a stopped sibling's leftovers
+                    self._stop.wait(0.02)
                     continue
                 producer = producer or self._producer()
                 if producer is not None and self._deliver(producer, rows):
@@ -213,14 +224,19 @@ class HarvestguardLogger(_LoggerBase):
                     backoff = 0.2
                     continue
                 self.failed += 1
-                self._stop.wait(min(backoff, max(0.0, self._deadline - time.monotonic())))
+                time.sleep(min(backoff, max(0.0, self._deadline - time.monotonic())))
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
         finally:
-            spool.persist(wait_s=0.0, batch=1 << 30)
             if producer is not None:
                 producer.close(timeout=1.0)
-            spool.close()
+            if self._writer is not None:
+                self._writer.join()
+            spool.close()  # (releases the file: another sender may adopt what is left)
 
 
-# The instance LiteLLM's config names; it starts sending on the first request, not on import.
+# The instance LiteLLM's config names. Inside the proxy it starts at once, so that what a
+# stopped proxy left in the spool is sent without waiting for a request; anywhere else (a
+# test, a script importing this file) on its first event.
 proxy_handler_instance = HarvestguardLogger()
+if "litellm.proxy.proxy_server" in sys.modules:
+    proxy_handler_instance.start()
