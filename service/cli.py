@@ -67,7 +67,9 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _shown(value: object) -> str:
-    return ",".join(sorted(value)) if isinstance(value, frozenset) else str(value)
+    if isinstance(value, frozenset | tuple):  # (a tuple keeps its order: account sources)
+        return ",".join(sorted(value) if isinstance(value, frozenset) else value)
+    return str(value)
 
 
 def _settings(args: argparse.Namespace) -> int:

@@ -69,6 +69,7 @@ CASES = [
     ("envoy", "envoy_als_entry_camel"),
     ("envoy-json", "envoy_json_log"),
     ("kong", "kong_ai_proxy"),
+    ("nginx", "nginx_log"),
 ]
 
 

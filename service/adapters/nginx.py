@@ -109,7 +109,7 @@ class NginxAdapter:
                 "event_id": "request_id",
                 "ts": "msec - request_time",
                 "account_id": account_where,
-                "model": "usage.model or request_body.model",
+                "model": "request_body.model or usage.model",
                 "prompt_tokens": "usage.prompt_tokens ($hg_usage)",
                 "completion_tokens": "usage.completion_tokens ($hg_usage)",
             },
@@ -137,7 +137,8 @@ class NginxAdapter:
             ),
             "user_agent": text(line.get("user_agent")),
             "endpoint": path_only(line.get("request_uri")),
-            "model": text(usage.get("model")) or text(body.get("model")),
+            # The model the client asked for (the contract's), else the one that answered.
+            "model": text(body.get("model")) or text(usage.get("model")),
             "status": status,
             "prompt_tokens": number(usage.get("prompt_tokens")),
             "completion_tokens": number(usage.get("completion_tokens")),
