@@ -3,11 +3,12 @@
 A gateway process (the LiteLLM proxy) hands each request event to :meth:`Spool.put`, which
 only appends to memory; one thread moves them into a SQLite file every few milliseconds
 (:meth:`Spool.persist`), whatever the receiver does, and another reads the oldest
-(:meth:`Spool.peek`), delivers them and only then removes them (:meth:`Spool.ack`).
-The two share one connection under a lock held for single statements only. So a
-restart, a SIGTERM or an outage of the receiver loses nothing that reached the file: the next process sends it (at least once: the
-worker drops a repeated ``event_id``). SQLite, from the standard library, gives the atomic
-appends and removals; WAL mode keeps a commit to a write, not an fsync.
+(:meth:`Spool.peek`), delivers them and only then removes them (:meth:`Spool.ack`); the
+two share one connection under a lock held for single statements only. So a restart, a
+SIGTERM or an outage of the receiver loses nothing that reached the file: the next process
+sends it (at least once: the worker drops a repeated ``event_id``). SQLite, from the
+standard library, gives atomic appends and removals; WAL mode keeps a commit to a write,
+not an fsync.
 
 Each spool owns one file, ``<dir>/spool-<pid>-<random>.sqlite``, under an exclusive
 ``flock``; the files of spools that are gone (their lock is free) are adopted by a running
