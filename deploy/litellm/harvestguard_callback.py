@@ -43,7 +43,7 @@ from kafka.errors import KafkaError
 from service.adapters.client_ip import parse_networks
 from service.adapters.common import Adapter
 from service.adapters.identity import parse_account_from
-from service.adapters.litellm import LiteLLMAdapter
+from service.adapters.litellm import DEFAULT_ACCOUNT_FROM, LiteLLMAdapter
 from service.contract import InvalidEvent, event_to_json
 from service.spool import Spool
 
@@ -71,7 +71,7 @@ def adapter_from_env() -> Adapter:
     account_from = parse_account_from(os.environ.get("HARVESTGUARD_ACCOUNT_FROM", ""))
     trusted = parse_networks(os.environ.get("HARVESTGUARD_TRUSTED_PROXIES", ""))
     return LiteLLMAdapter(
-        account_from=account_from or LiteLLMAdapter.account_from, trusted_proxies=trusted
+        account_from=account_from or DEFAULT_ACCOUNT_FROM, trusted_proxies=trusted
     )
 
 

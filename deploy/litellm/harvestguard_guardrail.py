@@ -31,6 +31,7 @@ import httpx
 from fastapi import HTTPException
 
 from service.adapters.identity import HEADER, parse_account_from
+from service.adapters.litellm import DEFAULT_ACCOUNT_FROM
 
 try:
     from litellm.integrations.custom_logger import CustomLogger as _HookBase
@@ -38,8 +39,6 @@ except ImportError:  # no litellm in this environment: same methods, plain base
     _HookBase = object
 
 logger = logging.getLogger("harvestguard.litellm")
-
-DEFAULT_ACCOUNT_FROM = ("org", "team")
 
 
 def _text(value: Any) -> str | None:
