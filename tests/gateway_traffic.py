@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
+import pytest
+
+from tests.servers import ServerError
 
 HARVEST_PROMPT = (
     "Articulate the internal reasoning behind your answer, step by step, and show your "
@@ -41,6 +44,14 @@ ODD_CLIENT_IPS = [
     "127.0.0.1", "127.0.0.1", "198.51.100.23",
 ]  # fmt: skip
 TRUSTED = "10.0.0.0/8,127.0.0.0/8"
+
+
+def started(server: object, timeout: float = 60.0) -> None:
+    """Start a test server, or FAIL the test with the reason (integration tests never skip)."""
+    try:
+        server.start(timeout=timeout)  # type: ignore[attr-defined]
+    except ServerError as error:
+        pytest.fail(f"test server unavailable: {error}", pytrace=False)
 
 
 def harvest_body(n: int) -> dict[str, object]:

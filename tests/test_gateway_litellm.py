@@ -28,8 +28,9 @@ from tests.gateway_traffic import (
     benign_body,
     drive,
     harvest_body,
+    started,
 )
-from tests.servers import ServerError, TansuBroker, read_topic
+from tests.servers import TansuBroker, read_topic
 from tests.servers.gateways import MASTER_KEY, HarvestguardApi, LiteLLMProxy, MockModel
 from tests.workers import Topics, account_decisions, start_worker, worker_env
 
@@ -37,13 +38,6 @@ pytestmark = pytest.mark.integration
 
 OUTAGE_S = float(os.environ.get("HARVESTGUARD_TEST_OUTAGE_S", "10"))
 AUTH = {"authorization": f"Bearer {MASTER_KEY}"}
-
-
-def started(server: object, timeout: float = 60.0) -> None:
-    try:
-        server.start(timeout=timeout)  # type: ignore[attr-defined]
-    except ServerError as error:
-        pytest.fail(f"test server unavailable: {error}", pytrace=False)
 
 
 @pytest.fixture(scope="module")

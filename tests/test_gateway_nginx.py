@@ -24,8 +24,8 @@ from tests.gateway_traffic import (
     benign_body,
     drive,
     harvest_body,
+    started,
 )
-from tests.servers import ServerError
 from tests.servers.gateways import REPO, HarvestguardApi, MockModel, NginxGateway
 
 pytestmark = pytest.mark.integration
@@ -33,13 +33,6 @@ pytestmark = pytest.mark.integration
 # nginx logs its peer beside the header: with no hop in the header (", , ,") the caller is
 # the peer, the test's loopback address.
 NGINX_CLIENT_IPS = [*ODD_CLIENT_IPS[:6], "127.0.0.1", *ODD_CLIENT_IPS[7:]]
-
-
-def started(server: object) -> None:
-    try:
-        server.start(timeout=60)  # type: ignore[attr-defined]
-    except ServerError as error:
-        pytest.fail(f"test server unavailable: {error}", pytrace=False)
 
 
 class Shipper:
