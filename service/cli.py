@@ -30,7 +30,7 @@ def _settings_with(args: argparse.Namespace) -> Settings:
 def _add_format(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--format",
-        choices=("contract", "litellm", "envoy", "envoy-json", "kong"),
+        choices=("contract", "litellm", "envoy", "envoy-json", "kong", "nginx"),
         default=None,
         help="Record format: the contract or a gateway's log "
         "(default: HARVESTGUARD_INPUT_FORMAT).",
@@ -82,8 +82,8 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _shown(value: object) -> str:
-    if isinstance(value, frozenset):
-        return ",".join(sorted(value))
+    if isinstance(value, frozenset | tuple):  # (a tuple keeps its order: account sources)
+        return ",".join(sorted(value) if isinstance(value, frozenset) else value)
     return "" if value == {} else str(value)
 
 

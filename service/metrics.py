@@ -18,6 +18,12 @@ EVENTS_REJECTED = Counter(
     "Records that broke the contract, by the field named in the rejection.",
     ["source", "field"],
 )
+EVENT_FIELDS_NULLED = Counter(
+    f"{PREFIX}_event_fields_nulled_total",
+    "Optional contract fields that broke their rule and were read as null (the event was "
+    "still processed), by field name (a bounded set: the contract's optional fields).",
+    ["field"],
+)
 EVENTS_DUPLICATE = Counter(
     f"{PREFIX}_events_duplicate_total",
     "Events not counted again: a repeated event_id, or a Kafka redelivery already applied.",

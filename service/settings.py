@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from redis.connection import parse_url
 
 from detectors.families import FAMILIES
+from service.adapters.client_ip import parse_networks
+from service.adapters.identity import parse_account_from
 
 
 class PolicyOverride(BaseModel):
@@ -86,8 +88,19 @@ class Settings(BaseSettings):
     metrics_port: int = Field(9108, ge=0, description="Worker's /metrics port (0: none).")
 
     # Pipeline
-    input_format: Literal["contract", "litellm", "envoy", "envoy-json", "kong"] = Field(
+    input_format: Literal["contract", "litellm", "envoy", "envoy-json", "kong", "nginx"] = Field(
         "contract", description="Record format of the worker's topic and of detect's input."
+    )
+    account_from: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Where a gateway adapter finds the account, in order, comma-separated: "
+        "org, team, consumer, key_hash, user, header:NAME or a dotted path (empty: the "
+        "adapter's default; see docs/gateways.md).",
+    )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Networks of the proxies in front of the gateway, comma-separated CIDRs: "
+        "the client is the rightmost X-Forwarded-For hop outside them.",
     )
     batch_size: int = Field(1_000, gt=0, description="Events per batch in offline detection.")
     parse_in_child: bool = Field(
@@ -236,6 +249,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("account_from", mode="before")
+    @classmethod
+    def _account_sources(cls, value: Any) -> Any:
+        return parse_account_from(value) if isinstance(value, str | list | tuple) else value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        return parse_networks(value) if isinstance(value, str | list | tuple) else value
 
     @field_validator("disabled_families")
     @classmethod

@@ -67,7 +67,7 @@ class Worker:
         self.source = KafkaSource(
             self._consumer(),
             settings.topic_requests,
-            parser(settings.input_format),
+            parser(settings.input_format, settings.account_from, settings.trusted_proxies),
             self.backends.marks,
             EventClock(settings.future_skew_s, settings.max_lateness_s),
         )

@@ -122,12 +122,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--bootstrap", metavar="HOST:PORT",
         help=f"Kafka bootstrap server, with --to kafka (default: {DEFAULT_BOOTSTRAP}).",
     )  # fmt: skip
-    sim.add_argument(
-        "--topic", help=f"Kafka topic, with --to kafka (default: {DEFAULT_TOPIC})."
-    )
-    sim.add_argument(
-        "--url", help=f"Push endpoint, with --to http (default: {DEFAULT_URL})."
-    )
+    sim.add_argument("--topic", help=f"Kafka topic, with --to kafka (default: {DEFAULT_TOPIC}).")
+    sim.add_argument("--url", help=f"Push endpoint, with --to http (default: {DEFAULT_URL}).")
     sim.add_argument(
         "--batch", type=int,
         help=f"Events per HTTP POST, with --to http (default: {DEFAULT_BATCH}).",
@@ -170,22 +166,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ev.add_argument("--json", type=Path, help="Also write the metrics as JSON here.")
     ev.add_argument("--title", help="Report title (default: from the events file name).")
     mx = ev.add_argument_group("adaptive-attacker matrix")
-    mx.add_argument("--matrix", action="store_true",
-                    help="Run the base scenario once per evasion: recall per campaign type.")
+    mx.add_argument(
+        "--matrix",
+        action="store_true",
+        help="Run the base scenario once per evasion: recall per campaign type.",
+    )
     mx.add_argument("--base", default="matrix", help="Base scenario of the matrix.")
-    mx.add_argument("--evasion", action="append", choices=list(EVASIONS),
-                    help="Run only this evasion (repeatable; default: all).")
+    mx.add_argument(
+        "--evasion",
+        action="append",
+        choices=list(EVASIONS),
+        help="Run only this evasion (repeatable; default: all).",
+    )
     mx.add_argument("--jobs", type=int, default=1, help="Matrix runs in parallel processes.")
     ab = ev.add_argument_group("ablation")
-    ab.add_argument("--ablation", action="store_true",
-                    help="Detect with each evidence family switched off in turn.")
-    ab.add_argument("--without", action="append", metavar="FAMILY[+FAMILY]",
-                    help="Switch this family off (repeatable: one ablation each).")
-    ab.add_argument("--scenario", action="append",
-                    help="Ablation scenario (repeatable; default: mixed, hydra, holdout).")
-    ev.add_argument("--scale", type=float, default=1.0,
-                    help="With --matrix or --ablation: multiply accounts and events.")
-    ev.add_argument("--hours", type=float, help="With --matrix or --ablation: another duration in hours.")
+    ab.add_argument(
+        "--ablation",
+        action="store_true",
+        help="Detect with each evidence family switched off in turn.",
+    )
+    ab.add_argument(
+        "--without",
+        action="append",
+        metavar="FAMILY[+FAMILY]",
+        help="Switch this family off (repeatable: one ablation each).",
+    )
+    ab.add_argument(
+        "--scenario",
+        action="append",
+        help="Ablation scenario (repeatable; default: mixed, hydra, holdout).",
+    )
+    ev.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="With --matrix or --ablation: multiply accounts and events.",
+    )
+    ev.add_argument(
+        "--hours", type=float, help="With --matrix or --ablation: another duration in hours."
+    )
     ev.add_argument("--seed", type=int, help="With --matrix or --ablation: another seed.")
     ev.set_defaults(func=evaluate_command)
 

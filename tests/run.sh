@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The one test command: bash tests/run.sh [extra pytest args]
-# Installs what the suite needs (redis-server, Prometheus's tools, docker-compose and Chromium
-# from Debian, the package with its test extras), then runs ruff, mypy and pytest. The suite
-# starts its own redis-server (alone and as a three-node cluster), Tansu Kafka broker,
-# Prometheus and headless Chromium on free loopback ports.
+# Installs what the suite needs (redis-server, Prometheus's tools, docker-compose, Chromium and
+# nginx from Debian, the package with its test extras, LiteLLM in its own virtualenv), then
+# runs ruff, mypy and pytest. The suite starts its own redis-server (alone and as a
+# three-node cluster), Tansu Kafka broker, Prometheus, nginx, LiteLLM and headless Chromium
+# on free loopback ports.
 # Exits non-zero on any failure, including pytest collecting no tests.
 set -euo pipefail
 
@@ -19,12 +20,14 @@ if command -v python3 >/dev/null 2>&1; then PY=python3; else PY=python; fi
 #   prometheus-redis-exporter              Redis memory per account in the end-to-end test
 #   docker-compose                         validates docker-compose.yml without an engine
 #   chromium                               the review console's and Prometheus's browser tests
+#   nginx, its njs module (libnginx-mod-http-js)   the nginx gateway tests (deploy/nginx/)
 missing=()
 for pair in redis-server:redis-server redis-cli:redis-tools promtool:prometheus prometheus:prometheus \
             amtool:prometheus-alertmanager prometheus-redis-exporter:prometheus-redis-exporter \
-            docker-compose:docker-compose chromium:chromium; do
+            docker-compose:docker-compose chromium:chromium nginx:nginx; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
+[ -e /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing+=(libnginx-mod-http-js)
 if [ "${#missing[@]}" -gt 0 ]; then
     # Unique package names, in order.
     mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
@@ -37,8 +40,30 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The distribution was called harvestguard until that name turned out to be taken on PyPI:
+# an editable install under the old name would shadow this one's metadata.
+if "$PY" -m pip show harvestguard 2>/dev/null | grep -q '^Editable project location:'; then
+    echo "run.sh: pip uninstall harvestguard (this project's old distribution name)"
+    "$PY" -m pip uninstall -y -q harvestguard
+fi
+
 echo "run.sh: pip install -e .[test]"
 "$PY" -m pip install -q --disable-pip-version-check -e ".[test]"
+
+# The real LiteLLM proxy for the gateway tests, in its own virtualenv (its dependencies pin
+# versions ours need not share), pinned to the release the tests were written against. The
+# proxy imports harvestguard's callback from this checkout (PYTHONPATH), so it gets only
+# what the callback needs beside LiteLLM.
+LITELLM_VERSION=1.108.7
+LITELLM_VENV="${HARVESTGUARD_LITELLM_VENV:-/opt/harvestguard/litellm-$LITELLM_VERSION}"
+if ! "$LITELLM_VENV/bin/python" -c "import litellm.proxy.proxy_server, kafka, msgspec, orjson, prometheus_client" >/dev/null 2>&1; then
+    echo "run.sh: LiteLLM $LITELLM_VERSION into $LITELLM_VENV (pip)"
+    "$PY" -m venv "$LITELLM_VENV"
+    "$LITELLM_VENV/bin/python" -m pip install -q --disable-pip-version-check \
+        "litellm[proxy]==$LITELLM_VERSION" "kafka-python>=3.0,<4" "msgspec>=0.19,<0.30" \
+        "orjson>=3.9,<4" "prometheus-client>=0.20,<1"
+fi
+export HARVESTGUARD_LITELLM_VENV="$LITELLM_VENV"
 
 echo "run.sh: ruff check ."
 "$PY" -m ruff check .

@@ -8,6 +8,7 @@ import asyncio
 import copy
 import importlib.util
 import json
+import sqlite3
 import sys
 import time
 import types
@@ -70,6 +71,7 @@ CASES = [
     ("envoy", "envoy_als_entry_camel"),
     ("envoy-json", "envoy_json_log"),
     ("kong", "kong_ai_proxy"),
+    ("nginx", "nginx_log"),
 ]
 
 
@@ -95,7 +97,7 @@ def test_texts_reach_only_prompt_and_system_prompt(fmt: str, name: str) -> None:
 
 
 def test_registry_and_raw_decoding() -> None:
-    assert set(ADAPTERS) == {"contract", "litellm", "envoy", "envoy-json", "kong"}
+    assert set(ADAPTERS) == {"contract", "litellm", "envoy", "envoy-json", "kong", "nginx"}
     line = event_to_json(adapt_litellm(sample("litellm_success")))
     assert (
         adapt_raw("contract", line) == parse_event(line) == adapt_litellm(sample("litellm_success"))
@@ -104,8 +106,8 @@ def test_registry_and_raw_decoding() -> None:
         adapt_raw("kong", b'{"started_at": 17')
     with pytest.raises(InvalidEvent, match=r"^record: expected an object, got array \(envoy\)$"):
         adapt_raw("envoy", b"[1, 2]")
-    with pytest.raises(ValueError, match="unknown record format 'nginx'"):
-        adapt_raw("nginx", b"{}")
+    with pytest.raises(ValueError, match="unknown record format 'caddy'"):
+        adapt_raw("caddy", b"{}")
 
 
 def _drop(record: dict[str, Any], *path: str) -> None:
@@ -137,7 +139,7 @@ REJECTIONS = [
     ("litellm", "litellm_success", lambda r: _set(r, "yesterday", "startTime"),
      f"{NOT_RFC3339} (litellm: from startTime)"),
     ("envoy", "envoy_als_entry", lambda r: _drop(r, "request", "request_headers", "x-account-id"),
-     "account_id: is required (envoy: from request.request_headers[x-account-id])"),
+     "account_id: is required (envoy: from header x-account-id)"),
     ("envoy", "envoy_als_entry",
      lambda r: _drop(r, "common_properties", "metadata", "filter_metadata", "harvestguard",
                      "prompt_tokens"),
@@ -184,7 +186,7 @@ def test_the_account_comes_from_the_configured_place() -> None:
     assert header(kong).account_id == "acct_header_1"
     als = sample("envoy_als_entry")
     als["request"]["request_headers"]["x-tenant"] = "tenant_3"
-    assert EnvoyAdapter(account_header="x-tenant")(als).account_id == "tenant_3"
+    assert EnvoyAdapter(account_from=("header:X-Tenant",))(als).account_id == "tenant_3"
 
 
 def test_litellm_derivations() -> None:
@@ -294,24 +296,40 @@ def test_callback_imports_with_and_without_litellm(monkeypatch: pytest.MonkeyPat
     assert isinstance(handler, CustomLogger) and handler.base_initialised
 
 
-def test_callback_never_waits_for_an_unreachable_kafka() -> None:
+def spooled_rows(folder: Path) -> int:
+    total = 0
+    for path in folder.glob("spool-*.sqlite"):
+        with sqlite3.connect(path) as db:
+            total += db.execute("SELECT count(*) FROM spool").fetchone()[0]
+    return total
+
+
+def test_callback_never_waits_for_an_unreachable_kafka_and_keeps_every_event(
+    tmp_path: Path,
+) -> None:
     handler = load_callback().HarvestguardLogger(
-        bootstrap_servers=f"127.0.0.1:{free_port()}", max_pending=2
+        bootstrap_servers=f"127.0.0.1:{free_port()}", spool_dir=tmp_path
     )
     kwargs = {"standard_logging_object": sample("litellm_success")}
     started = time.perf_counter()
-    for _ in range(4):  # one taken by the sender, two queued, the rest dropped
-        asyncio.run(handler.async_log_success_event(kwargs, None, None, None))
-    # Liveness: one blocked send would wait max_block_ms (10 s) for Kafka's metadata.
+    for _ in range(1000):
+        handler.publish(kwargs)
+    # Liveness, not a timing goal: Kafka's client would block for seconds (max_block_ms).
     assert time.perf_counter() - started < 5.0
-    assert handler.dropped >= 1 and handler.published == 0
     handler.close(timeout=0.5)
+    assert (handler.published, handler.dropped) == (0, 0)
+    assert spooled_rows(tmp_path) == 1000  # on disk, for the next process
 
 
-def test_callback_publishes_contract_events_keyed_by_account(kafka_bootstrap: str) -> None:
+@pytest.mark.integration
+def test_callback_publishes_contract_events_keyed_by_account(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
     topic = f"llm.requests.adapters-{uuid.uuid4().hex[:8]}"
     create_topics(kafka_bootstrap, [topic], partitions=2)
-    handler = load_callback().HarvestguardLogger(bootstrap_servers=kafka_bootstrap, topic=topic)
+    handler = load_callback().HarvestguardLogger(
+        bootstrap_servers=kafka_bootstrap, topic=topic, spool_dir=tmp_path
+    )
     success, failure = sample("litellm_success"), sample("litellm_failure")
     unowned = copy.deepcopy(success)
     unowned["metadata"]["user_api_key_org_id"] = unowned["metadata"]["user_api_key_team_id"] = None
@@ -329,3 +347,32 @@ def test_callback_publishes_contract_events_keyed_by_account(kafka_bootstrap: st
     assert set(records) == {b"org_5521", b"team_free_tier"}
     assert parse_event(records[b"org_5521"]) == adapt_litellm(success)
     assert parse_event(records[b"team_free_tier"]) == adapt_litellm(failure)
+
+
+@pytest.mark.integration
+def test_what_a_stopped_callback_left_on_disk_is_sent_by_the_next_one(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """A proxy stopped while Kafka was unreachable: the next process delivers its events."""
+    topic = f"llm.requests.spool-{uuid.uuid4().hex[:8]}"
+    create_topics(kafka_bootstrap, [topic], partitions=1)
+    module = load_callback()
+    first = module.HarvestguardLogger(
+        bootstrap_servers=f"127.0.0.1:{free_port()}", spool_dir=tmp_path
+    )
+    payload = sample("litellm_success")
+    for n in range(300):
+        first.publish({"standard_logging_object": {**payload, "id": f"call-{n}"}})
+    first.close(timeout=0.5)
+    assert first.published == 0 and spooled_rows(tmp_path) == 300
+    second = module.HarvestguardLogger(
+        bootstrap_servers=kafka_bootstrap, topic=topic, spool_dir=tmp_path
+    )
+    second.start()
+    deadline = time.monotonic() + 30
+    while second.published < 300 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    second.close(timeout=10)
+    ids = [parse_event(value or b"").event_id for *_, value in read_topic(kafka_bootstrap, topic)]
+    assert sorted(ids) == sorted(f"call-{n}" for n in range(300))
+    assert spooled_rows(tmp_path) == 0 and not list(tmp_path.glob("spool-*"))

@@ -161,7 +161,7 @@ def test_ingest_token_when_set() -> None:
 
 def test_unknown_format_is_a_validation_error() -> None:
     with api_client(api_settings()) as api:
-        response = api.post("/v1/events?format=nginx", content=ndjson(events(1)))
+        response = api.post("/v1/events?format=caddy", content=ndjson(events(1)))
     assert response.status_code == 422
 
 
@@ -236,7 +236,9 @@ def test_no_prompt_text_in_any_response_log_or_redis_value(
 
 
 def test_rejection_reasons_never_quote_the_prompt() -> None:
-    raw = orjson.dumps({**events(1)[0], "prompt": 42, "system_prompt": CANARY * 3})
+    # A bad required field rejects the record; the prompts beside it are never quoted.
+    record = {**events(1)[0], "prompt_tokens": "many", "prompt": CANARY, "system_prompt": CANARY}
+    raw = orjson.dumps(record)
     with pytest.raises(InvalidEvent):
         parse_event(raw)
     status, report = post(raw)

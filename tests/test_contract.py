@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from prometheus_client import REGISTRY
 
 from service.contract import InvalidEvent, event_to_json, iter_lines, parse_event, validate_event
 from tests.factories import event
@@ -82,22 +83,61 @@ def test_ts_is_rfc3339_or_unix_seconds(ts: Any, expected: float) -> None:
         ({"prompt_tokens": -1}, "prompt_tokens"),
         ({"prompt_tokens": "412"}, "prompt_tokens"),
         ({"completion_tokens": 1.5}, "completion_tokens"),
-        ({"status": 99}, "status"),
-        ({"status": 600}, "status"),
-        ({"client_ip": "999.1.1.1"}, "client_ip"),
-        ({"latency_ms": -1}, "latency_ms"),
-        ({"params": {"temperature": 2.5}}, "params.temperature"),
-        ({"params": {"top_p": 1.5}}, "params.top_p"),
-        ({"params": {"n": 0}}, "params.n"),
-        ({"params": {"top_logprobs": 21}}, "params.top_logprobs"),
-        ({"params": {"logit_bias": -1}}, "params.logit_bias"),
-        ({"params": {"logprobs": "yes"}}, "params.logprobs"),
-        ({"params": []}, "params"),
-        ({"prompt": "x" * ((1 << 20) + 1)}, "prompt"),
     ],
 )
 def test_rejections_name_the_field(change: dict[str, Any], field: str) -> None:
     assert reason_of(event(**change)).startswith(f"{field}: ")
+
+
+def nulled_count(field: str) -> float:
+    return REGISTRY.get_sample_value("hg_event_fields_nulled_total", {"field": field}) or 0.0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"status": 99}, "status"),
+        ({"status": 600}, "status"),
+        ({"status": "200"}, "status"),
+        ({"client_ip": "999.1.1.1"}, "client_ip"),
+        ({"client_ip": "198.51.100.23, 10.0.0.5"}, "client_ip"),
+        ({"asn": "AS24940"}, "asn"),
+        ({"latency_ms": -1}, "latency_ms"),
+        ({"account_created": "yesterday"}, "account_created"),
+        ({"user_agent": ["a", "b"]}, "user_agent"),
+        ({"params": {"temperature": 2.5, "n": 2}}, "params.temperature"),
+        ({"params": {"top_p": 1.5, "n": 2}}, "params.top_p"),
+        ({"params": {"n": 0}}, "params.n"),
+        ({"params": {"top_logprobs": 21, "n": 2}}, "params.top_logprobs"),
+        ({"params": {"logit_bias": -1, "n": 2}}, "params.logit_bias"),
+        ({"params": {"logprobs": "yes", "n": 2}}, "params.logprobs"),
+        ({"params": []}, "params"),
+        ({"prompt": "x" * ((1 << 20) + 1)}, "prompt"),
+    ],
+)
+def test_a_bad_optional_field_is_null_and_counted(change: dict[str, Any], field: str) -> None:
+    before = nulled_count(field)
+    record = event(**change)
+    parsed = parse_event(json.dumps(record))
+    assert parsed == validate_event(record)
+    assert nulled_count(field) == before + 2  # once per parse
+    name, _, sub = field.partition(".")
+    if sub:
+        assert getattr(parsed.params, sub) is None
+        if sub != "n":  # the rest of the params survive
+            assert parsed.params is not None and parsed.params.n == 2
+    else:
+        assert getattr(parsed, name) is None
+    assert (parsed.event_id, parsed.prompt_tokens) == ("e1", record["prompt_tokens"])
+    assert record == event(**change)  # the caller's record is not changed
+
+
+def test_several_bad_optional_fields_are_all_dropped_and_required_ones_still_reject() -> None:
+    record = event(client_ip="x", asn=-1, status=0, params={"temperature": 9, "seed": 7})
+    parsed = validate_event(record)
+    assert (parsed.client_ip, parsed.asn, parsed.status) == (None, None, None)
+    assert parsed.params is not None and parsed.params.seed == 7
+    assert reason_of({**record, "prompt_tokens": -1}).startswith("prompt_tokens: ")
 
 
 def test_missing_required_fields_are_named() -> None:
@@ -111,17 +151,18 @@ def test_non_finite_numbers_and_broken_json_are_rejected() -> None:
         with pytest.raises(InvalidEvent) as caught:
             parse_event(raw)
         assert caught.value.reason.startswith("record: ")
-    with pytest.raises(InvalidEvent, match="latency_ms: number out of range"):
-        parse_event(json.dumps(event()).replace("}", ', "latency_ms": 1e999}', 1))
-    with pytest.raises(InvalidEvent, match="latency_ms: must be a finite number"):
-        validate_event(event(latency_ms=float("inf")))
+    # A non-finite optional number is not known; a non-finite count is a rejection.
+    with_inf = json.dumps(event()).replace("}", ', "latency_ms": 1e999}', 1)
+    assert parse_event(with_inf).latency_ms is None
+    assert validate_event(event(latency_ms=float("inf"))).latency_ms is None
+    with pytest.raises(InvalidEvent, match="prompt_tokens: "):
+        parse_event(json.dumps(event()).replace("}", ', "prompt_tokens": 1e999}', 1))
 
 
 def test_utf8_prompt_limit_counts_bytes_not_characters() -> None:
     fits = "é" * ((1 << 19) - 10)  # 2 bytes each: just under 1 MiB
     assert parse_event(json.dumps(event(prompt=fits))).prompt == fits
-    with pytest.raises(InvalidEvent, match="prompt"):
-        parse_event(json.dumps(event(prompt="é" * ((1 << 19) + 1))))
+    assert parse_event(json.dumps(event(prompt="é" * ((1 << 19) + 1)))).prompt is None
 
 
 def test_validate_event_takes_decoded_records() -> None:

@@ -11,7 +11,8 @@ from service.adapters.common import Adapter, Record
 from service.adapters.envoy import EnvoyAdapter, MetadataKeys, adapt_envoy_als, adapt_envoy_json
 from service.adapters.kong import KongAdapter, adapt_kong
 from service.adapters.litellm import LiteLLMAdapter, adapt_litellm
-from service.adapters.registry import ADAPTERS, adapt_raw
+from service.adapters.nginx import NginxAdapter, adapt_nginx
+from service.adapters.registry import ADAPTERS, adapt_raw, adapter_for, raw_parser
 
 __all__ = [
     "ADAPTERS",
@@ -20,10 +21,14 @@ __all__ = [
     "KongAdapter",
     "LiteLLMAdapter",
     "MetadataKeys",
+    "NginxAdapter",
     "Record",
     "adapt_envoy_als",
     "adapt_envoy_json",
     "adapt_kong",
     "adapt_litellm",
+    "adapt_nginx",
     "adapt_raw",
+    "adapter_for",
+    "raw_parser",
 ]

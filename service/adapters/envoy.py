@@ -11,9 +11,10 @@ contract                   HTTPAccessLogEntry
 ========================== =============================================================
 event_id                   ``request.request_id`` (``x-request-id``)
 ts                         ``common_properties.start_time``
-account_id, api_key_id     ``request.request_headers[x-account-id | x-api-key-hash]``: list them
-                           in ``additional_request_headers_to_log``; the header names are
-                           configurable (``EnvoyAdapter(account_header=...)``)
+account_id                 the configured sources (``service.adapters.identity``), by default
+                           ``header:x-account-id``; ``key_hash`` is the ``x-api-key-hash``
+                           header: list the headers in ``additional_request_headers_to_log``
+api_key_id                 ``request.request_headers[x-api-key-hash]``
 client_ip                  ``common_properties.downstream_remote_address.socket_address.address``
 user_agent, endpoint       ``request.user_agent``; ``request.original_path`` or ``request.path``
 status                     ``response.response_code`` (0, "no response was sent", is not known)
@@ -47,6 +48,7 @@ from service.adapters.common import (
     require_object,
     text,
 )
+from service.adapters.identity import Getter, account_getters, first_account, header_in
 from service.contract import RequestEvent
 
 ALS_NAME = "envoy"
@@ -132,17 +134,30 @@ def _status(value: Any) -> Any:
     return None if status == 0 else status
 
 
+_HEADERS = "request.request_headers"
+
+
+def _header(entry: Record, name: str) -> object:
+    request = _field(entry, "request", "request")
+    return header_in(_field(request, "request_headers", "requestHeaders"), name)
+
+
 @dataclass(frozen=True)
 class EnvoyAdapter:
     """Callable turning one ALS ``HTTPAccessLogEntry`` (JSON) into a :class:`RequestEvent`."""
 
-    account_header: str = "x-account-id"
+    account_from: tuple[str, ...] = ("header:x-account-id",)
     api_key_header: str = "x-api-key-hash"
     model_header: str = "x-ai-eg-model"
     metadata: tuple[MetadataKeys, ...] = (HARVESTGUARD_METADATA, AI_GATEWAY_METADATA)
+    _accounts: tuple[Getter, ...] = field(init=False, repr=False, compare=False)
     _sources: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        accounts, account_where = account_getters(
+            self.account_from, {"key_hash": (f"{_HEADERS}.{self.api_key_header}",)}, _header
+        )
+        object.__setattr__(self, "_accounts", accounts)
         usage = " or ".join(f"filter_metadata[{keys.namespace}]" for keys in self.metadata)
         object.__setattr__(
             self,
@@ -150,7 +165,7 @@ class EnvoyAdapter:
             {
                 "event_id": "request.request_id",
                 "ts": "common_properties.start_time",
-                "account_id": f"request.request_headers[{self.account_header}]",
+                "account_id": account_where,
                 "api_key_id": f"request.request_headers[{self.api_key_header}]",
                 "client_ip": "common_properties.downstream_remote_address",
                 "user_agent": "request.user_agent",
@@ -200,7 +215,7 @@ class EnvoyAdapter:
         event = {
             "event_id": text(_field(request, "request_id", "requestId")),
             "ts": _timestamp(_field(common, "start_time", "startTime")),
-            "account_id": text(headers.get(self.account_header)),
+            "account_id": first_account(self._accounts, entry),
             "api_key_id": text(headers.get(self.api_key_header)),
             "client_ip": text(
                 lookup(_field(remote, "socket_address", "socketAddress"), ("address",))

@@ -6,8 +6,10 @@ request (``kong.log.serialize``); the AI Proxy plugin adds an ``ai`` object to i
 
 - ``event_id`` <- ``request.id`` (Kong 3.5+), else the ``x-kong-request-id`` response header
 - ``ts`` <- ``started_at`` (Unix milliseconds)
-- ``account_id`` <- ``consumer.id`` (configurable, e.g. ``consumer.custom_id`` or a header
-  set by the gateway's authentication: ``KongAdapter(account_from=("consumer.custom_id",))``)
+- ``account_id`` <- the configured sources (``service.adapters.identity``), by default
+  ``consumer`` (``consumer.id``); ``key_hash`` is ``authenticated_entity.id``, ``user`` the
+  logged request body's ``user``, ``header:NAME`` ``request.headers``, a dotted path
+  anything else (e.g. ``consumer.custom_id``)
 - ``api_key_id`` <- ``authenticated_entity.id`` (the id of the credential, never the key)
 - ``client_ip``, ``user_agent``, ``endpoint`` <- ``client_ip``, ``request.headers.user-agent``,
   ``request.uri`` without its query string
@@ -36,19 +38,18 @@ from service.adapters.common import (
     choice_summary,
     conversation,
     finish,
-    first_text,
     lookup,
     number,
     params,
     path_only,
     require_object,
-    split_paths,
     text,
 )
+from service.adapters.identity import Getter, account_getters, first_account, header_in
 from service.contract import RequestEvent
 
 NAME = "kong"
-DEFAULT_ACCOUNT_FROM = ("consumer.id",)
+DEFAULT_ACCOUNT_FROM = ("consumer",)
 # AI Proxy logs under ai.<plugin>, where <plugin> is "proxy" for ai-proxy.
 DEFAULT_PLUGIN = "proxy"
 
@@ -85,21 +86,43 @@ def _ts(started_at: Any) -> Any:
     return millis  # not a number: validation rejects it, naming ts
 
 
+def _body_user(log: Record) -> str | None:
+    ai = _object(log.get("ai"))
+    for plugin in ai.values():  # the request body is logged under ai.payload or ai.<plugin>
+        body = _body(lookup(plugin, ("payload", "request")) or lookup(plugin, ("request",)))
+        if body.get("user") is not None:
+            return text(body.get("user"))
+    return None
+
+
+ACCOUNT_SOURCES: dict[str, tuple[str, ...] | Getter] = {
+    "consumer": ("consumer.id",),
+    "key_hash": ("authenticated_entity.id",),
+    "user": _body_user,
+}
+
+
+def _header(log: Record, name: str) -> object:
+    return header_in(lookup(log, ("request", "headers")), name)
+
+
 @dataclass(frozen=True)
 class KongAdapter:
     """Callable turning one Kong log entry into a :class:`RequestEvent`.
 
-    ``account_from`` lists dotted paths into the entry, tried in order; none set is a
-    rejection (``account_id: is required``). ``plugin`` is the key under ``ai``.
+    ``account_from`` lists account sources (``service.adapters.identity``), tried in order;
+    none set is a rejection (``account_id: is required``). ``plugin`` is the key under
+    ``ai``. Kong resolves ``client_ip`` itself (its ``trusted_ips`` and ``real_ip_header``).
     """
 
     account_from: tuple[str, ...] = DEFAULT_ACCOUNT_FROM
     plugin: str = DEFAULT_PLUGIN
-    _account_paths: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
+    _accounts: tuple[Getter, ...] = field(init=False, repr=False, compare=False)
     _sources: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_account_paths", split_paths(self.account_from))
+        accounts, account_where = account_getters(self.account_from, ACCOUNT_SOURCES, _header)
+        object.__setattr__(self, "_accounts", accounts)
         ai = f"ai.{self.plugin}"
         object.__setattr__(
             self,
@@ -107,7 +130,7 @@ class KongAdapter:
             {
                 "event_id": "request.id",
                 "ts": "started_at (ms)",
-                "account_id": " or ".join(self.account_from),
+                "account_id": account_where,
                 "api_key_id": "authenticated_entity.id",
                 "user_id": "ai.payload.request (user)",
                 "client_ip": "client_ip",
@@ -144,7 +167,7 @@ class KongAdapter:
             "event_id": text(request.get("id"))
             or text(_object(response.get("headers")).get("x-kong-request-id")),
             "ts": _ts(log.get("started_at")),
-            "account_id": first_text(log, self._account_paths),
+            "account_id": first_account(self._accounts, log),
             "api_key_id": text(lookup(log, ("authenticated_entity", "id"))),
             "user_id": text(body.get("user")),
             "client_ip": text(log.get("client_ip")),

@@ -4,12 +4,17 @@ LiteLLM passes this payload to every callback, for successes and failures alike
 (https://docs.litellm.ai/docs/proxy/logging_spec). Fields used:
 
 - ``event_id`` <- ``id`` (the LiteLLM call id); ``ts`` <- ``startTime`` (Unix seconds)
-- ``account_id`` <- ``metadata.user_api_key_org_id``, else ``metadata.user_api_key_team_id``
-  (configurable: ``LiteLLMAdapter(account_from=...)``)
+- ``account_id`` <- the configured sources (``service.adapters.identity``), by default
+  ``org`` then ``team``: ``metadata.user_api_key_org_id``, ``metadata.user_api_key_team_id``
+  (both need LiteLLM's database); ``key_hash`` is ``metadata.user_api_key_hash``, ``user``
+  the request's ``user``, ``header:x-...`` a client header LiteLLM keeps in
+  ``metadata.requester_custom_headers`` (it keeps only ``x-`` headers)
 - ``api_key_id`` <- ``metadata.user_api_key_hash`` (LiteLLM's hash of the virtual key)
 - ``user_id`` <- ``end_user`` (the request's ``user``), else ``metadata.user_api_key_end_user_id``
-- ``client_ip``, ``user_agent`` <- ``requester_ip_address``, ``user_agent`` (top level, else
-  in ``metadata``)
+- ``client_ip`` <- ``requester_ip_address`` (top level, else in ``metadata``): with
+  ``use_x_forwarded_for`` LiteLLM logs the whole ``X-Forwarded-For`` header there, so the
+  caller is its rightmost hop outside the trusted proxies (``service.adapters.client_ip``)
+- ``user_agent`` <- ``user_agent`` (top level, else in ``metadata``)
 - ``endpoint`` <- ``metadata.user_api_key_request_route``, else derived from ``call_type``
 - ``model`` <- ``model_group`` (the name the client asked for), else ``model``
 - ``status`` <- 200 for ``status: "success"``; for ``"failure"``,
@@ -32,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.adapters.client_ip import ClientIp
 from service.adapters.common import (
     Record,
     choice_summary,
@@ -44,11 +50,19 @@ from service.adapters.common import (
     split_paths,
     text,
 )
+from service.adapters.identity import Getter, account_getters, first_account, header_in
 from service.contract import RequestEvent
 
 NAME = "litellm"
 REDACTED = "redacted-by-litellm"
-DEFAULT_ACCOUNT_FROM = ("metadata.user_api_key_org_id", "metadata.user_api_key_team_id")
+DEFAULT_ACCOUNT_FROM = ("org", "team")
+# Where each account source of service.adapters.identity is in the payload.
+ACCOUNT_SOURCES = {
+    "org": ("metadata.user_api_key_org_id",),
+    "team": ("metadata.user_api_key_team_id",),
+    "key_hash": ("metadata.user_api_key_hash",),
+    "user": ("end_user", "metadata.user_api_key_end_user_id"),
+}
 # LiteLLM's proxy answers an exception without a status code with a 500.
 FAILURE_STATUS = 500
 
@@ -84,6 +98,10 @@ def _status(payload: Record) -> Any:
     return status if 100 <= status <= 599 else FAILURE_STATUS
 
 
+def _custom_header(payload: Record, name: str) -> object:
+    return header_in(lookup(payload, ("metadata", "requester_custom_headers")), name)
+
+
 def _latency_ms(payload: Record) -> float | None:
     start, end = payload.get("startTime"), payload.get("endTime")
     if isinstance(start, int | float) and isinstance(end, int | float) and end >= start:
@@ -95,23 +113,30 @@ def _latency_ms(payload: Record) -> float | None:
 class LiteLLMAdapter:
     """Callable turning one ``StandardLoggingPayload`` into a :class:`RequestEvent`.
 
-    ``account_from`` lists dotted paths into the payload, tried in order; the first that
-    is set is the account. None set is a rejection (``account_id: is required``).
+    ``account_from`` lists account sources (``service.adapters.identity``), tried in order;
+    the first that is set is the account. None set is a rejection (``account_id: is
+    required``). ``trusted_proxies`` are the networks of the proxies in front of LiteLLM.
     """
 
     account_from: tuple[str, ...] = DEFAULT_ACCOUNT_FROM
-    _account_paths: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
+    trusted_proxies: tuple[str, ...] = ()
+    _accounts: tuple[Getter, ...] = field(init=False, repr=False, compare=False)
+    _client_ip: ClientIp = field(init=False, repr=False, compare=False)
     _sources: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_account_paths", split_paths(self.account_from))
+        accounts, account_where = account_getters(
+            self.account_from, ACCOUNT_SOURCES, _custom_header
+        )
+        object.__setattr__(self, "_accounts", accounts)
+        object.__setattr__(self, "_client_ip", ClientIp(self.trusted_proxies))
         object.__setattr__(
             self,
             "_sources",
             {
                 "event_id": "id",
                 "ts": "startTime",
-                "account_id": " or ".join(self.account_from),
+                "account_id": account_where,
                 "api_key_id": "metadata.user_api_key_hash",
                 "user_id": "end_user",
                 "client_ip": "requester_ip_address",
@@ -150,10 +175,10 @@ class LiteLLMAdapter:
         event = {
             "event_id": text(payload.get("id")),
             "ts": payload.get("startTime"),
-            "account_id": first_text(payload, self._account_paths),
+            "account_id": first_account(self._accounts, payload),
             "api_key_id": text(metadata.get("user_api_key_hash")),
             "user_id": first_text(payload, _USER_PATHS),
-            "client_ip": first_text(payload, _IP_PATHS),
+            "client_ip": self._client_ip(first_text(payload, _IP_PATHS)),
             "user_agent": first_text(payload, _AGENT_PATHS),
             "endpoint": text(metadata.get("user_api_key_request_route"))
             or _ENDPOINTS.get(payload.get("call_type") or ""),

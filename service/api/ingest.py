@@ -129,6 +129,8 @@ class Ingestor:
         self, pipeline: Pipeline, alert_log: AlertLog, publisher: KafkaAlerts | None
     ) -> None:
         self.pipeline = pipeline
+        settings = pipeline.settings
+        self._adapter_options = (settings.account_from, settings.trusted_proxies)
         self.alert_log = alert_log
         self.publisher = publisher
         self._lock = threading.Lock()
@@ -143,7 +145,8 @@ class Ingestor:
         if fmt not in ADAPTERS:
             raise LookupError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
         report = IngestReport(received=len(records))
-        batch, rejected = observe_records([raw for _, raw in records], parser(fmt))
+        parse = parser(fmt, *self._adapter_options)
+        batch, rejected = observe_records([raw for _, raw in records], parse)
         for index, reason in rejected:
             report.rejected_count += 1
             metrics.EVENTS_REJECTED.labels("http", reason.split(":", 1)[0]).inc()

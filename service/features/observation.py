@@ -238,11 +238,16 @@ def parse_records(
     return events, kept, rejected
 
 
-def parser(format: str = "contract") -> Parse:
-    """The parse function of records in ``format`` (a gateway adapter's name, or the contract)."""
+def parser(
+    format: str = "contract",
+    account_from: tuple[str, ...] = (),
+    trusted_proxies: tuple[str, ...] = (),
+) -> Parse:
+    """The parse function of records in ``format`` (a gateway adapter's name, or the
+    contract), with the deployment's account sources and trusted proxies (``raw_parser``)."""
     from service.adapters.registry import raw_parser  # adapters import the contract, not us
 
-    return raw_parser(format)
+    return raw_parser(format, account_from, trusted_proxies)
 
 
 def observe_records(

@@ -48,6 +48,9 @@ _OUTCOMES = {
 }  # fmt: skip
 _DURATION = metrics.CHECK_SECONDS
 _DENIAL_STATUS = {"throttle": 429, "block": 403}
+# nginx's auth_request takes 2xx, 401 and 403 only: a gateway that sends this header with
+# "403" gets a throttle as 403 too, told apart by x-harvestguard-action (deploy/nginx/).
+DENIAL_STATUS_HEADER = "x-harvestguard-denial-status"
 _ALLOWED = (200, [(ACTION, b"allow")], b"")
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -104,7 +107,9 @@ async def answer(context: ApiContext, header: Callable[[str], str | None]) -> An
         return 200, [(ACTION, action.encode()), (REASONS, codes)], b""
     body: dict[str, object] = {"action": action, "reasons": decision.reasons}
     headers = [(ACTION, action.encode()), (REASONS, codes), _JSON]
-    if status == 429:
+    if action == "throttle":
+        if header(DENIAL_STATUS_HEADER) == "403":
+            status = 403
         body["retry_after_s"] = settings.check_retry_after_s
         headers.append((b"retry-after", str(settings.check_retry_after_s).encode()))
     return status, headers, orjson.dumps(body)
