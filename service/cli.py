@@ -56,12 +56,12 @@ def _replay_dlq(args: argparse.Namespace) -> int:
 
 
 def _api(args: argparse.Namespace) -> int:
-    from service.api.app import run_api
+    from service.api.app import RoleNeedsSharedStore, run_api
     from service.api.security import InsecureSettings
 
     try:
-        return run_api(Settings(), host=args.host, port=args.port)
-    except InsecureSettings as error:
+        return run_api(Settings(), host=args.host, port=args.port, role=args.role)
+    except (InsecureSettings, RoleNeedsSharedStore) as error:
         print(f"harvestguard api: refusing to start: {error}", file=sys.stderr)
         return 2
 
@@ -135,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--host", default=None, help="Listen address (default HARVESTGUARD_API_HOST).")
     api.add_argument(
         "--port", type=int, default=None, help="Listen port (default HARVESTGUARD_API_PORT)."
+    )
+    api.add_argument(
+        "--role",
+        choices=("all", "check", "ingest"),
+        default="all",
+        help="What this process serves: the inline check, push ingestion and the analyst API, "
+        "or all (default). Split roles need Redis; the check then never waits for a batch.",
     )
     api.set_defaults(func=_api)
 
