@@ -77,20 +77,20 @@ def produce(bootstrap: str, topic: str, path: Path) -> tuple[int, float]:
     return len(records), len(records) / elapsed
 
 
-def _counted(side: str, argv: list[str]) -> Run:
+def _counted(side: str, argv: list[str], env: dict[str, str] | None = None) -> Run:
     """A whole command that reports ``events: N`` on stderr, as detect and the yardstick do."""
-    run, stderr = timed_command(side, argv, 0)
+    run, stderr = timed_command(side, argv, 0, env)
     found = _EVENTS.search(stderr)
     if found is None:
         raise RuntimeError(f"{side}: no event count in its stderr: {stderr[-500:]}")
     return Run(side, int(found.group(1)), run.seconds, run.cpu)
 
 
-def run_detect(events: Path, directory: Path) -> Run:
+def run_detect(events: Path, directory: Path, env: dict[str, str] | None = None) -> Run:
     """``harvestguard detect`` as users run it, start-up and verdict file included."""
     verdicts = directory / "verdicts.jsonl"
     return _counted("detect", [*CLI, "detect", "--input", str(events), "--output", str(verdicts),
-                               "--no-progress"])  # fmt: skip
+                               "--no-progress"], env)  # fmt: skip
 
 
 def run_file_yardstick(events: Path, directory: Path) -> Run:
