@@ -102,7 +102,7 @@ def test_an_ingest_process_ingests_serves_analysts_and_refuses_the_check(
 def test_split_roles_need_a_shared_store() -> None:
     for role in ("check", "ingest"):
         with pytest.raises(RoleNeedsSharedStore, match="HARVESTGUARD_STORE=redis"):
-            create_app(api_settings(), role)  # type: ignore[arg-type]
+            create_app(api_settings(), role)
     with pytest.raises(ValueError, match="'both' is not one of all, check, ingest"):
         create_app(api_settings(), "both")  # type: ignore[arg-type]
     env = {**os.environ, "HARVESTGUARD_API_TOKEN": TOKEN, "HARVESTGUARD_STORE": "memory"}

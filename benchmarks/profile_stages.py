@@ -1,6 +1,6 @@
 """Where an event's microseconds go: ``detect`` or the worker under a profiler, by stage.
 
-    python benchmarks/profile.py [--scenario mixed | --input EVENTS] [--target detect|worker]
+    python benchmarks/profile_stages.py [--scenario mixed | --input EVENTS] [--target detect|worker]
                                  [--profiler cprofile|py-spy] [--save PROFILE]
 
 It runs the target once as it is, for its CPU per event (the whole process tree, start-up
