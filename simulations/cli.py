@@ -31,7 +31,6 @@ from simulations.replay import (
     read_records,
     replay,
 )
-from simulations.report import markdown, write_plots
 from simulations.spec import load_scenario, scenario_names, scenario_path
 
 DEFAULT_TOPIC = "llm.requests"
@@ -167,6 +166,10 @@ def _run_detection(events: Path, verdicts: Path) -> None:
 
 
 def evaluate_command(args: argparse.Namespace) -> int:
+    # matplotlib takes 0.7 s to import: only the command that draws should pay it, not every
+    # `harvestguard` command (this module is imported to build the parser).
+    from simulations.report import markdown, write_plots
+
     verdicts_path: Path | None = args.verdicts
     if args.detect or verdicts_path is None:
         if verdicts_path is None:
