@@ -213,8 +213,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n{machine()}")
     print(f"{total:,} events ({args.input or args.scenario}), {PARTITIONS} partitions\n")
-    print("\n".join(comparison("worker, Redis, detection on", *streaming)), "\n")
-    print("\n".join(comparison("detect, embedded store", *offline)), "\n")
+    print("\n".join(comparison("worker, Redis, detection on", *streaming)), end="\n\n")
+    print("\n".join(comparison("detect, embedded store", *offline)), end="\n\n")
     print("| measure | figure |\n|---|---|")
     print(f"| produce into Tansu | {produce_rate:,.0f} events/s |")
     print(f"| raw kafka-python consume (no parsing) | {ceiling:,.0f} events/s |")

@@ -72,6 +72,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
                                   "multiprocessing/")),
 ]  # fmt: skip
 OTHER = "other"
+_WAITS = ("Condition.wait (", "Event.wait (", "wait (threading.py")
 
 
 def stage_of(place: str) -> str | None:
@@ -96,6 +97,8 @@ def spy_stages(collapsed: Iterable[str]) -> tuple[Counter[str], dict[str, Counte
         if not stack:
             continue
         frames = stack.split(";")
+        if frames[-1].startswith(_WAITS):
+            continue  # a thread py-spy did not see as idle, waiting for a lock or a queue
         # An import is start-up wherever it happens.
         found = "start-up" if any("<frozen importlib" in f for f in frames) else None
         for frame in reversed(frames):
@@ -119,7 +122,7 @@ def _label(func: Func) -> str:
     file, line, name = func
     if file == "~":
         return name
-    for root in (f"{REPO_ROOT}/", "site-packages/", "lib/python"):
+    for root in (f"{REPO_ROOT}/", f"{Path.cwd()}/", "site-packages/", "lib/python"):
         file = file.split(root, 1)[-1]
     return f"{name} ({file}:{line})"
 
