@@ -136,7 +136,7 @@ def test_profile_stages_charge_c_calls_to_the_code_that_made_them(tmp_path: Path
     )
 
 
-def test_spy_stages_take_the_innermost_frame_that_belongs_to_a_stage() -> None:
+def test_spy_stages_take_the_innermost_frame_that_belongs_to_a_stage_and_drop_waits() -> None:
     collapsed = [
         'process 1:"x";main (service/cli.py:1);process (service/pipeline.py:9);'
         "add (service/features/windows.py:3);helper (collections/__init__.py:5) 7",
@@ -145,6 +145,7 @@ def test_spy_stages_take_the_innermost_frame_that_belongs_to_a_stage() -> None:
         "_bootstrap>:1);<module> (service/features/windows.py:1) 3",
         'process 2:"x";poll (kafka/consumer/group.py:1) 4',
         'process 2:"x" 1',
+        'process 1:"x";_bootstrap (threading.py:995);Condition.wait (threading.py:320) 9',
     ]
     stages, where = spy_stages(collapsed)
     assert stages == {"windows": 7, "batch loop and hand-over": 2, "start-up": 3, "Kafka": 4,
