@@ -53,9 +53,9 @@ _EVENTS = re.compile(r"events: (\d+)")
 
 def generate(scenario: str, directory: Path) -> Path:
     events = directory / f"{scenario}.jsonl.gz"
-    subprocess_run = [*CLI, "simulate", scenario, "--to", "file", "--output", str(events),
-                      "--labels", str(directory / "labels.jsonl"), "--quiet"]  # fmt: skip
-    timed_command("simulate", subprocess_run, 0)
+    command = [*CLI, "simulate", scenario, "--to", "file", "--output", str(events),
+               "--labels", str(directory / "labels.jsonl"), "--quiet"]  # fmt: skip
+    timed_command("simulate", command, 0)
     return events
 
 
