@@ -399,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     rates = [int(r) for r in args.rates.split(",") if r]
     print(
         f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"redis-server and the API on loopback, check cache TTL {args.cache_ttl} s",
+        f"redis-server and the API on loopback, check cache TTL {args.cache_ttl} s, "
+        f"load average {os.getloadavg()[0]:.2f} (other processes compete for the cores)",
         flush=True,
     )
     header = (
@@ -426,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
             for run, pushed in measured:
                 print(f"| {name} | {pushed:,.0f} {row(run)}")
         print(f"\np99 of the check at {args.ingest_rate:,} requests/s (median and range of "
-              f"{args.rounds} runs each; target 2 ms):")  # fmt: skip
+              f"{args.rounds} runs each; target 2 ms; load average now"
+              f" {os.getloadavg()[0]:.2f}):")  # fmt: skip
         for name, measured in runs.items():
             p99s = [pct(run.from_send, 0.99) for run, _ in measured]
             low, high = min(p99s), max(p99s)
