@@ -1,13 +1,14 @@
 """Where an event's microseconds go: ``detect`` or the worker under a profiler, by stage.
 
-    python benchmarks/profile_stages.py [--scenario mixed | --input EVENTS] [--target detect|worker]
-                                 [--profiler cprofile|py-spy] [--save PROFILE]
+    python benchmarks/profile_stages.py [--scenario mixed | --input EVENTS]
+        [--target detect|worker] [--profiler cprofile|py-spy] [--save PROFILE]
 
-It runs the target once as it is, for its CPU per event (the whole process tree, start-up
-included), and once under the profiler; it then sorts the profile's time into stages
-(:data:`STAGES`, by the file of the code that spent it) and prints each stage's share and
-its microseconds per event (the share of the unprofiled CPU), with the functions that
-spent most in it. The worker runs against its own redis-server and Tansu broker.
+It runs the target once as it is, for its CPU per event (the process tree: ``detect``'s
+whole command, the worker from its first commit to its last), and once under the
+profiler; it then sorts the profile's time into stages (:data:`STAGES`, by the file of
+the code that spent it) and prints each stage's share and its microseconds per event (the
+share of the unprofiled CPU), with the functions that spent most in it. The worker runs
+against its own redis-server and Tansu broker.
 
 * ``cprofile`` (the standard library; the default) counts every call, which inflates
   code made of many small calls, and sees one thread of one process: ``detect`` then
@@ -16,7 +17,8 @@ spent most in it. The worker runs against its own redis-server and Tansu broker.
   the Python code that called it.
 * ``py-spy`` (``pip install py-spy``) samples every thread of the process and its children
   250 times a second with little overhead, and is nearer the truth; it needs the right to
-  ptrace its child (a container may need ``--cap-add SYS_PTRACE``).
+  ptrace its child (a container may need ``--cap-add SYS_PTRACE``). Samples of threads
+  waiting on a lock, a queue or a socket are left out.
 
 ``--save`` keeps the profile: a pstats file for ``python -m pstats`` or snakeviz, or
 py-spy's collapsed stacks for speedscope.app or flamegraph.pl.
@@ -72,7 +74,8 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
                                   "multiprocessing/")),
 ]  # fmt: skip
 OTHER = "other"
-_WAITS = ("Condition.wait (", "Event.wait (", "wait (threading.py")
+# Innermost frames of threads waiting, which py-spy does not always see as idle.
+_WAITS = ("Condition.wait (", "Event.wait (", "wait (threading.py", "Selector.select (selectors.py")
 
 
 def stage_of(place: str) -> str | None:
@@ -97,8 +100,8 @@ def spy_stages(collapsed: Iterable[str]) -> tuple[Counter[str], dict[str, Counte
         if not stack:
             continue
         frames = stack.split(";")
-        if frames[-1].startswith(_WAITS):
-            continue  # a thread py-spy did not see as idle, waiting for a lock or a queue
+        if any(wait in frames[-1] for wait in _WAITS):
+            continue
         # An import is start-up wherever it happens.
         found = "start-up" if any("<frozen importlib" in f for f in frames) else None
         for frame in reversed(frames):
@@ -219,10 +222,15 @@ def main(argv: list[str] | None = None) -> int:
             stages, where = profile_stages(pstats.Stats(str(out)))
 
     per_event = reference.cpu / reference.events * 1e6
+    if args.target == "worker":  # measured from its first commit to its last: no start-up
+        stages.pop("start-up", None)
+        span = "from its first commit to its last"
+    else:
+        span = "the whole command, start-up included"
     total_weight = sum(stages.values())
     print(f"{args.target} over {reference.events:,} events ({args.input or args.scenario}):"
-          f" {per_event:.1f} us of CPU an event unprofiled (whole process tree, start-up"
-          f" included); shares from {args.profiler}\n")  # fmt: skip
+          f" {per_event:.1f} us of CPU an event unprofiled (the process tree, {span});"
+          f" shares from {args.profiler}\n")  # fmt: skip
     print("| stage | share | us per event | where (share of the stage) |\n|---|---:|---:|---|")
     order = [name for name, _ in STAGES] + [OTHER]
     for stage in sorted(stages, key=lambda s: (-stages[s], order.index(s))):
