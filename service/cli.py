@@ -140,8 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--role",
         choices=("all", "check", "ingest"),
         default="all",
-        help="What this process serves: the inline check, push ingestion and the analyst API, "
-        "or all (default). Split roles need Redis; the check then never waits for a batch.",
+        help="check: the inline check only; ingest: push ingestion and the analyst API; all "
+        "(default): both in one process. check and ingest need Redis as the store; the check "
+        "then never waits for a batch of ingestion.",
     )
     api.set_defaults(func=_api)
 
