@@ -2,54 +2,61 @@
 
     python benchmarks/inline_check.py [--rates 1000,2000,5000] [--seconds 10] [--input EVENTS]
 
-It starts its own redis-server and ``harvestguard api`` (one uvicorn process,
-Redis as the store) on free loopback ports, seeds 10,000 account decisions,
-then:
+It starts its own redis-server and ``harvestguard api`` processes (Redis as the store)
+on free loopback ports, seeds 10,000 account decisions, then:
 
-1. drives ``/v1/check/v1/chat/completions`` at each fixed arrival rate (open
-   loop: request *i* is due at ``t0 + i / rate`` whether or not earlier ones
-   have answered) over 64 keep-alive connections, and reports p50 / p99 /
-   p99.9 latency, measured from the moment each request was sent and from
-   the moment it was due (the latter also counts any lag of the generator);
-2. does the same at 2,000 requests/s while another client pushes events
-   into the same API process without pause;
-3. pushes an events file (by default one hour of the ``mixed`` scenario)
-   through ``POST /v1/events`` in NDJSON bodies of 5,000 events, one request
-   at a time, with Redis and then with the embedded store, and reports
-   events per second.
+1. drives ``/v1/check/v1/chat/completions`` of a check-only process
+   (``--role check``) at each fixed arrival rate (open loop: request *i* is due at
+   ``t0 + i / rate`` whether or not earlier ones have answered) over 64 keep-alive
+   connections, and reports p50 / p99 / p99.9 latency, measured from the moment each
+   request was sent and from the moment it was due (the latter also counts any lag of
+   the generator);
+2. at ``--ingest-rate`` (5,000 requests/s), ``--rounds`` times in turn: the check alone;
+   the check while a pusher process sends events without pause into an ingest-only
+   process on the same host (``--role ingest``), at the same priority and at nice 10;
+   and the check while the events go into its own process (``--role all``);
+3. pushes an events file (by default one hour of the ``mixed`` scenario) through
+   ``POST /v1/events`` in NDJSON bodies of 5,000 events, one request at a time, with
+   Redis and then with the embedded store, and reports events per second beside the
+   offline yardstick's loop (benchmarks/yardstick.py) over the same events, run just
+   before each.
 
-The load generator is plain asyncio (uvloop) speaking HTTP/1.1 on raw
-sockets: an HTTP client library would cost more CPU than the server under
-test on a 2-core machine. It runs in this process, beside the server and
-Redis, on the same cores, as a gateway's Envoy would.
+The load generator is plain asyncio (uvloop) speaking HTTP/1.1 on raw sockets: an HTTP
+client library would cost more CPU than the server under test on a 2-core machine. It
+runs in this process, beside the servers and Redis, on the same cores, as a gateway's
+Envoy would; the pusher is a process of its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import httpx
+import psutil
 import redis
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.measure import tree_cpu_seconds  # noqa: E402
+from benchmarks.yardstick import Windows, count  # noqa: E402
 from service.contract import iter_lines  # noqa: E402
 from service.state.account import Decision  # noqa: E402
 from tests.servers import RedisServer, free_port, wait_healthy  # noqa: E402
@@ -66,8 +73,11 @@ PREFIX = "bench"
 
 
 @contextmanager
-def api_process(redis_url: str, store: str, cache_ttl: float = 0.0) -> Iterator[tuple[int, str]]:
-    """``harvestguard api`` as a subprocess: (pid, base URL) while it serves."""
+def api_process(
+    redis_url: str, store: str, cache_ttl: float = 0.0, role: str = "all", nice: int = 0
+) -> Iterator[tuple[int, str]]:
+    """``[nice -n NICE] harvestguard api --role ROLE`` as a subprocess: (pid, base URL) while
+    it serves."""
     port = free_port()
     env = {
         **os.environ,
@@ -78,8 +88,9 @@ def api_process(redis_url: str, store: str, cache_ttl: float = 0.0) -> Iterator[
         "HARVESTGUARD_CHECK_CACHE_TTL_S": str(cache_ttl),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "--log-level", "WARNING", "api",
-         "--host", "127.0.0.1", "--port", str(port)],
+        [*(["nice", "-n", str(nice)] if nice else []), sys.executable, "-m", "service.cli",
+         "--log-level", "WARNING", "api", "--role", role, "--host", "127.0.0.1",
+         "--port", str(port)],
         env=env, cwd=REPO_ROOT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -92,8 +103,7 @@ def api_process(redis_url: str, store: str, cache_ttl: float = 0.0) -> Iterator[
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return tree_cpu_seconds([psutil.Process(pid)])
 
 
 def seed_decisions(redis_url: str) -> None:
@@ -255,31 +265,69 @@ def bench_check(base: str, pid: int, rates: list[int], seconds: float) -> list[R
     return runs
 
 
+def push_forever(base: str, bodies: list[bytes], stop: Any, pushed: Any) -> None:
+    """The pusher process: POST the bodies one after another, round and round, until told."""
+    with httpx.Client(base_url=base, timeout=120) as client:
+        while not stop.is_set():
+            for body in bodies:
+                if stop.is_set():
+                    return
+                client.post("/v1/events", content=body).raise_for_status()
+                with pushed.get_lock():
+                    pushed.value += body.count(b"\n")
+
+
 def bench_check_while_ingesting(
-    base: str, pid: int, rate: int, seconds: float, bodies: list[bytes]
-) -> tuple[Run, int]:
-    """The check at ``rate`` while another client pushes events into the same process."""
-    stop_pushing = threading.Event()
-    pushed = [0]
-
-    def push() -> None:
-        with httpx.Client(base_url=base, timeout=120) as client:
-            while not stop_pushing.is_set():
-                for body in bodies:
-                    if stop_pushing.is_set():
-                        return
-                    client.post("/v1/events", content=body).raise_for_status()
-                    pushed[0] += body.count(b"\n")
-
-    pusher = threading.Thread(target=push, daemon=True)
+    check: tuple[int, str], ingest: str, rate: int, seconds: float, bodies: list[bytes]
+) -> tuple[Run, float]:
+    """The check at ``rate`` while a pusher process sends events into ``ingest`` at full
+    speed (``ingest`` may be the check's own process); and the events pushed per second."""
+    context = multiprocessing.get_context("fork")  # the bodies are inherited, not copied over
+    stop = context.Event()
+    pushed = context.Value("q", 0)
+    pusher = context.Process(target=push_forever, args=(ingest, bodies, stop, pushed))
+    started = time.perf_counter()
     pusher.start()
     time.sleep(1.0)
     try:
-        run = bench_check(base, pid, [rate], seconds)[0]
+        run = bench_check(check[1], check[0], [rate], seconds)[0]
     finally:
-        stop_pushing.set()
+        stop.set()
         pusher.join(timeout=120)
-    return run, pushed[0]
+    if pusher.exitcode != 0:
+        raise RuntimeError(f"the pusher failed (exit code {pusher.exitcode})")
+    return run, pushed.value / (time.perf_counter() - started)
+
+
+# A batch holds the GIL for tens of milliseconds, and a process at full speed takes a core:
+# the check alone, beside ingestion in another process (at the same priority, and with the
+# ingestion process at nice 10, as an operator sharing one host would run it), and beside
+# ingestion in its own process. In turn, so that drift on a shared machine shows as spread.
+SETTINGS_BESIDE = ("alone", "another process", "another process at nice 10", "the same process")
+
+
+def check_beside_ingestion(
+    redis_url: str, args: argparse.Namespace, bodies: list[bytes]
+) -> dict[str, list[tuple[Run, float]]]:
+    """Runs of the check under each of :data:`SETTINGS_BESIDE`, with the events pushed/s."""
+    rate, seconds, ttl = args.ingest_rate, args.seconds, args.cache_ttl
+    runs: dict[str, list[tuple[Run, float]]] = {name: [] for name in SETTINGS_BESIDE}
+    with api_process(redis_url, "redis", ttl, "check") as check:
+        for _ in range(args.rounds):
+            runs["alone"].append((bench_check(check[1], check[0], [rate], seconds)[0], 0.0))
+            for name, nice in (("another process", 0), ("another process at nice 10", 10)):
+                with api_process(redis_url, "redis", ttl, "ingest", nice) as (_, ingest):
+                    runs[name].append(
+                        bench_check_while_ingesting(check, ingest, rate, seconds, bodies)
+                    )
+            with api_process(redis_url, "redis", ttl, "all") as both:
+                runs["the same process"].append(
+                    bench_check_while_ingesting(both, both[1], rate, seconds, bodies)
+                )
+            for name in SETTINGS_BESIDE:
+                run = runs[name][-1][0]
+                print(f"  {name}: p99 {pct(run.from_send, 0.99):.2f} ms", flush=True)
+    return runs
 
 
 # ------------------------------------------------------------------ ingestion
@@ -328,10 +376,22 @@ def row(run: Run) -> str:
     )
 
 
+def yardstick_loop(lines: list[bytes]) -> tuple[float, float]:
+    """The offline yardstick's loop over the same events, in this process: (events/s, per
+    CPU-second)."""
+    windows: Windows = {}
+    started, cpu = time.perf_counter(), time.process_time()
+    for line in lines:
+        count(windows, line)
+    return len(lines) / (time.perf_counter() - started), len(lines) / (time.process_time() - cpu)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", default="1000,2000,5000", help="Requests/s, comma-separated.")
     parser.add_argument("--seconds", type=float, default=10.0, help="Measured seconds per rate.")
+    parser.add_argument("--ingest-rate", type=int, default=5000, help="Checks/s during ingestion.")
+    parser.add_argument("--rounds", type=int, default=2, help="Runs of each beside ingestion.")
     parser.add_argument("--input", type=Path, help="Events JSONL(.gz) for ingestion.")
     parser.add_argument("--hours", type=float, default=1.0, help="Hours of `mixed` to generate.")
     parser.add_argument("--cache-ttl", type=float, default=0.0, help="Check cache TTL (s).")
@@ -339,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     rates = [int(r) for r in args.rates.split(",") if r]
     print(
         f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"redis-server and the API on loopback, check cache TTL {args.cache_ttl} s",
+        f"redis-server and the API on loopback, check cache TTL {args.cache_ttl} s, "
+        f"load average {os.getloadavg()[0]:.2f} (other processes compete for the cores)",
         flush=True,
     )
     header = (
@@ -348,33 +409,51 @@ def main(argv: list[str] | None = None) -> int:
     )
     with RedisServer() as server, tempfile.TemporaryDirectory() as tmp:
         seed_decisions(server.url)
-        with api_process(server.url, "redis", args.cache_ttl) as (pid, base):
-            print(f"\n{header}", flush=True)
-            for run in bench_check(base, pid, rates, args.seconds):
+        with api_process(server.url, "redis", args.cache_ttl, "check") as check:
+            print(f"\nthe check alone (--role check):\n{header}", flush=True)
+            for run in bench_check(check[1], check[0], rates, args.seconds):
                 print(row(run), flush=True)
 
         source = args.input or generate(Path(tmp), args.hours)
         lines = [line for _, line in iter_lines(source)]
         step = INGEST_BATCH
         bodies = [b"\n".join(lines[i : i + step]) + b"\n" for i in range(0, len(lines), step)]
-        # A batch holds the GIL for tens of milliseconds: what does that do to checks answered
-        # by the same process?
-        with api_process(server.url, "redis", args.cache_ttl) as (pid, base):
-            mixed, pushed = bench_check_while_ingesting(base, pid, 2000, args.seconds, bodies)
-        print(f"\nthe check while the same process ingests ({pushed:,} events pushed):\n{header}")
-        print(row(mixed), flush=True)
+
+        print(f"\nthe check at {args.ingest_rate:,} requests/s beside push ingestion:")
+        runs = check_beside_ingestion(server.url, args, bodies)
+        head, align = header.split("\n")
+        print(f"\n| ingestion | events pushed/s {head}\n|---|---:{align}")
+        for name, measured in runs.items():
+            for run, pushed in measured:
+                print(f"| {name} | {pushed:,.0f} {row(run)}")
+        print(f"\np99 of the check at {args.ingest_rate:,} requests/s (median and range of "
+              f"{args.rounds} runs each; target 2 ms; load average now"
+              f" {os.getloadavg()[0]:.2f}):")  # fmt: skip
+        for name, measured in runs.items():
+            p99s = [pct(run.from_send, 0.99) for run, _ in measured]
+            low, high = min(p99s), max(p99s)
+            print(f"  {name}: {statistics.median(p99s):.2f} ms ({low:.2f} to {high:.2f})")
 
         print(
             f"\npush ingestion: {len(lines):,} events of {source.name}, {step:,} per POST "
-            f"(NDJSON, {len(bodies[0]) / 1e6:.1f} MB)\n\n"
-            "| store | events/s | events per API CPU-second | alerts |\n|---|---:|---:|---:|",
+            f"(NDJSON, {len(bodies[0]) / 1e6:.1f} MB), each store after a run of the offline "
+            "yardstick's loop over the same events\n\n"
+            "| store | events/s | events per API CPU-second | yardstick events/s "
+            "| yardstick per CPU-second | ratio (events/s) | ratio (per CPU-s) | alerts |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
             flush=True,
         )
         for store in ("redis", "memory"):
             redis.Redis.from_url(server.url).flushall()
+            yard_rate, yard_cpu = yardstick_loop(lines)
             with api_process(server.url, store) as (pid, base):
-                rate, per_cpu, alerts = bench_ingest(base, pid, bodies, len(lines))
-            print(f"| {store} | {rate:,.0f} | {per_cpu:,.0f} | {alerts:,} |", flush=True)
+                ingest_rate, per_cpu, alerts = bench_ingest(base, pid, bodies, len(lines))
+            print(
+                f"| {store} | {ingest_rate:,.0f} | {per_cpu:,.0f} | {yard_rate:,.0f} "
+                f"| {yard_cpu:,.0f} | {ingest_rate / yard_rate:.2f} | {per_cpu / yard_cpu:.2f} "
+                f"| {alerts:,} |",
+                flush=True,
+            )
     return 0
 
 

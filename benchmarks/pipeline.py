@@ -1,17 +1,22 @@
-"""The pipeline benchmark: one command, one table.
+"""The pipeline benchmark: harvestguard beside its yardsticks, on the same events, in one run.
 
-    python benchmarks/pipeline.py [--scenario mixed] [--input EVENTS.jsonl.gz]
+    python benchmarks/pipeline.py [--scenario mixed | --input EVENTS.jsonl[.gz]] [--rounds 2]
 
-It generates the scenario's events (or takes ``--input``), starts its own
-redis-server and Tansu broker on free loopback ports, and measures in one run:
+It generates the scenario's events (or takes ``--input``), then:
 
-1. the produce rate into a 4-partition ``llm.requests`` topic;
-2. the raw kafka-python consume rate of that topic (the ceiling: no parsing);
-3. the streaming worker end to end (``harvestguard worker``: real broker, real
-   Redis, detector on), from its first committed batch to its last, and its
-   events per CPU-second;
-4. offline ``detect`` with the embedded store;
-5. Redis memory per active account after the worker's run.
+1. offline: the offline yardstick and ``harvestguard detect`` (embedded store), whole
+   commands, in turn, ``--rounds`` times each;
+2. starts its own redis-server and Tansu broker on free loopback ports, produces the
+   events into a 4-partition ``llm.requests`` topic keyed by account (the produce rate)
+   and reads them back with kafka-python alone (the raw consume rate: no parsing);
+3. streaming: the streaming yardstick and ``harvestguard worker`` (Redis, detection on),
+   each as a consumer group of its own on that topic, in turn, ``--rounds`` times each,
+   from each group's first commit to its last;
+4. Redis memory per active account after the last worker run.
+
+Every run is printed as it ends, then one table per comparison (each side's median,
+range and spread, and the ratio of each pair: benchmarks/measure.py) and the rest.
+docs/performance.md explains the figures.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ import argparse
 import os
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,19 +39,23 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from benchmarks.kafka_ceiling import THROUGHPUT_PRODUCER, raw_consume_rate  # noqa: E402
+from benchmarks.measure import Run, comparison, consumer_group_run, in_turn, timed_command  # noqa: E402
 from service.contract import iter_lines  # noqa: E402
-from tests.servers import RedisServer, TansuBroker, committed_offsets, create_topics  # noqa: E402
+from service.settings import Settings  # noqa: E402
+from tests.servers import DEFAULT_SESSION_TIMEOUT_MS, RedisServer, TansuBroker, create_topics  # noqa: E402
 
 PARTITIONS = 4
+TOPICS = ["llm.requests", "llm.requests.dlq", "llm.alerts", "yardstick.alerts"]
+CLI = [sys.executable, "-m", "service.cli", "--log-level", "WARNING"]
+YARDSTICK = [sys.executable, "-m", "benchmarks.yardstick"]
+_EVENTS = re.compile(r"events: (\d+)")
 
 
 def generate(scenario: str, directory: Path) -> Path:
     events = directory / f"{scenario}.jsonl.gz"
-    subprocess.run(
-        [sys.executable, "-m", "service.cli", "simulate", scenario, "--to", "file",
-         "--output", str(events), "--labels", str(directory / "labels.jsonl"), "--quiet"],
-        check=True,
-    )  # fmt: skip
+    command = [*CLI, "simulate", scenario, "--to", "file", "--output", str(events),
+               "--labels", str(directory / "labels.jsonl"), "--quiet"]  # fmt: skip
+    timed_command("simulate", command, 0)
     return events
 
 
@@ -69,24 +77,30 @@ def produce(bootstrap: str, topic: str, path: Path) -> tuple[int, float]:
     return len(records), len(records) / elapsed
 
 
-def run_detect(events: Path, verdicts: Path) -> tuple[float, float]:
-    """``harvestguard detect`` as users run it: its own events/s, and the whole command's wall."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "detect", "--input", str(events),
-         "--output", str(verdicts), "--no-progress"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    wall = time.perf_counter() - started
-    rate = re.search(r"events: \d+ \(([\d,]+)/s", done.stderr)
-    if rate is None:
-        raise RuntimeError(f"no rate in detect's summary: {done.stderr}")
-    return float(rate.group(1).replace(",", "")), wall
+def _counted(side: str, argv: list[str], env: dict[str, str] | None = None) -> Run:
+    """A whole command that reports ``events: N`` on stderr, as detect and the yardstick do."""
+    run, stderr = timed_command(side, argv, 0, env)
+    found = _EVENTS.search(stderr)
+    if found is None:
+        raise RuntimeError(f"{side}: no event count in its stderr: {stderr[-500:]}")
+    return Run(side, int(found.group(1)), run.seconds, run.cpu)
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def run_detect(events: Path, directory: Path, env: dict[str, str] | None = None) -> Run:
+    """``harvestguard detect`` as users run it, start-up and verdict file included."""
+    verdicts = directory / "verdicts.jsonl"
+    return _counted("detect", [*CLI, "detect", "--input", str(events), "--output", str(verdicts),
+                               "--no-progress"], env)  # fmt: skip
+
+
+def run_file_yardstick(events: Path, directory: Path) -> Run:
+    alerts = directory / "yardstick-alerts.jsonl"
+    return _counted("yardstick", [*YARDSTICK, "file", "--input", str(events), "--output",
+                                  str(alerts)])  # fmt: skip
+
+
+def _group(name: str) -> str:
+    return f"bench-{name}-{uuid.uuid4().hex[:6]}"
 
 
 def run_workers(
@@ -97,11 +111,10 @@ def run_workers(
     workers: int = 1,
     prefix: str = "hg",
     settings: dict[str, str] | None = None,
-) -> tuple[float, float, float]:
-    """``workers`` worker processes in one group on ``topic``, from the group's first commit
-    to its last: (events/s, events per worker CPU-second, worker cores busy). ``settings``
-    adds ``HARVESTGUARD_*`` variables to the workers' environment."""
-    group = f"bench-{prefix}-{uuid.uuid4().hex[:6]}"
+) -> Run:
+    """``workers`` ``harvestguard worker`` processes in one group on ``topic``, from the
+    group's first commit to its last. ``settings`` adds ``HARVESTGUARD_*`` variables."""
+    group = _group(prefix)
     env = dict(os.environ)
     env.update(
         HARVESTGUARD_STORE="redis",
@@ -110,95 +123,104 @@ def run_workers(
         HARVESTGUARD_KAFKA_BOOTSTRAP=bootstrap,
         HARVESTGUARD_TOPIC_REQUESTS=topic,
         HARVESTGUARD_CONSUMER_GROUP=group,
-        HARVESTGUARD_SESSION_TIMEOUT_MS="6000",
+        HARVESTGUARD_SESSION_TIMEOUT_MS=str(DEFAULT_SESSION_TIMEOUT_MS),
         HARVESTGUARD_METRICS_PORT="0",
     )
     env.update(settings or {})
-    command = [sys.executable, "-m", "service.cli", "--log-level", "WARNING", "worker"]
-    processes = [
-        subprocess.Popen([*command, "--exit-when-idle", "10"], env=env) for _ in range(workers)
-    ]
-
-    def cpu() -> float:
-        return sum(cpu_seconds(p.pid) for p in processes if p.poll() is None)
-
-    first: tuple[float, int, float] | None = None
-    last: tuple[float, int, float] = (time.perf_counter(), 0, 0.0)
-    while any(p.poll() is None for p in processes):
-        done = sum(committed_offsets(bootstrap, group, topic).values())
-        now = time.perf_counter()
-        if done and first is None:
-            first = (now, done, cpu())
-        if done > last[1]:
-            last = (now, done, cpu())
-        if done >= total:
-            break
-        time.sleep(0.05)
-    for process in processes:
-        process.wait(timeout=120)
-    if first is None or last[1] < total:
-        raise RuntimeError(f"{workers} worker(s) committed {last[1]} of {total} events")
-    events, span, used = last[1] - first[1], last[0] - first[0], last[2] - first[2]
-    return events / span, events / max(used, 1e-9), used / span
+    command = [*CLI, "worker", "--exit-when-idle", "30"]
+    return consumer_group_run(
+        f"worker x{workers}", [command] * workers, env, bootstrap, group, topic, total
+    )
 
 
-def redis_bytes_per_account(redis_url: str, baseline_used: int) -> tuple[float, float, int]:
+def run_stream_yardstick(bootstrap: str, topic: str, total: int, consumers: int = 1) -> Run:
+    """The streaming yardstick: ``consumers`` processes in a group of their own on ``topic``,
+    with the worker's batch size."""
+    group = _group("yardstick")
+    command = [*YARDSTICK, "stream", "--bootstrap", bootstrap, "--topic", topic,
+               "--group", group, "--alerts-topic", "yardstick.alerts", "--exit-when-idle", "30",
+               "--max-poll-records", str(Settings(_env_file=None).max_poll_records),
+               "--session-timeout-ms", str(DEFAULT_SESSION_TIMEOUT_MS)]  # fmt: skip
+    return consumer_group_run(
+        f"yardstick x{consumers}", [command] * consumers, dict(os.environ), bootstrap, group,
+        topic, total,
+    )  # fmt: skip
+
+
+def redis_bytes_per_account(
+    redis_url: str, baseline_used: int, prefix: str = "hg"
+) -> tuple[float, float, int]:
+    """``used_memory`` per account state, the mean ``MEMORY USAGE`` of state plus decision
+    over 500 accounts, and the number of accounts."""
     client = redis.Redis.from_url(redis_url)
-    accounts = sum(1 for _ in client.scan_iter("hg:*:s", count=1000))
+    accounts = sum(1 for _ in client.scan_iter(f"{prefix}:*:s", count=1000))
     used = int(client.info("memory")["used_memory"]) - baseline_used
     sampled = [
         sum(client.memory_usage(k) or 0 for k in (key, key[:-1] + b"d"))
-        for _, key in zip(range(500), client.scan_iter("hg:*:s", count=1000), strict=False)
+        for _, key in zip(range(500), client.scan_iter(f"{prefix}:*:s", count=1000), strict=False)
     ]
     client.close()
     return used / max(accounts, 1), sum(sampled) / max(len(sampled), 1), accounts
+
+
+def machine() -> str:
+    return (
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", default="mixed", help="simulator scenario (default mixed)")
     parser.add_argument("--input", type=Path, help="events file to use instead of a scenario")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each side (default 2)")
     args = parser.parse_args(argv)
+    print(machine(), flush=True)
 
     with tempfile.TemporaryDirectory(prefix="hg-bench-") as tmp:
         directory = Path(tmp)
-        started = time.perf_counter()
         events_path = args.input or generate(args.scenario, directory)
-        generated_s = time.perf_counter() - started
 
-        detect_rate, detect_wall = run_detect(events_path, directory / "verdicts.jsonl")
+        print("offline: yardstick and detect, in turn", flush=True)
+        offline = in_turn(
+            args.rounds,
+            [lambda: run_file_yardstick(events_path, directory),
+             lambda: run_detect(events_path, directory)],
+        )  # fmt: skip
 
         with RedisServer() as redis_server, TansuBroker() as broker:
-            topic = "llm.requests"
-            create_topics(broker.bootstrap, [topic, "llm.requests.dlq", "llm.alerts"], PARTITIONS)
+            topic = TOPICS[0]
+            create_topics(broker.bootstrap, TOPICS, PARTITIONS)
             total, produce_rate = produce(broker.bootstrap, topic, events_path)
             ceiling = raw_consume_rate(broker.bootstrap, topic, total)
             client = redis.Redis.from_url(redis_server.url)
-            baseline_used = int(client.info("memory")["used_memory"])
-            client.close()
-            worker_rate, per_cpu, _ = run_workers(broker.bootstrap, redis_server.url, topic, total)
-            per_account, sampled, accounts = redis_bytes_per_account(
-                redis_server.url, baseline_used
-            )
+            baseline_used = [0]
 
-    rows = [
-        ("events", f"{total:,} ({args.input or args.scenario}, generated in {generated_s:.1f} s)"),
-        ("produce into Tansu (4 partitions)", f"{produce_rate:,.0f} events/s"),
-        ("raw kafka-python consume (ceiling)", f"{ceiling:,.0f} events/s"),
-        ("worker end to end (Redis, detector on)", f"{worker_rate:,.0f} events/s"),
-        ("worker per CPU-second", f"{per_cpu:,.0f} events/CPU-s"),
-        ("detect, embedded store", f"{detect_rate:,.0f} events/s ({detect_wall:.1f} s in all)"),
-        ("Redis memory per active account", f"{per_account:,.0f} B (used_memory / {accounts:,})"),
-        ("  MEMORY USAGE of state + decision", f"{sampled:,.0f} B (mean of 500 accounts)"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
-    print(f"| {'measure'.ljust(width)} | figure |")
-    print(f"|{'-' * (width + 2)}|--------|")
-    for name, value in rows:
-        print(f"| {name.ljust(width)} | {value} |")
+            def worker() -> Run:
+                client.flushall()  # each run starts from nothing, as the first one did
+                baseline_used[0] = int(client.info("memory")["used_memory"])
+                return run_workers(broker.bootstrap, redis_server.url, topic, total)
+
+            print("streaming: yardstick and worker, in turn", flush=True)
+            streaming = in_turn(
+                args.rounds, [lambda: run_stream_yardstick(broker.bootstrap, topic, total), worker]
+            )
+            per_account, sampled, accounts = redis_bytes_per_account(
+                redis_server.url, baseline_used[0]
+            )
+            client.close()
+
+    print(f"\n{machine()}")
+    print(f"{total:,} events ({args.input or args.scenario}), {PARTITIONS} partitions\n")
+    print("\n".join(comparison("worker, Redis, detection on", *streaming)), end="\n\n")
+    print("\n".join(comparison("detect, embedded store", *offline)), end="\n\n")
+    print("| measure | figure |\n|---|---|")
+    print(f"| produce into Tansu | {produce_rate:,.0f} events/s |")
+    print(f"| raw kafka-python consume (no parsing) | {ceiling:,.0f} events/s |")
+    print(f"| used_memory per active account | {per_account:,.0f} B ({accounts:,} accounts) |")
+    print(f"| MEMORY USAGE of state + decision | {sampled:,.0f} B (mean of 500 accounts;"
+          " target 4,096) |")  # fmt: skip
     return 0
 
 

@@ -1,14 +1,17 @@
 """Scale-out: one, two and three workers in one consumer group on the same stream.
 
-    python benchmarks/scaleout.py [--scenario mixed] [--workers 1 2 3] [--partitions 6]
+    python benchmarks/scaleout.py [--scenario mixed | --input EVENTS] [--workers 1 2 3]
+                                  [--partitions 6]
 
-Produces the scenario once into a topic with 6 partitions (2 and 3 workers then
-own equal shares), and for each group size runs that many ``harvestguard worker``
+Produces the events once into a topic with 6 partitions (2 and 3 workers then own
+equal shares). For each group size it runs, in turn, the streaming yardstick with as
+many consumers (benchmarks/yardstick.py) and that many ``harvestguard worker``
 processes on one redis-server, each group size on its own key prefix. For each it
-prints the wall-clock rate from the group's first commit to its last, the events
-per worker CPU-second (the workers' user+system time over the same span), and how
-its verdicts compare with the first one-worker run. A second one-worker run
-(``1b``) shows how far verdicts move when nothing changes but timing.
+prints the wall-clock rate from the group's first commit to its last, the events per
+CPU-second of the consumers' process trees over the same span, the ratios to the
+yardstick, and how the workers' verdicts compare with the first one-worker run. A
+second one-worker run (``1b``) shows how far verdicts move when nothing changes but
+timing.
 
 The broker and Redis share this machine's cores with the workers, so wall-clock
 throughput cannot grow in proportion here; events per worker CPU-second says
@@ -18,8 +21,6 @@ whether adding workers costs anything per event.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import tempfile
 from pathlib import Path
@@ -30,7 +31,14 @@ if str(REPO) not in sys.path:
 
 import redis  # noqa: E402
 
-from benchmarks.pipeline import generate, produce, run_workers  # noqa: E402
+from benchmarks.pipeline import (  # noqa: E402
+    TOPICS,
+    generate,
+    machine,
+    produce,
+    run_stream_yardstick,
+    run_workers,
+)
 from tests.servers import RedisServer, TansuBroker, create_topics  # noqa: E402
 from tests.workers import account_decisions  # noqa: E402
 
@@ -38,45 +46,47 @@ from tests.workers import account_decisions  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", default="mixed")
+    parser.add_argument("--input", type=Path, help="events file to use instead of a scenario")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--partitions", type=int, default=6)
     args = parser.parse_args(argv)
     runs = [(str(n), n) for n in args.workers]
     runs.insert(1, ("1b", 1))  # the same as the first run: the noise floor of verdicts
     rows = []
+    print(machine(), flush=True)
     with tempfile.TemporaryDirectory(prefix="hg-scale-") as tmp:
-        events = generate(args.scenario, Path(tmp))
+        events = args.input or generate(args.scenario, Path(tmp))
         with RedisServer() as redis_server, TansuBroker() as broker:
-            topic = "llm.requests"
-            create_topics(
-                broker.bootstrap, [topic, "llm.requests.dlq", "llm.alerts"], args.partitions
-            )
+            topic = TOPICS[0]
+            create_topics(broker.bootstrap, TOPICS, args.partitions)
             total, _ = produce(broker.bootstrap, topic, events)
             client = redis.Redis.from_url(redis_server.url)
             reference: set[str] | None = None
             for name, workers in runs:
-                prefix = f"w{name}"
-                rate, per_cpu, cores = run_workers(
-                    broker.bootstrap, redis_server.url, topic, total, workers, prefix
+                yardstick = run_stream_yardstick(broker.bootstrap, topic, total, workers)
+                run = run_workers(
+                    broker.bootstrap, redis_server.url, topic, total, workers, f"w{name}"
                 )
-                decisions = account_decisions(client, prefix)
+                print(f"  {name}: yardstick {yardstick.rate:,.0f} events/s, "
+                      f"workers {run.rate:,.0f} events/s", flush=True)  # fmt: skip
+                decisions = account_decisions(client, f"w{name}")
                 flagged = {a for a, d in decisions.items() if d.action != "allow"}
                 reference = flagged if reference is None else reference
-                rows.append((name, rate, per_cpu, cores, len(flagged), len(flagged ^ reference)))
+                rows.append((name, yardstick, run, len(flagged), len(flagged ^ reference)))
             client.close()
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores,"
-        f" Python {platform.python_version()};"
-        f" {total:,} events ({args.scenario}), {args.partitions} partitions"
-    )
-    base = rows[0][2]
-    print("| workers | events/s (wall) | events per worker CPU-s | vs 1 worker | worker cores"
-          " busy | flagged | flagged differently from run 1 |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
-    for name, rate, per_cpu, cores, flagged, differ in rows:
+    print(f"\n{machine()}")
+    print(f"{total:,} events ({args.input or args.scenario}), {args.partitions} partitions")
+    print("| workers | events/s (wall) | yardstick | ratio | events per worker CPU-s | yardstick"
+          " | ratio | vs 1 worker | worker cores busy | flagged | flagged differently"
+          " from run 1 |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    base = rows[0][2].per_cpu
+    for name, yardstick, run, count, differ in rows:
         print(
-            f"| {name} | {rate:,.0f} | {per_cpu:,.0f} | {per_cpu / base - 1:+.1%} | {cores:.2f}"
-            f" | {flagged} | {differ} |"
+            f"| {name} | {run.rate:,.0f} | {yardstick.rate:,.0f} | {run.rate / yardstick.rate:.2f}"
+            f" | {run.per_cpu:,.0f} | {yardstick.per_cpu:,.0f}"
+            f" | {run.per_cpu / yardstick.per_cpu:.2f} | {run.per_cpu / base - 1:+.1%}"
+            f" | {run.cpu / run.seconds:.2f} | {count} | {differ} |"
         )
     return 0
 

@@ -71,12 +71,12 @@ def _replay_dlq(args: argparse.Namespace) -> int:
 
 
 def _api(args: argparse.Namespace) -> int:
-    from service.api.app import run_api
+    from service.api.app import RoleNeedsSharedStore, run_api
     from service.api.security import InsecureSettings
 
     try:
-        return run_api(Settings(), host=args.host, port=args.port)
-    except InsecureSettings as error:
+        return run_api(Settings(), host=args.host, port=args.port, role=args.role)
+    except (InsecureSettings, RoleNeedsSharedStore) as error:
         print(f"harvestguard api: refusing to start: {error}", file=sys.stderr)
         return 2
 
@@ -190,6 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=None,
         help="Port to listen on (default: HARVESTGUARD_API_PORT).",
     )  # fmt: skip
+    api.add_argument(
+        "--role",
+        choices=("all", "check", "ingest"),
+        default="all",
+        help="check: the inline check only; ingest: push ingestion and the analyst API; all "
+        "(default): both in one process. check and ingest need Redis as the store; the check "
+        "then never waits for a batch of ingestion.",
+    )
     api.set_defaults(func=_api)
 
     show = commands.add_parser(

@@ -43,7 +43,6 @@ from simulations.replay import (
     read_records,
     replay,
 )
-from simulations.report import markdown, write_plots
 from simulations.spec import load_scenario, scenario_names, scenario_path
 
 if TYPE_CHECKING:
@@ -335,6 +334,10 @@ def evaluate_command(args: argparse.Namespace) -> int:
         raise CommandError(
             "give --events and --labels of one scenario (or --matrix, or --ablation)"
         )
+    # matplotlib takes 0.7 s to import: only the command that draws should pay it, not every
+    # `harvestguard` command (this module is imported to build the parser).
+    from simulations.report import markdown, write_plots
+
     verdicts_path: Path | None = args.verdicts
     if args.detect:
         if verdicts_path is None:

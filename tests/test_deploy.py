@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 COMPOSE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "deploy" / "Dockerfile"
 SETTINGS_ENV = {f"HARVESTGUARD_{name.upper()}" for name in Settings.model_fields}
-HARVESTGUARD_SERVICES = ("worker", "api", "simulator")
+HARVESTGUARD_SERVICES = ("worker", "api", "check", "simulator")
 SIMULATOR_COMMAND = ["simulate", "mixed", "--to", "kafka", "--bootstrap", "kafka:9092",
                      "--speed", "60x"]  # fmt: skip
 
@@ -85,7 +85,7 @@ def test_api_token_comes_from_the_environment_with_a_named_dev_default() -> None
 
 def test_the_stack_has_every_service() -> None:
     assert set(services()) >= {
-        "kafka", "topics", "redis", "redis-exporter", "worker", "api", "simulator",
+        "kafka", "topics", "redis", "redis-exporter", "worker", "api", "check", "simulator",
         "prometheus", "alertmanager", "alert-sink", "grafana",
     }  # fmt: skip
 
@@ -167,6 +167,23 @@ def test_harvestguard_services_use_real_settings_and_commands() -> None:
     assert f"127.0.0.1:{api_port}/readyz" in " ".join(svc["api"]["healthcheck"]["test"])
     assert f"{metrics_port}:{metrics_port}" in svc["worker"]["ports"]
     assert f"{api_port}:{api_port}" in svc["api"]["ports"]
+
+
+def test_the_inline_check_runs_in_its_own_process_on_the_shared_store() -> None:
+    svc = services()
+    parser = build_parser()
+    roles = {name: parser.parse_args(svc[name]["command"]).role for name in ("api", "check")}
+    assert roles == {"api": "ingest", "check": "check"}
+    api, check = svc["api"]["environment"], svc["check"]["environment"]
+    # Split roles share state through Redis: the same store, server and key prefix.
+    for key in ("HARVESTGUARD_STORE", "HARVESTGUARD_REDIS_URL", "HARVESTGUARD_REDIS_PREFIX"):
+        assert api.get(key) == check.get(key), key
+    assert check["HARVESTGUARD_STORE"] == "redis"
+    port = check["HARVESTGUARD_API_PORT"]
+    assert f"127.0.0.1:{port}/readyz" in " ".join(svc["check"]["healthcheck"]["test"])
+    published = {p.split(":")[0] for p in svc["api"]["ports"] + svc["check"]["ports"]}
+    assert len(published) == 2  # each on its own host port
+    assert {"check", "api"} <= set(svc["simulator"]["depends_on"])
 
 
 def test_mounted_files_exist() -> None:

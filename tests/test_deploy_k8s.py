@@ -147,7 +147,7 @@ def test_the_api_token_comes_from_the_secret() -> None:
     example = documents("secret.example.yaml")[0]
     assert example["kind"] == "Secret"
     keys = set(example["stringData"])
-    api_containers = [c for _, _, c in containers() if is_harvestguard(c) and c["args"] == ["api"]]
+    api_containers = [c for _, _, c in containers() if is_harvestguard(c) and c["args"][0] == "api"]
     assert len(api_containers) == 2  # the sidecar and the standalone API
     for container in api_containers:
         env = env_of(container)
@@ -174,7 +174,7 @@ def test_the_api_token_comes_from_the_secret() -> None:
 def test_api_probes_ports_and_listen_address() -> None:
     readiness_paths = set()
     for name, _pod, container in containers():
-        if not (is_harvestguard(container) and container["args"] == ["api"]):
+        if not (is_harvestguard(container) and container["args"][0] == "api"):
             continue
         port = int(setting(container, "api_port"))
         assert setting(container, "api_host") == "0.0.0.0", name  # probes come from outside
@@ -217,6 +217,20 @@ def test_sidecar_pod_pairs_envoy_with_the_api_on_the_port_envoy_calls() -> None:
     # The ext_authz filter calls the sidecar's check route.
     text = (REPO / "deploy" / "envoy" / "envoy.yaml").read_text()
     assert "path_prefix: /v1/check" in text
+
+
+def test_the_sidecar_only_checks_and_the_standalone_api_ingests() -> None:
+    from service.cli import build_parser
+
+    roles = {}
+    for name, _pod, container in containers():
+        if is_harvestguard(container) and container["args"][0] == "api":
+            roles[name] = build_parser().parse_args(container["args"]).role
+    # The gateway's check never waits for a batch: ingestion runs in another process.
+    assert roles == {"llm-gateway": "check", "harvestguard-api": "ingest"}
+    # Split roles share state through Redis (the API refuses them with the embedded store).
+    sidecar = next(c for n, _, c in containers() if n == "llm-gateway" and is_harvestguard(c))
+    assert setting(sidecar, "store") == "redis"
 
 
 def test_worker_deployment() -> None:

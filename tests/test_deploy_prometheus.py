@@ -186,7 +186,11 @@ def test_scrape_jobs_are_the_ones_the_rules_and_dashboard_select() -> None:
     worker_port = compose["worker"]["environment"]["HARVESTGUARD_METRICS_PORT"]
     api_port = compose["api"]["environment"]["HARVESTGUARD_API_PORT"]
     assert jobs["harvestguard-worker"]["static_configs"][0]["targets"] == [f"worker:{worker_port}"]
-    assert jobs["harvestguard-api"]["static_configs"][0]["targets"] == [f"api:{api_port}"]
+    check_port = compose["check"]["environment"]["HARVESTGUARD_API_PORT"]
+    assert jobs["harvestguard-api"]["static_configs"][0]["targets"] == [
+        f"api:{api_port}",
+        f"check:{check_port}",
+    ]
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
         "alertmanager:9093"
     ]
