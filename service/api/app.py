@@ -40,9 +40,16 @@ _ROUTERS = {"all": (check, *_INGEST_ROUTERS), "check": (check,), "ingest": _INGE
 # Paths each split role leaves to the other, answered with a 404 that says where to go.
 _ELSEWHERE: dict[Role, tuple[str, ...]] = {
     "check": (
-        "/v1/events", "/v1/accounts/{rest:path}", "/v1/alerts", "/v1/keys/{rest:path}",
-        "/v1/queue", "/v1/clusters/{rest:path}", "/v1/families", "/console", "/console/{rest:path}",
-    ),  # fmt: skip
+        "/v1/events",
+        "/v1/accounts/{rest:path}",
+        "/v1/alerts",
+        "/v1/keys/{rest:path}",
+        "/v1/queue",
+        "/v1/clusters/{rest:path}",
+        "/v1/families",
+        "/console",
+        "/console/{rest:path}",
+    ),
     "ingest": (check.PREFIX, check.PREFIX + "/{rest:path}"),
 }
 
