@@ -1,22 +1,17 @@
 """Offline detection: a JSONL file in, the contract's verdict lines out.
 
-The same pipeline as the streaming worker, with the embedded store, in file
-(event-time) order. Reading, parsing and fingerprinting, the stateless half
-of the work, run in a child process; the stateful half (windows, detector,
-policy) runs here, on the text-free observations it sends back.
-Lines that break the contract are counted and reported, never fatal.
+The same pipeline as the streaming worker, with the embedded store, fed by the
+file source (service/sources/file.py), which reads the file by the workers'
+rules: events refused by the event clock, epochs per partition, released epoch
+by epoch. Lines that break the contract are counted and reported, never fatal.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice
-from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any
 
@@ -24,31 +19,22 @@ import orjson
 from tqdm import tqdm
 
 from service import metrics
-from service.contract import iter_lines
+from service.eventtime import EventClock
 from service.features.observation import (
     COLUMN,
-    ObservedBatch,
-    Parse,
-    decode_batch,
-    encode_batch,
-    observe_records,
     parser,
 )
 from service.gc_tuning import throughput_gc
 from service.pipeline import Pipeline
 from service.settings import Settings
+from service.sources.file import FileSource
 from service.state.account import FirstFlag
 from service.state.links import LinkStore
 from service.state.memory import MemoryStore
-from service.watermark import PartitionEpochs
 
 # Expire idle accounts from the embedded store every this many seconds of event time.
 _EXPIRY_EVERY_S = 600.0
 _MAX_LISTED_REJECTIONS = 20
-
-Chunk = list[tuple[int, bytes]]
-Observed = tuple[ObservedBatch, list[tuple[int, str]], int]
-Encoded = tuple[bytes, list[tuple[int, str]], int]  # observations as MessagePack, for the queue
 
 
 @dataclass
@@ -90,71 +76,8 @@ def verdict_line(account_id: str, flag: FirstFlag) -> dict[str, Any]:
     }
 
 
-def observe_chunk(chunk: Chunk, parse: Parse) -> Observed:
-    """Parse and observe numbered lines: observations, rejections, and the bytes read."""
-    batch, rejected = observe_records([line for _, line in chunk], parse)
-    return (
-        batch,
-        [(chunk[i][0], reason) for i, reason in rejected],
-        sum(len(line) for _, line in chunk),
-    )
-
-
-def _chunks(path: Path, size: int) -> Iterator[Chunk]:
-    lines = iter_lines(path)
-    while chunk := list(islice(lines, size)):
-        yield chunk
-
-
-def _observe_file(
-    path: Path, size: int, format: str, out: Queue[Encoded | BaseException | None]
-) -> None:
-    """The child process: read, parse and observe the file, chunk by chunk, into ``out``."""
-    try:
-        parse = parser(format)
-        for chunk in _chunks(path, size):
-            batch, rejected, read = observe_chunk(chunk, parse)
-            out.put((encode_batch(batch), rejected, read))
-        out.put(None)
-    except BaseException as error:  # handed to the parent, raised there
-        out.put(error)
-
-
-def _observed(path: Path, size: int, format: str, in_child: bool) -> Iterator[Observed]:
-    """Observed chunks of the file in order, read and parsed here or in one child process.
-
-    One child is the most that helps: a gzip stream is read sequentially, and the
-    parent's stateful half then runs beside it on the other core.
-    """
-    if not in_child:
-        parse = parser(format)
-        yield from (observe_chunk(chunk, parse) for chunk in _chunks(path, size))
-        return
-    # fork where it is safe (Linux): the child starts at once, without re-importing.
-    context = (
-        multiprocessing.get_context("fork")
-        if sys.platform == "linux"
-        else multiprocessing.get_context("spawn")
-    )
-    # Bounded: the file is never read whole into memory.
-    chunks: Queue[Encoded | BaseException | None] = context.Queue(maxsize=8)
-    child = context.Process(target=_observe_file, args=(path, size, format, chunks), daemon=True)
-    child.start()
-    try:
-        while (item := chunks.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            encoded, rejected, read = item
-            yield decode_batch(encoded), rejected, read
-    finally:
-        child.join(timeout=1)
-        if child.is_alive():
-            child.terminate()
-
-
 def _detect(
-    input_path: Path,
-    settings: Settings,
+    source: FileSource,
     store: MemoryStore,
     pipeline: Pipeline,
     summary: DetectSummary,
@@ -162,30 +85,25 @@ def _detect(
     accounts: set[str],
     progress: tqdm[Any],
 ) -> None:
-    """The loop of :func:`detect_file`: every chunk of the file through the pipeline."""
+    """The loop of :func:`detect_file`: every batch the file source releases, in order."""
     next_expiry = -1.0
     rejected = metrics.EVENTS_REJECTED
-    epochs = PartitionEpochs()
-    for batch, rejections, size in _observed(
-        input_path, settings.batch_size, settings.input_format, settings.parse_in_child
-    ):
-        progress.update(size)
-        for number, reason in rejections:
+    for batch in source.batches():
+        progress.update(batch.read)
+        for number, reason in batch.rejected:
             summary.rejected += 1
             rejected.labels("file", reason.split(":", 1)[0]).inc()
             if len(summary.rejections) < _MAX_LISTED_REJECTIONS:
                 summary.rejections.append(f"line {number}: {reason}")
-        if not len(batch):
+        if not len(batch.observed):
             continue
-        columns = batch.columns()
-        ts = columns[COLUMN["ts"]]
-        result = pipeline.process(batch, epochs.assign(ts, columns[COLUMN["partition"]]))
+        result = pipeline.process(batch.observed, batch.epochs)
         pipeline.commit(result)
         flags.update(result.flagged)
         accounts.update(result.states)
         summary.events += result.applied
         summary.duplicates += result.duplicates
-        now = float(ts.max())
+        now = float(batch.observed.columns()[COLUMN["ts"]].max())
         if now >= next_expiry:
             store.expire(now)
             next_expiry = now + _EXPIRY_EVERY_S
@@ -211,8 +129,16 @@ def detect_file(
     show = sys.stderr.isatty() if show_progress is None else show_progress
     progress = tqdm(total=input_path.stat().st_size, unit="B", unit_scale=True, disable=not show)
     started = time.perf_counter()
+    source = FileSource(
+        input_path,
+        parser(settings.input_format, settings.account_from, settings.trusted_proxies),
+        EventClock(settings.future_skew_s, settings.max_lateness_s),
+        settings.batch_size,
+        settings.partitions,
+        settings.parse_in_child,
+    )
     with throughput_gc():  # set before the child is forked: it runs with them too
-        _detect(input_path, settings, store, pipeline, summary, flags, accounts, progress)
+        _detect(source, store, pipeline, summary, flags, accounts, progress)
     summary.seconds = time.perf_counter() - started
     progress.close()
     summary.accounts = len(accounts)

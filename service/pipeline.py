@@ -302,11 +302,13 @@ class _Extras:
     def of(self, k: int) -> tuple[dict[str, int], int, list[tuple[int, int]]]:
         events = self.order[self.bounds[k] : self.bounds[k + 1]].tolist()
         models: dict[str, int] = {}
-        skeletons: dict[int, int] = {}
+        # Skeletons one by one, in event order: the heavy-hitter counts they feed are then
+        # the same however the account's events were cut into segments.
+        skeletons: list[tuple[int, int]] = []
         names = self.batch.models
         for i in events:
             models[names[i]] = models.get(names[i], 0) + 1
             for key in (int(self.heads[i]), int(self.tails[i])):
                 if key:
-                    skeletons[key] = skeletons.get(key, 0) + 1
-        return models, int(self.languages[k]), list(skeletons.items())
+                    skeletons.append((key, 1))
+        return models, int(self.languages[k]), skeletons

@@ -71,11 +71,13 @@ class ScoringRound:
         values: Iterable[str],
     ) -> None:
         self.epoch = epoch
+        self.links = links
         self.scorer = scorer
         self.baseline = baseline
         self.settings = settings
         as_of = epoch - 1
         self.groups = links.groups(values, as_of)
+        self._absent: set[str] = set()  # values asked for that no group holds yet
         first_seen = links.models(as_of)
         # A model is a new release only if it appeared after the stream began: on the first
         # day of a deployment every model is "first seen" and none of them is new.
@@ -97,6 +99,11 @@ class ScoringRound:
         now = state.windows.last_ts
         x = account_vector(state.windows, now, state.created, self.released, state.first_ts)
         as_of = self.epoch - 1
+        missing = [v for v in state.links if v not in self.groups and v not in self._absent]
+        if missing:  # a value the round did not know of beforehand (a new skeleton)
+            found = self.links.groups(missing, as_of)
+            self.groups.update(found)
+            self._absent.update(v for v in missing if v not in found)
         groups = [self.groups[v] for v in state.links if v in self.groups]
         own = {}
         for group in groups:
