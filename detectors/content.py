@@ -15,8 +15,8 @@ rate) scale with the strength of the content evidence itself.
 >>> x = {"requests": 400.0, "trace_count": 200.0, "harvest_count": 380.0,
 ...      "single_turn_share": 1.0, "account_age_days": 90.0, "rate_1h": 4.0}
 >>> round(family.score_one(x), 1), [s.reason for s in family.explain_one(x)][:2]
-(9.4, ['reasoning_harvest', 'reasoning_trace_harvest'])
->>> family.score_one({"requests": 400.0, "harvest_count": 150.0})
+(11.0, ['reasoning_harvest', 'reasoning_trace_harvest'])
+>>> family.score_one({"requests": 400.0, "harvest_count": 100.0})
 0.0
 """
 

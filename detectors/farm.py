@@ -22,7 +22,7 @@ payment method, or from a group whose members take turns.
 ...      "payment_requests": 440.0, "payment_harvest": 300.0, "payment_long": 400.0,
 ...      "payment_evenness": 0.9}
 >>> round(family.score_one(x), 2), family.explain_one(x)[0].reason
-(7.73, 'farm_payment')
+(9.01, 'farm_payment')
 >>> family.score_one({**x, "payment_harvest": 0.0, "payment_long": 0.0})
 0.0
 """
@@ -45,7 +45,7 @@ ESTABLISHED_DAYS = (30.0, 90.0)
 class FarmEvidence(Evidence):
     family = "farm"
 
-    def __init__(self, weight: float = 9.0, corroboration: float = 1.5, cap: float = 11.0) -> None:
+    def __init__(self, weight: float = 10.5, corroboration: float = 1.5, cap: float = 12.5) -> None:
         self.weight = weight
         self.corroboration = corroboration
         self.cap = cap

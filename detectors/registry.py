@@ -11,7 +11,7 @@ a verdict; weaker evidence needs another family beside it.
 ...      "template_repeat": 0.95, "distinct_prompt_share": 0.98, "account_age_days": 90.0}
 >>> assessment = scorer.assess(x)
 >>> round(assessment.score, 3), assessment.drivers
-(0.999, ['content', 'structure', 'economics'])
+(1.0, ['content', 'structure', 'economics'])
 >>> scorer.assess({**x, "trace_count": 0.0, "harvest_count": 0.0}).score < 0.8
 True
 """
@@ -34,7 +34,7 @@ from detectors.groups import KINDS
 from detectors.structure import StructureEvidence
 
 # The logistic's offset: no account is suspect until evidence adds up to more than this.
-BIAS = 7.5
+BIAS = 8.0
 # A family drives a verdict when it adds at least this much log-odds.
 DRIVING = 0.5
 
