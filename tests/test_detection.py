@@ -168,14 +168,19 @@ def test_histograms_merge_in_any_order_into_the_same_peers() -> None:
 
 def profile(requests: float, harvest: float = 0.0, young: float = 1.0) -> tuple[float, ...]:
     values = dict.fromkeys(PROFILE_FIELDS, 0.0)
-    values.update(accounts=1.0, requests=requests, requests_sq=requests**2, harvest=harvest,
-                  long=harvest, young=young, aged=1.0 - young)  # fmt: skip
+    values.update(accounts=1.0, requests=requests, rate=requests / 6, rate_sq=requests**2 / 36,
+                  harvest=harvest, long=harvest, young=young, aged=1.0 - young)  # fmt: skip
     return tuple(values[f] for f in PROFILE_FIELDS)
 
 
-def farm_group(kind: str = "payment", members: int = 30, young: float = 1.0) -> Group:
+def farm_group(
+    kind: str = "payment", members: int = 30, young: float = 1.0, spread: float = 1.0
+) -> Group:
+    """``members`` accounts alike; ``spread`` > 1: their paces spread (a NAT, not a farm)."""
     one = profile(40, 30, young)
-    return Group(f"{kind}:ab", members, False, tuple(members * v for v in one))
+    sums = [members * v for v in one]
+    sums[FIELD["rate_sq"]] *= spread
+    return Group(f"{kind}:ab", members, False, tuple(sums))
 
 
 def test_a_thin_member_of_a_farm_inherits_by_membership() -> None:
@@ -186,16 +191,19 @@ def test_a_thin_member_of_a_farm_inherits_by_membership() -> None:
     assert log_odds(FarmEvidence(), x) > BIAS
 
 
-def test_established_accounts_inherit_only_through_a_shared_card() -> None:
+def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turns() -> None:
     farm = FarmEvidence()
     for kind in ("network", "system", "asn_agent"):
-        features, _ = group_features([farm_group(kind)], {})
+        features, _ = group_features([farm_group(kind, spread=3.0)], {})
         assert log_odds(farm, vector(40, account_age_days=900.0, **features)) == 0.0
-    features, _ = group_features([farm_group("payment")], {})
+    features, _ = group_features([farm_group("payment", spread=3.0)], {})
     assert log_odds(farm, vector(40, account_age_days=900.0, **features)) > 0.0
-    # Established customers behind one NAT are no farm, whoever else is young there.
-    features, _ = group_features([farm_group("network", young=0.0)], {})
+    # Established customers behind one NAT, sending as they please, are no farm...
+    features, _ = group_features([farm_group("network", young=0.0, spread=3.0)], {})
     assert log_odds(farm, vector(40, account_age_days=2.0, **features)) == 0.0
+    # ...but aged accounts behind one proxy taking turns at the same pace are.
+    features, _ = group_features([farm_group("network", young=0.0)], {})
+    assert log_odds(farm, vector(40, account_age_days=900.0, **features)) > BIAS / 2
 
 
 def test_a_group_is_judged_without_the_member_itself() -> None:
