@@ -25,8 +25,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from service.contract import RequestEvent  # noqa: E402
-from service.features.observation import observe  # noqa: E402
-from service.pipeline import Envelope, Pipeline  # noqa: E402
+from service.features.observation import observe_events  # noqa: E402
+from service.pipeline import Pipeline  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.state.links import MemoryLinks  # noqa: E402
 from service.state.memory import MemoryStore  # noqa: E402
@@ -63,12 +63,12 @@ def main() -> int:
     max_accounts = args.max_accounts or settings.max_accounts
     max_values = args.max_link_values or settings.link_max_values
     store = MemoryStore(settings.state_ttl_s, max_accounts)
-    links = MemoryLinks(settings.link_max_members, settings.state_ttl_s, max_values)
+    links = MemoryLinks(settings.link_max_members, settings.state_ttl_s // 60, max_values)
     pipeline = Pipeline(store, settings, links=links, source="file")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     started = time.perf_counter()
     for start in range(0, args.accounts, args.batch):
-        batch = [Envelope(observe(_event(i))) for i in range(start, start + args.batch)]
+        batch = observe_events([_event(i) for i in range(start, start + args.batch)])
         pipeline.commit(pipeline.process(batch))
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

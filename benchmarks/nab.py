@@ -1,8 +1,8 @@
 """The volumetric detector on the Numenta Anomaly Benchmark, scored NAB's way.
 
 ``python benchmarks/nab.py`` streams every one of NAB's 58 series through
-``detectors.volumetric.RangeNovelty`` (score each value, then learn it), scores
-the result with ``detectors.nab`` (windows, scaled sigmoid, 15 % probation, one
+``benchmarks.volumetric.RangeNovelty`` (score each value, then learn it), scores
+the result with ``benchmarks.nab_scoring`` (windows, scaled sigmoid, 15 % probation, one
 threshold for the whole corpus) and prints the normalised score for each NAB
 profile next to the published scores in ``results/final_results.json``.
 
@@ -37,8 +37,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from detectors import nab  # noqa: E402
-from detectors.volumetric import RangeNovelty  # noqa: E402
+from benchmarks import nab_scoring as nab  # noqa: E402
+from benchmarks.volumetric import RangeNovelty  # noqa: E402
 from simulations.rawdata import data_dir  # noqa: E402
 
 DEFAULT_DATA = data_dir() / "nab"

@@ -25,6 +25,7 @@ explanation, and as the reference of the anomaly family.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -86,7 +87,10 @@ class PeerBaseline:
 
     def __init__(self, min_accounts: int = 200) -> None:
         self.min_accounts = min_accounts
-        self._counts: dict[str, int] = {}
+        self._accounts: dict[int, int] = {}
+        self._hist: dict[tuple[int, str], list[int]] = {}
+        # Read-outs, worked out once per histogram: counts at or above each bin, and peers.
+        self._tails: dict[tuple[int, str], list[int]] = {}
         self._peers: dict[tuple[int, str], Peer | None] = {}
         self._floors: dict[int, dict[str, float]] = {}
 
@@ -102,23 +106,44 @@ class PeerBaseline:
 
     def load(self, counts: Mapping[str, int]) -> None:
         """Use these histograms (those of a complete epoch) from now on."""
-        self._counts = dict(counts)
-        self._peers.clear()
-        self._floors.clear()
+        self._accounts.clear()
+        self._hist.clear()
+        self._add(counts)
 
     def learn_one(self, x: Mapping[str, float]) -> None:
         """Add one account at once (standalone use; the pipeline merges samples by epoch)."""
-        for key, count in self.sample(x).items():
-            self._counts[key] = self._counts.get(key, 0) + count
+        self._add(self.sample(x))
+
+    def _add(self, counts: Mapping[str, int]) -> None:
+        for key, count in counts.items():
+            tier, feature, *rest = key.split(":")
+            if feature == "#":
+                self._accounts[int(tier)] = self._accounts.get(int(tier), 0) + count
+                continue
+            hist = self._hist.setdefault((int(tier), feature), [0] * BINS)
+            hist[int(rest[0])] += count
+        self._tails.clear()
         self._peers.clear()
         self._floors.clear()
 
     @property
     def learned(self) -> int:
-        return sum(self._counts.get(_accounts_cell(tier), 0) for tier in range(6))
+        return sum(self._accounts.values())
 
     def accounts(self, tier: int) -> int:
-        return self._counts.get(_accounts_cell(tier), 0)
+        return self._accounts.get(tier, 0)
+
+    def _tail_counts(self, tier: int, feature: str) -> list[int] | None:
+        """Per bin, the tier's accounts at or above it (None until the tier is known)."""
+        key = (tier, feature)
+        tails = self._tails.get(key)
+        if tails is None:
+            hist = self._hist.get(key)
+            if hist is None or self.accounts(tier) < self.min_accounts:
+                return None
+            tails = list(itertools.accumulate(reversed(hist)))[::-1]
+            self._tails[key] = tails
+        return tails
 
     def peer(self, x: Mapping[str, float], feature: str) -> Peer | None:
         """The account's tier's median and 99th percentile of ``feature``, once known."""
@@ -129,33 +154,22 @@ class PeerBaseline:
         return self._peers[key]
 
     def _quantiles(self, tier: int, feature: str) -> Peer | None:
-        accounts = self.accounts(tier)
-        if accounts < self.min_accounts or feature not in FEATURES:
+        tails = self._tail_counts(tier, feature)
+        if not tails or not tails[0]:
             return None
-        counts = [self._counts.get(cell(tier, feature, b), 0) for b in range(BINS)]
-        total = sum(counts)
-        if not total:
-            return None
-        median = p99 = 0.0
-        seen = 0
-        for b, count in enumerate(counts):
-            if seen < 0.5 * total <= seen + count:
-                median = value_of(feature, b)
-            if seen < 0.99 * total <= seen + count:
-                p99 = value_of(feature, b)
-            seen += count
-        return Peer(tier, median, p99, accounts)
+        total = tails[0]
+        # The highest bins whose tails still hold half and 1 % of the accounts.
+        median = max(b for b in range(BINS) if tails[b] >= 0.5 * total)
+        p99 = max(b for b in range(BINS) if tails[b] >= 0.01 * total)
+        return Peer(tier, value_of(feature, median), value_of(feature, p99), self.accounts(tier))
 
     def tail(self, x: Mapping[str, float], feature: str, value: float) -> float | None:
         """The share of the tier's accounts at or above ``value`` (None until the tier is
         known): how unusual the value is among peers."""
-        tier = tier_of(x.get("requests", 0.0))
-        if self.accounts(tier) < self.min_accounts:
+        tails = self._tail_counts(tier_of(x.get("requests", 0.0)), feature)
+        if not tails or not tails[0]:
             return None
-        target = bin_of(feature, value)
-        counts = [self._counts.get(cell(tier, feature, b), 0) for b in range(BINS)]
-        total = sum(counts)
-        return sum(counts[target:]) / total if total else None
+        return tails[bin_of(feature, value)] / tails[0]
 
     def share_floors(self, x: Mapping[str, float]) -> dict[str, float]:
         """Per content share, twice the peers' median (empty until the tier is known).

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from river.base import AnomalyDetector
 
-from detectors import nab
-from detectors.volumetric import RangeNovelty
+from benchmarks import nab_scoring as nab
+from benchmarks.volumetric import RangeNovelty
 from simulations.rawdata import data_dir
 
 STD = nab.STANDARD
