@@ -29,6 +29,7 @@ from service.pipeline import Pipeline
 from service.settings import Settings
 from service.sources.file import FileSource
 from service.state.account import FirstFlag
+from service.state.factory import make_enrichment
 from service.state.links import LinkStore
 from service.state.memory import MemoryStore
 
@@ -122,7 +123,9 @@ def detect_file(
     settings = settings or Settings()
     input_path, output_path = Path(input_path), Path(output_path)
     store = MemoryStore(settings.state_ttl_s, settings.max_accounts)
-    pipeline = Pipeline(store, settings, links=links, source="file")
+    pipeline = Pipeline(
+        store, settings, links=links, source="file", enrichment=make_enrichment(settings, None)
+    )
     summary = DetectSummary()
     flags: dict[str, FirstFlag] = {}
     accounts: set[str] = set()

@@ -28,6 +28,8 @@ import numpy as np
 from detectors.baseline import PeerBaseline
 from detectors.registry import Scorer, build
 from service import metrics
+from service.enrichment import Enrichment
+from service.features.fingerprint import keyed_hash
 from service.features.observation import COLUMN, HASH, ObservedBatch, use_key
 from service.features.segments import increments, registers, segment_sums
 from service.features.windows import INDEX, MINUTE_S
@@ -82,6 +84,7 @@ class Pipeline:
         source: str = "kafka",
         overrides: Overrides | None = None,
         scorer: Scorer | None = None,
+        enrichment: Enrichment | None = None,
     ) -> None:
         """``scorer`` replaces the evidence families of the settings (tests script one)."""
         self.store = store
@@ -94,6 +97,7 @@ class Pipeline:
         self.baseline = PeerBaseline(settings.baseline_min_accounts)
         self.scorer = scorer or Scorer(build(self.baseline, settings.disabled_families))
         self.overrides = overrides
+        self.enrichment = enrichment
         self.verdicts = Verdicts(settings, self.baseline, overrides)
         self.policy = self.verdicts.policy  # what the API asks about enforcement and shadow
         self._baseline_as_of: int | None = None
@@ -229,6 +233,7 @@ class Pipeline:
             if segment.score:
                 values.update(link_sets[int(link_column[segment.last])])
                 values.update(segment.state.links)
+        self._enrich([s.state for s in mine if s.score], [s.account for s in mine if s.score])
         self._load_baseline(epoch - 1)
         round_ = ScoringRound(epoch, self.links, self.scorer, self.baseline, self.settings, values)
         for segment in mine:
@@ -248,7 +253,10 @@ class Pipeline:
                 state.created = float(created[segment.last])
             if not segment.score:
                 continue
-            state.links = [*link_sets[int(link_column[segment.last])], *_skeleton_link(state)]
+            links = link_sets[int(link_column[segment.last])]
+            if state.enriched and not any(v.startswith("payment:") for v in links):
+                links = [*links, state.enriched]
+            state.links = [*links, *_skeleton_link(state)]
             assessment, x, linked = round_.score(segment.account, state)
             result.scored += 1
             event_id = batch.event_ids[segment.last]
@@ -262,6 +270,24 @@ class Pipeline:
                 if change.flag is not None:
                     result.flagged[segment.account] = change.flag
         self.links.contribute(epoch, round_.contribution())
+
+    def _enrich(self, states: list[AccountState], accounts: list[str]) -> None:
+        """Ask the enrichment source, once per account, what its events may not say."""
+        if self.enrichment is None:
+            return
+        asked = {a: s for a, s in zip(accounts, states, strict=True) if s.enriched is None}
+        if not asked:
+            return
+        facts = self.enrichment.lookup(asked)
+        for account, state in asked.items():
+            found = facts.get(account)
+            state.enriched = ""
+            if found is None:
+                continue
+            if found.created >= 0 and state.created < 0:
+                state.created = found.created
+            if found.payment:
+                state.enriched = f"payment:{keyed_hash(found.payment):016x}"
 
     def _load_baseline(self, as_of: int) -> None:
         if self._baseline_as_of != as_of:

@@ -110,8 +110,8 @@ class ScoringRound:
             report = state.own_report(group.value, as_of)
             if report is not None:
                 own[group.value] = report
-        found, linked = group_features(groups, own)
-        x.update(found)
+        features, linked = group_features(groups, own)
+        x.update(features)
         return x, linked
 
     def score(self, account: str, state: AccountState) -> tuple[Assessment, dict[str, float],

@@ -6,6 +6,7 @@ Each field is read from the environment as ``HARVESTGUARD_<NAME>`` (for example
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -149,6 +150,12 @@ class Settings(BaseSettings):
         description="detect: read the file as this many partitions by the producer's key hash "
         "(the topic's count), so that late events get the epochs the workers gave them.",
     )
+    enrichment: str = Field(
+        "",
+        description="Where account facts the events may lack (creation time, payment "
+        "method) come from: `file:PATH` (JSONL, read again when it changes), `redis` (a hash "
+        "per account, `<prefix>:facts:{<account>}`), or empty for none.",
+    )
     fingerprint_key: SecretStr = Field(
         SecretStr(""),
         description="Key of every fingerprint that leaves memory (link values, skeletons); "
@@ -290,6 +297,15 @@ class Settings(BaseSettings):
             except ValueError as error:
                 raise ValueError(f"redis_url: {node!r}: {error}") from None
         return self
+
+    @field_validator("enrichment")
+    @classmethod
+    def _known_enrichment(cls, value: str) -> str:
+        if value not in ("", "redis") and not value.startswith("file:"):
+            raise ValueError("give file:PATH, redis, or nothing")
+        if value.startswith("file:") and not Path(value[5:]).is_file():
+            raise ValueError(f"{value[5:]}: no such file")
+        return value
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Settings:

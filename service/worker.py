@@ -62,6 +62,7 @@ class Worker:
             links=self.backends.links,
             source="kafka",
             overrides=self.backends.feedback,
+            enrichment=self.backends.enrichment,
         )
         self.sink = KafkaAlerts(settings)
         self.source = KafkaSource(

@@ -117,3 +117,17 @@ def account_decisions(client: redis.Redis, prefix: str) -> dict[str, Decision]:
         _account_of(key): Decision.from_json(client.get(key) or b"")
         for key in client.scan_iter(f"{prefix}:*:d", count=1000)
     }
+
+
+def verdict_lines(client: redis.Redis, prefix: str) -> bytes:
+    """The verdicts the workers reached, as ``harvestguard detect`` writes them: one line per
+    account ever flagged, from the first flag kept in its state, in the same order."""
+    from service.offline import verdict_line
+
+    flags = {}
+    for key in client.scan_iter(f"{prefix}:*:s", count=1000):
+        state = decode(client.get(key) or b"")
+        if state.first_flag is not None:
+            flags[_account_of(key)] = state.first_flag
+    ordered = sorted(flags, key=lambda a: (flags[a].ts, a))
+    return b"".join(orjson.dumps(verdict_line(a, flags[a])) + b"\n" for a in ordered)

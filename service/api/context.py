@@ -29,10 +29,11 @@ from service.settings import Settings
 from service.sinks import KafkaAlerts
 from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
 from service.state.base import FeatureStore
-from service.state.factory import make_links, make_redis_store, sentinels
+from service.state.factory import make_enrichment, make_links, make_redis_store, sentinels
 from service.state.feedback import FeedbackBook, MemoryFeedback, RedisFeedback
 from service.state.links import LinkStore
 from service.state.memory import MemoryStore
+from service.state.redis_store import RedisStore
 from service.watermark import Marks, RedisMarks
 
 
@@ -107,7 +108,15 @@ def build_context(settings: Settings) -> ApiContext:
 
     publisher = KafkaAlerts(settings) if settings.api_publish_alerts else None
     links = make_links(settings)
-    pipeline = Pipeline(store, settings, links=links, source="http", overrides=feedback)
+    client = store.client if isinstance(store, RedisStore) else None
+    pipeline = Pipeline(
+        store,
+        settings,
+        links=links,
+        source="http",
+        overrides=feedback,
+        enrichment=make_enrichment(settings, client),
+    )
     return ApiContext(
         settings=settings,
         store=store,

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+import numpy as np
 
 from service import metrics
 from service.adapters import ADAPTERS
+from service.eventtime import EventClock
 from service.features.observation import COLUMN, ObservedBatch, observe_records, parser
 from service.pipeline import Pipeline
 from service.sinks import KafkaAlerts, PublishFailed
@@ -110,6 +112,12 @@ class IngestReport:
     alerts: int = 0
     alerts_published: bool | None = None
 
+    def reject(self, position: int, reason: str) -> None:
+        self.rejected_count += 1
+        metrics.EVENTS_REJECTED.labels("http", reason.split(":", 1)[0]).inc()
+        if len(self.rejected) < MAX_LISTED_REJECTIONS:
+            self.rejected.append({"index": position, "reason": reason[:_MAX_REASON_CHARS]})
+
     def body(self) -> dict[str, Any]:
         return {
             "received": self.received,
@@ -135,36 +143,52 @@ class Ingestor:
         self.publisher = publisher
         self._lock = threading.Lock()
         self._next_expiry = -1.0
-        # Pushed events have no partition: one running epoch for the whole push stream.
+        # Pushed events have no partition: one running epoch for the whole push stream,
+        # and one clock, the server's, for what is too far ahead.
         self._epochs = PartitionEpochs()
+        self._clock = EventClock(settings.future_skew_s, settings.max_lateness_s)
 
     def observe(
         self, records: list[tuple[int, bytes]], fmt: str
-    ) -> tuple[ObservedBatch, IngestReport]:
-        """Parse and fingerprint each record (no lock needed: this touches no state)."""
+    ) -> tuple[ObservedBatch, list[int], IngestReport]:
+        """Parse and fingerprint each record (no lock needed: this touches no state): the
+        batch, the position of each of its rows among ``records``, the report so far."""
         if fmt not in ADAPTERS:
             raise LookupError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
         report = IngestReport(received=len(records))
         parse = parser(fmt, *self._adapter_options)
         batch, rejected = observe_records([raw for _, raw in records], parse)
+        refused = {index for index, _ in rejected}
         for index, reason in rejected:
-            report.rejected_count += 1
-            metrics.EVENTS_REJECTED.labels("http", reason.split(":", 1)[0]).inc()
-            if len(report.rejected) < MAX_LISTED_REJECTIONS:
-                report.rejected.append(
-                    {"index": records[index][0], "reason": reason[:_MAX_REASON_CHARS]}
-                )
-        return batch, report
+            report.reject(records[index][0], reason)
+        return batch, [i for i in range(len(records)) if i not in refused], report
 
     def ingest(self, records: list[tuple[int, bytes]], fmt: str = "contract") -> IngestReport:
         started = time.perf_counter()
-        batch, report = self.observe(records, fmt)
+        batch, rows, report = self.observe(records, fmt)
         if len(batch):
             with self._lock:
-                self._apply(batch, report)
+                batch = self._timely(batch, [records[i][0] for i in rows], report)
+                if len(batch):
+                    self._apply(batch, report)
         metrics.BATCH_EVENTS.labels("http").observe(len(records))
         metrics.BATCH_SECONDS.labels("http").observe(time.perf_counter() - started)
         return report
+
+    def _timely(
+        self, batch: ObservedBatch, positions: list[int], report: IngestReport
+    ) -> ObservedBatch:
+        """The rows whose time the server's clock and the push stream's time accept."""
+        columns = batch.columns()
+        now = np.full(len(batch), time.time())
+        untimely = self._clock.check(columns[COLUMN["ts"]], columns[COLUMN["partition"]], now)
+        if not untimely:
+            return batch
+        for index, reason in untimely:
+            report.reject(positions[index], reason)
+        keep = np.ones(len(batch), dtype=bool)
+        keep[[index for index, _ in untimely]] = False
+        return batch.take(np.flatnonzero(keep))
 
     def _apply(self, batch: ObservedBatch, report: IngestReport) -> None:
         pipeline = self.pipeline

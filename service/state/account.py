@@ -97,6 +97,9 @@ class AccountState:
     # last two reports (epoch, values, profile): reads of its groups leave its own out.
     links: list[str] = field(default_factory=list)
     reports: list[tuple[int, list[str], list[float]]] = field(default_factory=list)
+    # What the enrichment source said of its payment method: None not asked yet, "" none,
+    # else its link value (service/enrichment.py).
+    enriched: str | None = None
 
     def already_applied(self, partition: int, offset: int) -> bool:
         return partition == self.applied_partition and offset <= self.applied_offset
@@ -150,7 +153,7 @@ def _meta(state: AccountState) -> dict[str, Any]:
             flag.families,
         ],
         "s": [state.scored_events, state.scored_tick, state.score, state.learned_epoch],
-        "k": [state.links, state.reports],
+        "k": [state.links, state.reports, state.enriched],
     }  # fmt: skip
 
 
@@ -192,7 +195,7 @@ def decode(blob: bytes) -> AccountState:
     flag = meta["ff"]
     events, first_ts, created = meta["e"]
     scored_events, scored_tick, score, learned_epoch = meta["s"]
-    links, reports = meta["k"]
+    links, reports, enriched = meta["k"]
     return AccountState(
         windows=windows,
         events=events,
@@ -209,4 +212,5 @@ def decode(blob: bytes) -> AccountState:
         learned_epoch=learned_epoch,
         links=links,
         reports=[(epoch, values, profile) for epoch, values, profile in reports],
+        enriched=enriched,
     )

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from service.enrichment import Enrichment, FileEnrichment, RedisEnrichment
 from service.scoring import EPOCH_S
 from service.settings import Settings
 from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
@@ -28,6 +30,7 @@ class Backends:
     alert_log: AlertLog | None  # recent verdict changes for GET /v1/alerts
     marks: Marks  # the partitions' marks: the watermark
     redis: RedisStore | None = None  # the uncached Redis store, where there is one
+    enrichment: Enrichment | None = None  # account facts from the provider's side
 
     def close(self) -> None:
         self.store.close()
@@ -38,12 +41,15 @@ def build_backends(settings: Settings, cached: bool = True) -> Backends:
     """Every store of one process. ``cached``: account state behind the write-through cache
     (the worker, which owns its accounts; not the API, where another process may write)."""
     if settings.store == "memory":
+        if settings.enrichment == "redis":
+            raise ValueError("HARVESTGUARD_ENRICHMENT=redis needs HARVESTGUARD_STORE=redis")
         return Backends(
             MemoryStore(settings.state_ttl_s, settings.max_accounts),
             make_links(settings),
             MemoryFeedback(),
             MemoryAlertLog(settings.alert_log_size),
             Marks(settings.watermark_idle_s),
+            enrichment=make_enrichment(settings, None),
         )
     redis = make_redis_store(settings)
     client, prefix = redis.client, settings.redis_prefix
@@ -54,7 +60,17 @@ def build_backends(settings: Settings, cached: bool = True) -> Backends:
         RedisAlertLog(client, prefix, settings.alert_log_size),
         RedisMarks(client, f"{prefix}:wm:{{{settings.topic_requests}}}", settings.watermark_idle_s),
         redis,
+        make_enrichment(settings, client),
     )
+
+
+def make_enrichment(settings: Settings, client: object | None) -> Enrichment | None:
+    """The account facts source the settings name (service/enrichment.py), if any."""
+    if settings.enrichment.startswith("file:"):
+        return FileEnrichment(Path(settings.enrichment[5:]))
+    if settings.enrichment == "redis" and client is not None:
+        return RedisEnrichment(client, settings.redis_prefix)
+    return None
 
 
 def make_redis_store(settings: Settings) -> RedisStore:

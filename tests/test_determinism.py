@@ -1,0 +1,85 @@
+"""Same events, same verdicts: whatever the batch sizes, the number of workers, or whether
+the verdicts come from the workers or from ``detect`` over the same events.
+
+Verdict files are compared byte for byte: every field of every line, the first-flag
+event and the explanation included. The fault run's comparison is in tests/test_faults.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import orjson
+import pytest
+import redis
+
+from service.offline import detect_file
+from service.settings import Settings
+from simulations.evasions import apply
+from simulations.generator import generate
+from simulations.spec import load_scenario
+from tests.workers import (
+    PARTITIONS,
+    Topics,
+    finish,
+    produce,
+    start_worker,
+    verdict_lines,
+    worker_env,
+)
+
+pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
+
+# What the workers of worker_env run with, for detect to run the same way.
+SETTINGS = Settings(_env_file=None, learn_interval_s=0, partitions=PARTITIONS)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An hour of the matrix base at an eighth of its size: every campaign type, benign
+    look-alikes, heavy accounts."""
+    scenario = load_scenario("matrix").scaled(0.12, hours=1.0)
+    path = tmp_path_factory.mktemp("determinism") / "events.jsonl.gz"
+    generate(apply(scenario, "none"), path)
+    return path
+
+
+def events_of(path: Path) -> list[bytes]:
+    with gzip.open(path) as lines:
+        return [line.rstrip(b"\n") for line in lines if line.strip()]
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 333, 1000, 5000])
+def test_detect_writes_the_same_verdicts_whatever_its_batch_size(
+    scenario: Path, tmp_path: Path, batch_size: int
+) -> None:
+    reference = tmp_path / "reference.jsonl"
+    detect_file(scenario, reference, SETTINGS.model_copy(update={"batch_size": 1000}))
+    cut = tmp_path / "cut.jsonl"
+    detect_file(scenario, cut, SETTINGS.model_copy(update={"batch_size": batch_size}))
+    assert reference.read_bytes() and cut.read_bytes() == reference.read_bytes()
+
+
+def test_one_worker_three_workers_and_detect_give_the_same_verdicts(
+    scenario: Path, tmp_path: Path, kafka_bootstrap: str, redis_url: str,
+    redis_client: redis.Redis,
+) -> None:  # fmt: skip
+    offline = tmp_path / "detect.jsonl"
+    detect_file(scenario, offline, SETTINGS)
+    topics = Topics(kafka_bootstrap)
+    records = [(orjson.loads(raw)["account_id"].encode(), raw) for raw in events_of(scenario)]
+    produce(kafka_bootstrap, topics.requests, records)
+
+    finish(start_worker(worker_env(kafka_bootstrap, redis_url, topics, "one")), timeout=600)
+    three = [
+        start_worker(worker_env(kafka_bootstrap, redis_url, topics, "three", group="three"))
+        for _ in range(3)
+    ]
+    for worker in three:
+        finish(worker, timeout=600)
+
+    expected = offline.read_bytes()
+    assert expected.count(b"\n") >= 20
+    assert verdict_lines(redis_client, "one") == expected
+    assert verdict_lines(redis_client, "three") == expected
