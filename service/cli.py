@@ -23,8 +23,9 @@ from service.settings import Settings
 
 
 def _settings_with(args: argparse.Namespace) -> Settings:
-    """The settings, with the record format of ``--format`` when it was given."""
-    return Settings(input_format=args.format) if args.format else Settings()
+    """The settings, with what ``--format`` and ``--partitions`` say when they were given."""
+    given = {"input_format": args.format, "partitions": getattr(args, "partitions", None)}
+    return Settings(**{name: value for name, value in given.items() if value is not None})
 
 
 def _add_format(command: argparse.ArgumentParser) -> None:
@@ -138,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="Show a progress bar on stderr (default: when stderr is a terminal).",
     )
+    detect.add_argument(
+        "--partitions", type=int, default=None, metavar="N",
+        help="Read the file as the N partitions of the topic it came from, by the producer's "
+        "key hash, to give the verdicts the workers gave (default: HARVESTGUARD_PARTITIONS).",
+    )  # fmt: skip
     _add_format(detect)
     detect.set_defaults(func=_detect)
 
@@ -194,9 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--role",
         choices=("all", "check", "ingest"),
         default="all",
-        help="check: the inline check only; ingest: push ingestion and the analyst API; all "
-        "(default): both in one process. check and ingest need Redis as the store; the check "
-        "then never waits for a batch of ingestion.",
+        help="What this process serves: check (the inline check only), ingest (push "
+        "ingestion, the analyst API and the console) or all (the default, both). check and "
+        "ingest need Redis as the store; the check then never waits for a batch of ingestion.",
     )
     api.set_defaults(func=_api)
 

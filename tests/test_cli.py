@@ -39,7 +39,7 @@ def one_line(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny labelled scenario with its verdicts: events.jsonl, .labels.jsonl, verdicts.jsonl."""
     folder = tmp_path_factory.mktemp("smoke")
-    assert main(["simulate", "smoke", "--scale", "0.05", "--output", str(folder / "events.jsonl"),
+    assert main(["simulate", "smoke", "--scale", "0.2", "--output", str(folder / "events.jsonl"),
                  "--quiet"]) == 0  # fmt: skip
     assert main(["detect", "--input", str(folder / "events.jsonl"),
                  "--output", str(folder / "verdicts.jsonl")]) == 0  # fmt: skip

@@ -3,7 +3,6 @@ print, and the setting an ablation passes to detection (on a small ``smoke``).""
 
 from __future__ import annotations
 
-import argparse
 import re
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,8 @@ import pytest
 
 import service.offline
 from detectors.families import FAMILIES
+from service.cli import main
 from service.settings import Settings
-from simulations.cli import register
 from simulations.evaluate import evaluate, read_verdicts
 from simulations.evasions import EVASIONS, apply
 from simulations.generator import generate
@@ -27,10 +26,8 @@ SCALE = "0.5"
 
 
 def _cli(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="harvestguard")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return int(args.func(args))
+    """The command as a user runs it (errors become one line and exit status 2)."""
+    return main(list(argv))
 
 
 @pytest.fixture
@@ -137,10 +134,12 @@ def test_bad_matrix_and_ablation_requests_are_named(
     assert "unknown families ['wording']" in capsys.readouterr().err
     assert _cli("evaluate", "--matrix", "--base", "no-such-base") == 2
     assert "no scenario 'no-such-base'" in capsys.readouterr().err
-    assert _cli("evaluate", "--without", "content", "--events", str(tmp_path / "e")) == 2
+    events = tmp_path / "e.jsonl"
+    events.write_text('{"event_id": "x"}\n')
+    assert _cli("evaluate", "--without", "content", "--events", str(events)) == 2
     assert "needs --events and --labels" in capsys.readouterr().err
     assert _cli("evaluate", "--report", str(tmp_path / "r.md")) == 2
-    assert "--events and --labels are required" in capsys.readouterr().err
+    assert "give --events and --labels" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         _cli("evaluate", "--matrix", "--evasion", "invisible")
 

@@ -193,6 +193,10 @@ def test_increments_are_ramps_not_cliffs() -> None:
         event(event_id=f"e{i}", completion_tokens=n, prompt="Explain step by step.")
         for i, n in enumerate(lengths)
     ])  # fmt: skip
-    harvest = increments(batch)[INDEX["harvest"]]
-    assert harvest[0] == harvest[1] == 0.0 and harvest[-1] == harvest[-2] == 1.0
-    assert np.all(np.diff(harvest) >= 0) and 0 < harvest[2] < harvest[3] < harvest[4] < 1
+    counts = increments(batch)
+    long, harvest = counts[INDEX["long"]], counts[INDEX["harvest"]]
+    assert long[0] == long[1] == 0.0 and long[-1] == long[-2] == 1.0
+    assert np.all(np.diff(long) >= 0) and 0 < long[2] < long[3] < long[4] < 1
+    # A reasoning request counts for 40 % whatever its answer, fully with a long one.
+    assert harvest[0] == harvest[1] == pytest.approx(0.4) and harvest[-1] == 1.0
+    assert np.all(np.diff(harvest) >= 0)
