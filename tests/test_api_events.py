@@ -15,6 +15,7 @@ import redis
 from detectors.baseline import PeerBaseline
 from service.adapters import adapt_raw
 from service.contract import InvalidEvent, parse_event
+from service.state.links import Contribution
 from service.state.redis_links import RedisLinks
 from tests.factories import T0, event, redis_contents, traffic
 from tests.servers import create_topics, read_topic
@@ -272,14 +273,16 @@ def test_gateway_formats_go_through_the_adapters(fmt: str, name: str) -> None:
 def test_account_view_shows_linked_accounts_and_the_workers_baseline(
     redis_url: str, redis_client: redis.Redis
 ) -> None:
-    """Linked accounts come from the link store; peer values from the baseline a worker
-    shared through Redis, since this API process has learned nothing itself."""
+    """Linked accounts come from the link store; peer values from the baseline the workers
+    merged in Redis (the samples of complete epochs), since this API process taught none."""
     settings = api_settings(redis_url)
     worker_baseline = PeerBaseline(min_accounts=1)
-    for i in range(300):
-        worker_baseline.learn_one({"requests": 50.0, "rate_1h": 2.0 + i % 3})
+    samples = {
+        f"org_peer_{i}": worker_baseline.sample({"requests": 50.0, "rate_1h": 2.0 + i % 3})
+        for i in range(300)
+    }
     links = RedisLinks(redis_url, prefix=settings.redis_prefix)
-    links.publish_baseline(worker_baseline.snapshot())
+    links.contribute(int(T0 // 60) - 30, Contribution({}, samples, ()))
     card = [
         event(event_id=f"c{i}", ts=T0 + i, account_id=f"org_card_{i % 4}",
               payment_fingerprint="pm_shared", prompt=f"question {i}")

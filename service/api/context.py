@@ -55,10 +55,10 @@ class ApiContext:
 
     def complete_epoch(self) -> int:
         """The newest epoch whose cross-account state is complete: what the workers last
-        read (never newer, which would fold in epochs still being written), else what this
-        process's own pushes completed."""
+        read (never newer, which would fold in epochs still being written); without
+        workers, everything this process's own pushes wrote."""
         seen = self.marks.complete() if self.marks is not None else None
-        return seen if seen is not None else self.pipeline.newest_epoch - 1
+        return seen if seen is not None else self.pipeline.newest_epoch
 
     def close(self) -> None:
         if self.publisher is not None:

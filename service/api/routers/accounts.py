@@ -20,7 +20,7 @@ from service.api.schemas import (
     LinkView,
     OverrideView,
 )
-from service.scoring import ScoringRound, epoch_of
+from service.scoring import ScoringRound
 from service.state.account import AccountState, Decision
 from service.state.base import StoreUnavailable
 
@@ -92,10 +92,10 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
 def _assessed(
     context: Context, state: AccountState
 ) -> tuple[list[FeatureView], dict[str, float], list[dict[str, Any]]]:
-    """The account's features and evidence now, against what the workers read for its last
-    scoring: the groups and the merged peer baseline as of the epoch before its last event."""
+    """The account's features and evidence now, against the groups and the merged peer
+    baseline of the newest complete epoch."""
     pipeline = context.pipeline
-    epoch = epoch_of(state.windows.last_ts)
+    epoch = context.complete_epoch() + 1
     baseline = PeerBaseline(context.settings.baseline_min_accounts)
     baseline.load(context.links.histograms(epoch - 1))
     round_ = ScoringRound(epoch, context.links, pipeline.scorer, baseline, context.settings,
@@ -139,8 +139,7 @@ def link_view(context: Context, group: Group, exclude: str = "", limit: int = 20
 
 
 def _linked(context: Context, account_id: str, state: AccountState) -> list[LinkView]:
-    as_of = epoch_of(state.windows.last_ts) - 1
-    groups = context.links.groups(state.links, as_of).values()
+    groups = context.links.groups(state.links, context.complete_epoch()).values()
     found = [link_view(context, group, account_id) for group in groups]
     found.sort(key=lambda link: (link.common, -max(link.shares.values(), default=0.0)))
     return found
