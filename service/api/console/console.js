@@ -165,7 +165,7 @@ function evidence(history) {
     table(["Family", "Signal", "Log-odds", "Value", "Peers' median", "Peers' p99", "Group"],
       signals.map((s) => [family(s), s.signal, num(s.weight), num(s.value, 4), num(s.peer_median, 4), num(s.peer_p99, 4),
         s.cluster_id ? el("span", {}, el("a", { href: clusterHref(s.cluster_id) }, s.cluster_id),
-          ` (${s.members} members: ${list(s.group_reasons)})`) : ""]), ""));
+          ` (${s.members} members${s.group_reasons ? ": " + list(s.group_reasons) : ""})`) : ""]), ""));
 }
 
 function links(view) {
