@@ -85,17 +85,20 @@ def test_a_failover_loses_no_counted_event_when_the_worker_waits_for_a_replica(
                 assert to_primary.client_kill_filter(_type="replica") == 1
             produce(kafka_bootstrap, topics.requests, as_records(second))
             _wait(lambda: sum(_counted(client, "hgf").values()) > len(first), 30, "writes")
-            time.sleep(2.0)  # without WAIT: the rest of the stream, written and committed
-            primary.stop(hard=True)
-            os.kill(replica.pid or 0, signal.SIGCONT)
-            _wait(lambda: replica.role() == "master", 30, "the replica to take over")
-            primary.start()  # rejoins as the new primary's replica, so WAIT can succeed
-            assert cluster.wait_ok(30), "the cluster did not settle after the failover"
 
             def all_committed() -> bool:
                 offsets = committed_offsets(kafka_bootstrap, topics.group, topics.requests)
                 return sum(offsets.values()) == len(events)
 
+            if wait_replicas:
+                time.sleep(2.0)  # batches held back: no replica acknowledges them
+            else:
+                _wait(all_committed, 60, "the stream written and committed, without WAIT")
+            primary.stop(hard=True)
+            os.kill(replica.pid or 0, signal.SIGCONT)
+            _wait(lambda: replica.role() == "master", 30, "the replica to take over")
+            primary.start()  # rejoins as the new primary's replica, so WAIT can succeed
+            assert cluster.wait_ok(30), "the cluster did not settle after the failover"
             _wait(all_committed, 60, "the worker to commit the stream")
         finally:
             worker.send_signal(signal.SIGTERM)
