@@ -71,6 +71,7 @@ class Worker:
             parser(settings.input_format, settings.account_from, settings.trusted_proxies),
             self.backends.marks,
             EventClock(settings.future_skew_s, settings.max_lateness_s),
+            on_revoke=self._forget_cache,
         )
         self.source.subscribe()
 
@@ -91,6 +92,12 @@ class Worker:
                 max_partition_fetch_bytes=16 << 20,
             ),
         )
+
+    def _forget_cache(self) -> None:
+        """Partitions moved: their accounts' next owner may change them, so the in-memory
+        copies are dropped and read again from the store when next needed."""
+        if isinstance(self.backends.store, CachedStore):
+            self.backends.store.forget_all()
 
     def _retry(self, dependency: str, attempt: Callable[[], T]) -> T:
         """Call ``attempt`` until it stops failing for the dependency (or the worker stops)."""

@@ -20,8 +20,10 @@ worker pausing and resuming partitions stalls them for good.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,7 @@ from service.features.observation import (
     concat,
     observe_records,
 )
+from service.state.base import StoreUnavailable
 from service.watermark import Marks, PartitionEpochs
 
 log = logging.getLogger(__name__)
@@ -72,18 +75,25 @@ class KafkaSource:
         marks: Marks,
         clock: EventClock,
         max_waiting: int = 100_000,
+        on_revoke: Callable[[], None] = lambda: None,
     ) -> None:
+        """``on_revoke`` runs when partitions move: the worker drops its cached accounts,
+        whose next owner may change them."""
         self.consumer = consumer
         self.topic = topic
         self.parse = parse
         self.marks = marks
         self.clock = clock
         self.max_waiting = max_waiting
+        self.on_revoke = on_revoke
         self.epochs = PartitionEpochs()
         self._waiting = EMPTY  # observed records ahead of the watermark, in order
         self._waiting_epochs = np.empty(0, dtype=np.int64)
         self._next_offset: dict[int, int] = {}  # past the last record read, per partition
         self._idle_since: dict[int, float] = {}
+        self._adopting: set[int] = set()  # assigned, their newest epochs not read yet
+        self._rejected: list[Rejected] = []  # read, refused, not yet handed to the DLQ
+        self._polled = 0  # records read since the last batch
         self._partitions = 0
 
     def subscribe(self) -> None:
@@ -97,38 +107,44 @@ class KafkaSource:
 
     def next_batch(self, timeout_ms: int) -> SourceBatch | None:
         """Records ready for the pipeline (None if none are), the rest kept waiting."""
+        self._resume()
         if len(self._waiting) < self.max_waiting:
             polled = self.consumer.poll(timeout_ms=timeout_ms)
         else:
             polled = {}
             time.sleep(min(timeout_ms, 100) / 1000)
             metrics.SOURCE_HELD_BACK.inc()
-        rejected: list[Rejected] = []
-        fresh = self._observe(polled, rejected) if polled else EMPTY
-        fresh_epochs = (
-            self.epochs.assign(fresh.columns()[COLUMN["ts"]], fresh.columns()[COLUMN["partition"]])
-            if len(fresh)
-            else np.empty(0, dtype=np.int64)
-        )
-        batch = concat([self._waiting, fresh])
-        epochs = np.concatenate([self._waiting_epochs, fresh_epochs])
+        if polled:
+            # What was read waits here before anything else can fail (the store, when the
+            # marks are read): offsets past it are committed only once it is processed.
+            fresh = self._observe(polled, self._rejected)
+            if len(fresh):
+                columns = fresh.columns()
+                epochs = self.epochs.assign(columns[COLUMN["ts"]], columns[COLUMN["partition"]])
+                self._waiting = concat([self._waiting, fresh])
+                self._waiting_epochs = np.concatenate([self._waiting_epochs, epochs])
+            self._polled += sum(len(records) for records in polled.values())
+        batch, epochs = self._waiting, self._waiting_epochs
         self._publish_marks(batch, epochs)
         watermark = self.marks.watermark(self._partition_count(), time.time())
+        metrics.WATERMARK_EPOCH.set(watermark)
         ready = epochs <= watermark
+        if not ready.any() and not self._rejected:
+            metrics.RECORDS_WAITING.set(len(batch))
+            return None
         self._waiting = batch.take(np.flatnonzero(~ready)) if not ready.all() else EMPTY
         self._waiting_epochs = epochs[~ready]
-        metrics.WATERMARK_EPOCH.set(watermark)
         metrics.RECORDS_WAITING.set(len(self._waiting))
-        if not ready.any() and not rejected:
-            return None
         released = batch.take(np.flatnonzero(ready)) if not ready.all() else batch
+        rejected, self._rejected = self._rejected, []
+        polled_count, self._polled = self._polled, 0
         return SourceBatch(
             released,
             epochs[ready],
             rejected,
             self._offsets(),
-            dict(self.epochs.newest),
-            sum(len(records) for records in polled.values()),
+            _newest(released, epochs[ready]),
+            polled_count,
         )
 
     def _observe(
@@ -216,6 +232,9 @@ class KafkaSource:
             keep = ~np.isin(columns[COLUMN["partition"]].astype(np.int64), partitions)
             self._waiting = self._waiting.take(np.flatnonzero(keep))
             self._waiting_epochs = self._waiting_epochs[keep]
+        # Their refused records too: the next owner reads and refuses them again.
+        self._rejected = [r for r in self._rejected if r.record.partition not in partitions]
+        self._adopting.difference_update(partitions)
         for p in partitions:
             self._next_offset.pop(p, None)
             self._idle_since.pop(p, None)
@@ -224,10 +243,30 @@ class KafkaSource:
 
     def adopt(self, partitions: list[int]) -> None:
         """Partitions assigned: their epochs (and what counts as late) resume where their
-        last owner left them."""
-        newest = self.marks.newest(partitions)
+        last owner left them. Until the store answers, nothing is released for them."""
+        self._adopting.update(partitions)
+        with contextlib.suppress(StoreUnavailable):  # the next batch asks again
+            self._resume()
+
+    def _resume(self) -> None:
+        if not self._adopting:
+            return
+        newest = self.marks.newest(sorted(self._adopting))  # StoreUnavailable: try later
         self.epochs.newest.update(newest)
         self.clock.newest.update(newest)
+        self._adopting.clear()
+
+
+def _newest(batch: ObservedBatch, epochs: np.ndarray) -> dict[int, int]:
+    """Per partition, the epoch of its last released record: where its epochs resume after a
+    restart (not the epochs of records still waiting, which the next owner reads again)."""
+    if not len(batch):
+        return {}
+    partitions = batch.columns()[COLUMN["partition"]].astype(np.int64)
+    newest: dict[int, int] = {}
+    for p, epoch in zip(partitions.tolist(), epochs.tolist(), strict=True):
+        newest[p] = max(newest.get(p, epoch), epoch)
+    return newest
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -236,6 +275,7 @@ class _Rebalance(ConsumerRebalanceListener):
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         self.source.forget([tp.partition for tp in revoked])
+        self.source.on_revoke()
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         partitions = sorted(tp.partition for tp in assigned)
