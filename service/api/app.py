@@ -40,6 +40,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The API over the stores the settings name; raises ``InsecureSettings`` on weak tokens."""
     settings = settings or Settings()
     context = build_context(settings)
+    if settings.ingest_open:
+        log.warning(
+            "push ingestion is OPEN (HARVESTGUARD_INGEST_OPEN=true): anyone who can reach this "
+            "port can push events and get any account flagged; set HARVESTGUARD_INGEST_TOKEN"
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

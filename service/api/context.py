@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.api.idempotency import Ledger, MemoryLedger, Pushes, RedisLedger
 from service.api.ingest import Ingestor
+from service.api.limits import RecordRate
 from service.api.publisher import AlertPublisher
 from service.api.reader import (
     CheckBackend,
@@ -24,7 +26,7 @@ from service.api.reader import (
     RedisKeys,
     SentinelBackend,
 )
-from service.api.security import check_token
+from service.api.security import check_tokens
 from service.pipeline import Pipeline
 from service.settings import Settings
 from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
@@ -47,8 +49,12 @@ class ApiContext:
     keys: KeyDirectory
     reader: DecisionReader
     publisher: AlertPublisher | None
+    rate: RecordRate | None  # records a second per client, None: no limit
+    pushes: Pushes | None  # pushes remembered for idempotent retries, None: not remembered
     api_token: bytes
     ingest_token: bytes | None
+    # The inline check's deadline for the store: a tenth of its timeout is kept to answer.
+    check_budget_s: float
 
     def close(self) -> None:
         if self.publisher is not None:
@@ -61,20 +67,21 @@ def build_context(settings: Settings) -> ApiContext:
     """The process's stores, pipeline and sinks; raises ``InsecureSettings`` on weak tokens."""
     api_token = settings.api_token.get_secret_value()
     ingest_token = settings.ingest_token.get_secret_value()
-    check_token("HARVESTGUARD_API_TOKEN", api_token, required=True)
-    check_token("HARVESTGUARD_INGEST_TOKEN", ingest_token, required=False)
+    check_tokens(api_token, ingest_token, settings.ingest_open)
 
     store: FeatureStore
     feedback: FeedbackBook
     alerts: AlertLog
     keys: KeyDirectory
     backend: CheckBackend
+    ledger: Ledger
     if settings.store == "redis":
         redis_store = make_redis_store(settings)
         store = redis_store
         feedback = RedisFeedback(redis_store.client, settings.redis_prefix, redis_store.wait)
         alerts = RedisAlertLog(redis_store.client, settings.redis_prefix, settings.alert_log_size)
         keys = RedisKeys(redis_store.client, settings.redis_prefix)
+        ledger = RedisLedger(redis_store.client, settings.redis_prefix)
         where = (settings.redis_url, settings.redis_prefix, settings.check_timeout_ms / 1000)
         if settings.redis_cluster:
             backend = ClusterBackend(*where)
@@ -88,6 +95,7 @@ def build_context(settings: Settings) -> ApiContext:
         alerts = MemoryAlertLog(settings.alert_log_size)
         keys = MemoryKeys()
         backend = LocalBackend(store, keys)
+        ledger = MemoryLedger()
 
     publisher = AlertPublisher(settings) if settings.api_publish_alerts else None
     links = make_links(settings)
@@ -101,8 +109,17 @@ def build_context(settings: Settings) -> ApiContext:
         feedback=feedback,
         alerts=alerts,
         keys=keys,
-        reader=DecisionReader(backend, ttl_s=settings.check_cache_ttl_s),
+        reader=DecisionReader(
+            backend, ttl_s=settings.check_cache_ttl_s, max_bytes=settings.check_cache_max_bytes
+        ),
         publisher=publisher,
+        rate=RecordRate(settings.ingest_records_per_s, settings.ingest_max_records)
+        if settings.ingest_records_per_s > 0
+        else None,
+        pushes=Pushes(ledger, settings.ingest_idempotency_s)
+        if settings.ingest_idempotency_s > 0
+        else None,
         api_token=api_token.encode("utf-8", "surrogatepass"),
         ingest_token=ingest_token.encode("utf-8", "surrogatepass") if ingest_token else None,
+        check_budget_s=settings.check_timeout_ms * 0.9 / 1000,
     )

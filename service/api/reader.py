@@ -24,6 +24,7 @@ from redis.asyncio.cluster import ClusterNode as AsyncClusterNode
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 from redis.asyncio.sentinel import Sentinel as AsyncSentinel
 
+from service.account_ids import account_key
 from service.api.resp import FastRedis
 from service.state.account import Decision
 from service.state.base import FeatureStore, StoreUnavailable
@@ -36,6 +37,10 @@ from service.state.redis_client import (
 )
 
 _MISSING = object()
+# API-key hashes longer than this are no key (the keys API refuses them too).
+MAX_KEY_HASH_CHARS = 256
+# What a cache entry costs besides its key: the entry, its tuple, a decision or an account id.
+_ENTRY_BYTES = 512
 
 
 def key_mapping_key(prefix: str, key_hash: str) -> str:
@@ -126,7 +131,7 @@ class RedisBackend:
         self.client = FastRedis(url, timeout_s)
 
     async def decision(self, account_id: str) -> Decision | None:
-        raw = await self.client.get(f"{self.prefix}:{{{account_id}}}:d")
+        raw = await self.client.get(account_key(self.prefix, account_id, "d"))
         return None if raw is None else Decision.from_json(raw)
 
     async def account_for_key(self, key_hash: str) -> str | None:
@@ -173,7 +178,7 @@ class _RedisPyBackend:
         return cast(bytes | None, reply)
 
     async def decision(self, account_id: str) -> Decision | None:
-        raw = await self._get(f"{self.prefix}:{{{account_id}}}:d")
+        raw = await self._get(account_key(self.prefix, account_id, "d"))
         return None if raw is None else Decision.from_json(raw)
 
     async def account_for_key(self, key_hash: str) -> str | None:
@@ -228,14 +233,24 @@ class SentinelBackend(_RedisPyBackend):
 
 
 class _TtlCache:
-    """A bounded map whose entries are forgotten ``ttl_s`` after they were read."""
+    """A map bounded in bytes whose entries are forgotten ``ttl_s`` after they were put.
 
-    def __init__(self, ttl_s: float, max_entries: int) -> None:
+    Keys come from request headers, so the bound is on their size, not their number;
+    entries are kept in the order they were put, and as the TTL is the same for all,
+    the oldest are also the first to expire: they are dropped as new ones come in.
+    """
+
+    def __init__(self, ttl_s: float, max_bytes: int) -> None:
         self.ttl_s = ttl_s
-        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0
         self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
         # Checks use it on the event loop, feedback and key changes from worker threads.
         self._lock = threading.Lock()
+
+    @staticmethod
+    def cost(key: str) -> int:
+        return 4 * len(key) + _ENTRY_BYTES  # (4: the most a character takes in a str)
 
     def get(self, key: str) -> object:
         entry = self._entries.get(key)
@@ -244,16 +259,19 @@ class _TtlCache:
         return entry[1]
 
     def put(self, key: str, value: object) -> None:
+        now = time.monotonic()
         with self._lock:
             entries = self._entries
-            entries[key] = (time.monotonic() + self.ttl_s, value)
-            entries.move_to_end(key)
-            if len(entries) > self.max_entries:
-                entries.popitem(last=False)
+            if entries.pop(key, None) is None:
+                self.size += self.cost(key)
+            entries[key] = (now + self.ttl_s, value)
+            while entries and (self.size > self.max_bytes or next(iter(entries.values()))[0] < now):
+                self.size -= self.cost(entries.popitem(last=False)[0])
 
     def pop(self, key: str) -> None:
         with self._lock:
-            self._entries.pop(key, None)
+            if self._entries.pop(key, None) is not None:
+                self.size -= self.cost(key)
 
 
 class DecisionReader:
@@ -264,13 +282,13 @@ class DecisionReader:
         backend: CheckBackend,
         ttl_s: float = 0.0,
         key_ttl_s: float = 60.0,
-        max_entries: int = 100_000,
+        max_bytes: int = 32 << 20,
     ) -> None:
         self.backend = backend
-        self._decisions = _TtlCache(ttl_s, max_entries) if ttl_s > 0 else None
+        self._decisions = _TtlCache(ttl_s, max_bytes) if ttl_s > 0 else None
         self._forgotten = 0
         # Key-to-account mappings change only when keys are provisioned: cache them always.
-        self._keys = _TtlCache(key_ttl_s, max_entries)
+        self._keys = _TtlCache(key_ttl_s, max_bytes)
 
     async def decision(self, account_id: str) -> Decision | None:
         cache = self._decisions

@@ -19,6 +19,7 @@ from typing import Any, Protocol, cast
 
 import orjson
 
+from service.account_ids import account_key
 from service.state.account import ALLOW, Decision, action_rank
 from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
@@ -148,7 +149,7 @@ class RedisFeedback:
         self._overrides: dict[str, Override] = {}
 
     def _audit_key(self, account_id: str) -> str:
-        return f"{self.prefix}:{{{account_id}}}:f"
+        return account_key(self.prefix, account_id, "f")
 
     def get(self, account_id: str) -> Override | None:
         try:
