@@ -55,6 +55,7 @@ from service.state.account import Decision  # noqa: E402
 from tests.servers import RedisServer, free_port, wait_healthy  # noqa: E402
 
 TOKEN = "bench-" + os.urandom(12).hex()
+INGEST_TOKEN = "bench-ingest-" + os.urandom(12).hex()
 ACCOUNTS = 10_000
 CONNECTIONS = 64
 PATH = "/v1/check/v1/chat/completions"
@@ -75,6 +76,9 @@ def api_process(redis_url: str, store: str, cache_ttl: float = 0.0) -> Iterator[
         "HARVESTGUARD_REDIS_URL": redis_url,
         "HARVESTGUARD_REDIS_PREFIX": PREFIX,
         "HARVESTGUARD_API_TOKEN": TOKEN,
+        "HARVESTGUARD_INGEST_TOKEN": INGEST_TOKEN,
+        # The ingestion figures are the pipeline's ceiling: no per-client rate limit.
+        "HARVESTGUARD_INGEST_RECORDS_PER_S": "0",
         "HARVESTGUARD_CHECK_CACHE_TTL_S": str(cache_ttl),
     }
     proc = subprocess.Popen(
@@ -255,6 +259,13 @@ def bench_check(base: str, pid: int, rates: list[int], seconds: float) -> list[R
     return runs
 
 
+def push_headers(**extra: str) -> dict[str, str]:
+    """A new Idempotency-Key per POST: the same bodies are pushed again on purpose, and
+    must be applied again, not answered from the ledger."""
+    return {"authorization": f"Bearer {INGEST_TOKEN}", "idempotency-key": os.urandom(8).hex(),
+            **extra}  # fmt: skip
+
+
 def bench_check_while_ingesting(
     base: str, pid: int, rate: int, seconds: float, bodies: list[bytes]
 ) -> tuple[Run, int]:
@@ -268,7 +279,9 @@ def bench_check_while_ingesting(
                 for body in bodies:
                     if stop_pushing.is_set():
                         return
-                    client.post("/v1/events", content=body).raise_for_status()
+                    client.post(
+                        "/v1/events", content=body, headers=push_headers()
+                    ).raise_for_status()
                     pushed[0] += body.count(b"\n")
 
     pusher = threading.Thread(target=push, daemon=True)
@@ -304,7 +317,9 @@ def bench_ingest(base: str, pid: int, bodies: list[bytes], events: int) -> tuple
         started = time.perf_counter()
         for body in bodies:
             response = client.post(
-                "/v1/events", content=body, headers={"content-type": "application/x-ndjson"}
+                "/v1/events",
+                content=body,
+                headers=push_headers(**{"content-type": "application/x-ndjson"}),
             )
             response.raise_for_status()
             report = response.json()

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from service.gc_tuning import tune_for_throughput
-from service.settings import Settings
+from service.settings import Settings, masked_url
 
 
 def _settings_with(args: argparse.Namespace) -> Settings:
@@ -67,7 +67,8 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _shown(value: object) -> str:
-    return ",".join(sorted(value)) if isinstance(value, frozenset) else str(value)
+    # str() of a SecretStr is already masked; a URL's password is masked here.
+    return ",".join(sorted(value)) if isinstance(value, frozenset) else masked_url(str(value))
 
 
 def _settings(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 
 from service.api.context import build_context
 from service.api.routers import accounts, alerts, check, events, keys, ops
+from service.api.server import GuardedHttpProtocol
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -92,5 +93,9 @@ def run_api(settings: Settings, host: str | None = None, port: int | None = None
         access_log=False,  # paths of checks carry the client's URL: keep them out of logs
         log_config=None,  # the CLI's logging configuration
         server_header=False,
+        # Header size and header-read time limits (uvicorn's own protocol has neither).
+        http=GuardedHttpProtocol.with_limits(
+            settings.api_max_header_bytes, settings.api_header_timeout_s
+        ),
     )
     return 0

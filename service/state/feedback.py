@@ -5,14 +5,20 @@ Feedback is kept apart from the account state blob: the worker owns that blob
 Overrides are few (one per account an analyst acted on), so every pipeline
 keeps all of them in memory and asks them at each scoring for free; in Redis
 they are one hash (``hg:overrides``, no TTL: an allowlist must not expire)
-plus a generation counter in the same cluster slot (``{hg:overrides}:gen``),
-and a pipeline re-reads the hash only when the counter moved since its last
-batch: one ``GET`` per batch. Every piece of
+plus a generation in the same cluster slot (``{hg:overrides}:gen``), and a
+pipeline re-reads the hash only when the generation changed since its last
+batch: one ``GET`` per batch. The generation is a random token, new at every
+change, not a counter: a counter starts again at 1 when Redis loses its data,
+and a pipeline that had cached generation 1 before would then keep its stale
+overrides (an allowlisted account blocked while its view said allowlisted).
+A token never comes back, so any loss or restore is seen as a change. Every piece of
 feedback is also appended to a capped audit list per account (``hg:{ACCOUNT}:f``).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
@@ -25,6 +31,8 @@ from service.state.base import FeatureStore, StoreUnavailable
 from service.state.cached import CachedStore
 from service.state.redis_client import ERRORS, RedisClient, ReplicaWait
 from service.state.redis_store import RedisStore
+
+log = logging.getLogger(__name__)
 
 AUDIT_ENTRIES = 200
 CONFIRMED = "analyst_confirmed"
@@ -163,7 +171,8 @@ class RedisFeedback:
             change: tuple[Any, ...] = ("HDEL", self.overrides_key, account_id)
         else:
             change = ("HSET", self.overrides_key, account_id, override.to_json())
-        self._transaction(self.overrides_key, [change, ("INCR", self.generation_key)])
+        generation = os.urandom(8).hex().encode()
+        self._transaction(self.overrides_key, [change, ("SET", self.generation_key, generation)])
 
     def record(self, account_id: str, entry: dict[str, Any]) -> None:
         key = self._audit_key(account_id)
@@ -197,6 +206,11 @@ class RedisFeedback:
             generation = cast(bytes | None, self.client.get(self.generation_key))
             if generation == self._generation:
                 return
+            if generation is None:
+                log.warning(
+                    "the overrides' generation is gone from Redis (data lost or flushed?): "
+                    "reloading them; analysts' feedback given before may be lost"
+                )
             # The counter is read before the hash: a put in between is seen next time.
             raw = cast(dict[bytes, bytes], self.client.hgetall(self.overrides_key))
         except ERRORS as error:
