@@ -49,7 +49,7 @@ class BadBody(ValueError):
 # Input fed to the inflater at a time: small at first, so that a member of a few bytes
 # costs a few bytes (a body of 100,000 empty members is not 100,000 copies of the rest),
 # doubling so that a large member is fed in large blocks.
-_FIRST_FEED = 1 << 10
+_FIRST_FEED = 64
 _MAX_FEED = 1 << 20
 
 

@@ -40,7 +40,7 @@ def _account(
     try:
         return normalise_account_id(account_id)
     except ValueError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(error)) from None
+        raise HTTPException(422, detail=str(error)) from None
 
 
 AccountPath = Annotated[str, Depends(_account)]
