@@ -177,12 +177,13 @@ class Settings(BaseSettings):
     api_token: SecretStr = Field(
         SecretStr(""),
         description="Bearer token of the analyst and feedback endpoints; `api` refuses to "
-        "start without one (16+ characters, not a placeholder).",
+        "start without a strong one (docs/security.md: 16+ characters, no placeholder, runs "
+        "or sequences, not the ingest token).",
     )
     ingest_token: SecretStr = Field(
         SecretStr(""),
-        description="Bearer token of POST /v1/events; `api` refuses to start without one "
-        "unless `ingest_open` is set.",
+        description="Bearer token of POST /v1/events, as strong as the API token and another; "
+        "`api` refuses to start without one unless `ingest_open` is set.",
     )
     ingest_open: bool = Field(
         False,
@@ -234,7 +235,10 @@ class Settings(BaseSettings):
         "open", description="Inline check when the store is unreachable: allow (open) or 503."
     )
     check_timeout_ms: float = Field(
-        50.0, gt=0, description="Longest wait for the store in one inline check."
+        50.0,
+        gt=0,
+        description="The inline check answers within this, even when the store stalls "
+        "(it waits for the store at most 90 % of it).",
     )
     check_cache_ttl_s: float = Field(
         0.0, ge=0, description="Keep decisions read by the check this long (0: read every time)."
