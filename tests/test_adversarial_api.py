@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from service import metrics
 from service.account_ids import normalise_account_id
 from service.api.app import create_app
+from service.api.idempotency import fingerprint, request_key
 from service.api.reader import _TtlCache
 from service.api.security import InsecureSettings
 from service.settings import Settings
@@ -293,10 +294,9 @@ def test_an_idempotency_key_names_the_push() -> None:
                               headers={"idempotency-key": "k-1"})  # fmt: skip
         bad_key = api.post("/v1/events", content=body, headers={"idempotency-key": "x" * 300})
         # A push still being applied elsewhere: its claim is held, nothing is answered yet.
-        from service.api.idempotency import fingerprint, request_key
-
         held = fingerprint("contract", False, ndjson(events(3, prefix="h")))
-        context.pushes.claim(request_key("k-2", held), held)
+        pending = orjson.dumps({"fingerprint": held, "answer": None})
+        context.pushes.ledger.claim(request_key("k-2", held), pending, 60)
         running = api.post("/v1/events", content=ndjson(events(3, prefix="h")),
                            headers={"idempotency-key": "k-2"})  # fmt: skip
         view = api.get("/v1/accounts/org_1", headers=AUTH).json()

@@ -17,16 +17,20 @@ crafted to collide with someone else's would have its events dropped.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import orjson
 
 from service.state.base import StoreUnavailable
 from service.state.redis_client import ERRORS, RedisClient
+
+log = logging.getLogger(__name__)
 
 MAX_KEY_CHARS = 255
 # How long a claim stands without an answer: longer than any push takes to apply,
@@ -150,29 +154,39 @@ class RedisLedger:
 
 @dataclass(slots=True)
 class Pushes:
-    """Claims, answers and releases pushes in a :class:`Ledger` for ``horizon_s``."""
+    """Applies each push once within ``horizon_s``, remembered in a :class:`Ledger`."""
 
     ledger: Ledger
     horizon_s: int
 
-    def claim(self, key: str, push_fingerprint: str) -> bytes | None:
-        """``None`` if this request is the first (apply it), else the first one's answer.
+    def once(
+        self, key: str, push_fingerprint: str, apply: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any] | bytes, bool]:
+        """``apply()``'s answer, or the JSON answer of the first identical push and ``True``.
 
-        Raises :class:`InProgress` or :class:`KeyReused`."""
+        Raises :class:`InProgress` or :class:`KeyReused`, or what ``apply`` raises (then
+        the claim is released: nothing was applied, the retry must be)."""
         pending = orjson.dumps({"fingerprint": push_fingerprint, "answer": None})
         held = self.ledger.claim(key, pending, min(PENDING_S, self.horizon_s))
-        if held is None:
-            return None
-        entry = orjson.loads(held)
-        if entry["fingerprint"] != push_fingerprint:
-            raise KeyReused("Idempotency-Key: was sent before with another body")
-        if entry["answer"] is None:
-            raise InProgress("a push with this Idempotency-Key (or body) is being applied")
-        return orjson.dumps(entry["answer"])
-
-    def settle(self, key: str, push_fingerprint: str, answer: dict[str, object]) -> None:
-        entry = orjson.dumps({"fingerprint": push_fingerprint, "answer": answer})
-        self.ledger.settle(key, entry, self.horizon_s)
-
-    def release(self, key: str) -> None:
-        self.ledger.release(key)
+        if held is not None:
+            entry = orjson.loads(held)
+            if entry["fingerprint"] != push_fingerprint:
+                raise KeyReused("Idempotency-Key: was sent before with another body")
+            if entry["answer"] is None:
+                raise InProgress("a push with this Idempotency-Key (or body) is being applied")
+            return orjson.dumps(entry["answer"]), True
+        try:
+            answer = apply()
+        except BaseException:
+            try:
+                self.ledger.release(key)
+            except StoreUnavailable as error:
+                log.warning("push claim not released (it lapses by itself): %s", error)
+            raise
+        done = orjson.dumps({"fingerprint": push_fingerprint, "answer": answer})
+        try:
+            self.ledger.settle(key, done, self.horizon_s)
+        except StoreUnavailable as error:
+            # Applied: say so. The claim lapses by itself, then a retry counts again.
+            log.warning("push applied but not remembered for retries: %s", error)
+        return answer, False

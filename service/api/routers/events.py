@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Annotated, Any
 
@@ -25,7 +24,6 @@ from service.api.publisher import PublishFailed
 from service.api.schemas import IngestResponse
 from service.state.base import StoreUnavailable
 
-log = logging.getLogger(__name__)
 router = APIRouter(tags=["events"], dependencies=[Depends(require_ingest_token)])
 
 _BODY_SCHEMA = {
@@ -77,32 +75,16 @@ def _apply(
     settings = context.settings
     body = inflate(raw, encoding, settings.ingest_max_bytes, settings.ingest_max_gzip_members)
     records = split_records(body, ndjson, settings.ingest_max_records)
-    pushes = context.pushes
-    key = push = None
-    if pushes is not None:
-        push = fingerprint(fmt, ndjson, body)
-        key = request_key(idempotency_key, push)
-        earlier = pushes.claim(key, push)
-        if earlier is not None:
-            return earlier, True
-    try:
+
+    def apply() -> dict[str, Any]:
         if context.rate is not None and (wait := context.rate.take(client, len(records))):
             raise RateLimited(wait)
-        answer = context.ingestor.ingest(records, fmt).body()
-    except BaseException:
-        if pushes is not None and key is not None:
-            try:
-                pushes.release(key)  # nothing applied: the retry must be
-            except StoreUnavailable as error:
-                log.warning("push claim not released (it expires by itself): %s", error)
-        raise
-    if pushes is not None and key is not None and push is not None:
-        try:
-            pushes.settle(key, push, answer)
-        except StoreUnavailable as error:
-            # Applied: say so. The claim expires by itself, then a retry counts again.
-            log.warning("push applied but not remembered for retries: %s", error)
-    return answer, False
+        return context.ingestor.ingest(records, fmt).body()
+
+    if context.pushes is None:
+        return apply(), False
+    push = fingerprint(fmt, ndjson, body)
+    return context.pushes.once(request_key(idempotency_key, push), push, apply)
 
 
 @router.post(
