@@ -94,9 +94,11 @@ class RedisKeys:
 
 
 class CheckBackend(Protocol):
-    async def decision(self, account_id: str) -> Decision | None: ...
+    """The check's reads; ``deadline`` is in the event loop's time (``loop.time()``)."""
 
-    async def account_for_key(self, key_hash: str) -> str | None: ...
+    async def decision(self, account_id: str, deadline: float) -> Decision | None: ...
+
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None: ...
 
     async def ping(self) -> bool: ...
 
@@ -110,10 +112,10 @@ class LocalBackend:
         self.store = store
         self.keys = keys
 
-    async def decision(self, account_id: str) -> Decision | None:
+    async def decision(self, account_id: str, deadline: float) -> Decision | None:
         return self.store.decision(account_id)
 
-    async def account_for_key(self, key_hash: str) -> str | None:
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None:
         return self.keys.get(key_hash)
 
     async def ping(self) -> bool:
@@ -130,12 +132,12 @@ class RedisBackend:
         self.prefix = prefix
         self.client = FastRedis(url, timeout_s)
 
-    async def decision(self, account_id: str) -> Decision | None:
-        raw = await self.client.get(account_key(self.prefix, account_id, "d"))
+    async def decision(self, account_id: str, deadline: float) -> Decision | None:
+        raw = await self.client.get(account_key(self.prefix, account_id, "d"), deadline)
         return None if raw is None else Decision.from_json(raw)
 
-    async def account_for_key(self, key_hash: str) -> str | None:
-        raw = await self.client.get(key_mapping_key(self.prefix, key_hash))
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None:
+        raw = await self.client.get(key_mapping_key(self.prefix, key_hash), deadline)
         return None if raw is None else raw.decode("utf-8", "surrogatepass")
 
     async def ping(self) -> bool:
@@ -166,23 +168,22 @@ class _RedisPyBackend:
             self._loop = loop
         return self._client
 
-    async def _get(self, key: str) -> bytes | None:
+    async def _get(self, key: str, deadline: float) -> bytes | None:
+        left = max(0.0, deadline - asyncio.get_running_loop().time())
         try:
-            reply = await asyncio.wait_for(self._redis().get(key), self.timeout_s)
+            reply = await asyncio.wait_for(self._redis().get(key), left)
         except TimeoutError:
-            raise StoreUnavailable(
-                f"redis: no reply within {self.timeout_s * 1000:.0f} ms"
-            ) from None
+            raise StoreUnavailable("redis: no reply by the deadline") from None
         except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from None
         return cast(bytes | None, reply)
 
-    async def decision(self, account_id: str) -> Decision | None:
-        raw = await self._get(account_key(self.prefix, account_id, "d"))
+    async def decision(self, account_id: str, deadline: float) -> Decision | None:
+        raw = await self._get(account_key(self.prefix, account_id, "d"), deadline)
         return None if raw is None else Decision.from_json(raw)
 
-    async def account_for_key(self, key_hash: str) -> str | None:
-        raw = await self._get(key_mapping_key(self.prefix, key_hash))
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None:
+        raw = await self._get(key_mapping_key(self.prefix, key_hash), deadline)
         return None if raw is None else raw.decode("utf-8", "surrogatepass")
 
     async def ping(self) -> bool:
@@ -290,25 +291,26 @@ class DecisionReader:
         # Key-to-account mappings change only when keys are provisioned: cache them always.
         self._keys = _TtlCache(key_ttl_s, max_bytes)
 
-    async def decision(self, account_id: str) -> Decision | None:
+    async def decision(self, account_id: str, deadline: float) -> Decision | None:
+        """The account's decision, read by ``deadline`` (loop time) or ``StoreUnavailable``."""
         cache = self._decisions
         if cache is None:
-            return await self.backend.decision(account_id)
+            return await self.backend.decision(account_id, deadline)
         found = cache.get(account_id)
         if found is not _MISSING:
             return cast(Decision | None, found)
         forgotten = self._forgotten
-        decision = await self.backend.decision(account_id)
+        decision = await self.backend.decision(account_id, deadline)
         # Feedback that landed during the read may have replaced what it returned.
         if forgotten == self._forgotten:
             cache.put(account_id, decision)
         return decision
 
-    async def account_for_key(self, key_hash: str) -> str | None:
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None:
         found = self._keys.get(key_hash)
         if found is not _MISSING:
             return cast(str | None, found)
-        account = await self.backend.account_for_key(key_hash)
+        account = await self.backend.account_for_key(key_hash, deadline)
         self._keys.put(key_hash, account)
         return account
 

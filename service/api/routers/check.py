@@ -94,27 +94,28 @@ def header_lookup(headers: list[tuple[bytes, bytes]]) -> Callable[[str], str | N
 async def _read(
     context: ApiContext, header: Callable[[str], str | None]
 ) -> tuple[str, Decision | None]:
-    """The account the request names and its decision (``""`` when it names none)."""
+    """The account the request names and its decision (``""`` when it names none).
+
+    One deadline for every store round trip (key, decision, a reconnect), short of the
+    timeout by a tenth: the answer itself must also be out before the gateway gives up."""
     settings = context.settings
+    deadline = asyncio.get_running_loop().time() + context.check_budget_s
     account = account_or_none(header(settings.check_account_header))
     if account is None and settings.check_key_header:
         key_hash = header(settings.check_key_header)
         if key_hash and len(key_hash) <= MAX_KEY_HASH_CHARS:
-            account = account_or_none(await context.reader.account_for_key(key_hash))
+            account = account_or_none(await context.reader.account_for_key(key_hash, deadline))
     if account is None:
         return "", None
-    return account, await context.reader.decision(account)
+    return account, await context.reader.decision(account, deadline)
 
 
 async def answer(context: ApiContext, header: Callable[[str], str | None]) -> Answer:
     """Status, headers and body of the check, given a lookup of the request's headers."""
     settings = context.settings
     try:
-        # One deadline for every store round trip (key, decision, a reconnect), short of
-        # the timeout by a tenth: the answer itself must also be out before the gateway's.
-        async with asyncio.timeout(context.check_budget_s):
-            account, decision = await _read(context, header)
-    except (StoreUnavailable, TimeoutError):
+        account, decision = await _read(context, header)
+    except StoreUnavailable:
         return _unavailable(context)
     if not account:
         # Who may call at all is the gateway's authentication's business, not ours.
