@@ -238,7 +238,7 @@ class Settings(BaseSettings):
         50.0,
         gt=0,
         description="The inline check answers within this, even when the store stalls "
-        "(it waits for the store at most 90 % of it).",
+        "(it waits for the store at most 80 % of it).",
     )
     check_cache_ttl_s: float = Field(
         0.0, ge=0, description="Keep decisions read by the check this long (0: read every time)."

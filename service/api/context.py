@@ -53,7 +53,7 @@ class ApiContext:
     pushes: Pushes | None  # pushes remembered for idempotent retries, None: not remembered
     api_token: bytes
     ingest_token: bytes | None
-    # The inline check's deadline for the store: a tenth of its timeout is kept to answer.
+    # The inline check's deadline for the store: a fifth of its timeout is kept to answer.
     check_budget_s: float
 
     def close(self) -> None:
@@ -121,5 +121,5 @@ def build_context(settings: Settings) -> ApiContext:
         else None,
         api_token=api_token.encode("utf-8", "surrogatepass"),
         ingest_token=ingest_token.encode("utf-8", "surrogatepass") if ingest_token else None,
-        check_budget_s=settings.check_timeout_ms * 0.9 / 1000,
+        check_budget_s=settings.check_timeout_ms * 0.8 / 1000,
     )

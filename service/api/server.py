@@ -9,8 +9,9 @@ held 1,000 connections open indefinitely. This subclass
   ``max_head_bytes`` (counted while they arrive, so a huge header is refused
   after at most one read past the limit, and exactly once they are complete);
 * answers 408 and closes when they are not complete ``head_timeout_s`` after
-  the connection opened or the request's first byte arrived (a connection that
-  sends nothing is closed silently). Bodies are not timed: a push may be slow.
+  the connection opened, or after a read that left a request's head incomplete
+  (a connection that sends nothing is closed silently). A head that arrives in
+  one read, the usual case, costs no timer. Bodies are not timed.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._head_open = False  # a request has begun and its headers are not complete
         self._head_bytes = 0  # bytes of whole reads that fell inside the open head
-        self._head_exact = 0  # the head's size, from the parser's callbacks
         self._head_timer: asyncio.TimerHandle | None = None
         self._refused = False
 
@@ -84,32 +84,27 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             return
         inside = self._head_open
         super().data_received(data)
-        if inside and self._head_open and not self._refused:
-            # The whole read belongs to the head: it neither began nor ended in it.
-            self._head_bytes += len(data)
-            if self._head_bytes > self.max_head_bytes:
-                self._refuse(_TOO_LARGE)
+        if self._head_open and not self._refused:
+            self._arm()  # the head is incomplete: it has head_timeout_s from here
+            if inside:
+                # The whole read belongs to the head: it neither began nor ended in it.
+                self._head_bytes += len(data)
+                if self._head_bytes > self.max_head_bytes:
+                    self._refuse(_TOO_LARGE)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._head_open = True
-        self._head_bytes = self._head_exact = 0
-        self._arm()
-
-    def on_url(self, url: bytes) -> None:
-        self._head_exact += len(url)
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._head_exact += len(name) + len(value) + 4  # ": " and CRLF
-        super().on_header(name, value)
+        self._head_bytes = 0
 
     def on_headers_complete(self) -> None:
         self._head_open = False
         self._disarm()
         if self._refused:
             return
-        if self._head_exact > self.max_head_bytes:
+        # The exact size, once: the request line's URL, and each header with ": " and CRLF.
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self.max_head_bytes:
             self._refuse(_TOO_LARGE)
             return
         super().on_headers_complete()

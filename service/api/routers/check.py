@@ -97,7 +97,8 @@ async def _read(
     """The account the request names and its decision (``""`` when it names none).
 
     One deadline for every store round trip (key, decision, a reconnect), short of the
-    timeout by a tenth: the answer itself must also be out before the gateway gives up."""
+    timeout by a fifth: the answer itself must be out before the gateway gives up, also
+    on a busy machine whose event loop runs late."""
     settings = context.settings
     deadline = asyncio.get_running_loop().time() + context.check_budget_s
     account = account_or_none(header(settings.check_account_header))
