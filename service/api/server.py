@@ -38,6 +38,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._head_open = False  # a request has begun and its headers are not complete
         self._head_bytes = 0  # bytes of whole reads that fell inside the open head
+        self._read = 0  # bytes of the read being parsed
+        self._begun_in_read = False  # the open head began in that read
         self._head_timer: asyncio.TimerHandle | None = None
         self._refused = False
 
@@ -83,6 +85,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         if self._refused:
             return
         inside = self._head_open
+        self._read = len(data)
+        self._begun_in_read = False
         super().data_received(data)
         if self._head_open and not self._refused:
             self._arm()  # the head is incomplete: it has head_timeout_s from here
@@ -96,17 +100,20 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self._head_open = True
         self._head_bytes = 0
+        self._begun_in_read = True
 
     def on_headers_complete(self) -> None:
         self._head_open = False
         self._disarm()
         if self._refused:
             return
-        # The exact size, once: the request line's URL, and each header with ": " and CRLF.
-        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
-        if size > self.max_head_bytes:
-            self._refuse(_TOO_LARGE)
-            return
+        if not (self._begun_in_read and self._read <= self.max_head_bytes):
+            # Not all in one small read: the exact size, the URL and each header with ": "
+            # and CRLF (the usual head, in one read under the limit, needs no counting).
+            size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+            if size > self.max_head_bytes:
+                self._refuse(_TOO_LARGE)
+                return
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
