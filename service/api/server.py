@@ -104,7 +104,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._head_open = False
-        self._disarm()
+        if self._head_timer is not None:
+            self._disarm()
         if self._refused:
             return
         if not (self._begun_in_read and self._read <= self.max_head_bytes):

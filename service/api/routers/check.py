@@ -29,7 +29,7 @@ from service import metrics
 from service.account_ids import account_or_none, header_text
 from service.api.context import ApiContext
 from service.api.reader import MAX_KEY_HASH_CHARS
-from service.state.account import ALLOW, Decision
+from service.state.account import ALLOW
 from service.state.base import StoreUnavailable
 
 router = APIRouter(tags=["check"])
@@ -91,37 +91,28 @@ def header_lookup(headers: list[tuple[bytes, bytes]]) -> Callable[[str], str | N
     return header
 
 
-async def _read(
-    context: ApiContext, header: Callable[[str], str | None]
-) -> tuple[str, Decision | None]:
-    """The account the request names and its decision (``""`` when it names none).
+async def answer(context: ApiContext, header: Callable[[str], str | None]) -> Answer:
+    """Status, headers and body of the check, given a lookup of the request's headers.
 
     One deadline for every store round trip (key, decision, a reconnect), short of the
     timeout by a fifth: the answer itself must be out before the gateway gives up, also
     on a busy machine whose event loop runs late."""
     settings = context.settings
+    reader = context.reader
     deadline = asyncio.get_running_loop().time() + context.check_budget_s
     account = account_or_none(header(settings.check_account_header))
-    if account is None and settings.check_key_header:
-        key_hash = header(settings.check_key_header)
-        if key_hash and len(key_hash) <= MAX_KEY_HASH_CHARS:
-            account = account_or_none(await context.reader.account_for_key(key_hash, deadline))
-    if account is None:
-        return "", None
-    return account, await context.reader.decision(account, deadline)
-
-
-async def answer(context: ApiContext, header: Callable[[str], str | None]) -> Answer:
-    """Status, headers and body of the check, given a lookup of the request's headers."""
-    settings = context.settings
     try:
-        account, decision = await _read(context, header)
+        if account is None and settings.check_key_header:
+            key_hash = header(settings.check_key_header)
+            if key_hash and len(key_hash) <= MAX_KEY_HASH_CHARS:
+                account = account_or_none(await reader.account_for_key(key_hash, deadline))
+        if account is None:
+            # Who may call at all is the gateway's authentication's business, not ours.
+            _OUTCOMES["no_account"].inc()
+            return _ALLOWED
+        decision = await reader.decision(account, deadline)
     except StoreUnavailable:
         return _unavailable(context)
-    if not account:
-        # Who may call at all is the gateway's authentication's business, not ours.
-        _OUTCOMES["no_account"].inc()
-        return _ALLOWED
     if decision is None or decision.action == ALLOW:
         _OUTCOMES["allow"].inc()
         return _ALLOWED
