@@ -31,6 +31,7 @@ class InsecureSettings(ValueError):
 
 
 _GENERATE = "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+_MAX_PERIOD = 64  # longest unit looked for said again (keeps a long token's check linear)
 
 
 def _patterned(token: str) -> int:
@@ -44,7 +45,7 @@ def _patterned(token: str) -> int:
         step = codes[start + 1] - codes[start]
         if abs(step) <= 1 and all(codes[start + k + 1] - codes[start + k] == step for k in (1, 2)):
             covered[start : start + 4] = [True] * 4
-    for period in range(1, n // 2 + 1):
+    for period in range(1, min(n // 2, _MAX_PERIOD) + 1):
         for start in range(period, n - 3):
             if all(codes[start + k] == codes[start + k - period] for k in range(4)):
                 covered[start - period : start - period + 4] = [True] * 4
