@@ -7,6 +7,7 @@ import hmac
 from fastapi import HTTPException, Request, status
 
 MIN_TOKEN_CHARS = 16
+MAX_TOKEN_CHARS = 4096
 # Characters a token needs outside runs, sequences and repeats (see _patterned).
 MIN_FREE_CHARS = 12
 # Lower-case fragments that mark a value copied from an example rather than generated.
@@ -58,6 +59,8 @@ def token_problem(value: str) -> str | None:
     lowered = value.lower()
     if len(value) < MIN_TOKEN_CHARS:
         return f"is shorter than {MIN_TOKEN_CHARS} characters"
+    if len(value) > MAX_TOKEN_CHARS:
+        return f"is longer than {MAX_TOKEN_CHARS} characters"
     if any(fragment in lowered for fragment in _PLACEHOLDERS):
         return "looks like a placeholder or a published default"
     if len(set(value)) < 6:
