@@ -62,6 +62,7 @@ from service.state.account import Decision  # noqa: E402
 from tests.servers import RedisServer, free_port, wait_healthy  # noqa: E402
 
 TOKEN = "bench-" + os.urandom(12).hex()
+INGEST_TOKEN = "bench-ingest-" + os.urandom(12).hex()
 ACCOUNTS = 10_000
 CONNECTIONS = 64
 PATH = "/v1/check/v1/chat/completions"
@@ -85,6 +86,9 @@ def api_process(
         "HARVESTGUARD_REDIS_URL": redis_url,
         "HARVESTGUARD_REDIS_PREFIX": PREFIX,
         "HARVESTGUARD_API_TOKEN": TOKEN,
+        "HARVESTGUARD_INGEST_TOKEN": INGEST_TOKEN,
+        # The ingestion figures are the pipeline's ceiling: no per-client rate limit.
+        "HARVESTGUARD_INGEST_RECORDS_PER_S": "0",
         "HARVESTGUARD_CHECK_CACHE_TTL_S": str(cache_ttl),
     }
     proc = subprocess.Popen(
@@ -265,6 +269,13 @@ def bench_check(base: str, pid: int, rates: list[int], seconds: float) -> list[R
     return runs
 
 
+def push_headers(**extra: str) -> dict[str, str]:
+    """A new Idempotency-Key per POST: the same bodies are pushed again on purpose, and
+    must be applied again, not answered from the ledger."""
+    return {"authorization": f"Bearer {INGEST_TOKEN}", "idempotency-key": os.urandom(8).hex(),
+            **extra}  # fmt: skip
+
+
 def push_forever(base: str, bodies: list[bytes], stop: Any, pushed: Any) -> None:
     """The pusher process: POST the bodies one after another, round and round, until told."""
     with httpx.Client(base_url=base, timeout=120) as client:
@@ -272,7 +283,7 @@ def push_forever(base: str, bodies: list[bytes], stop: Any, pushed: Any) -> None
             for body in bodies:
                 if stop.is_set():
                     return
-                client.post("/v1/events", content=body).raise_for_status()
+                client.post("/v1/events", content=body, headers=push_headers()).raise_for_status()
                 with pushed.get_lock():
                     pushed.value += body.count(b"\n")
 
@@ -352,7 +363,9 @@ def bench_ingest(base: str, pid: int, bodies: list[bytes], events: int) -> tuple
         started = time.perf_counter()
         for body in bodies:
             response = client.post(
-                "/v1/events", content=body, headers={"content-type": "application/x-ndjson"}
+                "/v1/events",
+                content=body,
+                headers=push_headers(**{"content-type": "application/x-ndjson"}),
             )
             response.raise_for_status()
             report = response.json()

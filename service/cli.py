@@ -19,7 +19,7 @@ from service.command_line import (
     report,
 )
 from service.gc_tuning import tune_for_throughput
-from service.settings import Settings
+from service.settings import Settings, masked_url
 
 
 def _settings_with(args: argparse.Namespace) -> Settings:
@@ -83,9 +83,10 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _shown(value: object) -> str:
+    # str() of a SecretStr is already masked; a URL's password is masked here.
     if isinstance(value, frozenset | tuple):  # (a tuple keeps its order: account sources)
         return ",".join(sorted(value) if isinstance(value, frozenset) else value)
-    return "" if value == {} else str(value)
+    return "" if value == {} else masked_url(str(value))
 
 
 def _settings(args: argparse.Namespace) -> int:

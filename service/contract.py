@@ -31,8 +31,10 @@ from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta, Struct
+from msgspec.structs import force_setattr
 
 from service import metrics
+from service.account_ids import normalise_account_id
 
 try:
     # ISA-L inflates gzip about 2.5 times as fast as zlib (0.6 against 1.6 us for a
@@ -101,14 +103,22 @@ def _decode_hook(kind: type, value: Any) -> Any:
     raise NotImplementedError(kind)
 
 
+_MAX_IP_CHARS = 64  # the longest IPv6 text with a zone id is well under this
+
+
 @lru_cache(maxsize=65536)
-def _valid_ip(value: str) -> bool:
+def _cached_valid_ip(value: str) -> bool:
     # Cached: an account calls from a handful of addresses, so most checks are repeats.
     try:
         ip_address(value)
     except ValueError:
         return False
     return True
+
+
+def _valid_ip(value: str) -> bool:
+    # Longer text is no address, and must not sit in the cache (65,536 entries of 1 MiB).
+    return len(value) <= _MAX_IP_CHARS and _cached_valid_ip(value)
 
 
 def _too_long(text: str | None) -> bool:
@@ -158,7 +168,7 @@ class RequestEvent(Struct, frozen=True, kw_only=True, omit_defaults=True, gc=Fal
 
     event_id: Id
     ts: UnixTime
-    account_id: Id
+    account_id: str  # normalised in __post_init__: service/account_ids.py
     model: str
     prompt_tokens: Count
     completion_tokens: Count
@@ -181,6 +191,9 @@ class RequestEvent(Struct, frozen=True, kw_only=True, omit_defaults=True, gc=Fal
     system_prompt: str | None = None
 
     def __post_init__(self) -> None:
+        account = normalise_account_id(self.account_id)
+        if account is not self.account_id:
+            force_setattr(self, "account_id", account)
         if self.client_ip is not None and not _valid_ip(self.client_ip):
             raise ValueError("client_ip: is not an IPv4 or IPv6 address")
         if _too_long(self.prompt):

@@ -7,9 +7,9 @@ accounts whose events do not carry them:
 
 - ``file:PATH``: a JSONL file, one ``{"account_id", "account_created", "payment_fingerprint"}``
   object per line (extra fields ignored), read again when it changes;
-- ``redis``: a hash per account, ``<prefix>:facts:{<account>}`` with fields
+- ``redis``: a hash per account, ``<prefix>:{<account>}:facts`` with fields
   ``account_created`` and ``payment_fingerprint``, which the provider's account
-  service writes (``HSET hg:facts:{org_5521} account_created 1785126252 ...``).
+  service writes (``HSET hg:{org_5521}:facts account_created 1785126252 ...``).
 
 Facts are looked up once per account and kept with its state: they are taken to
 be the account's own (a creation time and a card do not change), which is also
@@ -26,6 +26,7 @@ from typing import Any, NamedTuple, Protocol
 
 import orjson
 
+from service.account_ids import account_key
 from service.contract import _unix_time
 from service.state.base import StoreUnavailable
 from service.state.redis_client import ERRORS
@@ -94,7 +95,7 @@ class RedisEnrichment:
         pipe = self.client.pipeline(transaction=False)
         for account in wanted:
             pipe.hmget(
-                f"{self.prefix}:facts:{{{account}}}", "account_created", "payment_fingerprint"
+                account_key(self.prefix, account, "facts"), "account_created", "payment_fingerprint"
             )
         try:
             replies = pipe.execute()

@@ -20,6 +20,7 @@ Verdicts depend on the events only, not on how they were batched:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,8 @@ MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
 SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 _FIXED = 1024.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -90,7 +93,14 @@ class Pipeline:
         self.store = store
         self.settings = settings
         # Every fingerprint this process makes is keyed with the deployment's key.
-        use_key(settings.fingerprint_key.get_secret_value())
+        key = settings.fingerprint_key.get_secret_value()
+        use_key(key)
+        if not key and source != "file":
+            log.warning(
+                "HARVESTGUARD_FINGERPRINT_KEY is empty: fingerprints in Redis and alerts use a "
+                "public key, so whoever reads them can test guessed system prompts, networks "
+                "or cards against them (docs/security.md)"
+            )
         self.links: LinkStore = links if links is not None else MemoryLinks(
             settings.link_max_members, settings.state_ttl_s // EPOCH_S, settings.link_max_values
         )  # fmt: skip
@@ -204,8 +214,7 @@ class Pipeline:
             since = state.events - state.scored_events
             tick = int(t // tick_s)
             if state.events >= min_events and (
-                since >= max(1, min(state.scored_events // 4, most))
-                or tick > state.scored_tick
+                since >= max(1, min(state.scored_events // 4, most)) or tick > state.scored_tick
             ):
                 state.scored_events, state.scored_tick = state.events, tick
                 segment.score = True

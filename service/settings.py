@@ -6,6 +6,8 @@ Each field is read from the environment as ``HARVESTGUARD_<NAME>`` (for example
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,6 +18,17 @@ from redis.connection import parse_url
 from detectors.families import FAMILIES
 from service.adapters.client_ip import parse_networks
 from service.adapters.identity import parse_account_from
+
+_URL_PASSWORD = re.compile(r"(?P<user>[a-z][a-z0-9+.-]*://[^:@/?#,]*:)[^,]*@", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"(?P<name>[?&]password=)[^&#,]*", re.IGNORECASE)
+MASK = "***"
+
+
+def masked_url(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***``
+    (``redis://:S3cret@host`` -> ``redis://:***@host``; also ``?password=``)."""
+    text = _URL_PASSWORD.sub(lambda match: f"{match['user']}{MASK}@", text)
+    return _QUERY_PASSWORD.sub(lambda match: f"{match['name']}{MASK}", text)
 
 
 class PolicyOverride(BaseModel):
@@ -32,7 +45,12 @@ class PolicyOverride(BaseModel):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HARVESTGUARD_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="HARVESTGUARD_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        # A rejected value may be a secret (a token, a URL with a password): never echo it.
+        hide_input_in_errors=True,
     )
 
     # State
@@ -154,7 +172,7 @@ class Settings(BaseSettings):
         "",
         description="Where account facts the events may lack (creation time, payment "
         "method) come from: `file:PATH` (JSONL, read again when it changes), `redis` (a hash "
-        "per account, `<prefix>:facts:{<account>}`), or empty for none.",
+        "per account, `<prefix>:{<account>}:facts`), or empty for none.",
     )
     fingerprint_key: SecretStr = Field(
         SecretStr(""),
@@ -215,13 +233,45 @@ class Settings(BaseSettings):
     api_token: SecretStr = Field(
         SecretStr(""),
         description="Bearer token of the analyst and feedback endpoints; `api` refuses to "
-        "start without one (16+ characters, not a placeholder).",
+        "start without a strong one (docs/security.md: 16+ characters, no placeholder, runs "
+        "or sequences, not the ingest token).",
     )
     ingest_token: SecretStr = Field(
-        SecretStr(""), description="Bearer token of POST /v1/events (empty: ingestion is open)."
+        SecretStr(""),
+        description="Bearer token of POST /v1/events, as strong as the API token and another; "
+        "`api` refuses to start without one unless `ingest_open` is set.",
+    )
+    ingest_open: bool = Field(
+        False,
+        description="Accept pushed events without a token (only where nobody else can reach "
+        "the port); warned about at start-up.",
     )
     ingest_max_bytes: int = Field(
         16 << 20, gt=0, description="Largest push-ingestion body after decompression (413 above)."
+    )
+    ingest_max_gzip_members: int = Field(
+        1_000, gt=0, description="Most gzip members in one pushed body (400 above)."
+    )
+    ingest_max_records: int = Field(
+        50_000, gt=0, description="Most records in one pushed body (413 above)."
+    )
+    ingest_records_per_s: float = Field(
+        50_000.0,
+        ge=0,
+        description="Records a second one client (address) may push, in bursts of up to "
+        "`ingest_max_records` (429 above; 0: no limit).",
+    )
+    ingest_idempotency_s: int = Field(
+        86_400,
+        ge=0,
+        description="How long a push is remembered by its Idempotency-Key (or its body's hash), "
+        "so that a retry counts once (0: not remembered).",
+    )
+    api_max_header_bytes: int = Field(
+        16_384, ge=1024, description="Largest request line and headers of one request (431 above)."
+    )
+    api_header_timeout_s: float = Field(
+        10.0, gt=0, description="Time a client has to send a request's line and headers."
     )
     api_publish_alerts: bool = Field(
         False, description="Publish the API's verdict changes to the alerts topic (Kafka)."
@@ -241,14 +291,28 @@ class Settings(BaseSettings):
         "open", description="Inline check when the store is unreachable: allow (open) or 503."
     )
     check_timeout_ms: float = Field(
-        50.0, gt=0, description="Longest wait for the store in one inline check."
+        50.0,
+        gt=0,
+        description="The inline check answers within this, even when the store stalls "
+        "(it waits for the store at most 80 % of it).",
     )
     check_cache_ttl_s: float = Field(
         0.0, ge=0, description="Keep decisions read by the check this long (0: read every time)."
     )
+    check_cache_max_bytes: int = Field(
+        32 << 20, gt=0, description="Memory each of the check's caches (decisions, keys) may use."
+    )
     check_retry_after_s: int = Field(
         60, ge=0, description="Retry-After of a throttled request, in seconds."
     )
+
+    @field_validator("api_token", "ingest_token", "redis_sentinel_password", mode="before")
+    @classmethod
+    def _stripped(cls, value: Any) -> Any:
+        # A secret read from a file or `$(cat ...)` often ends in a newline nobody sees.
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return value.strip() if isinstance(value, str) else value
 
     @field_validator("allowlist", "disabled_families", mode="before")
     @classmethod
@@ -295,7 +359,7 @@ class Settings(BaseSettings):
             try:
                 parse_url(node if n == 0 or "://" in node else f"redis://{node}")
             except ValueError as error:
-                raise ValueError(f"redis_url: {node!r}: {error}") from None
+                raise ValueError(f"redis_url: {masked_url(node)!r}: {error}") from None
         return self
 
     @field_validator("enrichment")
@@ -306,6 +370,11 @@ class Settings(BaseSettings):
         if value.startswith("file:") and not Path(value[5:]).is_file():
             raise ValueError(f"{value[5:]}: no such file")
         return value
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # repr() and str() of the settings end up in logs and tracebacks: mask URLs.
+        for name, value in super().__repr_args__():
+            yield name, masked_url(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Settings:

@@ -8,6 +8,7 @@ sink takes them). Pacing follows event time: the wall-clock gap between two even
 from __future__ import annotations
 
 import gzip
+import os
 import time
 import urllib.error
 import urllib.request
@@ -126,10 +127,17 @@ class KafkaSink:
 
 
 class HttpSink:
-    """POSTs NDJSON batches; retries 429/5xx and connection errors with backoff."""
+    """POSTs NDJSON batches; retries 429/5xx and connection errors with backoff.
+
+    The bearer token is ``HARVESTGUARD_INGEST_TOKEN`` from the environment, as the API's.
+    A retried batch is the same body, so the API counts it once (its idempotency ledger)."""
 
     def __init__(self, url: str, batch: int = 500, timeout: float = 30.0, retries: int = 5) -> None:
         self.url, self.batch, self.timeout, self.retries = url, batch, timeout, retries
+        token = os.environ.get("HARVESTGUARD_INGEST_TOKEN", "").strip()
+        self.headers = {"Content-Type": "application/x-ndjson"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
         self._lines: list[bytes] = []
         self.posts = 0
 
@@ -145,8 +153,7 @@ class HttpSink:
         self._lines = []
         for attempt in range(self.retries + 1):
             request = urllib.request.Request(
-                self.url, data=body, method="POST",
-                headers={"Content-Type": "application/x-ndjson"},
+                self.url, data=body, method="POST", headers=self.headers
             )  # fmt: skip
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:

@@ -124,7 +124,8 @@ def test_the_cli_refuses_a_placeholder_with_a_clear_error() -> None:
 
 def test_harvestguard_api_serves_on_a_real_socket() -> None:
     port = free_port()
-    env = {**os.environ, "HARVESTGUARD_API_TOKEN": TOKEN, "HARVESTGUARD_STORE": "memory"}
+    env = {**os.environ, "HARVESTGUARD_API_TOKEN": TOKEN, "HARVESTGUARD_STORE": "memory",
+           "HARVESTGUARD_INGEST_TOKEN": INGEST_TOKEN}  # fmt: skip
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "api", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -27,7 +27,11 @@ FAST = {"learn_interval_s": 0}
 
 
 def api_settings(redis_url: str | None = None, **fields: Any) -> Settings:
+    # Push ingestion is open in tests that do not give it a token (the API refuses to start
+    # with neither); the tests of the token itself pass ``ingest_token``.
     base: dict[str, Any] = {"api_token": TOKEN, "store": "memory"}
+    if "ingest_token" not in fields:
+        base["ingest_open"] = True
     if redis_url is not None:
         base.update(store="redis", redis_url=redis_url, redis_prefix=f"t{uuid.uuid4().hex[:8]}")
     base.update(fields)

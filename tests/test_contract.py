@@ -187,6 +187,13 @@ def test_jsonl_plain_and_gzip(tmp_path: Path) -> None:
 # --- properties -------------------------------------------------------------------------
 
 ids = st.text(min_size=1, max_size=128)
+# Account ids as service/account_ids.py has them: no control characters or lone surrogates,
+# no surrounding white space.
+account_ids = (
+    st.text(st.characters(exclude_categories=["Cc", "Cs"]), min_size=1, max_size=128)
+    .map(str.strip)
+    .filter(bool)
+)
 optional_text = st.none() | st.text(max_size=200)
 counts = st.integers(min_value=0, max_value=2**40)
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -210,7 +217,7 @@ valid_events = st.fixed_dictionaries(
     {
         "event_id": ids,
         "ts": st.floats(0, 7_000_000_000) | st.integers(0, 7_000_000_000),
-        "account_id": ids,
+        "account_id": account_ids,
         "model": st.text(max_size=40),
         "prompt_tokens": counts,
         "completion_tokens": counts,

@@ -61,26 +61,34 @@ def services() -> dict[str, Any]:
 # --------------------------------------------------------------------------- compose
 
 
+# The API's tokens have no default in the file: every `config` run is given some.
+TOKENS = {
+    "HARVESTGUARD_API_TOKEN": "x7Gq2vN9pLr4Ws8Kd1Zt",
+    "HARVESTGUARD_INGEST_TOKEN": "Qm3Tz8Rb1Vw6Hy5Lc0Jk",
+}
+
+
 def test_docker_compose_config_is_valid() -> None:
-    result = subprocess.run(
-        [docker_compose(), "-f", str(COMPOSE), "config", "-q"],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    result = compose_config(TOKENS)
     assert result.returncode == 0, result.stderr
 
 
-def test_api_token_comes_from_the_environment_with_a_named_dev_default() -> None:
-    from service.api.security import check_token
+def test_api_tokens_come_from_the_environment_without_a_default() -> None:
+    from service.api.security import check_tokens
 
-    default = yaml.safe_load(compose_config().stdout)["services"]["api"]["environment"]
-    token = default["HARVESTGUARD_API_TOKEN"]
-    assert token.startswith("dev-only-")
-    check_token("HARVESTGUARD_API_TOKEN", token, required=True)  # the API starts with it
-    chosen = "x7Gq2vN9pLr4Ws8Kd1Zt"
-    resolved = yaml.safe_load(compose_config({"HARVESTGUARD_API_TOKEN": chosen}).stdout)
-    assert resolved["services"]["api"]["environment"]["HARVESTGUARD_API_TOKEN"] == chosen
-    text = COMPOSE.read_text()
-    assert "DEV ONLY" in text[: text.index("HARVESTGUARD_API_TOKEN:")]
+    for missing in TOKENS:
+        refused = compose_config({k: v for k, v in TOKENS.items() if k != missing})
+        assert refused.returncode != 0
+        assert f"set {missing} to" in refused.stderr  # the error says what to set
+    resolved = yaml.safe_load(compose_config(TOKENS).stdout)["services"]["api"]["environment"]
+    assert {k: resolved[k] for k in TOKENS} == TOKENS
+    check_tokens(TOKENS["HARVESTGUARD_API_TOKEN"], TOKENS["HARVESTGUARD_INGEST_TOKEN"], False)
+    assert "_TOKEN:-" not in COMPOSE.read_text()  # no default token (":-")
+
+
+def test_every_published_port_is_bound_to_loopback() -> None:
+    published = [port for spec in services().values() for port in spec.get("ports", [])]
+    assert published and all(port.startswith("127.0.0.1:") for port in published), published
 
 
 def test_the_stack_has_every_service() -> None:
@@ -165,8 +173,8 @@ def test_harvestguard_services_use_real_settings_and_commands() -> None:
     api_port = api["HARVESTGUARD_API_PORT"]
     assert f"127.0.0.1:{metrics_port}/metrics" in " ".join(svc["worker"]["healthcheck"]["test"])
     assert f"127.0.0.1:{api_port}/readyz" in " ".join(svc["api"]["healthcheck"]["test"])
-    assert f"{metrics_port}:{metrics_port}" in svc["worker"]["ports"]
-    assert f"{api_port}:{api_port}" in svc["api"]["ports"]
+    assert f"127.0.0.1:{metrics_port}:{metrics_port}" in svc["worker"]["ports"]
+    assert f"127.0.0.1:{api_port}:{api_port}" in svc["api"]["ports"]
 
 
 def test_the_inline_check_runs_in_its_own_process_on_the_shared_store() -> None:

@@ -151,11 +151,12 @@ def test_the_api_token_comes_from_the_secret() -> None:
     assert len(api_containers) == 2  # the sidecar and the standalone API
     for container in api_containers:
         env = env_of(container)
-        token = env["HARVESTGUARD_API_TOKEN"]
-        assert "value" not in token
-        ref = token["valueFrom"]["secretKeyRef"]
-        assert ref["name"] == example["metadata"]["name"] and ref["key"] in keys
-        assert not ref.get("optional", False)  # no token, no API: it refuses to start anyway
+        for variable in SECRET_ENV:  # both tokens: no token, no API (it refuses to start)
+            token = env[variable]
+            assert "value" not in token
+            ref = token["valueFrom"]["secretKeyRef"]
+            assert ref["name"] == example["metadata"]["name"] and ref["key"] in keys
+            assert not ref.get("optional", False)
     for name, _pod, container in containers():
         for key in SECRET_ENV & set(env_of(container)):
             assert "secretKeyRef" in env_of(container)[key]["valueFrom"], (name, key)

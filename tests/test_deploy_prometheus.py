@@ -326,4 +326,5 @@ def test_grafana_provisioning_matches_the_compose_mounts() -> None:
     source = sources["datasources"][0]
     assert source["type"] == "prometheus" and source["isDefault"] is True
     assert source["url"] == "http://prometheus:9090"
-    assert "9090:9090" in yaml.safe_load(COMPOSE.read_text())["services"]["prometheus"]["ports"]
+    ports = yaml.safe_load(COMPOSE.read_text())["services"]["prometheus"]["ports"]
+    assert "127.0.0.1:9090:9090" in ports

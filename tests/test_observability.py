@@ -57,6 +57,7 @@ DASHBOARD = REPO / "deploy" / "grafana" / "dashboards" / "harvestguard.json"
 BUDGET_S = 75.0
 # A token the API accepts (16+ characters, random-looking); used only by this test.
 API_TOKEN = "obs-test-Zq8r3Lw5Xk2Nv7Pj"
+INGEST_TOKEN = "obs-ingest-Hc4Tw9Yd2Mf6Bs1Q"
 HARVESTER = "org_harvest"
 MALFORMED = [
     b"{not json",
@@ -225,7 +226,11 @@ def gateway(api_port: int) -> Iterator[dict[str, int]]:
                         for j in range(10)
                     ]
                     with contextlib.suppress(httpx.HTTPError):
-                        pushed = client.post("/v1/events", json=batch)
+                        pushed = client.post(
+                            "/v1/events",
+                            json=batch,
+                            headers={"authorization": f"Bearer {INGEST_TOKEN}"},
+                        )
                         statuses[f"push:{pushed.status_code}"] = (
                             statuses.get(f"push:{pushed.status_code}", 0) + 1
                         )
@@ -327,7 +332,8 @@ def test_prometheus_scrapes_the_stack_fires_the_campaign_alert_and_feeds_every_p
     try:
         procs.start("worker", [*cli, "worker"],
                     {**env, "HARVESTGUARD_METRICS_PORT": str(worker_port)})  # fmt: skip
-        api_env = {**env, "HARVESTGUARD_METRICS_PORT": "0", "HARVESTGUARD_API_TOKEN": API_TOKEN}
+        api_env = {**env, "HARVESTGUARD_METRICS_PORT": "0", "HARVESTGUARD_API_TOKEN": API_TOKEN,
+                   "HARVESTGUARD_INGEST_TOKEN": INGEST_TOKEN}  # fmt: skip
         procs.start("api", [*cli, "api", "--host", HOST, "--port", str(api_port)], api_env)
         procs.start("redis-exporter", [
             exporter, "-redis.addr", redis_url.rsplit("/", 1)[0],

@@ -28,6 +28,7 @@ from fastapi.responses import JSONResponse
 
 from service.api.context import build_context
 from service.api.routers import accounts, alerts, check, console, events, keys, ops, review
+from service.api.server import GuardedHttpProtocol
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,12 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
         )
     if role == "check":  # it ingests nothing, so it publishes nothing and needs no broker
         settings = settings.model_copy(update={"api_publish_alerts": False})
-    context = build_context(settings)
+    context = build_context(settings, ingests=role != "check")
+    if settings.ingest_open and role != "check":
+        log.warning(
+            "push ingestion is OPEN (HARVESTGUARD_INGEST_OPEN=true): anyone who can reach this "
+            "port can push events and get any account flagged; set HARVESTGUARD_INGEST_TOKEN"
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -157,5 +163,9 @@ def run_api(
         access_log=False,  # paths of checks carry the client's URL: keep them out of logs
         log_config=None,  # the CLI's logging configuration
         server_header=False,
+        # Header size and header-read time limits (uvicorn's own protocol has neither).
+        http=GuardedHttpProtocol.with_limits(
+            settings.api_max_header_bytes, settings.api_header_timeout_s
+        ),
     )
     return 0

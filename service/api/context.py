@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.api.idempotency import Ledger, MemoryLedger, Pushes, RedisLedger
 from service.api.ingest import Ingestor
+from service.api.limits import RecordRate
 from service.api.reader import (
     CheckBackend,
     ClusterBackend,
@@ -23,7 +25,7 @@ from service.api.reader import (
     RedisKeys,
     SentinelBackend,
 )
-from service.api.security import check_token
+from service.api.security import check_tokens
 from service.pipeline import Pipeline
 from service.settings import Settings
 from service.sinks import KafkaAlerts
@@ -49,8 +51,12 @@ class ApiContext:
     keys: KeyDirectory
     reader: DecisionReader
     publisher: KafkaAlerts | None
+    rate: RecordRate | None  # records a second per client, None: no limit
+    pushes: Pushes | None  # pushes remembered for idempotent retries, None: not remembered
     api_token: bytes
     ingest_token: bytes | None
+    # The inline check's deadline for the store: a fifth of its timeout is kept to answer.
+    check_budget_s: float
     marks: Marks | None = None  # the workers' watermark, where they share one (Redis)
 
     def complete_epoch(self) -> int:
@@ -67,12 +73,12 @@ class ApiContext:
         self.links.close()
 
 
-def build_context(settings: Settings) -> ApiContext:
-    """The process's stores, pipeline and sinks; raises ``InsecureSettings`` on weak tokens."""
+def build_context(settings: Settings, ingests: bool = True) -> ApiContext:
+    """The process's stores, pipeline and sinks; raises ``InsecureSettings`` on weak tokens
+    (the ingest token only where the process ``ingests``)."""
     api_token = settings.api_token.get_secret_value()
     ingest_token = settings.ingest_token.get_secret_value()
-    check_token("HARVESTGUARD_API_TOKEN", api_token, required=True)
-    check_token("HARVESTGUARD_INGEST_TOKEN", ingest_token, required=False)
+    check_tokens(api_token, ingest_token if ingests else "", settings.ingest_open or not ingests)
 
     store: FeatureStore
     feedback: FeedbackBook
@@ -80,6 +86,7 @@ def build_context(settings: Settings) -> ApiContext:
     keys: KeyDirectory
     backend: CheckBackend
     marks: Marks | None
+    ledger: Ledger
     if settings.store == "redis":
         redis_store = make_redis_store(settings)
         store = redis_store
@@ -91,6 +98,7 @@ def build_context(settings: Settings) -> ApiContext:
             f"{settings.redis_prefix}:wm:{{{settings.topic_requests}}}",
             settings.watermark_idle_s,
         )
+        ledger = RedisLedger(redis_store.client, settings.redis_prefix)
         where = (settings.redis_url, settings.redis_prefix, settings.check_timeout_ms / 1000)
         if settings.redis_cluster:
             backend = ClusterBackend(*where)
@@ -105,6 +113,7 @@ def build_context(settings: Settings) -> ApiContext:
         keys = MemoryKeys()
         backend = LocalBackend(store, keys)
         marks = None
+        ledger = MemoryLedger()
 
     publisher = KafkaAlerts(settings) if settings.api_publish_alerts else None
     links = make_links(settings)
@@ -126,9 +135,18 @@ def build_context(settings: Settings) -> ApiContext:
         feedback=feedback,
         alerts=alerts,
         keys=keys,
-        reader=DecisionReader(backend, ttl_s=settings.check_cache_ttl_s),
+        reader=DecisionReader(
+            backend, ttl_s=settings.check_cache_ttl_s, max_bytes=settings.check_cache_max_bytes
+        ),
         publisher=publisher,
+        rate=RecordRate(settings.ingest_records_per_s, settings.ingest_max_records)
+        if settings.ingest_records_per_s > 0
+        else None,
+        pushes=Pushes(ledger, settings.ingest_idempotency_s)
+        if settings.ingest_idempotency_s > 0
+        else None,
         api_token=api_token.encode("utf-8", "surrogatepass"),
         ingest_token=ingest_token.encode("utf-8", "surrogatepass") if ingest_token else None,
+        check_budget_s=settings.check_timeout_ms * 0.8 / 1000,
         marks=marks,
     )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.api.context import ApiContext
 from service.api.security import bearer_matches
+
+log = logging.getLogger(__name__)
 
 # Declared for the OpenAPI schema (the lock in /docs); the comparison is ours, constant-time.
 _bearer = HTTPBearer(auto_error=False, description="HARVESTGUARD_API_TOKEN")
@@ -39,6 +42,16 @@ def require_ingest_token(
     context: Context,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_ingest_bearer)],
 ) -> None:
-    """Push ingestion: its own token when ``HARVESTGUARD_INGEST_TOKEN`` is set, else open."""
+    """Push ingestion: ``HARVESTGUARD_INGEST_TOKEN``; open only with ``HARVESTGUARD_INGEST_OPEN``
+    (the API refuses to start with neither, see :func:`security.check_tokens`)."""
     if context.ingest_token is not None:
         bearer_matches(request, context.ingest_token)
+
+
+def unavailable(error: Exception, what: str = "the store is unreachable") -> HTTPException:
+    """503 for a dependency that failed: the cause goes to the log, not to the client
+    (a server's error text names hosts, keys and internals)."""
+    log.warning("%s: %s", what, error)
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE, detail=f"{what}: retry", headers={"Retry-After": "1"}
+    )

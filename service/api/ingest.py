@@ -39,12 +39,24 @@ class BodyTooLarge(ValueError):
     pass
 
 
+class TooManyRecords(BodyTooLarge):
+    pass
+
+
 class BadBody(ValueError):
     """The body as a whole cannot be read: bad gzip, or a JSON array that is not JSON."""
 
 
-def inflate(body: bytes, encoding: str, max_bytes: int) -> bytes:
-    """The body without its Content-Encoding, refusing to grow past ``max_bytes``."""
+# Input fed to the inflater at a time: small at first, so that a member of a few bytes
+# costs a few bytes (a body of 100,000 empty members is not 100,000 copies of the rest),
+# doubling so that a large member is fed in large blocks.
+_FIRST_FEED = 64
+_MAX_FEED = 1 << 20
+
+
+def inflate(body: bytes, encoding: str, max_bytes: int, max_members: int = 1_000) -> bytes:
+    """The body without its Content-Encoding, refusing to grow past ``max_bytes`` or to
+    hold more than ``max_members`` gzip members; time linear in the body and the output."""
     encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         return body
@@ -52,21 +64,30 @@ def inflate(body: bytes, encoding: str, max_bytes: int) -> bytes:
         raise BadBody(f"Content-Encoding {encoding!r} is not supported (gzip is)")
     out: list[bytes] = []
     size = 0
-    data = body
+    view = memoryview(body)
+    position = members = 0
     try:
-        while data:
-            # Bounded output per call: a small bomb cannot inflate to gigabytes here.
+        while position < len(body):  # gzip allows several members in a row
+            members += 1
+            if members > max_members:
+                raise BadBody(f"gzip body has more than {max_members} members")
             inflater = zlib.decompressobj(wbits=31)
-            chunk = inflater.decompress(data, max_bytes + 1 - size)
-            while chunk:
-                out.append(chunk)
-                size += len(chunk)
-                if size > max_bytes:
-                    raise BodyTooLarge(f"body inflates past {max_bytes} bytes")
-                chunk = inflater.decompress(inflater.unconsumed_tail, max_bytes + 1 - size)
-            if not inflater.eof:
-                raise BadBody("gzip body is truncated")
-            data = inflater.unused_data  # gzip allows several members in a row
+            feed = _FIRST_FEED
+            while not inflater.eof:
+                if position >= len(body):
+                    raise BadBody("gzip body is truncated")
+                data: bytes | memoryview = view[position : position + feed]
+                position += len(data)
+                feed = min(2 * feed, _MAX_FEED)
+                while data and not inflater.eof:
+                    # Bounded output per call: a small bomb cannot inflate to gigabytes here.
+                    chunk = inflater.decompress(data, max_bytes + 1 - size)
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise BodyTooLarge(f"body inflates past {max_bytes} bytes")
+                    out.append(chunk)
+                    data = inflater.unconsumed_tail
+            position -= len(inflater.unused_data)  # the next member's first bytes
     except zlib.error as error:
         raise BadBody(f"gzip body is corrupt ({error})") from None
     return b"".join(out)
@@ -75,31 +96,50 @@ def inflate(body: bytes, encoding: str, max_bytes: int) -> bytes:
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-seq")
 
 
-def split_records(body: bytes, ndjson: bool = False) -> list[tuple[int, bytes]]:
+def _capped(records: list[tuple[int, bytes]], max_records: int) -> list[tuple[int, bytes]]:
+    if len(records) > max_records:
+        raise TooManyRecords(f"body has more than {max_records} records")
+    return records
+
+
+def _lines(body: bytes, max_records: int) -> list[tuple[int, bytes]]:
+    # Blank lines are no records, but a body of millions of lines is refused unsplit.
+    if body.count(b"\n") > 2 * max_records:
+        raise TooManyRecords(f"body has more than {2 * max_records} lines")
+    lines = [(number, line) for number, line in enumerate(body.split(b"\n")) if line.strip()]
+    return _capped(lines, max_records)
+
+
+def split_records(
+    body: bytes, ndjson: bool = False, max_records: int = 50_000
+) -> list[tuple[int, bytes]]:
     """``(position, raw record)`` pairs: the array index, or the 0-based line number.
 
     ``ndjson``: the sender declared NDJSON, so every line is a record, even one that
-    starts with ``[``; otherwise the shape is guessed (array, one object, lines)."""
+    starts with ``[``; otherwise the shape is guessed (array, one object, lines). More
+    than ``max_records`` records raise :class:`TooManyRecords` before any is parsed."""
     text = body.strip()
     if not text:
         return []
     if ndjson:
-        return [(number, line) for number, line in enumerate(body.split(b"\n")) if line.strip()]
+        return _lines(body, max_records)
     if text[:1] == b"[":
         try:
             items = msgspec.json.decode(text, type=list[msgspec.Raw])
         except msgspec.DecodeError as error:
             raise BadBody(f"body is not a JSON array ({error})") from None
-        return [(index, bytes(item)) for index, item in enumerate(items)]
+        except RecursionError:
+            raise BadBody("body is nested too deeply") from None
+        return _capped([(index, bytes(item)) for index, item in enumerate(items)], max_records)
     if b"\n" not in text:
         return [(0, text)]
     try:
         # A pretty-printed single object spans lines too: take it whole if it is one value.
         msgspec.json.decode(text)
         return [(0, text)]
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         pass
-    return [(number, line) for number, line in enumerate(body.split(b"\n")) if line.strip()]
+    return _lines(body, max_records)
 
 
 @dataclass(slots=True)

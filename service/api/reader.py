@@ -24,6 +24,7 @@ from redis.asyncio.cluster import ClusterNode as AsyncClusterNode
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 from redis.asyncio.sentinel import Sentinel as AsyncSentinel
 
+from service.account_ids import account_key
 from service.api.resp import FastRedis
 from service.state.account import Decision
 from service.state.base import FeatureStore, StoreUnavailable
@@ -36,6 +37,10 @@ from service.state.redis_client import (
 )
 
 _MISSING = object()
+# API-key hashes longer than this are no key (the keys API refuses them too).
+MAX_KEY_HASH_CHARS = 256
+# What a cache entry costs besides its key: the entry, its tuple, a decision or an account id.
+_ENTRY_BYTES = 512
 
 
 def key_mapping_key(prefix: str, key_hash: str) -> str:
@@ -89,9 +94,11 @@ class RedisKeys:
 
 
 class CheckBackend(Protocol):
-    async def decision(self, account_id: str) -> Decision | None: ...
+    """The check's reads; ``deadline`` is in the event loop's time (``loop.time()``)."""
 
-    async def account_for_key(self, key_hash: str) -> str | None: ...
+    async def decision(self, account_id: str, deadline: float) -> Decision | None: ...
+
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None: ...
 
     async def ping(self) -> bool: ...
 
@@ -105,10 +112,10 @@ class LocalBackend:
         self.store = store
         self.keys = keys
 
-    async def decision(self, account_id: str) -> Decision | None:
+    async def decision(self, account_id: str, deadline: float) -> Decision | None:
         return self.store.decision(account_id)
 
-    async def account_for_key(self, key_hash: str) -> str | None:
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None:
         return self.keys.get(key_hash)
 
     async def ping(self) -> bool:
@@ -125,12 +132,12 @@ class RedisBackend:
         self.prefix = prefix
         self.client = FastRedis(url, timeout_s)
 
-    async def decision(self, account_id: str) -> Decision | None:
-        raw = await self.client.get(f"{self.prefix}:{{{account_id}}}:d")
+    async def decision(self, account_id: str, deadline: float) -> Decision | None:
+        raw = await self.client.get(account_key(self.prefix, account_id, "d"), deadline)
         return None if raw is None else Decision.from_json(raw)
 
-    async def account_for_key(self, key_hash: str) -> str | None:
-        raw = await self.client.get(key_mapping_key(self.prefix, key_hash))
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None:
+        raw = await self.client.get(key_mapping_key(self.prefix, key_hash), deadline)
         return None if raw is None else raw.decode("utf-8", "surrogatepass")
 
     async def ping(self) -> bool:
@@ -161,23 +168,22 @@ class _RedisPyBackend:
             self._loop = loop
         return self._client
 
-    async def _get(self, key: str) -> bytes | None:
+    async def _get(self, key: str, deadline: float) -> bytes | None:
+        left = max(0.0, deadline - asyncio.get_running_loop().time())
         try:
-            reply = await asyncio.wait_for(self._redis().get(key), self.timeout_s)
+            reply = await asyncio.wait_for(self._redis().get(key), left)
         except TimeoutError:
-            raise StoreUnavailable(
-                f"redis: no reply within {self.timeout_s * 1000:.0f} ms"
-            ) from None
+            raise StoreUnavailable("redis: no reply by the deadline") from None
         except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from None
         return cast(bytes | None, reply)
 
-    async def decision(self, account_id: str) -> Decision | None:
-        raw = await self._get(f"{self.prefix}:{{{account_id}}}:d")
+    async def decision(self, account_id: str, deadline: float) -> Decision | None:
+        raw = await self._get(account_key(self.prefix, account_id, "d"), deadline)
         return None if raw is None else Decision.from_json(raw)
 
-    async def account_for_key(self, key_hash: str) -> str | None:
-        raw = await self._get(key_mapping_key(self.prefix, key_hash))
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None:
+        raw = await self._get(key_mapping_key(self.prefix, key_hash), deadline)
         return None if raw is None else raw.decode("utf-8", "surrogatepass")
 
     async def ping(self) -> bool:
@@ -228,14 +234,24 @@ class SentinelBackend(_RedisPyBackend):
 
 
 class _TtlCache:
-    """A bounded map whose entries are forgotten ``ttl_s`` after they were read."""
+    """A map bounded in bytes whose entries are forgotten ``ttl_s`` after they were put.
 
-    def __init__(self, ttl_s: float, max_entries: int) -> None:
+    Keys come from request headers, so the bound is on their size, not their number;
+    entries are kept in the order they were put, and as the TTL is the same for all,
+    the oldest are also the first to expire: they are dropped as new ones come in.
+    """
+
+    def __init__(self, ttl_s: float, max_bytes: int) -> None:
         self.ttl_s = ttl_s
-        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0
         self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
         # Checks use it on the event loop, feedback and key changes from worker threads.
         self._lock = threading.Lock()
+
+    @staticmethod
+    def cost(key: str) -> int:
+        return 4 * len(key) + _ENTRY_BYTES  # (4: the most a character takes in a str)
 
     def get(self, key: str) -> object:
         entry = self._entries.get(key)
@@ -244,16 +260,19 @@ class _TtlCache:
         return entry[1]
 
     def put(self, key: str, value: object) -> None:
+        now = time.monotonic()
         with self._lock:
             entries = self._entries
-            entries[key] = (time.monotonic() + self.ttl_s, value)
-            entries.move_to_end(key)
-            if len(entries) > self.max_entries:
-                entries.popitem(last=False)
+            if entries.pop(key, None) is None:
+                self.size += self.cost(key)
+            entries[key] = (now + self.ttl_s, value)
+            while entries and (self.size > self.max_bytes or next(iter(entries.values()))[0] < now):
+                self.size -= self.cost(entries.popitem(last=False)[0])
 
     def pop(self, key: str) -> None:
         with self._lock:
-            self._entries.pop(key, None)
+            if self._entries.pop(key, None) is not None:
+                self.size -= self.cost(key)
 
 
 class DecisionReader:
@@ -264,33 +283,34 @@ class DecisionReader:
         backend: CheckBackend,
         ttl_s: float = 0.0,
         key_ttl_s: float = 60.0,
-        max_entries: int = 100_000,
+        max_bytes: int = 32 << 20,
     ) -> None:
         self.backend = backend
-        self._decisions = _TtlCache(ttl_s, max_entries) if ttl_s > 0 else None
+        self._decisions = _TtlCache(ttl_s, max_bytes) if ttl_s > 0 else None
         self._forgotten = 0
         # Key-to-account mappings change only when keys are provisioned: cache them always.
-        self._keys = _TtlCache(key_ttl_s, max_entries)
+        self._keys = _TtlCache(key_ttl_s, max_bytes)
 
-    async def decision(self, account_id: str) -> Decision | None:
+    async def decision(self, account_id: str, deadline: float) -> Decision | None:
+        """The account's decision, read by ``deadline`` (loop time) or ``StoreUnavailable``."""
         cache = self._decisions
         if cache is None:
-            return await self.backend.decision(account_id)
+            return await self.backend.decision(account_id, deadline)
         found = cache.get(account_id)
         if found is not _MISSING:
             return cast(Decision | None, found)
         forgotten = self._forgotten
-        decision = await self.backend.decision(account_id)
+        decision = await self.backend.decision(account_id, deadline)
         # Feedback that landed during the read may have replaced what it returned.
         if forgotten == self._forgotten:
             cache.put(account_id, decision)
         return decision
 
-    async def account_for_key(self, key_hash: str) -> str | None:
+    async def account_for_key(self, key_hash: str, deadline: float) -> str | None:
         found = self._keys.get(key_hash)
         if found is not _MISSING:
             return cast(str | None, found)
-        account = await self.backend.account_for_key(key_hash)
+        account = await self.backend.account_for_key(key_hash, deadline)
         self._keys.put(key_hash, account)
         return account
 

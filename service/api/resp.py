@@ -7,10 +7,12 @@ a tenth of that. It knows ``GET``, ``PING`` and the ``AUTH`` / ``SELECT`` a
 URL asks for, nothing else (every other read and write of the API goes
 through redis-py).
 
-Failure is quick and total: a refused or lost connection, or a reply later
-than the timeout, fails every request in flight with ``StoreUnavailable``
-and the next request connects again. A request is never retried: the check's
-failure mode answers instead.
+Failure is quick and total: a refused or lost connection, or a request not
+answered by its deadline (by default its start plus the timeout; the check
+passes its own), fails every request in flight with ``StoreUnavailable`` and
+the next request connects again. A request is never retried: the check's
+failure mode answers instead. One timer per connection watches the earliest
+deadline in flight, so a stalled server is noticed at that deadline, not later.
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ class _Protocol(asyncio.Protocol):
     def __init__(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.reader = hiredis.Reader()
+        # Requests in flight, in the order of their replies: (future, deadline in loop time).
         self.waiting: deque[tuple[asyncio.Future[Any], float]] = deque()
         self.transport: asyncio.Transport | None = None
         self.lost = False
+        self.watchdog: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
@@ -57,8 +61,30 @@ class _Protocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.fail(StoreUnavailable(f"redis: connection lost ({exc or 'closed'})"))
 
+    def watch(self, deadline: float) -> None:
+        """Look at the connection again by ``deadline`` (loop time) at the latest."""
+        timer = self.watchdog
+        if timer is None or deadline < timer.when():
+            if timer is not None:
+                timer.cancel()
+            self.watchdog = self.loop.call_at(deadline, self._check_late)
+
+    def _check_late(self) -> None:
+        # Replies come in order: a request past its deadline holds up every one behind it.
+        self.watchdog = None
+        if self.lost or not self.waiting:
+            return
+        earliest = min(deadline for _, deadline in self.waiting)
+        if earliest <= self.loop.time():
+            self.fail(StoreUnavailable("redis: no reply by the deadline"))
+        else:
+            self.watch(earliest)
+
     def fail(self, error: Exception) -> None:
         self.lost = True
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
         while self.waiting:
             future = self.waiting.popleft()[0]
             if not future.done():
@@ -87,7 +113,6 @@ class FastRedis:
         self._setup = setup
         self._protocol: _Protocol | None = None
         self._connecting: asyncio.Future[_Protocol] | None = None
-        self._watchdog: asyncio.TimerHandle | None = None
 
     async def _connect(self) -> _Protocol:
         loop = asyncio.get_running_loop()
@@ -101,11 +126,7 @@ class FastRedis:
         except (TimeoutError, OSError) as error:
             raise StoreUnavailable(f"redis: cannot connect ({error!r})") from None
         for setup in self._setup:
-            try:
-                reply = await asyncio.wait_for(self._send(protocol, setup), self.timeout_s)
-            except TimeoutError:
-                protocol.fail(StoreUnavailable("redis: no reply to AUTH/SELECT"))
-                raise StoreUnavailable("redis: no reply to AUTH/SELECT") from None
+            reply = await self._send(protocol, setup, loop.time() + self.timeout_s)
             if isinstance(reply, hiredis.ReplyError):
                 protocol.fail(StoreUnavailable(f"redis: {reply}"))
                 raise StoreUnavailable(f"redis: {reply}")
@@ -132,34 +153,30 @@ class FastRedis:
         self._protocol = protocol
         return protocol
 
-    def _check_late(self, protocol: _Protocol) -> None:
-        # One timer per connection rather than one per request: replies come in order, so
-        # if the oldest request is late, every request behind it is too.
-        self._watchdog = None
-        if protocol.lost or not protocol.waiting:
-            return
-        loop = asyncio.get_running_loop()
-        if loop.time() - protocol.waiting[0][1] > self.timeout_s:
-            protocol.fail(
-                StoreUnavailable(f"redis: no reply within {self.timeout_s * 1000:.0f} ms")
-            )
-        else:
-            self._watchdog = loop.call_later(self.timeout_s / 2, self._check_late, protocol)
-
-    async def _send(self, protocol: _Protocol, request: bytes) -> Any:
+    async def _send(self, protocol: _Protocol, request: bytes, deadline: float) -> Any:
         if protocol.transport is None or protocol.lost:
             raise StoreUnavailable("redis: connection lost")
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
-        protocol.waiting.append((future, loop.time()))
+        future: asyncio.Future[Any] = protocol.loop.create_future()
+        protocol.waiting.append((future, deadline))
         protocol.transport.write(request)
-        if self._watchdog is None:
-            self._watchdog = loop.call_later(self.timeout_s / 2, self._check_late, protocol)
+        protocol.watch(deadline)
         return await future
 
-    async def get(self, key: str) -> bytes | None:
-        protocol = await self._connection()
-        reply = await self._send(protocol, command(b"GET", key.encode("utf-8", "surrogatepass")))
+    async def get(self, key: str, deadline: float | None = None) -> bytes | None:
+        """The key's value; ``StoreUnavailable`` if there is no reply by ``deadline``
+        (loop time; default: the timeout from now)."""
+        loop = asyncio.get_running_loop()
+        if deadline is None:
+            deadline = loop.time() + self.timeout_s
+        protocol = self._protocol
+        if protocol is None or protocol.lost or protocol.loop is not loop:
+            try:
+                connecting = self._connection()
+                protocol = await asyncio.wait_for(connecting, max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise StoreUnavailable("redis: not connected by the deadline") from None
+        request = command(b"GET", key.encode("utf-8", "surrogatepass"))
+        reply = await self._send(protocol, request, deadline)
         if isinstance(reply, hiredis.ReplyError):
             raise StoreUnavailable(f"redis: {reply}")
         return cast(bytes | None, reply)
@@ -167,14 +184,16 @@ class FastRedis:
     async def ping(self) -> bool:
         try:
             protocol = await self._connection()
-            return await self._send(protocol, command(b"PING")) == b"PONG"
+            deadline = protocol.loop.time() + self.timeout_s
+            return await self._send(protocol, command(b"PING"), deadline) == b"PONG"
         except StoreUnavailable:
             return False
 
     async def close(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            self._watchdog = None
-        if self._protocol is not None and self._protocol.transport is not None:
-            self._protocol.transport.close()
-        self._protocol = None
+        protocol, self._protocol = self._protocol, None
+        if protocol is not None:
+            if protocol.watchdog is not None:
+                protocol.watchdog.cancel()
+                protocol.watchdog = None
+            if protocol.transport is not None:
+                protocol.transport.close()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from service.account_ids import normalise_account_id
 from service.state.account import Decision
 
-AccountId = Annotated[str, Field(min_length=1, max_length=128)]
+# Normalised as every source of account ids is (service/account_ids.py).
+AccountId = Annotated[str, Field(min_length=1), AfterValidator(normalise_account_id)]
 FeedbackKind = Literal["confirm", "dismiss", "allowlist", "clear"]
 
 

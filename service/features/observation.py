@@ -116,13 +116,25 @@ def _network(ip: str) -> str:
     return ip.rsplit(".", 1)[0] + ".0/24"  # validated IPv4 by the contract
 
 
-@lru_cache(maxsize=65536)
+_CACHED_TEXT_CHARS = 512  # longer payment or agent text is hashed each time, never cached
+
+
 def link_values(
     payment: str | None, system_fp: int, ip: str | None, asn: int | None, agent: str | None
 ) -> tuple[str, ...]:
     """The values a request shares with other accounts, as ``kind:hash`` (no raw values).
 
-    Cached: an account's link values are the same at nearly every request."""
+    Cached: an account's link values are the same at nearly every request (but only for
+    texts of ordinary length, so that the cache's size stays bounded in bytes)."""
+    if len(payment or "") + len(agent or "") > _CACHED_TEXT_CHARS:
+        return _link_values.__wrapped__(payment, system_fp, ip, asn, agent)
+    return _link_values(payment, system_fp, ip, asn, agent)
+
+
+@lru_cache(maxsize=65536)
+def _link_values(
+    payment: str | None, system_fp: int, ip: str | None, asn: int | None, agent: str | None
+) -> tuple[str, ...]:
     found = []
     if payment:
         found.append(f"payment:{keyed_hash(payment):016x}")
@@ -138,7 +150,7 @@ def link_values(
 def use_key(key: str) -> None:
     """Key this process's fingerprints (the settings' ``fingerprint_key``)."""
     set_key(key)
-    link_values.cache_clear()
+    _link_values.cache_clear()
 
 
 def _row(event: RequestEvent, link_set: int) -> tuple[float, ...]:

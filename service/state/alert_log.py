@@ -22,8 +22,9 @@ import orjson
 from service.state.base import StoreUnavailable
 from service.state.redis_client import ERRORS, RedisClient
 
-_STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+_STREAM_ID = re.compile(r"^(\d{1,20})-(\d{1,20})$")
 _SEQUENCE = re.compile(r"^\d{1,20}$")
+_U64 = 2**64 - 1  # a stream id is two unsigned 64-bit numbers
 # Entries read from Redis per round trip while filtering a page.
 _CHUNK = 500
 
@@ -127,6 +128,8 @@ class RedisAlertLog:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def _entries(self, cursor: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
+        if cursor == "0-0":
+            return  # nothing is older than the first id (and Redis refuses "(0-0")
         upper = "+" if cursor is None else f"({cursor}"
         while True:
             try:
@@ -143,6 +146,11 @@ class RedisAlertLog:
             upper = f"({chunk[-1][0].decode()}"
 
     def page(self, query: AlertQuery) -> tuple[list[dict[str, Any]], str | None]:
-        if query.cursor is not None and not _STREAM_ID.match(query.cursor):
-            raise BadCursor("cursor: not one this log handed out")
-        return _page(self._entries(query.cursor), query)
+        cursor = query.cursor
+        if cursor is not None:
+            match = _STREAM_ID.match(cursor)
+            if not match or max(int(match[1]), int(match[2])) > _U64:
+                raise BadCursor("cursor: not one this log handed out")
+            cursor = f"{int(match[1])}-{int(match[2])}"
+        return _page(self._entries(cursor), query)
+

@@ -5,23 +5,32 @@ Feedback is kept apart from the account state blob: the worker owns that blob
 Overrides are few (one per account an analyst acted on), so every pipeline
 keeps all of them in memory and asks them at each scoring for free; in Redis
 they are one hash (``hg:overrides``, no TTL: an allowlist must not expire)
-plus a generation counter in the same cluster slot (``{hg:overrides}:gen``),
-and a pipeline re-reads the hash only when the counter moved since its last
-batch: one ``GET`` per batch. Every piece of
+plus a generation in the same cluster slot (``{hg:overrides}:gen``), and a
+pipeline re-reads the hash only when the generation changed since its last
+batch: one ``GET`` per batch. The generation is a random token, new at every
+change, not a counter: a counter starts again at 1 when Redis loses its data,
+and a pipeline that had cached generation 1 before would then keep its stale
+overrides (an allowlisted account blocked while its view said allowlisted).
+A token never comes back, so any loss or restore is seen as a change. Every piece of
 feedback is also appended to a capped audit list per account (``hg:{ACCOUNT}:f``).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 import orjson
 
+from service.account_ids import account_key
 from service.state.account import ALLOW, Decision, action_rank
 from service.state.base import StoreUnavailable
 from service.state.redis_client import ERRORS, RedisClient, ReplicaWait
+
+log = logging.getLogger(__name__)
 
 AUDIT_ENTRIES = 200
 CONFIRMED = "analyst_confirmed"
@@ -146,7 +155,7 @@ class RedisFeedback:
         self._overrides: dict[str, Override] = {}
 
     def _audit_key(self, account_id: str) -> str:
-        return f"{self.prefix}:{{{account_id}}}:f"
+        return account_key(self.prefix, account_id, "f")
 
     def get(self, account_id: str) -> Override | None:
         try:
@@ -160,7 +169,8 @@ class RedisFeedback:
             change: tuple[Any, ...] = ("HDEL", self.overrides_key, account_id)
         else:
             change = ("HSET", self.overrides_key, account_id, override.to_json())
-        self._transaction(self.overrides_key, [change, ("INCR", self.generation_key)])
+        generation = os.urandom(8).hex().encode()
+        self._transaction(self.overrides_key, [change, ("SET", self.generation_key, generation)])
 
     def record(self, account_id: str, entry: dict[str, Any]) -> None:
         key = self._audit_key(account_id)
@@ -194,6 +204,11 @@ class RedisFeedback:
             generation = cast(bytes | None, self.client.get(self.generation_key))
             if generation == self._generation:
                 return
+            if generation is None:
+                log.warning(
+                    "the overrides' generation is gone from Redis (data lost or flushed?): "
+                    "reloading them; analysts' feedback given before may be lost"
+                )
             # The counter is read before the hash: a put in between is seen next time.
             raw = cast(dict[bytes, bytes], self.client.hgetall(self.overrides_key))
         except ERRORS as error:

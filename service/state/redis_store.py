@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import cast
 
+from service.account_ids import account_key
 from service.state.account import AccountState, Decision, decode, encode
 from service.state.base import StoreUnavailable
 from service.state.redis_client import (
@@ -70,10 +71,10 @@ class RedisStore:
         self._set_all = SlotScript(client, _SET_ALL) if isinstance(client, LazyCluster) else None
 
     def state_key(self, account_id: str) -> str:
-        return f"{self.prefix}:{{{account_id}}}:s"
+        return account_key(self.prefix, account_id, "s")
 
     def decision_key(self, account_id: str) -> str:
-        return f"{self.prefix}:{{{account_id}}}:d"
+        return account_key(self.prefix, account_id, "d")
 
     def load(self, account_ids: Iterable[str]) -> dict[str, AccountState]:
         ids = list(account_ids)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, status
 from detectors.baseline import PeerBaseline
 from detectors.explain import explain
 from detectors.groups import Group
-from service.api.deps import Context, require_api_token
+from service.account_ids import normalise_account_id
+from service.api.deps import Context, require_api_token, unavailable
 from service.api.feedback import apply_feedback
 from service.api.schemas import (
     AccountView,
@@ -26,16 +27,29 @@ from service.state.base import StoreUnavailable
 
 router = APIRouter(tags=["accounts"], dependencies=[Depends(require_api_token)])
 
-AccountPath = Annotated[str, Path(min_length=1, max_length=128)]
+
+def _account(
+    account_id: Annotated[
+        str,
+        Path(
+            description="The account id, percent-encoded: `/` is `%2F` (`tenant%2Fuser`), "
+            "and may also be sent as it is."
+        ),
+    ],
+) -> str:
+    # A `path` parameter, so that ids with `/` reach the route; normalised like the contract.
+    try:
+        return normalise_account_id(account_id)
+    except ValueError as error:
+        raise HTTPException(422, detail=str(error)) from None
+
+
+AccountPath = Annotated[str, Depends(_account)]
 _UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"description": "The store is unreachable."}}
 
 
-def _unavailable(error: StoreUnavailable) -> HTTPException:
-    return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error))
-
-
 @router.get(
-    "/v1/accounts/{account_id}",
+    "/v1/accounts/{account_id:path}",
     response_model=AccountView,
     responses={404: {"description": "Nothing is known about the account."}, **_UNAVAILABLE},
 )
@@ -51,7 +65,7 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
         override = context.feedback.get(account_id)
         history = context.feedback.history(account_id, limit=20)
     except StoreUnavailable as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
     if stored is None and state is None and override is None and not history:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such account")
     decision = stored or Decision()
@@ -64,7 +78,7 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
             features, families, signals = _assessed(context, state)
             linked = _linked(context, account_id, state)
         except StoreUnavailable as error:
-            raise _unavailable(error) from None
+            raise unavailable(error) from None
     return AccountView(
         account_id=account_id,
         action=decision.action,
@@ -146,14 +160,14 @@ def _linked(context: Context, account_id: str, state: AccountState) -> list[Link
 
 
 @router.post(
-    "/v1/accounts/{account_id}/feedback", response_model=FeedbackOut, responses=_UNAVAILABLE
+    "/v1/accounts/{account_id:path}/feedback", response_model=FeedbackOut, responses=_UNAVAILABLE
 )
 def post_feedback(account_id: AccountPath, feedback: FeedbackIn, context: Context) -> FeedbackOut:
     """Confirm, dismiss, allowlist or clear: enforced by the inline check at once."""
     try:
         decision, entry, published = apply_feedback(context, account_id, feedback)
     except StoreUnavailable as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
     return FeedbackOut(
         account_id=account_id,
         decision=DecisionView.of(decision),

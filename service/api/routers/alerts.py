@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from service.api.deps import Context, require_api_token
+from service.api.deps import Context, require_api_token, unavailable
 from service.api.schemas import AlertPage
 from service.state.alert_log import AlertQuery, BadCursor
 from service.state.base import StoreUnavailable
@@ -46,5 +46,5 @@ def list_alerts(
     except BadCursor as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(error)) from None
     except StoreUnavailable as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
+        raise unavailable(error) from None
     return AlertPage(alerts=alerts, next_cursor=next_cursor)

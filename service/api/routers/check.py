@@ -16,6 +16,7 @@ them to it); they document the check in the OpenAPI schema.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -25,7 +26,9 @@ import orjson
 from fastapi import APIRouter, Request, Response
 
 from service import metrics
+from service.account_ids import account_or_none, header_text
 from service.api.context import ApiContext
+from service.api.reader import MAX_KEY_HASH_CHARS
 from service.state.account import ALLOW
 from service.state.base import StoreUnavailable
 
@@ -77,20 +80,40 @@ def _unavailable(context: ApiContext) -> Answer:
     return 503, headers, body
 
 
+def header_lookup(headers: list[tuple[bytes, bytes]]) -> Callable[[str], str | None]:
+    """Look up a header of an ASGI scope by name; values are read as UTF-8 (see
+    :func:`service.account_ids.header_text`), never re-encoded from Latin-1."""
+
+    def header(name: str) -> str | None:
+        wanted = name.lower().encode("latin-1")
+        for key, value in headers:
+            if key == wanted:
+                return header_text(value)
+        return None
+
+    return header
+
+
 async def answer(context: ApiContext, header: Callable[[str], str | None]) -> Answer:
-    """Status, headers and body of the check, given a lookup of the request's headers."""
+    """Status, headers and body of the check, given a lookup of the request's headers.
+
+    One deadline for every store round trip (key, decision, a reconnect), short of the
+    timeout by a fifth: the answer itself must be out before the gateway gives up, also
+    on a busy machine whose event loop runs late."""
     settings = context.settings
-    account = header(settings.check_account_header)
+    reader = context.reader
+    deadline = asyncio.get_running_loop().time() + context.check_budget_s
+    account = account_or_none(header(settings.check_account_header))
     try:
-        if not account and settings.check_key_header:
+        if account is None and settings.check_key_header:
             key_hash = header(settings.check_key_header)
-            if key_hash:
-                account = await context.reader.account_for_key(key_hash)
-        if not account:
+            if key_hash and len(key_hash) <= MAX_KEY_HASH_CHARS:
+                account = account_or_none(await reader.account_for_key(key_hash, deadline))
+        if account is None:
             # Who may call at all is the gateway's authentication's business, not ours.
             _OUTCOMES["no_account"].inc()
             return _ALLOWED
-        decision = await context.reader.decision(account)
+        decision = await reader.decision(account, deadline)
     except StoreUnavailable:
         return _unavailable(context)
     if decision is None or decision.action == ALLOW:
@@ -135,16 +158,7 @@ class CheckFastPath:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        headers = scope["headers"]
-
-        def header(name: str) -> str | None:
-            wanted = name.lower().encode("latin-1")
-            for key, value in headers:
-                if key == wanted:
-                    return str(value.decode("latin-1"))
-            return None
-
-        status, out, body = await answer(self.context, header)
+        status, out, body = await answer(self.context, header_lookup(scope["headers"]))
         out = [*out, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send(
@@ -156,7 +170,7 @@ class CheckFastPath:
 async def _respond(request: Request) -> Response:
     started = time.perf_counter()
     context: ApiContext = request.app.state.context
-    status, headers, body = await answer(context, request.headers.get)
+    status, headers, body = await answer(context, header_lookup(request.scope["headers"]))
     response = Response(body, status_code=status)
     for name, value in headers:
         response.headers[name.decode()] = value.decode()

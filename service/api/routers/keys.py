@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 
-from service.api.deps import Context, require_api_token
+from service.api.deps import Context, require_api_token, unavailable
 from service.api.schemas import KeyMapping, KeyView
 from service.state.base import StoreUnavailable
 
@@ -21,17 +21,13 @@ KeyPath = Annotated[str, Path(min_length=1, max_length=256)]
 _UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"description": "The store is unreachable."}}
 
 
-def _unavailable(error: StoreUnavailable) -> HTTPException:
-    return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error))
-
-
 @router.put("/v1/keys/{key_hash}", response_model=KeyView, responses=_UNAVAILABLE)
 def put_key(key_hash: KeyPath, mapping: KeyMapping, context: Context) -> KeyView:
     """Map an API-key hash to its account."""
     try:
         context.keys.put(key_hash, mapping.account_id)
     except StoreUnavailable as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
     context.reader.forget(key_hash=key_hash)
     return KeyView(key_hash=key_hash, account_id=mapping.account_id)
 
@@ -45,7 +41,7 @@ def get_key(key_hash: KeyPath, context: Context) -> KeyView:
     try:
         account = context.keys.get(key_hash)
     except StoreUnavailable as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
     if account is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such key")
     return KeyView(key_hash=key_hash, account_id=account)
@@ -56,6 +52,6 @@ def delete_key(key_hash: KeyPath, context: Context) -> Response:
     try:
         context.keys.put(key_hash, None)
     except StoreUnavailable as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
     context.reader.forget(key_hash=key_hash)
     return Response(status_code=204)

@@ -26,6 +26,8 @@ router = APIRouter(tags=["review"], dependencies=[Depends(require_api_token)])
 Action = Literal["review", "throttle", "block", "allow"]
 _UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"description": "The store is unreachable."}}
 _MEMBER_DECISIONS = 50
+
+
 def families_of(alert: dict[str, Any]) -> list[str]:
     named = alert.get("families")
     if isinstance(named, list):
@@ -66,8 +68,9 @@ def review_queue(
     context: Context,
     action: Annotated[Action | None, Query(description="Only this action.")] = None,
     family: Annotated[str | None, Query(max_length=32, description="Only this family.")] = None,
-    cluster_id: Annotated[str | None, Query(max_length=128, description="Only this cluster.")]
-    = None,
+    cluster_id: Annotated[
+        str | None, Query(max_length=128, description="Only this cluster.")
+    ] = None,
     tenant: Annotated[
         str | None, Query(max_length=128, description="Only account ids matching this glob.")
     ] = None,
