@@ -13,7 +13,7 @@ over instead of the Redis outages (``--sentinel``: a primary with one replica
 behind Redis Sentinel instead of a cluster). Then two clean workers read the same topic,
 and the table shows faults survived, events lost and double-counted (both must
 be 0), and the verdicts of the fault run next to the clean runs'. Exits non-zero
-on any loss, double count, state difference, crash or DLQ gap. The CI test
+on any loss, double count, state or verdict difference, crash or DLQ gap. The CI test
 (tests/faults/test_faults.py) is the same harness with fewer faults.
 """
 
@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         and not report.state_mismatches
         and report.dlq_missing == 0
         and report.survived == report.injected
+        and all(
+            verdicts.against(report.runs["clean0"]) == (0, 0)
+            and verdicts.lines == report.runs["clean0"].lines
+            for verdicts in report.runs.values()
+        )
     )
     return 0 if ok else 1
 

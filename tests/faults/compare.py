@@ -5,10 +5,10 @@ Per account, the fault run's state must equal a clean pass's (windows, counts,
 ids seen); events that neither the fault run nor the clean pass counted were
 not readable from the broker at all and are reported apart (Tansu's S3 storage
 has been seen to lose a few acknowledged records across restarts); every
-malformed record must be in the DLQ, and
-the verdicts are set side by side with the clean passes'. Two clean passes
-over the same topic are compared too: that is how far verdicts move when
-nothing fails, the yardstick for how far faults move them.
+malformed record must be in the DLQ; and the verdicts (each account's decision,
+and the first-flag verdict lines ``detect`` would write) must be the clean
+pass's, byte for byte: scoring reads cross-account state as of epochs every
+worker has finished, so neither batching nor restarts move it.
 """
 
 from __future__ import annotations
@@ -20,27 +20,31 @@ import orjson
 import redis
 from redis.cluster import RedisCluster
 
+from service.state.account import Decision
 from simulations.labels import Label
 from tests.servers import read_topic
-from tests.workers import Topics, account_decisions, account_states
+from tests.workers import Topics, account_decisions, account_states, verdict_lines
 
 
 @dataclass
 class Verdicts:
-    """One run's verdicts: the current action of every account that has one."""
+    """One run's verdicts: every stored decision, and the first-flag verdict lines."""
 
-    actions: dict[str, str]
+    decisions: dict[str, Decision]
+    lines: bytes
 
     @property
     def flagged(self) -> set[str]:
-        return {account for account, action in self.actions.items() if action != "allow"}
+        return {a for a, decision in self.decisions.items() if decision.action != "allow"}
 
     def against(self, other: Verdicts) -> tuple[int, int]:
-        """(accounts flagged by only one of the two, flagged by both with another action)."""
-        both = self.flagged & other.flagged
-        return len(self.flagged ^ other.flagged), sum(
-            1 for a in both if self.actions[a] != other.actions[a]
+        """(accounts flagged by only one of the two, accounts whose decisions differ)."""
+        differ = sum(
+            1
+            for a in self.decisions.keys() | other.decisions.keys()
+            if self.decisions.get(a) != other.decisions.get(a)
         )
+        return len(self.flagged ^ other.flagged), differ
 
 
 @dataclass
@@ -88,8 +92,12 @@ class FaultReport:
             attack, benign = self.caught(name)
             line = f"{attack} of {attackers} attack accounts, {benign} benign"
             if name != clean:
-                only, other = verdicts.against(self.runs[clean])
-                line += f"; vs {clean}: {only} flagged by one only, {other} other action"
+                only, differ = verdicts.against(self.runs[clean])
+                same = "the same" if verdicts.lines == self.runs[clean].lines else "other"
+                line += (
+                    f"; vs {clean}: {only} flagged by one only, {differ} decisions differ, "
+                    f"{same} verdict lines"
+                )
             rows.append((f"flagged, {name} run", line))
         rows.append(("seconds", f"{self.seconds:.0f}"))
         width = max(len(name) for name, _ in rows)
@@ -143,6 +151,7 @@ def compare_runs(
     report.malformed = len(landed)
     report.dlq_missing = sum(1 for where in landed if where not in dead)
     for name, prefix in [("fault", "fault"), *((p, p) for p in clean_prefixes)]:
-        decisions = account_decisions(client, prefix)
-        report.runs[name] = Verdicts({a: d.action for a, d in decisions.items()})
+        report.runs[name] = Verdicts(
+            account_decisions(client, prefix), verdict_lines(client, prefix)
+        )
     return report
