@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import RoleNeedsSharedStore, create_app
 from service.api.routers.check import METHODS
+from service.api.security import InsecureSettings
 from service.state.account import Decision
 from tests.factories import traffic
 from tests.servers import free_port, wait_healthy
@@ -112,6 +113,16 @@ def test_split_roles_need_a_shared_store() -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "refusing to start" in result.stderr and "HARVESTGUARD_STORE=redis" in result.stderr
+
+
+@pytest.mark.integration
+def test_only_processes_that_ingest_need_the_ingest_token(redis_url: str) -> None:
+    closed = {"ingest_open": False, "ingest_token": ""}
+    with role_client("check", redis_url, **closed) as (api, _):  # starts: it ingests nothing
+        assert api.get("/healthz").status_code == 200
+    for role in ("ingest", "all"):
+        with pytest.raises(InsecureSettings, match="HARVESTGUARD_INGEST_TOKEN is empty"):
+            create_app(api_settings(redis_url, **closed), role)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -189,7 +189,7 @@ def test_the_inline_check_runs_in_its_own_process_on_the_shared_store() -> None:
     assert check["HARVESTGUARD_STORE"] == "redis"
     port = check["HARVESTGUARD_API_PORT"]
     assert f"127.0.0.1:{port}/readyz" in " ".join(svc["check"]["healthcheck"]["test"])
-    published = {p.split(":")[0] for p in svc["api"]["ports"] + svc["check"]["ports"]}
+    published = {p.rsplit(":", 2)[1] for p in svc["api"]["ports"] + svc["check"]["ports"]}
     assert len(published) == 2  # each on its own host port
     assert {"check", "api"} <= set(svc["simulator"]["depends_on"])
 
