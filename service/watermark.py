@@ -78,19 +78,26 @@ class Marks:
         fields = self._read()
         return {p: fields[f"n:{p}"] for p in partitions if f"n:{p}" in fields}
 
-    def watermark(self, partitions: int, now: float) -> int:
-        """The lowest mark among the topic's ``partitions`` that are not idle; also kept for
-        readers outside the group (the API) as the last complete epoch's successor."""
+    def watermark(self, partitions: int, now: float, held: dict[int, int] | None = None) -> int:
+        """The lowest mark among the topic's ``partitions`` that are not idle: the newest
+        epoch a worker may process. Kept for readers outside the group (the API) as the
+        last complete epoch's successor.
+
+        ``held``: for the caller's own partitions, the newest epoch it has read, instead
+        of their marks. Everything older is in its hands and is processed in order within
+        its batch, so it need not wait for its own marks to move one epoch at a time."""
         fields = self._read()
-        lowest = ALL_IDLE
+        lowest = release = ALL_IDLE
         for p in range(partitions):
             since = fields.get(f"c:{p}", 0) / 1000.0
             if since > 0 and now - since >= self.idle_s:
                 continue
-            lowest = min(lowest, fields.get(f"m:{p}", NEVER))
+            mark = fields.get(f"m:{p}", NEVER)
+            lowest = min(lowest, mark)
+            release = min(release, held[p] if held and p in held else mark)
         if NEVER < lowest < ALL_IDLE and lowest > fields.get("w", NEVER):
             self._write({"w": lowest})
-        return lowest
+        return release
 
     def complete(self) -> int | None:
         """The newest epoch every partition has completed, as a worker last saw it."""

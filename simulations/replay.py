@@ -182,6 +182,9 @@ class ReplayStats:
         return self.events / self.seconds if self.seconds > 0 else float("inf")
 
 
+_AHEAD_S = 60.0
+
+
 def replay(
     records: Iterable[Record],
     sinks: list[Sink],
@@ -190,14 +193,23 @@ def replay(
     progress: bool = True,
     desc: str = "replay",
 ) -> ReplayStats:
-    """Send every record to every sink, paced by event time; close the sinks at the end."""
+    """Send every record to every sink, paced by event time; close the sinks at the end.
+
+    Events bound for Kafka or the API must not be ahead of this machine's clock: the
+    worker and the API refuse events from the future (``HARVESTGUARD_FUTURE_SKEW_S``)."""
     pacer = Pacer(speed)
+    live = any(not isinstance(sink, FileSink) for sink in sinks)
     started = time.perf_counter()
     count = 0
     bar = tqdm(total=total, unit="ev", desc=desc, disable=not progress, mininterval=0.5,
                unit_scale=True)  # fmt: skip
     try:
         for ts, key, value in records:
+            if live and ts > time.time() + _AHEAD_S:
+                raise ValueError(
+                    f"an event at {ts:.0f} is ahead of this machine's clock: the worker and the "
+                    "API would refuse it as from the future; give the scenario an earlier start"
+                )
             pacer.wait(ts)
             for sink in sinks:
                 sink.send(key, value)

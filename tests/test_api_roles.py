@@ -147,7 +147,7 @@ def test_what_the_ingest_process_flags_the_check_process_enforces(redis_url: str
         "HARVESTGUARD_STORE": "redis",
         "HARVESTGUARD_REDIS_URL": redis_url,
         "HARVESTGUARD_REDIS_PREFIX": f"t{uuid.uuid4().hex[:8]}",
-        "HARVESTGUARD_LEARN_INTERVAL_S": "0",
+        "HARVESTGUARD_INGEST_OPEN": "true",
     }
     harvester = {"x-account-id": "org_harvest"}
     with api_process("ingest", env) as ingest, api_process("check", env) as check:

@@ -37,9 +37,9 @@ SETTINGS = Settings(_env_file=None, learn_interval_s=0, partitions=PARTITIONS)  
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An hour of the matrix base at an eighth of its size: every campaign type, benign
-    look-alikes, heavy accounts."""
-    scenario = load_scenario("matrix").scaled(0.12, hours=1.0)
+    """Two hours of the matrix base at an eighth of its size (11,000 events, some 30 accounts
+    flagged): every campaign type, benign look-alikes, heavy accounts."""
+    scenario = load_scenario("matrix").scaled(0.12, hours=2.0)
     path = tmp_path_factory.mktemp("determinism") / "events.jsonl.gz"
     generate(apply(scenario, "none"), path)
     return path

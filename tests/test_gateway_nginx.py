@@ -26,7 +26,7 @@ from tests.gateway_traffic import (
     harvest_body,
     started,
 )
-from tests.servers.gateways import REPO, HarvestguardApi, MockModel, NginxGateway
+from tests.servers.gateways import INGEST_TOKEN, REPO, HarvestguardApi, MockModel, NginxGateway
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +58,8 @@ class Shipper:
         self.lines.extend(complete.splitlines())
         answer = httpx.post(
             f"{self.api_url}/v1/events", params={"format": "nginx"}, content=complete,
-            headers={"content-type": "application/x-ndjson"}, timeout=30,
+            headers={"content-type": "application/x-ndjson",
+                     "authorization": f"Bearer {INGEST_TOKEN}"}, timeout=30,
         )  # fmt: skip
         assert answer.status_code == 200, answer.text
         report = answer.json()

@@ -45,6 +45,7 @@ from service.state.base import StoreUnavailable
 from service.watermark import Marks, PartitionEpochs
 
 log = logging.getLogger(__name__)
+_HOLDING_POLL_MS = 50
 
 
 @dataclass(slots=True)
@@ -109,7 +110,10 @@ class KafkaSource:
         """Records ready for the pipeline (None if none are), the rest kept waiting."""
         self._resume()
         if len(self._waiting) < self.max_waiting:
-            polled = self.consumer.poll(timeout_ms=timeout_ms)
+            # Records held for other workers' marks: look again soon, for the marks move
+            # an epoch at a time while the group works through a backlog.
+            wait_ms = min(timeout_ms, _HOLDING_POLL_MS) if len(self._waiting) else timeout_ms
+            polled = self.consumer.poll(timeout_ms=wait_ms)
         else:
             polled = {}
             time.sleep(min(timeout_ms, 100) / 1000)
@@ -126,7 +130,8 @@ class KafkaSource:
             self._polled += sum(len(records) for records in polled.values())
         batch, epochs = self._waiting, self._waiting_epochs
         self._publish_marks(batch, epochs)
-        watermark = self.marks.watermark(self._partition_count(), time.time())
+        held = {p: self.epochs.newest[p] for p in self._next_offset if p in self.epochs.newest}
+        watermark = self.marks.watermark(self._partition_count(), time.time(), held)
         metrics.WATERMARK_EPOCH.set(watermark)
         ready = epochs <= watermark
         if not ready.any() and not self._rejected:
@@ -153,6 +158,12 @@ class KafkaSource:
         records = [r for tp in sorted(polled, key=lambda tp: tp.partition) for r in polled[tp]]
         for record in records:
             self._next_offset[record.partition] = record.offset + 1
+        for tp in polled:
+            # Tansu answers ListOffsets wrongly; the high watermark seen in fetches is right.
+            highwater = self.consumer.highwater(tp)
+            if highwater is not None:
+                lag = max(highwater - self._next_offset[tp.partition], 0)
+                metrics.CONSUMER_LAG.labels(str(tp.partition)).set(lag)
         observed, refused = observe_records([r.value for r in records], self.parse, records)
         kept = np.ones(len(records), dtype=bool)
         for index, reason in refused:

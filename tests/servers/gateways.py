@@ -29,6 +29,7 @@ LITELLM_VENV = Path(
 )
 MASTER_KEY = "sk-harvestguard-test-master-0123456789"
 API_TOKEN = secrets.token_urlsafe(24)
+INGEST_TOKEN = secrets.token_urlsafe(24)
 
 
 def _http_ok(url: str) -> bool:
@@ -76,7 +77,12 @@ class HarvestguardApi(_ManagedServer):
         return [sys.executable, "-m", "service.cli", "api", "--port", str(self.port)]
 
     def _env(self) -> dict[str, str]:
-        settings = {"API_TOKEN": API_TOKEN, "METRICS_PORT": "0", **self.settings}
+        settings = {
+            "API_TOKEN": API_TOKEN,
+            "INGEST_TOKEN": INGEST_TOKEN,
+            "METRICS_PORT": "0",
+            **self.settings,
+        }
         return _repo_env(**{f"HARVESTGUARD_{k.upper()}": v for k, v in settings.items()})
 
     def _answers(self) -> bool:
