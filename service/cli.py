@@ -33,8 +33,7 @@ def _add_format(command: argparse.ArgumentParser) -> None:
         "--format",
         choices=("contract", "litellm", "envoy", "envoy-json", "kong", "nginx"),
         default=None,
-        help="Record format: the contract or a gateway's log "
-        "(default: HARVESTGUARD_INPUT_FORMAT).",
+        help="Record format: the contract or a gateway's log (default: HARVESTGUARD_INPUT_FORMAT).",
     )
 
 

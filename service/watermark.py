@@ -11,6 +11,7 @@ assigns the epochs the workers assigned.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -40,15 +41,20 @@ class PartitionEpochs:
         return out
 
 
+# An owner publishes its partitions' idleness at every poll (about once a second): one
+# not heard from for longer may be dead, and its partitions may hold records again.
+_HEARD_S = 5.0
 NEVER = -(2**62)  # the mark of a partition nobody has published for yet
 ALL_IDLE = 2**62  # the watermark when every partition is idle
 
 
 class Marks:
     """Per partition: its mark (every contribution of an earlier epoch is written), its
-    newest epoch (where its epochs resume after a restart or a rebalance) and since when
-    (wall clock) it has had nothing to read. The watermark is the lowest mark of the
-    topic's partitions that are not idle: every epoch below it is complete.
+    newest epoch (where its epochs resume after a restart or a rebalance), since when
+    (wall clock) it has had nothing to read, and when its owner last said so. The
+    watermark is the lowest mark of the topic's partitions that are not idle (nothing to
+    read for ``idle_s``, as an owner heard from lately says): every epoch below it is
+    complete.
 
     In memory for one process; :class:`RedisMarks` shares them between workers."""
 
@@ -70,6 +76,9 @@ class Marks:
     ) -> None:
         fields = {f"m:{p}": mark for p, mark in marks.items()}
         fields.update({f"c:{p}": int(since * 1000) for p, since in idle_since.items()})
+        if idle_since:  # the owner is alive: a dead one's idle partitions stop counting idle
+            heard = int(time.time() * 1000)
+            fields.update({f"r:{p}": heard for p in idle_since})
         fields.update({f"n:{p}": epoch for p, epoch in (newest or {}).items()})
         if fields:
             self._write(fields)
@@ -90,7 +99,8 @@ class Marks:
         lowest = release = ALL_IDLE
         for p in range(partitions):
             since = fields.get(f"c:{p}", 0) / 1000.0
-            if since > 0 and now - since >= self.idle_s:
+            heard = fields.get(f"r:{p}", 0) / 1000.0
+            if since > 0 and now - since >= self.idle_s and now - heard <= _HEARD_S + self.idle_s:
                 continue
             mark = fields.get(f"m:{p}", NEVER)
             lowest = min(lowest, mark)

@@ -137,6 +137,24 @@ def test_baseline_samples_merge_by_epoch_and_replace_within_one(links: LinkStore
     assert links.histograms(9) == {"1:x:4": 2, "1:#": 2}  # folded once, not again
 
 
+def test_a_batch_written_again_after_its_epoch_was_read_changes_nothing(
+    links: LinkStore,
+) -> None:
+    # A worker wrote epochs 10 and 11, epoch 11 read 10, then the batch failed before its
+    # state was saved and is processed again: epoch 10's contributions are written again.
+    epoch_10 = Contribution(
+        {"org_a": Report((CARD,), profile(10))}, {"org_a": {"1:x:3": 1, "1:#": 1}}, ()
+    )
+    links.contribute(10, epoch_10)
+    links.contribute(11, reports(org_a=Report((CARD,), profile(14))))
+    assert links.histograms(10) == {"1:x:3": 1, "1:#": 1}
+    assert links.groups([CARD], 11)[CARD].get("requests") == 14
+    links.contribute(10, epoch_10)
+    links.contribute(11, reports(org_a=Report((CARD,), profile(14))))
+    assert links.groups([CARD], 11)[CARD].get("requests") == 14  # not back to 10
+    assert links.histograms(11) == {"1:x:3": 1, "1:#": 1}  # counted once
+
+
 def test_a_model_is_first_seen_in_its_earliest_epoch(links: LinkStore) -> None:
     links.contribute(30, Contribution({}, {}, ["chat-large"]))
     links.contribute(25, Contribution({}, {}, ["chat-large", "reasoner-2"]))

@@ -206,11 +206,16 @@ class KafkaSource:
         self.marks.publish(marks, {p: self._idle_since.get(p, 0.0) for p in owned})
 
     def _caught_up(self, partition: int) -> bool:
+        """Read to the partition's end, as its leader last said, and the leader is reachable:
+        a broker outage leaves the last high watermark in place, and taking that for an idle
+        partition would let the watermark pass records the broker still holds."""
         tp = TopicPartition(self.topic, partition)
         highwater = self.consumer.highwater(tp)
-        if highwater is None:
+        if highwater is None or self._next_offset.get(partition, 0) < highwater:
             return False
-        return self._next_offset.get(partition, 0) >= highwater
+        client = self.consumer._client  # kafka-python's own connection state
+        leader = client.cluster.leader_for_partition(tp)
+        return leader is not None and leader >= 0 and bool(client.connected(leader))
 
     def _offsets(self) -> dict[int, int]:
         """Per partition, where to resume after this batch: its first waiting record, or

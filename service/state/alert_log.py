@@ -153,4 +153,3 @@ class RedisAlertLog:
                 raise BadCursor("cursor: not one this log handed out")
             cursor = f"{int(match[1])}-{int(match[2])}"
         return _page(self._entries(cursor), query)
-

@@ -13,9 +13,10 @@ of the events that made them and only ever merged commutatively:
   and a complete epoch's samples add to fixed-bin histograms.
 
 So it does not matter in which order workers write, how their batches were
-cut, or whether a batch was written twice: the same events give the same
-reads. The Redis implementation is in ``redis_links.py``; both are tested by
-one suite (tests/test_links.py).
+cut, or whether a batch was written twice, even after its epoch was read (a
+report older than its member's is stale; a sample is counted once per account
+and epoch): the same events give the same reads. The Redis implementation is in
+``redis_links.py``; both are tested by one suite (tests/test_links.py).
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ class _Entry:
         self.seen = -1  # epoch of the last report
 
 
+_PRUNE_EPOCHS = 60  # accounts' sample epochs are pruned once an hour of event time
+
+
 class MemoryLinks:
     """The embedded store (offline ``detect``, tests, the API without Redis).
 
@@ -106,6 +110,7 @@ class MemoryLinks:
         self._expiring: dict[int, set[tuple[str, str]]] = {}  # epoch -> (value, account)
         self._models: dict[str, int] = {}
         self._histograms: dict[str, int] = {}
+        self._sampled: dict[str, int] = {}  # account -> epoch of its newest counted sample
 
     def contribute(self, epoch: int, contribution: Contribution) -> None:
         # A contribution to an epoch already folded (only when the watermark gave up on an
@@ -127,6 +132,9 @@ class MemoryLinks:
             if pending is not None:
                 self._apply(epoch, pending)
             self._expire(epoch)
+        if as_of // _PRUNE_EPOCHS > self._folded // _PRUNE_EPOCHS:
+            oldest = as_of - self.ttl_epochs
+            self._sampled = {a: e for a, e in self._sampled.items() if e > oldest}
         self._folded = max(self._folded, as_of)
         if len(self._entries) > self.max_values:
             self._evict()
@@ -139,8 +147,11 @@ class MemoryLinks:
         for model in contribution.models:
             if epoch < self._models.get(model, epoch + 1):
                 self._models[model] = epoch
-        histograms = self._histograms
-        for cells in contribution.samples.values():
+        histograms, sampled = self._histograms, self._sampled
+        for account, cells in contribution.samples.items():
+            if sampled.get(account, epoch - 1) >= epoch:
+                continue  # written again by a retried batch: counted once
+            sampled[account] = epoch
             for cell, count in cells.items():
                 histograms[cell] = histograms.get(cell, 0) + count
 
@@ -153,6 +164,8 @@ class MemoryLinks:
         if members is None:
             return
         old = members.get(account)
+        if old is not None and epoch < old[0]:
+            return  # older than the member's report: written again by a retried batch
         if old is None and len(members) >= self.max_members:
             entry.members = None
             self._counts[value] = len(members) + 1

@@ -11,9 +11,11 @@ Per link value, keys sharing the value's hash tag (one slot on a cluster):
 A contribution only ever adds pending entries (the same one written twice is
 the same entry). A read as of epoch ``e`` first folds, in epoch order, every
 pending entry up to ``e`` (a report replaces its member's previous one, the sums
-move by the difference) and expires members whose report is ``ttl`` epochs old,
-all in one script per slot. The baseline's samples work the same way under
-``hg:base`` (pending per account and epoch, folded into histogram counts), and
+move by the difference; one older than the member's is stale) and expires
+members whose report is ``ttl`` epochs old, all in one script per slot. The
+baseline's samples work the same way under ``hg:base`` (pending per account and
+epoch, folded into histogram counts, each account's newest folded epoch kept so
+that a sample written again is not counted twice), and
 models' first sightings are a sorted set written with ``ZADD LT``. Any number of
 workers may write and read; the watermark (service/watermark.py) makes sure
 nobody reads an epoch before every partition's contributions to it are in.
@@ -59,9 +61,11 @@ for k = 1, #KEYS, 3 do
     local field = 'p:' .. entry
     local report = redis.call('HGET', key, field)
     local epoch, account = string.match(entry, '^(%-?%d+):(.*)$')
+    local member = 'm:' .. account
+    local old = redis.call('HGET', key, member)
+    -- A report older than the member's (written again by a retried batch) is stale.
+    if old and tonumber(epoch) < tonumber(string.match(old, '^(%-?%d+)|')) then report = nil end
     if report and redis.call('HEXISTS', key, '#common') == 0 then
-      local member = 'm:' .. account
-      local old = redis.call('HGET', key, member)
       local old_values = nil
       if old then
         old_values = parse(string.match(old, '|(.*)$'))
@@ -99,19 +103,25 @@ for k = 1, #KEYS, 3 do
 end
 return out
 """.replace("WIDTH", str(_WIDTH))
-# KEYS: the histogram hash, the pending hash, its index. ARGV: as_of.
+# KEYS: the histogram hash, the pending hash, its index, each account's newest folded
+# sample (a sorted set by epoch). ARGV: as_of, how many epochs that is remembered.
 _FOLD_SAMPLES = """
-local as_of = tonumber(ARGV[1])
+local as_of, keep = tonumber(ARGV[1]), tonumber(ARGV[2])
 for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', as_of)) do
   local cells = redis.call('HGET', KEYS[2], entry)
-  if cells then
+  local epoch, account = string.match(entry, '^(%-?%d+):(.*)$')
+  local folded = redis.call('ZSCORE', KEYS[4], account)
+  -- A sample already counted (written again by a retried batch) is not counted twice.
+  if cells and not (folded and tonumber(folded) >= tonumber(epoch)) then
     for cell, count in string.gmatch(cells, '([^=;]+)=(%d+)') do
       redis.call('HINCRBY', KEYS[1], cell, tonumber(count))
     end
-    redis.call('HDEL', KEYS[2], entry)
+    redis.call('ZADD', KEYS[4], epoch, account)
   end
+  redis.call('HDEL', KEYS[2], entry)
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', as_of)
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', as_of - keep)
 return redis.call('HGETALL', KEYS[1])
 """
 
@@ -148,7 +158,7 @@ class RedisLinks:
 
     def _base_keys(self) -> list[str]:
         tag = f"{self.prefix}:base"
-        return [f"{{{tag}}}", f"{{{tag}}}:p", f"{{{tag}}}:i"]
+        return [f"{{{tag}}}", f"{{{tag}}}:p", f"{{{tag}}}:i", f"{{{tag}}}:f"]
 
     def contribute(self, epoch: int, contribution: Contribution) -> None:
         pipe = self.client.pipeline(transaction=False)
@@ -162,7 +172,7 @@ class RedisLinks:
                 pipe.expire(key, self.ttl_s)
                 pipe.expire(pending, self.ttl_s)
         if contribution.samples:
-            _, pending, index = self._base_keys()
+            _, pending, index, _ = self._base_keys()
             for account, cells in contribution.samples.items():
                 entry = f"{epoch}:{account}"
                 pipe.hset(pending, entry, ";".join(f"{c}={n}" for c, n in cells.items()))
@@ -199,9 +209,7 @@ class RedisLinks:
                 members, common, *sums = cast(list[bytes | None], raw)
                 if members is None or (int(members) <= 0 and common is None):
                     continue
-                profile = (
-                    EMPTY_PROFILE if common else dequantise(int(v or 0) for v in sums)
-                )
+                profile = EMPTY_PROFILE if common else dequantise(int(v or 0) for v in sums)
                 found[value] = Group(value, int(members), common is not None, profile)
         return found
 
@@ -218,9 +226,9 @@ class RedisLinks:
         keys = self._base_keys()
         try:
             if self._samples_by_slot is None:
-                raw = self._fold_samples(keys=keys, args=[as_of])
+                raw = self._fold_samples(keys=keys, args=[as_of, self.ttl_epochs])
             else:
-                raw = self._samples_by_slot.run([(keys, [as_of])])[0]
+                raw = self._samples_by_slot.run([(keys, [as_of, self.ttl_epochs])])[0]
         except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
         flat = cast(list[bytes], raw)

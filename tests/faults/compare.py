@@ -57,6 +57,7 @@ class FaultReport:
     double_counted: int = 0
     state_mismatches: list[str] = field(default_factory=list)
     dlq_missing: int = 0
+    refused_valid: Counter[str] = field(default_factory=Counter)  # valid events dead-lettered
     runs: dict[str, Verdicts] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
     injected: dict[str, int] = field(default_factory=dict)
@@ -77,6 +78,10 @@ class FaultReport:
             ("events (valid, once each)", f"{self.events:,} over {self.accounts:,} accounts"),
             ("malformed records", f"{self.malformed:,}, {self.dlq_missing} missing from the DLQ"),
             ("acknowledged events no worker could read", str(self.unreadable)),
+            (
+                "valid events refused",
+                f"{sum(self.refused_valid.values())} {dict(self.refused_valid)}",
+            ),
         ]
         for fault, injected in self.injected.items():
             survived = self.survived.get(fault, 0)
@@ -143,11 +148,13 @@ def compare_runs(
     report.state_mismatches = sorted(
         a for a in fault.keys() | clean.keys() if fault.get(a) != clean.get(a)
     )
-    dead = {
-        (message["partition"], message["offset"])
-        for message in (orjson.loads(v or b"") for *_, v in read_topic(bootstrap, topics.dlq))
-    }
+    messages = [orjson.loads(v or b"") for *_, v in read_topic(bootstrap, topics.dlq)]
+    dead = {(message["partition"], message["offset"]) for message in messages}
     landed = [placed[i] for i in malformed if i in placed]
+    bad = set(landed)
+    report.refused_valid = Counter(
+        m["reason"].split(":", 1)[0] for m in messages if (m["partition"], m["offset"]) not in bad
+    )
     report.malformed = len(landed)
     report.dlq_missing = sum(1 for where in landed if where not in dead)
     for name, prefix in [("fault", "fault"), *((p, p) for p in clean_prefixes)]:
