@@ -128,9 +128,22 @@ class ScoringRound:
             state.learned_epoch = self.epoch
         profile = report_profile(x)
         if state.links:
-            self.reports[account] = Report(tuple(state.links), profile)
+            self.reports[account] = Report(
+                tuple(state.links), profile, self._dropped(account, state)
+            )
             state.report(self.epoch, list(state.links), list(profile))
         return assessment, x, linked
+
+    def _dropped(self, account: str, state: AccountState) -> tuple[str, ...]:
+        """Values the account reported under earlier in this epoch (this batch or an earlier
+        one) and no longer has: the store withdraws those reports, so that an epoch cut
+        across batches contributes what it would in one."""
+        earlier = self.reports.get(account)
+        dropped = set(earlier.dropped) if earlier is not None else set()
+        last = state.reports[-1] if state.reports else None
+        if last is not None and last[0] == self.epoch:
+            dropped.update(last[1])
+        return tuple(sorted(dropped.difference(state.links)))
 
     def contribution(self) -> Contribution:
         return Contribution(self.reports, self.samples, self.models)

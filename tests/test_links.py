@@ -94,6 +94,15 @@ def test_the_last_report_of_an_epoch_wins_and_a_repeat_changes_nothing(links: Li
     assert card.members == 2 and card.get("requests") == 15
 
 
+def test_a_value_dropped_later_in_the_epoch_loses_the_epochs_report(links: LinkStore) -> None:
+    # The epoch cut across two batches: the account first reported under the card and the
+    # network, then (its traffic moved) under the card only, withdrawing the first.
+    links.contribute(10, reports(org_a=Report((CARD, NET), profile(3))))
+    links.contribute(10, reports(org_a=Report((CARD,), profile(5), dropped=(NET,))))
+    groups = links.groups([CARD, NET], 10)
+    assert groups[CARD].get("requests") == 5 and NET not in groups
+
+
 def test_writers_in_any_order_give_the_same_groups(links: LinkStore) -> None:
     other = second_writer(links)
     first = {f"org_{i}": Report((CARD,), profile(i + 0.37, i / 3)) for i in range(4)}

@@ -35,6 +35,9 @@ SCALE = 100
 class Report(NamedTuple):
     values: tuple[str, ...]  # link values, "kind:hash"
     profile: Profile
+    # Values the account reported under earlier in the same epoch and no longer does: their
+    # report of this epoch is withdrawn, as if the epoch had been one batch.
+    dropped: tuple[str, ...] = ()
 
 
 class Contribution(NamedTuple):
@@ -140,7 +143,7 @@ class MemoryLinks:
             self._evict()
 
     def _apply(self, epoch: int, contribution: Contribution) -> None:
-        for account, (values, profile) in contribution.reports.items():
+        for account, (values, profile, _) in contribution.reports.items():
             report = quantise(profile)
             for value in values:
                 self._report(value, account, epoch, report)

@@ -162,9 +162,13 @@ class RedisLinks:
 
     def contribute(self, epoch: int, contribution: Contribution) -> None:
         pipe = self.client.pipeline(transaction=False)
-        for account, (values, profile) in contribution.reports.items():
+        for account, (values, profile, dropped) in contribution.reports.items():
             report = ",".join(map(str, quantise(profile)))
             entry = f"{epoch}:{account}"
+            for value in dropped:
+                key, pending, _ = self._keys(value)
+                pipe.hdel(key, f"p:{entry}")
+                pipe.zrem(pending, entry)
             for value in values:
                 key, pending, _ = self._keys(value)
                 pipe.hset(key, f"p:{entry}", report)
