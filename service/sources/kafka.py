@@ -93,6 +93,7 @@ class KafkaSource:
         self._next_offset: dict[int, int] = {}  # past the last record read, per partition
         self._idle_since: dict[int, float] = {}
         self._adopting: set[int] = set()  # assigned, their newest epochs not read yet
+        self._reread_from: dict[int, int] = {}  # revoked: the first record dropped
         self._rejected: list[Rejected] = []  # read, refused, not yet handed to the DLQ
         self._polled = 0  # records read since the last batch
         self._partitions = 0
@@ -242,14 +243,27 @@ class KafkaSource:
             self.consumer.commit(offsets)
 
     def forget(self, partitions: list[int]) -> None:
-        """Partitions moved away: drop what waits for them (their next owner reads it)."""
+        """Partitions moved away: drop what waits for them (their next owner reads it), and
+        remember where it began, in case they come back to this worker."""
+        dropped: dict[int, int] = {}
         if len(self._waiting):
             columns = self._waiting.columns()
-            keep = ~np.isin(columns[COLUMN["partition"]].astype(np.int64), partitions)
-            self._waiting = self._waiting.take(np.flatnonzero(keep))
-            self._waiting_epochs = self._waiting_epochs[keep]
+            mine = np.isin(columns[COLUMN["partition"]].astype(np.int64), partitions)
+            for p, offset in zip(
+                columns[COLUMN["partition"]][mine].astype(np.int64).tolist(),
+                columns[COLUMN["offset"]][mine].astype(np.int64).tolist(),
+                strict=True,
+            ):
+                dropped[p] = min(dropped.get(p, offset), offset)
+            self._waiting = self._waiting.take(np.flatnonzero(~mine))
+            self._waiting_epochs = self._waiting_epochs[~mine]
         # Their refused records too: the next owner reads and refuses them again.
+        for r in self._rejected:
+            if r.record.partition in partitions:
+                p = r.record.partition
+                dropped[p] = min(dropped.get(p, r.record.offset), r.record.offset)
         self._rejected = [r for r in self._rejected if r.record.partition not in partitions]
+        self._reread_from.update(dropped)
         self._adopting.difference_update(partitions)
         for p in partitions:
             self._next_offset.pop(p, None)
@@ -259,7 +273,15 @@ class KafkaSource:
 
     def adopt(self, partitions: list[int]) -> None:
         """Partitions assigned: their epochs (and what counts as late) resume where their
-        last owner left them. Until the store answers, nothing is released for them."""
+        last owner left them. Until the store answers, nothing is released for them.
+
+        A partition this worker keeps across the rebalance keeps its read position
+        (kafka-python 3 preserves it), past the records dropped when it was revoked: it
+        is read again from the first of them."""
+        for p in partitions:
+            if p in self._reread_from:
+                self.consumer.seek(TopicPartition(self.topic, p), self._reread_from[p])
+        self._reread_from.clear()
         self._adopting.update(partitions)
         with contextlib.suppress(StoreUnavailable):  # the next batch asks again
             self._resume()
