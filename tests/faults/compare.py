@@ -59,6 +59,7 @@ class FaultReport:
     dlq_missing: int = 0
     refused_valid: Counter[str] = field(default_factory=Counter)  # valid events dead-lettered
     runs: dict[str, Verdicts] = field(default_factory=dict)
+    detect_lines: bytes = b""  # what offline detect writes over the same events
     labels: dict[str, Label] = field(default_factory=dict)
     injected: dict[str, int] = field(default_factory=dict)
     survived: dict[str, int] = field(default_factory=dict)
@@ -104,6 +105,8 @@ class FaultReport:
                     f"{same} verdict lines"
                 )
             rows.append((f"flagged, {name} run", line))
+        same = "the same" if self.detect_lines == self.runs[clean].lines else "other"
+        rows.append(("detect over the same events", f"{same} verdict lines as {clean}"))
         rows.append(("seconds", f"{self.seconds:.0f}"))
         width = max(len(name) for name, _ in rows)
         return [f"{name:<{width}}  {value}" for name, value in rows]

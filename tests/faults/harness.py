@@ -33,6 +33,8 @@ import redis
 from kafka import KafkaProducer
 from redis.cluster import RedisCluster
 
+from service.offline import detect_file
+from service.settings import Settings
 from service.state.redis_client import Sentinels, connect
 from simulations.generator import generate
 from simulations.labels import read_labels
@@ -40,7 +42,7 @@ from simulations.spec import load_scenario
 from tests.faults.compare import FaultReport, compare_runs
 from tests.servers import RedisClusterServer, RedisServer, TansuBroker, committed_offsets
 from tests.servers.redis_sentinel import MASTER_NAME, RedisSentinelGroup
-from tests.workers import Topics, finish, start_worker, worker_env
+from tests.workers import PARTITIONS, Topics, finish, start_worker, worker_env
 
 # Rough wall time each fault takes with the rejoin of the group after it: the stream is
 # paced to last until the last fault, so that every fault lands mid-stream.
@@ -336,6 +338,11 @@ def run_faults(plan: FaultPlan, directory: Path, clean_passes: int = 2) -> Fault
             )
         finally:
             client.close()
+    # Offline detect over the same events, read as the topic's partitions: the workers'
+    # verdicts, whatever happened to them.
+    settings = Settings(_env_file=None, learn_interval_s=0, partitions=PARTITIONS)  # type: ignore[call-arg]
+    detect_file(directory / "events.jsonl", directory / "detect.jsonl", settings, False)
+    report.detect_lines = (directory / "detect.jsonl").read_bytes()
     report.injected = dict(Counter(plan.schedule()))
     report.survived = survived
     report.crashes = run.crashes

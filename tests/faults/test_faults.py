@@ -6,7 +6,8 @@ The full run (ten kills and more, and a second clean pass) is
 Cluster, whose failover CI plays out in tests/test_failover.py.
 
 State and verdicts must be exact: each event counted once, per account the
-same windows as a clean pass, and the same decisions and verdict lines. A
+same windows as a clean pass, and the same decisions and verdict lines, which
+offline ``detect`` over the same events writes too. A
 worker scores an account at points fixed by its own events, reading
 cross-account state as of the last epoch every partition has finished
 (docs/design/core-path.md), so kills, outages and rebalances move nothing.
@@ -40,3 +41,4 @@ def test_faults_lose_nothing_and_count_nothing_twice(tmp_path: Path) -> None:
     assert clean.flagged and report.caught("clean0")[1] == 0
     assert fault.against(clean) == (0, 0)
     assert fault.lines == clean.lines
+    assert report.detect_lines == clean.lines  # and offline detect over the same events
