@@ -31,6 +31,9 @@ from simulations.replay import event_seconds
 HEAVY_SHARE = 0.10
 
 
+ENFORCED = ("throttle", "block")  # what the inline check refuses or slows
+
+
 @dataclass
 class Verdict:
     account_id: str
@@ -164,6 +167,7 @@ class Metrics:
     heavy_accounts: int
     heavy_benign: int
     heavy_benign_flagged: int
+    heavy_benign_enforced: int  # throttled or blocked at some point, not only reviewed
     unlabelled_flagged: int
     unlabelled_events: int
     invalid_lines: int
@@ -202,6 +206,7 @@ class Metrics:
             "benign_fpr": self.benign_fpr, "heavy_fpr": self.heavy_fpr,
             "heavy_accounts": self.heavy_accounts, "heavy_benign": self.heavy_benign,
             "heavy_benign_flagged": self.heavy_benign_flagged,
+            "heavy_benign_enforced": self.heavy_benign_enforced,
             "campaigns": {c.campaign: {
                 "type": c.type, "accounts": c.accounts, "flagged": c.flagged,
                 "recall": c.recall, "median_events_before_flag": c.median_events_before_flag,
@@ -226,7 +231,7 @@ def evaluate(
     tp = fp = fn = tn = 0
     campaigns: dict[str, CampaignResult] = {}
     personas: dict[str, PersonaResult] = {}
-    heavy_benign = heavy_flagged = 0
+    heavy_benign = heavy_flagged = heavy_enforced = 0
     for account, lab in seen.items():
         u, v = usage[account], verdicts.get(account)
         flagged = v is not None
@@ -255,6 +260,7 @@ def evaluate(
             if account in heavy:
                 heavy_benign += 1
                 heavy_flagged += flagged
+                heavy_enforced += v is not None and v.action in ENFORCED
     if scores:
         source = "per-account max score (scores file)"
         benign_scores = [scores[a] for a, lab in seen.items() if not lab.is_attack and a in scores]
@@ -269,6 +275,7 @@ def evaluate(
         campaigns=sorted(campaigns.values(), key=lambda c: c.campaign),
         personas=sorted(personas.values(), key=lambda p: p.persona),
         heavy_accounts=len(heavy), heavy_benign=heavy_benign, heavy_benign_flagged=heavy_flagged,
+        heavy_benign_enforced=heavy_enforced,
         unlabelled_flagged=sum(1 for a in verdicts if a not in seen),
         unlabelled_events=sum(u.events for a, u in usage.items() if a not in labels),
         invalid_lines=bad,
@@ -300,4 +307,6 @@ def check_bounds(m: Metrics, bounds: dict[str, float]) -> list[str]:
         high("benign_fpr", m.benign_fpr, bounds["benign_fpr_max"])
     if "heavy_benign_flagged_max" in bounds:
         high("heavy_benign_flagged", m.heavy_benign_flagged, bounds["heavy_benign_flagged_max"])
+    if "heavy_benign_enforced_max" in bounds:
+        high("heavy_benign_enforced", m.heavy_benign_enforced, bounds["heavy_benign_enforced_max"])
     return failures

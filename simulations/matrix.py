@@ -87,6 +87,7 @@ class Run:
             "benign_accounts": m.fp + m.tn,
             "heavy_benign": m.heavy_benign,
             "heavy_benign_flagged": m.heavy_benign_flagged,
+            "heavy_benign_enforced": m.heavy_benign_enforced,
             "types": {
                 k: {
                     "accounts": t.accounts,
@@ -187,7 +188,7 @@ def matrix_markdown(base: Scenario, runs: dict[str, Run], failures: list[str] | 
         "(flagged / accounts); the columns on the right are the same run's.",
         "",
         "| evasion | " + " | ".join(types) + " | precision | benign FPR | heavy benign "
-        "flagged | leaked tokens (worst type) | events | seconds |",
+        "flagged (enforced) | leaked tokens (worst type) | events | seconds |",
         "|---|" + "---:|" * (len(types) + 6),
     ]
     for name, run in runs.items():
@@ -196,7 +197,8 @@ def matrix_markdown(base: Scenario, runs: dict[str, Run], failures: list[str] | 
         cells = [fixed(t[k].recall) if k in t else "n/a" for k in types]
         lines.append(
             f"| {name} | " + " | ".join(cells) + f" | {fixed(m.precision)} | "
-            f"{fixed(m.benign_fpr, 4)} | {m.heavy_benign_flagged} of {m.heavy_benign} | "
+            f"{fixed(m.benign_fpr, 4)} | {m.heavy_benign_flagged} ({m.heavy_benign_enforced}) "
+            f"of {m.heavy_benign} | "
             f"{fixed(worst)} | {run.events:,} | {run.generate_s + run.detect_s:.0f} |"
         )
     lines += [

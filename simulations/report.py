@@ -56,7 +56,8 @@ def markdown(
         f"| false negatives / true negatives | {m.fn} / {m.tn} |",
         f"| benign false-positive rate | {_f(m.benign_fpr, 4)} |",
         f"| heavy accounts (top 10 % by events) | {m.heavy_accounts} ({m.heavy_benign} benign) |",
-        f"| heavy benign flagged | {m.heavy_benign_flagged} |",
+        f"| heavy benign flagged / throttled or blocked | {m.heavy_benign_flagged} / "
+        f"{m.heavy_benign_enforced} |",
         f"| false-positive rate on heavy accounts | {_f(m.heavy_fpr, 4)} |",
         "",
         "## Campaigns",

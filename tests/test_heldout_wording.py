@@ -27,6 +27,7 @@ from simulations.wording import HELD_OUT
 BASE = "matrix"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("evasion", ["none", *(f"reworded-{w}" for w in HELD_OUT)])
 def test_the_matrix_base_meets_the_issue_targets_in_every_wording(evasion: str) -> None:
     scenario = apply(load_scenario(BASE), evasion)

@@ -97,6 +97,7 @@ def test_verdicts_follow_the_contract_at_test_size(name: str, tmp_path: Path) ->
     assert metrics.tp + metrics.fp + metrics.fn + metrics.tn == len(read_labels(labels_path))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FULL_SIZE)
 def test_detection_meets_the_issue_bounds_at_full_size(name: str, tmp_path: Path) -> None:
     events = tmp_path / f"{name}.jsonl"
