@@ -58,8 +58,8 @@ def explain(
 
 
 def cluster_of(assessment: Assessment, linked: dict[str, str]) -> str | None:
-    """The group behind a verdict: the linked group of the strongest group signal, when
-    group evidence (farm or a shared skeleton) is among what drove it."""
+    """The group behind a verdict: the linked group of the strongest signal read from a
+    group (a farm, a shared skeleton, accounts taking turns) that weighed at least 0.5."""
     for signal in assessment.signals:
         kind = group_of(signal.reason)
         if kind is not None and signal.weight >= 0.5 and kind in linked:

@@ -4,7 +4,8 @@ No family gates another; each can be switched off for an ablation
 (``HARVESTGUARD_DISABLED_FAMILIES=content,farm``), and every verdict names the
 families that drove it.
 
-- ``content``: what the prompts ask for (phrase flags and cues that need no word list);
+- ``content``: what the prompts ask for (phrase flags, and cues that read the
+  form of a request, such as output formats and enumerated sub-tasks, with short stem lists);
 - ``structure``: prompt skeletons repeated within an account and shared across accounts,
   capability sweeps (many topics under one skeleton);
 - ``economics``: output taken away against peers of the same tier (tokens served, output

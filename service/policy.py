@@ -85,10 +85,14 @@ class Policy:
         reasons: list[str],
         ts: float,
         cluster_id: str | None = None,
+        ceiling: str | None = None,
     ) -> Decision:
-        """The account's decision after this score: the current one if nothing changed."""
+        """The account's decision after this score: the current one if nothing changed.
+        ``ceiling`` is the strongest action this scoring may reach."""
         allowed = account_id in self.allowlist
         action = ALLOW if allowed else self.action_for(score, current.action)
+        if ceiling is not None and action_rank(action) > action_rank(ceiling):
+            action = ceiling
         if action == current.action:
             return current
         return Decision(action, score, reasons if action != ALLOW else [], ts, cluster_id)

@@ -24,15 +24,15 @@ from service.state.links import Contribution, LinkStore, Report
 EPOCH_S = 60
 # An account teaches the baseline at most once an hour, and only if it did not look suspect.
 PROTECT_ABOVE = 0.5
-_YOUNG_DAYS = 30.0
 
 
 def epoch_of(ts: float) -> int:
     return int(ts // EPOCH_S)
 
 
-def report_profile(x: dict[str, float]) -> Profile:
-    """What an account reports under its link values (detectors.groups.PROFILE_FIELDS)."""
+def report_profile(x: dict[str, float], new_days: float) -> Profile:
+    """What an account reports under its link values (detectors.groups.PROFILE_FIELDS);
+    an account younger than ``new_days`` counts as young."""
     requests = x["requests"]
     age = x["account_age_days"]
     rate = requests / max(x["active_hours"], 1.0)
@@ -48,8 +48,8 @@ def report_profile(x: dict[str, float]) -> Profile:
         "long": x["long_share"] * requests,
         "completion_k": x["completion_day"] / 1000.0,
         "single_turn": x["single_turn_share"] * requests,
-        "young": 1.0 if 0.0 <= age < _YOUNG_DAYS else 0.0,
-        "aged": 1.0 if age >= _YOUNG_DAYS else 0.0,
+        "young": 1.0 if 0.0 <= age < new_days else 0.0,
+        "aged": 1.0 if age >= new_days else 0.0,
     }
     assert len(values) == len(PROFILE_FIELDS)
     return tuple(values[name] for name in PROFILE_FIELDS)
@@ -126,7 +126,7 @@ class ScoringRound:
         ):
             self.samples[account] = self.baseline.sample(x)
             state.learned_epoch = self.epoch
-        profile = report_profile(x)
+        profile = report_profile(x, self.settings.new_account_days)
         if state.links:
             self.reports[account] = Report(
                 tuple(state.links), profile, self._dropped(account, state)

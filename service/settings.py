@@ -217,6 +217,13 @@ class Settings(BaseSettings):
         0.10, ge=0, le=1, description="How far below a threshold a score must fall to step down."
     )
     shadow_mode: bool = Field(False, description="Compute verdicts but enforce none.")
+    established_account_days: float = Field(
+        90.0,
+        ge=0,
+        description="Accounts at least this old are flagged for review at most (an analyst "
+        "decides), unless evidence across accounts (farm, coordination) drove the verdict. "
+        "0: no cap.",
+    )
     allowlist: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), description="Accounts never flagged (comma-separated in the environment)."
     )

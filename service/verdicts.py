@@ -17,7 +17,10 @@ from service import metrics
 from service.alerts import verdict_alert
 from service.policy import Policy
 from service.settings import Settings
-from service.state.account import ALLOW, AccountState, Decision, FirstFlag, action_rank
+from service.state.account import ALLOW, REVIEW, AccountState, Decision, FirstFlag, action_rank
+
+# Evidence that takes more than one account: what may enforce on an established account.
+CROSS_ACCOUNT = frozenset({"farm", "coordination"})
 
 
 class Overrides(Protocol):
@@ -46,6 +49,7 @@ class Verdicts:
         self.baseline = baseline
         self.overrides = overrides
         self.max_reasons = settings.max_reasons
+        self.established_days = settings.established_account_days
         self.policy = Policy(
             review=settings.review_threshold,
             throttle=settings.throttle_threshold,
@@ -75,11 +79,13 @@ class Verdicts:
         group of each kind."""
         score = assessment.score
         policy = self.policy.for_account(account)
-        flagged = score >= policy.review
-        reasons = assessment.reasons[: self.max_reasons] if flagged else []
-        cluster_id = cluster_of(assessment, linked) if flagged else None
         previous = state.decision
-        decision = policy.decide(account, previous, score, reasons, ts, cluster_id)
+        # Flagged now, or stepping down and perhaps kept at review: the reasons will show.
+        judged = score >= policy.review or previous.action != ALLOW
+        reasons = assessment.reasons[: self.max_reasons] if judged else []
+        cluster_id = cluster_of(assessment, linked) if judged else None
+        ceiling = self.ceiling(assessment, x) if judged else None
+        decision = policy.decide(account, previous, score, reasons, ts, cluster_id, ceiling)
         if self.overrides is not None:
             # Also when nothing changed: feedback may have replaced the stored decision.
             decision = self.overrides.adjust(account, previous, decision, ts)
@@ -89,10 +95,11 @@ class Verdicts:
         metrics.VERDICT_CHANGES.labels(decision.action).inc()
         for reason in decision.reasons:
             metrics.VERDICT_REASONS.labels(reason).inc()
-        for family in assessment.drivers if flagged else ():
+        flagged = decision.action != ALLOW
+        families = assessment.drivers if flagged else []
+        for family in families:
             metrics.VERDICT_FAMILIES.labels(family).inc()
         explanation = explain(assessment, x, self.baseline, linked) if flagged else []
-        families = assessment.drivers if flagged else []
         alert = verdict_alert(
             account,
             previous,
@@ -104,6 +111,7 @@ class Verdicts:
             event_id=event_id,
             account_events=events,
             families=families,
+            ceiling=ceiling if flagged else None,
         )
         if decision.action == ALLOW:
             return Change(alert, None)
@@ -122,3 +130,12 @@ class Verdicts:
         if action_rank(decision.action) > action_rank(flag.strongest):
             flag.strongest = decision.action
         return Change(alert, flag)
+
+    def ceiling(self, assessment: Assessment, x: dict[str, float]) -> str | None:
+        """The strongest action an account may reach now: review for an established one
+        (months of history, a paying customer to ask before refusing) unless its verdict
+        rests on evidence across accounts, which one honest customer does not produce."""
+        established = 0 < self.established_days <= x["account_age_days"]
+        if established and not CROSS_ACCOUNT.intersection(assessment.drivers):
+            return REVIEW
+        return None

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -293,7 +293,7 @@ def _replay_file(args: argparse.Namespace, speed: float | None) -> int:
     return 0
 
 
-def _expected_bounds(text: str) -> dict[str, float]:
+def _expected_bounds(text: str) -> dict[str, Any]:
     path = Path(text)
     if not path.is_file():
         try:
@@ -301,7 +301,7 @@ def _expected_bounds(text: str) -> dict[str, float]:
         except FileNotFoundError as error:
             raise CommandError(f"--expected: {error}") from None
     try:
-        bounds: dict[str, float] = orjson.loads(path.read_bytes())["detection"]
+        bounds: dict[str, Any] = orjson.loads(path.read_bytes())["detection"]
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as error:
         raise CommandError(
             f"--expected: {path} has no detection bounds ({error}); give a scenario name or an "

@@ -166,6 +166,14 @@ def test_bounds(triple: tuple[Path, Path, Path]) -> None:
     assert any(f.startswith("leaked_tokens[c1]") for f in failures)
     assert any(f.startswith("heavy_benign_flagged") for f in failures)
     assert check_bounds(m, {"precision_min": 0.6}) == []
+    c1 = next(c for c in m.campaigns if c.campaign == "c1")
+    held = {"recall_min_per_campaign": 0.9, "leaked_tokens_max": 0.2}
+    gap = {"recall_min": c1.recall, "leaked_tokens_max": c1.leaked_share}
+    assert check_bounds(m, {**held, "known_gaps": {c1.type: gap}}) == []
+    wider = {**gap, "recall_min": c1.recall + 0.01}
+    assert check_bounds(m, {**held, "known_gaps": {c1.type: wider}}) == [
+        f"recall[c1] = {c1.recall} < {c1.recall + 0.01}"
+    ]
 
 
 def test_scores_file_feeds_the_score_plot(triple: tuple[Path, Path, Path], tmp_path: Path) -> None:

@@ -2,14 +2,13 @@
 
 The matrix base (``simulations/scenarios/matrix``) at full size, in its default wording
 and in each held-out wording family of ``simulations/wording/`` (benign accounts worded
-the same way as the campaigns), against the targets its ``expected.json`` declares: the
+the same way as the campaigns), against the bounds its ``expected.json`` declares: the
 issue's targets for every cell of the adaptive-attacker matrix (precision >= 0.97, recall
->= 0.9 per campaign, benign FPR <= 0.003, no heavy benign account flagged, leaked tokens
-<= 0.2 per campaign).
-
-These tests were written before the detectors meant to pass them; until those land they
-fail, and the failure lists what is missed. The run is the one ``harvestguard evaluate
---matrix`` makes for the ``none`` and ``reworded-*`` rows.
+>= 0.9 per campaign, leaked tokens <= 0.2 per campaign), benign FPR <= 0.004 (the target is
+0.003), no heavy benign account enforced on, and for the campaign types under
+``known_gaps`` the floors measured for them. The failure lists what is missed.
+The run is the one ``harvestguard evaluate --matrix`` makes for the ``none`` and
+``reworded-*`` rows.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ BASE = "matrix"
 
 @pytest.mark.slow
 @pytest.mark.parametrize("evasion", ["none", *(f"reworded-{w}" for w in HELD_OUT)])
-def test_the_matrix_base_meets_the_issue_targets_in_every_wording(evasion: str) -> None:
+def test_the_matrix_base_meets_its_bounds_in_every_wording(evasion: str) -> None:
     scenario = apply(load_scenario(BASE), evasion)
     assert evasion == "none" or scenario.wording != "default"
     run = run_scenario(scenario)

@@ -167,6 +167,30 @@ def test_allowlisted_harvester_is_never_flagged(tmp_path: Path) -> None:
     assert "org_harvest" not in {v["account_id"] for v in read_verdicts(tmp_path / "v.jsonl")}
 
 
+def test_policy_ceiling_holds_an_action_at_review() -> None:
+    policy = Policy(review=0.8, throttle=0.9, block=0.97, hysteresis=0.1)
+    held = policy.decide("a", Decision(), 0.99, ["r"], 0.0, ceiling="review")
+    assert held.action == "review"
+    assert policy.decide("a", held, 0.99, ["r"], 1.0).action == "block"
+
+
+@pytest.mark.parametrize("age_days", [400.0, 5.0])
+def test_an_established_account_harvesting_alone_is_sent_to_review(
+    tmp_path: Path, age_days: float
+) -> None:
+    events = list(traffic(events=6000))
+    created = events[0]["ts"] - age_days * 86400
+    for e in events:
+        if e["account_id"] == "org_harvest":
+            e["account_created"] = created
+    source = write_events(tmp_path / "e.jsonl", events)
+    for days, strongest in ((90.0, "review" if age_days >= 90 else "block"), (0.0, "block")):
+        settings = FAST.model_copy(update={"established_account_days": days})
+        detect_file(source, tmp_path / "v.jsonl", settings)
+        by_account = {v["account_id"]: v for v in read_verdicts(tmp_path / "v.jsonl")}
+        assert by_account["org_harvest"]["action"] == strongest, (days, age_days)
+
+
 @pytest.mark.parametrize("bad", ["review_threshold", "block_threshold"])
 def test_settings_refuse_unordered_thresholds(bad: str) -> None:
     values = {"review_threshold": 0.99} if bad == "review_threshold" else {"block_threshold": 0.5}

@@ -1,9 +1,9 @@
 """A HyperLogLog small enough to keep one per account, window and bucket.
 
-64 one-byte registers (about 13 % standard error) cost 64 bytes, so nine of them
-per bucket pair still fit the few-kilobyte budget of an active account. The
-hash comes from the caller (already computed fingerprints), so adding is one
-shift, one mask and one ``max``.
+64 one-byte registers (about 13 % standard error) cost 64 bytes, so the five of
+an account's buckets (windows.DISTINCT, two buckets) still fit the few-kilobyte
+budget of an active account. The hash comes from the caller (already computed
+fingerprints), so adding is one shift, one mask and one ``max``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ import orjson
 from service.features.windows import BLOCK, AccountWindows, M, Rate
 
 ALLOW = "allow"
-ACTIONS: tuple[str, ...] = (ALLOW, "review", "throttle", "block")
+REVIEW = "review"
+ACTIONS: tuple[str, ...] = (ALLOW, REVIEW, "throttle", "block")
 # Enough to drop a gateway's or client's retries of one request; Kafka redelivery is
 # handled exactly by the applied offset instead, so this need not be large.
 RECENT_IDS = 24
