@@ -9,7 +9,8 @@ many consumers (benchmarks/yardstick.py) and that many ``harvestguard worker``
 processes on one redis-server, each group size on its own key prefix. For each it
 prints the wall-clock rate from the group's first commit to its last, the events per
 CPU-second of the consumers' process trees over the same span, the ratios to the
-yardstick, and how the workers' verdicts compare with the first one-worker run. A
+yardstick, and how many accounts' verdict lines (as ``detect`` writes them: action,
+first flag, score, reasons) differ from the first one-worker run. A
 second one-worker run (``1b``) shows how far verdicts move when nothing changes but
 timing.
 
@@ -29,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+import orjson  # noqa: E402
 import redis  # noqa: E402
 
 from benchmarks.pipeline import (  # noqa: E402
@@ -40,7 +42,7 @@ from benchmarks.pipeline import (  # noqa: E402
     run_workers,
 )
 from tests.servers import RedisServer, TansuBroker, create_topics  # noqa: E402
-from tests.workers import account_decisions  # noqa: E402
+from tests.workers import verdict_lines  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             create_topics(broker.bootstrap, TOPICS, args.partitions)
             total, _ = produce(broker.bootstrap, topic, events)
             client = redis.Redis.from_url(redis_server.url)
-            reference: set[str] | None = None
+            reference: dict[str, bytes] | None = None
             for name, workers in runs:
                 yardstick = run_stream_yardstick(broker.bootstrap, topic, total, workers)
                 run = run_workers(
@@ -69,15 +71,16 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(f"  {name}: yardstick {yardstick.rate:,.0f} events/s, "
                       f"workers {run.rate:,.0f} events/s", flush=True)  # fmt: skip
-                decisions = account_decisions(client, f"w{name}")
-                flagged = {a for a, d in decisions.items() if d.action != "allow"}
-                reference = flagged if reference is None else reference
-                rows.append((name, yardstick, run, len(flagged), len(flagged ^ reference)))
+                verdicts = by_account(verdict_lines(client, f"w{name}"))
+                reference = verdicts if reference is None else reference
+                differing = sum(verdicts.get(a) != reference.get(a)
+                                for a in verdicts.keys() | reference.keys())  # fmt: skip
+                rows.append((name, yardstick, run, len(verdicts), differing))
             client.close()
     print(f"\n{machine()}")
     print(f"{total:,} events ({args.input or args.scenario}), {args.partitions} partitions")
     print("| workers | events/s (wall) | yardstick | ratio | events per worker CPU-s | yardstick"
-          " | ratio | vs 1 worker | worker cores busy | flagged | flagged differently"
+          " | ratio | vs 1 worker | worker cores busy | flagged | verdict lines that differ"
           " from run 1 |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     base = rows[0][2].per_cpu
@@ -89,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
             f" | {run.cpu / run.seconds:.2f} | {count} | {differ} |"
         )
     return 0
+
+
+def by_account(lines: bytes) -> dict[str, bytes]:
+    """Each flagged account's verdict line (action, first flag, score, reasons...)."""
+    return {orjson.loads(line)["account_id"]: line for line in lines.splitlines()}
 
 
 if __name__ == "__main__":
