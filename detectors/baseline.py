@@ -25,6 +25,7 @@ explanation, and as the reference of the anomaly family.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping
@@ -82,6 +83,14 @@ def _accounts_cell(tier: int) -> str:
     return f"{tier}:#"
 
 
+@functools.cache
+def _parse_cell(key: str) -> tuple[int, str, int]:
+    """A cell's tier, feature and bin (bin -1 for a tier's account count). Cells are few
+    (tiers x features x bins) and a baseline is loaded every epoch: parse each once."""
+    tier, feature, *rest = key.split(":")
+    return int(tier), feature, int(rest[0]) if rest else -1
+
+
 class PeerBaseline:
     """Histograms per tier and feature; ``load`` replaces them with a complete epoch's."""
 
@@ -116,12 +125,14 @@ class PeerBaseline:
 
     def _add(self, counts: Mapping[str, int]) -> None:
         for key, count in counts.items():
-            tier, feature, *rest = key.split(":")
-            if feature == "#":
-                self._accounts[int(tier)] = self._accounts.get(int(tier), 0) + count
+            tier, feature, bin = _parse_cell(key)
+            if bin < 0:
+                self._accounts[tier] = self._accounts.get(tier, 0) + count
                 continue
-            hist = self._hist.setdefault((int(tier), feature), [0] * BINS)
-            hist[int(rest[0])] += count
+            hist = self._hist.get((tier, feature))
+            if hist is None:
+                hist = self._hist[(tier, feature)] = [0] * BINS
+            hist[bin] += count
         self._tails.clear()
         self._peers.clear()
         self._floors.clear()

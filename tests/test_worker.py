@@ -166,3 +166,54 @@ def test_sigterm_finishes_the_batch_and_exits_cleanly(
     # State and offsets agree: everything committed was counted, nothing beyond.
     assert 0 < committed <= len(events)
     assert counted == committed
+
+
+def test_a_worker_reads_on_while_its_own_partition_holds_the_watermark(
+    kafka_bootstrap: str,
+) -> None:
+    """One partition read far ahead fills the waiting records; the other, this worker's too,
+    still holds the watermark. Stopping the polls there would wait for itself for good."""
+    from kafka import KafkaConsumer, KafkaProducer
+
+    from service.eventtime import EventClock
+    from service.features.observation import parser
+    from service.sources.kafka import KafkaSource
+    from service.watermark import Marks
+    from tests.factories import T0, event
+    from tests.servers import create_topics
+
+    topic = f"hold-{time.time_ns()}"
+    create_topics(kafka_bootstrap, [topic], partitions=2)
+
+    def send(partition: int) -> None:
+        producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+        for i in range(400):
+            e = event(event_id=f"p{partition}-{i}", ts=T0 + 18 * i, account_id=f"org_{i % 40}")
+            producer.send(topic, value=orjson.dumps(e), partition=partition)
+        producer.flush()
+        producer.close()
+
+    send(0)
+    consumer = KafkaConsumer(
+        bootstrap_servers=kafka_bootstrap, group_id=topic, enable_auto_commit=False,
+        auto_offset_reset="earliest", max_poll_records=100,
+    )  # fmt: skip
+    source = KafkaSource(consumer, topic, parser(), Marks(idle_s=600), EventClock(60, 3600), 50)
+    source.subscribe()
+    released = 0
+
+    def read_for(seconds: float) -> None:
+        nonlocal released
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and released < 800:
+            batch = source.next_batch(100)
+            if batch is not None:
+                released += len(batch.observed)
+                source.done(batch)
+
+    read_for(8)
+    assert released == 0, "partition 1 has sent nothing yet: no epoch is complete"
+    send(1)
+    read_for(30)
+    consumer.close()
+    assert released == 800

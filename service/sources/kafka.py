@@ -10,7 +10,11 @@ complete. Records ahead of the watermark wait here until it moves; offsets are
 committed only up to what was processed and written.
 
 A source with ``max_waiting`` records waiting stops polling until the watermark
-releases some: its partitions stop running ahead. It does so rather than with
+releases some, so that its partitions stop running ahead of other workers'. It
+polls on while one of its own partitions holds the watermark back: that one can
+only move if it is read (kafka-python's fetcher may serve the other partitions
+for a long while first, and a worker that stopped there would wait for itself
+for good). It holds records back rather than with
 ``KafkaConsumer.pause``: in kafka-python 3.0.12 a partition paused while its
 fetched records are buffered is never fetched again once another partition has
 reached the end of its log (the fetcher parks the paused records and restores
@@ -42,7 +46,7 @@ from service.features.observation import (
     observe_records,
 )
 from service.state.base import StoreUnavailable
-from service.watermark import Marks, PartitionEpochs
+from service.watermark import NEVER, Marks, PartitionEpochs
 
 log = logging.getLogger(__name__)
 _HOLDING_POLL_MS = 50
@@ -97,6 +101,7 @@ class KafkaSource:
         self._rejected: list[Rejected] = []  # read, refused, not yet handed to the DLQ
         self._polled = 0  # records read since the last batch
         self._partitions = 0
+        self._own_behind = False  # one of this worker's partitions holds the watermark
 
     def subscribe(self) -> None:
         self.consumer.subscribe([self.topic], listener=_Rebalance(self))
@@ -110,7 +115,7 @@ class KafkaSource:
     def next_batch(self, timeout_ms: int) -> SourceBatch | None:
         """Records ready for the pipeline (None if none are), the rest kept waiting."""
         self._resume()
-        if len(self._waiting) < self.max_waiting:
+        if len(self._waiting) < self.max_waiting or self._own_behind:
             # Records held for other workers' marks: look again soon, for the marks move
             # an epoch at a time while the group works through a backlog.
             wait_ms = min(timeout_ms, _HOLDING_POLL_MS) if len(self._waiting) else timeout_ms
@@ -135,6 +140,9 @@ class KafkaSource:
         watermark = self.marks.watermark(self._partition_count(), time.time(), held)
         metrics.WATERMARK_EPOCH.set(watermark)
         ready = epochs <= watermark
+        self._own_behind = any(
+            held.get(tp.partition, NEVER) <= watermark for tp in self.consumer.assignment()
+        )
         if not ready.any() and not self._rejected:
             metrics.RECORDS_WAITING.set(len(batch))
             return None
