@@ -37,14 +37,8 @@ from kafka.structs import OffsetAndMetadata
 
 from service import metrics
 from service.eventtime import EventClock
-from service.features.observation import (
-    COLUMN,
-    EMPTY,
-    ObservedBatch,
-    Parse,
-    concat,
-    observe_records,
-)
+from service.features.observation import COLUMN, ObservedBatch, Parse, observe_records
+from service.sources.waiting import Waiting
 from service.state.base import StoreUnavailable
 from service.watermark import NEVER, Marks, PartitionEpochs
 
@@ -92,8 +86,7 @@ class KafkaSource:
         self.max_waiting = max_waiting
         self.on_revoke = on_revoke
         self.epochs = PartitionEpochs()
-        self._waiting = EMPTY  # observed records ahead of the watermark, in order
-        self._waiting_epochs = np.empty(0, dtype=np.int64)
+        self._waiting = Waiting()  # observed records ahead of the watermark, in order
         self._next_offset: dict[int, int] = {}  # past the last record read, per partition
         self._idle_since: dict[int, float] = {}
         self._adopting: set[int] = set()  # assigned, their newest epochs not read yet
@@ -131,33 +124,28 @@ class KafkaSource:
             if len(fresh):
                 columns = fresh.columns()
                 epochs = self.epochs.assign(columns[COLUMN["ts"]], columns[COLUMN["partition"]])
-                self._waiting = concat([self._waiting, fresh])
-                self._waiting_epochs = np.concatenate([self._waiting_epochs, epochs])
+                self._waiting.add(fresh, epochs)
             self._polled += sum(len(records) for records in polled.values())
-        batch, epochs = self._waiting, self._waiting_epochs
-        self._publish_marks(batch, epochs)
+        firsts = self._waiting.firsts()
+        self._publish_marks(firsts)
         held = {p: self.epochs.newest[p] for p in self._next_offset if p in self.epochs.newest}
         watermark = self.marks.watermark(self._partition_count(), time.time(), held)
         metrics.WATERMARK_EPOCH.set(watermark)
-        ready = epochs <= watermark
         self._own_behind = any(
             held.get(tp.partition, NEVER) <= watermark for tp in self.consumer.assignment()
         )
-        if not ready.any() and not self._rejected:
-            metrics.RECORDS_WAITING.set(len(batch))
-            return None
-        self._waiting = batch.take(np.flatnonzero(~ready)) if not ready.all() else EMPTY
-        self._waiting_epochs = epochs[~ready]
+        released, epochs = self._waiting.release(watermark)
         metrics.RECORDS_WAITING.set(len(self._waiting))
-        released = batch.take(np.flatnonzero(ready)) if not ready.all() else batch
+        if not len(released) and not self._rejected:
+            return None
         rejected, self._rejected = self._rejected, []
         polled_count, self._polled = self._polled, 0
         return SourceBatch(
             released,
-            epochs[ready],
+            epochs,
             rejected,
             self._offsets(),
-            _newest(released, epochs[ready]),
+            _newest(released, epochs),
             polled_count,
         )
 
@@ -191,21 +179,19 @@ class KafkaSource:
             keep[index] = False
         return observed.take(np.flatnonzero(keep))
 
-    def _publish_marks(self, batch: ObservedBatch, epochs: np.ndarray) -> None:
+    def _publish_marks(self, firsts: dict[int, tuple[int, int]]) -> None:
         """Each owned partition's mark: the epoch of its first record not yet processed, or
         its newest epoch when it has none (nothing earlier can come from it)."""
         owned = [tp.partition for tp in self.consumer.assignment()]
-        partitions = batch.columns()[COLUMN["partition"]].astype(np.int64) if len(batch) else None
         marks: dict[int, int] = {}
         now = time.time()
         for p in owned:
-            mine = np.flatnonzero(partitions == p) if partitions is not None else np.empty(0)
-            if len(mine):
-                marks[p] = int(epochs[mine[0]])
+            if p in firsts:
+                marks[p] = firsts[p][0]
                 self._idle_since[p] = 0.0
             elif p in self.epochs.newest:
                 marks[p] = self.epochs.newest[p]
-            if not len(mine):
+            if p not in firsts:
                 # Nothing waiting: idle once there is nothing left to read either.
                 caught_up = self._caught_up(p)
                 if caught_up and not self._idle_since.get(p):
@@ -230,12 +216,8 @@ class KafkaSource:
         """Per partition, where to resume after this batch: its first waiting record, or
         past the last record read."""
         offsets = dict(self._next_offset)
-        if len(self._waiting):
-            columns = self._waiting.columns()
-            partitions = columns[COLUMN["partition"]].astype(np.int64).tolist()
-            waiting = columns[COLUMN["offset"]].astype(np.int64).tolist()
-            for p, offset in zip(partitions, waiting, strict=True):
-                offsets[p] = min(offsets.get(p, offset), offset)
+        for p, (_, offset) in self._waiting.firsts().items():
+            offsets[p] = min(offsets.get(p, offset), offset)
         return offsets
 
     def done(self, batch: SourceBatch) -> None:
@@ -253,18 +235,7 @@ class KafkaSource:
     def forget(self, partitions: list[int]) -> None:
         """Partitions moved away: drop what waits for them (their next owner reads it), and
         remember where it began, in case they come back to this worker."""
-        dropped: dict[int, int] = {}
-        if len(self._waiting):
-            columns = self._waiting.columns()
-            mine = np.isin(columns[COLUMN["partition"]].astype(np.int64), partitions)
-            for p, offset in zip(
-                columns[COLUMN["partition"]][mine].astype(np.int64).tolist(),
-                columns[COLUMN["offset"]][mine].astype(np.int64).tolist(),
-                strict=True,
-            ):
-                dropped[p] = min(dropped.get(p, offset), offset)
-            self._waiting = self._waiting.take(np.flatnonzero(~mine))
-            self._waiting_epochs = self._waiting_epochs[~mine]
+        dropped = self._waiting.drop(partitions)
         # Their refused records too: the next owner reads and refuses them again.
         for r in self._rejected:
             if r.record.partition in partitions:
