@@ -79,7 +79,8 @@ def test_matrix_prints_recall_per_type_and_evasion_with_the_runs_own_figures(
             assert shown == f"{t['recall']:.3f}"
         assert values[9] == f"{cell['precision']:.3f}"
         assert values[10] == f"{cell['benign_fpr']:.4f}"
-        assert values[11] == f"{cell['heavy_benign_flagged']} of {cell['heavy_benign']}"
+        heavy = cell["heavy_benign_flagged"], cell["heavy_benign_enforced"], cell["heavy_benign"]
+        assert values[11] == "{} ({}) of {}".format(*heavy)
     assert "- `own-payment`: no payment method shared between accounts" in report.read_text()
 
 

@@ -189,15 +189,15 @@ class KafkaSource:
             if p in firsts:
                 marks[p] = firsts[p][0]
                 self._idle_since[p] = 0.0
-            elif p in self.epochs.newest:
+                continue
+            if p in self.epochs.newest:
                 marks[p] = self.epochs.newest[p]
-            if p not in firsts:
-                # Nothing waiting: idle once there is nothing left to read either.
-                caught_up = self._caught_up(p)
-                if caught_up and not self._idle_since.get(p):
-                    self._idle_since[p] = now
-                elif not caught_up:
-                    self._idle_since[p] = 0.0
+            # Nothing waiting: idle once there is nothing left to read either.
+            caught_up = self._caught_up(p)
+            if caught_up and not self._idle_since.get(p):
+                self._idle_since[p] = now
+            elif not caught_up:
+                self._idle_since[p] = 0.0
         self.marks.publish(marks, {p: self._idle_since.get(p, 0.0) for p in owned})
 
     def _caught_up(self, partition: int) -> bool:
