@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any, NamedTuple, Protocol
 
 from detectors.baseline import PeerBaseline
-from detectors.explain import cluster_of, explain
-from detectors.registry import Assessment
+from detectors.explain import cluster_of, explain, group_of
+from detectors.registry import DRIVING, Assessment
 from service import metrics
 from service.alerts import verdict_alert
 from service.policy import Policy
 from service.settings import Settings
 from service.state.account import ALLOW, REVIEW, AccountState, Decision, FirstFlag, action_rank
 
-# Evidence that takes more than one account: what may enforce on an established account.
+# Evidence read from a group of accounts: what may enforce on an established account.
 CROSS_ACCOUNT = frozenset({"farm", "coordination"})
 
 
@@ -133,9 +133,19 @@ class Verdicts:
 
     def ceiling(self, assessment: Assessment, x: dict[str, float]) -> str | None:
         """The strongest action an account may reach now: review for an established one
-        (months of history, a paying customer to ask before refusing) unless its verdict
-        rests on evidence across accounts, which one honest customer does not produce."""
-        established = 0 < self.established_days <= x["account_age_days"]
-        if established and not CROSS_ACCOUNT.intersection(assessment.drivers):
-            return REVIEW
-        return None
+        (months of history, a paying customer to ask before refusing), unless its verdict
+        rests on a group no honest customer forms: a shared card, or a group of mostly
+        young accounts. Established customers share stock system prompts, networks and
+        agents, and harnesses running one benchmark send as evenly as a farm."""
+        if not 0 < self.established_days <= x["account_age_days"]:
+            return None
+        for signal in assessment.signals:
+            kind = group_of(signal.reason)
+            if (
+                signal.family in CROSS_ACCOUNT
+                and kind is not None
+                and signal.weight >= DRIVING
+                and (kind == "payment" or x.get(f"{kind}_young", 0.0) >= 0.5)
+            ):
+                return None
+        return REVIEW
