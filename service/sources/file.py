@@ -33,12 +33,12 @@ from service.features.observation import (
     EMPTY,
     ObservedBatch,
     Parse,
-    concat,
     decode_batch,
     encode_batch,
     observe_records,
 )
-from service.watermark import PartitionEpochs
+from service.sources.waiting import Waiting
+from service.watermark import ALL_IDLE, NEVER, PartitionEpochs
 
 Chunk = list[tuple[int, bytes]]
 Encoded = tuple[bytes, list[tuple[int, str]], int]  # a MessagePack batch, for the queue
@@ -142,8 +142,7 @@ class FileSource:
         self.in_child = in_child
         self.epochs = PartitionEpochs()
         self._partition_of: dict[str, int] = {}
-        self._waiting = EMPTY
-        self._waiting_epochs = np.empty(0, dtype=np.int64)
+        self._waiting = Waiting()
         self._newest: dict[int, int] = {}  # per partition, the epoch of its newest event
 
     def _partition(self, account: str) -> int:
@@ -191,17 +190,13 @@ class FileSource:
     ) -> FileBatch:  # fmt: skip
         """What the watermark lets through: events of epochs every partition has reached
         (all of them at the end of the file), in epoch order, each partition in file order."""
-        batch = concat([self._waiting, fresh])
-        epochs = np.concatenate([self._waiting_epochs, epochs])
+        self._waiting.add(fresh, epochs)
         if final or self.partitions <= 1:
-            ready = np.ones(len(batch), dtype=bool)
+            watermark = ALL_IDLE
         else:
             seen = [self._newest.get(p) for p in range(self.partitions)]
-            watermark = min(s for s in seen if s is not None) if None not in seen else None
-            ready = epochs <= watermark if watermark is not None else np.zeros(len(batch), bool)
-        self._waiting = batch.take(np.flatnonzero(~ready)) if not ready.all() else EMPTY
-        self._waiting_epochs = epochs[~ready]
-        order = np.flatnonzero(ready)
-        order = order[np.argsort(epochs[order], kind="stable")]
-        in_place = len(order) == len(batch) and bool(np.all(np.diff(order) > 0))
+            watermark = min(s for s in seen if s is not None) if None not in seen else NEVER
+        batch, epochs = self._waiting.release(watermark)
+        order = np.argsort(epochs, kind="stable")
+        in_place = bool(np.all(np.diff(order) > 0))
         return FileBatch(batch if in_place else batch.take(order), epochs[order], rejected, read)

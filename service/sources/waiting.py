@@ -1,5 +1,9 @@
 """Records read ahead of the watermark, kept in the order they were read, poll by poll.
 
+Both sources hold records back this way: the Kafka source for other partitions' marks,
+the file source (``detect`` with several partitions) until every partition has reached
+an epoch.
+
 A worker holding records for other workers' marks keeps up to a hundred thousand
 of them while the watermark moves an epoch at a time. Kept as one batch, every
 poll that brought a few hundred more, and every epoch released, copied all of
