@@ -14,10 +14,15 @@ import time
 import orjson
 import pytest
 import redis
+from kafka import KafkaConsumer, KafkaProducer
 
+from service.eventtime import EventClock
+from service.features.observation import parser
+from service.sources.kafka import KafkaSource
 from service.state.account import Decision
-from tests.factories import redis_contents, traffic
-from tests.servers import committed_offsets, read_topic
+from service.watermark import Marks
+from tests.factories import T0, event, redis_contents, traffic
+from tests.servers import committed_offsets, create_topics, read_topic
 from tests.workers import (
     Topics,
     account_states,
@@ -173,15 +178,6 @@ def test_a_worker_reads_on_while_its_own_partition_holds_the_watermark(
 ) -> None:
     """One partition read far ahead fills the waiting records; the other, this worker's too,
     still holds the watermark. Stopping the polls there would wait for itself for good."""
-    from kafka import KafkaConsumer, KafkaProducer
-
-    from service.eventtime import EventClock
-    from service.features.observation import parser
-    from service.sources.kafka import KafkaSource
-    from service.watermark import Marks
-    from tests.factories import T0, event
-    from tests.servers import create_topics
-
     topic = f"hold-{time.time_ns()}"
     create_topics(kafka_bootstrap, [topic], partitions=2)
 
