@@ -23,8 +23,8 @@ payment method, or from a group whose members take turns.
 ...      "payment_evenness": 0.9}
 >>> round(family.score_one(x), 2), family.explain_one(x)[0].reason
 (9.01, 'farm_payment')
->>> family.score_one({**x, "payment_harvest": 0.0, "payment_long": 0.0})
-0.0
+>>> round(family.score_one({**x, "payment_harvest": 0.0, "payment_long": 0.0}), 2)
+4.51
 """
 
 from __future__ import annotations
@@ -40,15 +40,16 @@ KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
 # accounts already is, a /24 by twenty.
 FULL_SIZE = {"payment": 8.0, "system": 20.0, "network": 20.0, "asn_agent": 30.0}
 ESTABLISHED_DAYS = (30.0, 90.0)
+# The part of a group's evidence its shape carries whatever its members take: a farm that
+# rewords its requests and shortens its answers is still a farm; what it takes scales the rest.
+TAKE_FLOOR = 0.5
 
 
 class FarmEvidence(Evidence):
     family = "farm"
 
-    def __init__(self, weight: float = 10.5, corroboration: float = 1.5, cap: float = 12.5) -> None:
+    def __init__(self, weight: float = 10.5) -> None:
         self.weight = weight
-        self.corroboration = corroboration
-        self.cap = cap
 
     def group_strength(self, x: dict[str, float], kind: str) -> float:
         """How much the group of one kind says (0..1), before the member's own age."""
@@ -72,7 +73,7 @@ class FarmEvidence(Evidence):
             * size
             * cohort
             * (1.0 - 0.8 * ramp(aged, 0.3, 0.8) * (1.0 - even))
-            * intensity
+            * (TAKE_FLOOR + (1.0 - TAKE_FLOOR) * intensity)
             * (0.4 + 0.6 * volume)
         )
 
@@ -91,11 +92,11 @@ class FarmEvidence(Evidence):
         strengths.sort(reverse=True)
         best, kind = strengths[0]
         signals = [Signal(f"farm_{kind}", self.weight * best, x.get(f"{kind}_members", 0.0))]
-        others = sum(ramp(s, 0.1, 0.4) for s, _ in strengths[1:])
+        # Each kind of instrument is a separate chance that the account is a farm's: they
+        # combine as a noisy OR, so four kinds pointing at young cohorts say more than one.
+        unexplained = math.prod(1.0 - s for s, _ in strengths)
+        others = 1.0 - unexplained - best
         if others > 0:
-            signals.append(Signal("farm_corroborated", self.corroboration * min(others, 2.0),
+            signals.append(Signal("farm_corroborated", self.weight * others,
                                   float(len(strengths))))  # fmt: skip
-        total = sum(s.weight for s in signals)
-        if total > self.cap:
-            signals = [s._replace(weight=s.weight * self.cap / total) for s in signals]
         return strongest_first(signals)

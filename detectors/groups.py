@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from detectors.base import log_ramp, ramp
+
 # A member's report, and a group's sums, in this order. ``accounts`` is 1 per member, so
 # the sums count members; ``rate`` and ``rate_sq`` (requests an hour since the member's
 # first event of the day) give the spread of members' paces: a farm run round-robin is
@@ -63,7 +65,10 @@ def _evenness(group: Group) -> float:
 
 
 def group_intensity(x: dict[str, float], kind: str) -> float:
-    """How much the other members' answers are worth, per request (0..1)."""
+    """How much the other members' answers are worth, per request (0..1): answers to requests
+    that ask for reasoning, grades or probes, long answers or, in whatever words and at
+    whatever length, answers to one-turn questions, by their length on a log scale (a farm
+    that rewords its requests and shortens its answers still takes answers)."""
     requests = x.get(f"{kind}_requests", 0.0)
     if requests <= 0:
         return 0.0
@@ -73,7 +78,11 @@ def group_intensity(x: dict[str, float], kind: str) -> float:
         + x.get(f"{kind}_probe", 0.0)
         + 0.5 * x.get(f"{kind}_long", 0.0)
     )
-    return min(1.0, max(0.0, (value / requests - 0.1) / 0.4))
+    asked = ramp(value / requests, 0.1, 0.5)
+    answered = ramp(x.get(f"{kind}_single", 0.0), 0.5, 0.9) * log_ramp(
+        x.get(f"{kind}_tokens", 0.0), 100.0, 1000.0
+    )
+    return max(asked, answered)
 
 
 def taking_turns(x: dict[str, float], kind: str) -> float:
@@ -120,6 +129,9 @@ def group_features(
                 f"{kind}_probe": others.get("probe"),
                 f"{kind}_long": others.get("long"),
                 f"{kind}_single": others.get("single_turn") / requests if requests > 0 else 0.0,
+                f"{kind}_tokens": 1000.0 * others.get("completion_k") / requests
+                if requests > 0
+                else 0.0,
                 f"{kind}_evenness": _evenness(others),
             }
         )

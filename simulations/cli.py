@@ -30,7 +30,7 @@ import orjson
 
 from service.command_line import EVENTS_FILE, CommandError, input_file, output_file
 from simulations.evaluate import check_bounds, evaluate, read_scores, read_verdicts
-from simulations.evasions import EVASIONS
+from simulations.evasions import COMBINED, EVASIONS
 from simulations.generator import default_labels_path, generate
 from simulations.labels import read_labels
 from simulations.replay import (
@@ -75,6 +75,15 @@ def _speed(text: str) -> float | None:
         return parse_speed(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text}: give realtime, Nx (e.g. 60x) or max") from None
+
+
+def _evasion(text: str) -> str:
+    unknown = [part for part in text.split("+") if part not in EVASIONS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown evasion {unknown[0]!r}; known: {', '.join(EVASIONS)} (a+b for both)"
+        )
+    return text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -174,8 +183,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mx.add_argument(
         "--evasion",
         action="append",
-        choices=list(EVASIONS),
-        help="Run only this evasion (repeatable; default: all).",
+        type=_evasion,
+        help="Run only this evasion (repeatable; default: every single one, then the "
+        "combined rows); a+b applies both, in order.",
     )
     mx.add_argument("--jobs", type=int, default=1, help="Matrix runs in parallel processes.")
     ab = ev.add_argument_group("ablation")
@@ -411,7 +421,7 @@ def _matrix_command(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError, KeyError) as error:
         print(f"evaluate: {error}", file=sys.stderr)
         return 2
-    evasions = args.evasion or list(EVASIONS)
+    evasions = args.evasion or [*EVASIONS, *COMBINED]
 
     def done(name: str, run: Run) -> None:
         _progress(f"{name}: {run.events:,} events, generated in {run.generate_s:.1f} s, "

@@ -133,14 +133,34 @@ def _evasions() -> list[Evasion]:
 
 
 EVASIONS: dict[str, Evasion] = {e.name: e for e in _evasions()}
+# Several evasions at once, as traffic written elsewhere differs in wording, lengths and
+# spread together: the matrix runs these rows after the single ones.
+COMBINED: tuple[str, ...] = (
+    "reworded-spec+capped",
+    "reworded-prose+capped+thinner",
+    "reworded-brief+seeded+thinner",
+    "reworded-spec+own-payment+residential",
+    "reworded-brief+aged+capped",
+    "reworded-prose+half-chat",
+)
+
+
+def describe(name: str) -> str:
+    """What evasion ``name`` changes (``a+b``: both)."""
+    return "; and ".join(EVASIONS[part].what for part in name.split("+"))
 
 
 def apply(scenario: Scenario, name: str) -> Scenario:
-    """The scenario under evasion ``name``, named ``base+name``; validated again."""
-    try:
-        evasion = EVASIONS[name]
-    except KeyError:
-        raise KeyError(f"unknown evasion {name!r}; known: {', '.join(EVASIONS)}") from None
-    changed = evasion.apply(scenario)
+    """The scenario under evasion ``name``, named ``base+name``; validated again.
+
+    ``a+b`` applies evasion ``a`` then ``b``: an operator who rewords *and* caps answers
+    *and* spreads thinner, as traffic written elsewhere does all at once."""
+    changed = scenario
+    for part in name.split("+"):
+        try:
+            evasion = EVASIONS[part]
+        except KeyError:
+            raise KeyError(f"unknown evasion {part!r}; known: {', '.join(EVASIONS)}") from None
+        changed = evasion.apply(changed)
     suffix = "" if name == "none" else f"+{name}"
     return Scenario.model_validate({**changed.model_dump(), "name": f"{scenario.name}{suffix}"})

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulations.evaluate import Metrics, evaluate, read_verdicts
-from simulations.evasions import EVASIONS, apply
+from simulations.evasions import EVASIONS, apply, describe
 from simulations.generator import generate
 from simulations.labels import read_labels
 from simulations.spec import CAMPAIGN_TYPES, Scenario
@@ -216,7 +216,7 @@ def matrix_markdown(base: Scenario, runs: dict[str, Run], failures: list[str] | 
             + " |"
         )
     lines += ["", "## Evasions", ""]
-    lines += [f"- `{name}`: {EVASIONS[name].what}" for name in runs]
+    lines += [f"- `{name}`: {describe(name)}" for name in runs]
     if failures is not None:
         lines += ["", "## Expected bounds", ""]
         lines += [f"- FAIL {f}" for f in failures] or ["- all met"]
@@ -229,5 +229,5 @@ def matrix_json(base: Scenario, runs: dict[str, Run]) -> dict[str, object]:
         "hours": base.hours,
         "seed": base.seed,
         "commit": commit(),
-        "cells": [{"evasion": n, "what": EVASIONS[n].what, **r.summary()} for n, r in runs.items()],
+        "cells": [{"evasion": n, "what": describe(n), **r.summary()} for n, r in runs.items()],
     }

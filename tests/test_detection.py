@@ -191,6 +191,30 @@ def test_a_thin_member_of_a_farm_inherits_by_membership() -> None:
     assert log_odds(FarmEvidence(), x) > BIAS
 
 
+def test_a_farm_that_rewords_and_shortens_is_still_a_farm() -> None:
+    """No phrase or cue matched and 250-token answers: the cohort's shape carries the evidence,
+    each kind of instrument a separate chance, so four kinds outweigh one."""
+    values = dict.fromkeys(PROFILE_FIELDS, 0.0)
+    values.update(accounts=1.0, requests=30.0, rate=5.0, rate_sq=25.0, single_turn=28.0,
+                  completion_k=7.5, young=1.0)  # fmt: skip
+    one = [values[f] for f in PROFILE_FIELDS]
+    kinds = ("payment", "system", "network", "asn_agent")
+    groups = [Group(f"{kind}:ef", 12, False, tuple(12 * v for v in one)) for kind in kinds]
+    farm = FarmEvidence()
+    alone, _ = group_features(groups[:1], {})
+    together, _ = group_features(groups, {})
+    x_alone = vector(30, account_age_days=3.0, **alone)
+    x_together = vector(30, account_age_days=3.0, **together)
+    assert 0.0 < log_odds(farm, x_alone) < BIAS
+    assert log_odds(farm, x_together) > BIAS
+    assert {s.reason for s in farm.explain_one(x_together)} == {"farm_payment", "farm_corroborated"}
+    # What the members take still scales it: the same cohort taking nothing says less.
+    values.update(single_turn=0.0, completion_k=0.3)
+    idle = tuple(12 * values[f] for f in PROFILE_FIELDS)
+    quiet, _ = group_features([Group(f"{k}:ef", 12, False, idle) for k in kinds], {})
+    assert log_odds(farm, vector(30, account_age_days=3.0, **quiet)) < log_odds(farm, x_together)
+
+
 def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turns() -> None:
     farm = FarmEvidence()
     for kind in ("network", "system", "asn_agent"):

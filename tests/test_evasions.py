@@ -16,6 +16,7 @@ from simulations.evasions import (
     ADAPTER_GAPS,
     AGED_DAYS,
     CAPPED_TOKENS,
+    COMBINED,
     EVASIONS,
     HUMAN_PER_HOUR,
     apply,
@@ -51,6 +52,20 @@ def _attack(run: Run, *skip: str) -> list[dict[str, Any]]:
 def test_unknown_evasions_are_named() -> None:
     with pytest.raises(KeyError, match="unknown evasion 'sneaky'; known: none, reworded-spec"):
         apply(load_scenario("smoke"), "sneaky")
+
+
+def test_combined_evasions_apply_each_part_in_turn() -> None:
+    base = load_scenario("smoke")
+    both = apply(base, "reworded-spec+thinner+aged")
+    assert both.name == "smoke+reworded-spec+thinner+aged"
+    assert both.wording == "spec"
+    for before, after in zip(base.campaigns, both.campaigns, strict=True):
+        assert after.accounts == 2 * before.accounts
+        assert after.options["aged_days"] == list(AGED_DAYS)
+    with pytest.raises(KeyError, match="unknown evasion 'sneaky'"):
+        apply(base, "capped+sneaky")
+    for name in COMBINED:  # every default combined row names known evasions
+        assert apply(base, name).name == f"smoke+{name}"
 
 
 def test_none_is_the_base_and_every_evasion_keeps_the_benign_population(
