@@ -175,12 +175,31 @@ class PeerBaseline:
         return Peer(tier, value_of(feature, median), value_of(feature, p99), self.accounts(tier))
 
     def tail(self, x: Mapping[str, float], feature: str, value: float) -> float | None:
-        """The share of the tier's accounts at or above ``value`` (None until the tier is
-        known): how unusual the value is among peers."""
-        tails = self._tail_counts(tier_of(x.get("requests", 0.0)), feature)
+        """The share of the account's peers at or above ``value`` (None until enough peers
+        are known): how unusual the value is among them. Peers are the account's tier or,
+        while it holds too few accounts (the heaviest tiers always do), that tier with the
+        lighter ones next to it, down to enough accounts."""
+        tails = self._pooled_tails(tier_of(x.get("requests", 0.0)), feature)
         if not tails or not tails[0]:
             return None
         return tails[bin_of(feature, value)] / tails[0]
+
+    def _pooled_tails(self, tier: int, feature: str) -> list[int] | None:
+        key = (-1 - tier, feature)  # cached beside the tiers' own tails
+        tails = self._tails.get(key)
+        if tails is None:
+            lowest, accounts = tier, self.accounts(tier)
+            while accounts < self.min_accounts and lowest > 0:
+                lowest -= 1
+                accounts += self.accounts(lowest)
+            hists = [self._hist[(t, feature)] for t in range(lowest, tier + 1)
+                     if (t, feature) in self._hist]  # fmt: skip
+            if accounts < self.min_accounts or not hists:
+                return None
+            pooled = [sum(counts) for counts in zip(*hists, strict=True)]
+            tails = list(itertools.accumulate(reversed(pooled)))[::-1]
+            self._tails[key] = tails
+        return tails
 
     def share_floors(self, x: Mapping[str, float]) -> dict[str, float]:
         """Per content share, twice the peers' median (empty until the tier is known).

@@ -15,12 +15,12 @@ from typing import NamedTuple
 from detectors.base import log_ramp, ramp
 
 # A member's report, and a group's sums, in this order. ``accounts`` is 1 per member, so
-# the sums count members; ``rate`` and ``rate_sq`` (requests an hour since the member's
+# the sums count members; ``pace`` and ``pace_sq`` (log1p of requests an hour since the member's
 # first event of the day) give the spread of members' paces: a farm run round-robin is
 # even, the customers behind one NAT are not; ``young`` counts members opened in the
 # last month, ``aged`` those known to be older.
 PROFILE_FIELDS: tuple[str, ...] = (
-    "accounts", "requests", "rate", "rate_sq", "harvest", "trace", "grade", "probe", "long",
+    "accounts", "requests", "pace", "pace_sq", "harvest", "trace", "grade", "probe", "long",
     "completion_k", "single_turn", "young", "aged",
 )  # fmt: skip
 Profile = tuple[float, ...]  # in PROFILE_FIELDS order
@@ -54,14 +54,15 @@ class Group(NamedTuple):
 
 def _evenness(group: Group) -> float:
     """1 when every member sends at the same pace (a farm run round-robin), falling to 0 as
-    members' paces spread (the customers behind one NAT)."""
+    members' paces spread (the customers behind one NAT) to a factor of e either way. Paces
+    are compared on a log scale, so that one heavy account joining a farm's group (or a
+    stock system prompt's) cannot hide the evenness of the rest."""
     n = group.members
-    rate = group.get("rate")
-    if n < 2 or rate <= 0:
+    if n < 2 or group.get("pace") <= 0:
         return 0.0
-    mean = rate / n
-    variance = max(group.get("rate_sq") / n - mean * mean, 0.0)
-    return max(0.0, 1.0 - math.sqrt(variance) / mean)
+    mean = group.get("pace") / n
+    spread = math.sqrt(max(group.get("pace_sq") / n - mean * mean, 0.0))
+    return max(0.0, 1.0 - spread)
 
 
 def group_intensity(x: dict[str, float], kind: str) -> float:

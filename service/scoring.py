@@ -11,6 +11,7 @@ is handed to the link store stamped with ``e``, for epochs after it to read.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from detectors.baseline import PeerBaseline
@@ -35,12 +36,12 @@ def report_profile(x: dict[str, float], new_days: float) -> Profile:
     an account younger than ``new_days`` counts as young."""
     requests = x["requests"]
     age = x["account_age_days"]
-    rate = requests / max(x["active_hours"], 1.0)
+    pace = math.log1p(requests / max(x["active_hours"], 1.0))
     values = {
         "accounts": 1.0,
         "requests": requests,
-        "rate": rate,
-        "rate_sq": rate * rate,
+        "pace": pace,
+        "pace_sq": pace * pace,
         "harvest": x["harvest_count"],
         "trace": x["trace_count"],
         "grade": x["grade_count"],

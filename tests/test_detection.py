@@ -4,6 +4,7 @@ linked groups, policy overrides."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -168,7 +169,8 @@ def test_histograms_merge_in_any_order_into_the_same_peers() -> None:
 
 def profile(requests: float, harvest: float = 0.0, young: float = 1.0) -> tuple[float, ...]:
     values = dict.fromkeys(PROFILE_FIELDS, 0.0)
-    values.update(accounts=1.0, requests=requests, rate=requests / 6, rate_sq=requests**2 / 36,
+    pace = math.log1p(requests / 6)
+    values.update(accounts=1.0, requests=requests, pace=pace, pace_sq=pace**2,
                   harvest=harvest, long=harvest, young=young, aged=1.0 - young)  # fmt: skip
     return tuple(values[f] for f in PROFILE_FIELDS)
 
@@ -179,7 +181,7 @@ def farm_group(
     """``members`` accounts alike; ``spread`` > 1: their paces spread (a NAT, not a farm)."""
     one = profile(40, 30, young)
     sums = [members * v for v in one]
-    sums[FIELD["rate_sq"]] *= spread
+    sums[FIELD["pace_sq"]] *= spread
     return Group(f"{kind}:ab", members, False, tuple(sums))
 
 
@@ -195,7 +197,8 @@ def test_a_farm_that_rewords_and_shortens_is_still_a_farm() -> None:
     """No phrase or cue matched and 250-token answers: the cohort's shape carries the evidence,
     each kind of instrument a separate chance, so four kinds outweigh one."""
     values = dict.fromkeys(PROFILE_FIELDS, 0.0)
-    values.update(accounts=1.0, requests=30.0, rate=5.0, rate_sq=25.0, single_turn=28.0,
+    pace = math.log1p(5.0)
+    values.update(accounts=1.0, requests=30.0, pace=pace, pace_sq=pace**2, single_turn=28.0,
                   completion_k=7.5, young=1.0)  # fmt: skip
     one = [values[f] for f in PROFILE_FIELDS]
     kinds = ("payment", "system", "network", "asn_agent")
@@ -228,6 +231,20 @@ def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turn
     # ...but aged accounts behind one proxy taking turns at the same pace are.
     features, _ = group_features([farm_group("network", young=0.0)], {})
     assert log_odds(farm, vector(40, account_age_days=900.0, **features)) > BIAS / 2
+
+
+def test_one_heavy_account_in_a_group_does_not_hide_members_taking_turns() -> None:
+    """Paces compare on a log scale: a customer a hundred times busier sharing the farm's
+    network (or its stock system prompt) leaves a hundred members at one pace still even
+    (their pace's spread, without logs, would be five times its mean)."""
+    farm = farm_group("network", members=100, young=0.0)
+    heavy = profile(4_000, 0, young=0.0)
+    crowd = Group(farm.value, 101, False, tuple(a + b for a, b in zip(farm.sums, heavy,
+                                                                       strict=True)))  # fmt: skip
+    features, _ = group_features([crowd], {})
+    assert features["network_evenness"] > 0.5
+    alone, _ = group_features([farm], {})
+    assert alone["network_evenness"] == pytest.approx(1.0)
 
 
 def test_a_group_is_judged_without_the_member_itself() -> None:

@@ -8,6 +8,7 @@ were made, and a value shared too widely keeps only its member count."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import pytest
@@ -49,7 +50,8 @@ def links(request: pytest.FixtureRequest) -> Iterator[LinkStore]:
 
 def profile(requests: float, harvest: float = 0.0, young: float = 0.0) -> tuple[float, ...]:
     values = dict.fromkeys(PROFILE_FIELDS, 0.0)
-    values.update(accounts=1.0, requests=requests, rate=requests / 6, rate_sq=requests**2 / 36,
+    pace = math.log1p(requests / 6)
+    values.update(accounts=1.0, requests=requests, pace=pace, pace_sq=pace**2,
                   harvest=harvest, young=young)  # fmt: skip
     return tuple(values[f] for f in PROFILE_FIELDS)
 
@@ -67,7 +69,9 @@ def test_a_group_sums_its_members_as_of_an_epoch(links: LinkStore) -> None:
     card = groups[CARD]
     assert card.members == 2
     assert card.get("requests") == 40 and card.get("harvest") == 24 and card.get("young") == 2
-    assert card.get("rate_sq") == pytest.approx((100 + 900) / 36, abs=0.01)
+    assert card.get("pace_sq") == pytest.approx(
+        math.log1p(10 / 6) ** 2 + math.log1p(30 / 6) ** 2, abs=0.01
+    )
     assert groups[NET].members == 1 and groups[NET].get("requests") == 10
     later = links.groups([CARD], 11)[CARD]
     assert later.members == 3 and later.get("requests") == pytest.approx(45.55)
