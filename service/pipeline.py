@@ -333,6 +333,7 @@ class _Extras:
         hashes = batch.hash_columns()
         self.heads = hashes[HASH["head"]]
         self.tails = hashes[HASH["tail"]]
+        self.frames = hashes[HASH["frame"]]
 
     def of(self, k: int) -> tuple[dict[str, int], int, list[tuple[int, int]]]:
         events = self.order[self.bounds[k] : self.bounds[k + 1]].tolist()
@@ -343,7 +344,7 @@ class _Extras:
         names = self.batch.models
         for i in events:
             models[names[i]] = models.get(names[i], 0) + 1
-            for key in (int(self.heads[i]), int(self.tails[i])):
+            for key in (int(self.heads[i]), int(self.tails[i]), int(self.frames[i])):
                 if key:
                     skeletons.append((key, 1))
         return models, int(self.languages[k]), skeletons

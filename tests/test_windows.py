@@ -10,8 +10,8 @@ import pytest
 from xxhash import xxh3_64_intdigest
 
 from service.features import sketch
-from service.features.fingerprint import fingerprints, set_key, skeletons
-from service.features.observation import COLUMN, HASH, link_values, use_key
+from service.features.fingerprint import fingerprints, frame, set_key, skeletons
+from service.features.observation import COLUMN, HASH, HASHES, link_values, use_key
 from service.features.segments import LONG_FROM, LONG_FULL, increments, registers
 from service.features.windows import BLOCK, INDEX, MAX_MODELS, AccountWindows, M, Rate
 from service.pipeline import Pipeline
@@ -147,10 +147,22 @@ def test_skeletons_ignore_numbers_and_the_filled_in_middle() -> None:
     )
 
 
+def test_a_frame_is_the_labels_around_the_payload_whatever_its_length() -> None:
+    alpaca = "### Instruction:\n{}\n\n### Response:"
+    short = frame(alpaca.format("Solve 2x+1=7."))
+    long = frame(alpaca.format("A train leaves at 9:40.\nIt travels 120 km.\n" * 40))
+    assert short == long != 0
+    assert frame("Problem: two trains meet\nAnswer:") == frame("Problem: 3 cats\nAnswer:")
+    assert frame("Problem: two trains meet\nAnswer:") != short
+    # Prose and single lines have no frame: nothing to share but the payload.
+    assert frame("Hi!\nCould you help me with my essay?") == 0
+    assert frame("Question: what is a prime?") == 0
+
+
 def test_fingerprints_are_keyed_numbers() -> None:
-    found = fingerprints("secret prompt text", "secret system text")
+    found = fingerprints("secret\nprompt: text\nanswer:", "secret system text")
     assert all(isinstance(value, int) and value for value in found)
-    assert fingerprints(None, None) == (0, 0, 0, 0)
+    assert fingerprints(None, None) == (0, 0, 0, 0, 0)
     try:
         use_key("one key")
         keyed = link_values("pm_1", 0, "198.51.100.7", 77, "ua")
@@ -180,7 +192,8 @@ def test_observation_carries_each_field_in_its_column() -> None:
     assert c[COLUMN["created"]] == T0 - 86400 and c[COLUMN["elicit"]] == 1.0
     kinds = [v.split(":")[0] for v in batch.link_sets[int(c[COLUMN["link_set"]])]]
     assert kinds == ["payment", "system", "network", "asn_agent"]
-    assert all(batch.hash_columns()[:, 0])
+    framed = [HASH[name] for name in HASHES if name != "frame"]  # a one-line prompt has none
+    assert all(batch.hash_columns()[framed, 0]) and batch.hash_columns()[HASH["frame"], 0] == 0
     assert b"Explain" not in batch.numbers + batch.hashes
     assert "Explain" not in repr(batch) and "Be nice" not in repr(batch)
     v6 = batch.link_sets[int(batch.columns()[COLUMN["link_set"], 1])]

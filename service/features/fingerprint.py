@@ -8,6 +8,10 @@ windows, detectors, stores and sinks get 64-bit hashes only.
   at its start and at its end, so "Solve 12+7 step by step" and "Solve 3+95 step
   by step" share a head, and a template that puts its instruction after the
   payload still shares a tail;
+- ``frame``: the hash of a prompt's labelled lines in order, every other line masked,
+  so templates whose fixed words are only labels around the payload
+  ("### Instruction:\n{q}\n\n### Response:", "Problem: {p}\nAnswer:") share one
+  too, however long or short the payload;
 - ``system``: exact hash of the system prompt, for cross-account linkage.
 
 Every hash is keyed (xxh3 with a seed from ``HARVESTGUARD_FINGERPRINT_KEY``, see
@@ -25,6 +29,7 @@ from xxhash import xxh3_64_intdigest
 # the filled-in payload. A bounded head and tail keep the cost flat for 100 KB prompts.
 HEAD_WORDS = 8
 TAIL_WORDS = 6
+FRAME_LINES = 4
 _DIGITS = re.compile(r"\d+")
 _NONE = 0
 _seed = 0
@@ -52,11 +57,47 @@ def skeletons(prompt: str) -> tuple[int, int]:
     return _skeleton(head[:HEAD_WORDS]), _skeleton(tail[-TAIL_WORDS:])
 
 
-def fingerprints(prompt: str | None, system_prompt: str | None) -> tuple[int, int, int, int]:
-    """Prompt, head, tail and system hashes of one request; 0 stands for an absent text."""
+def frame(prompt: str) -> int:
+    """The hash of the prompt's labels in order (0 with fewer than two): a line's label is
+    its opening word when that ends in a colon or the line opens with a Markdown marker;
+    every run of other lines counts as one masked line. Only the first and last few lines
+    are read, so a 100 KB prompt costs what a short one does."""
+    lines = [line for line in prompt.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return _NONE
+    if len(lines) > 2 * FRAME_LINES:
+        lines = lines[:FRAME_LINES] + lines[-FRAME_LINES:]
+    labels: list[str] = []
+    shape: list[str] = []
+    for line in lines:
+        label = _label(line)
+        if label:
+            labels.append(label)
+            shape.append(label)
+        elif not shape or shape[-1] != "…":
+            shape.append("…")
+    return keyed_hash("\n".join(shape)) if len(labels) >= 2 else _NONE
+
+
+def _label(line: str) -> str:
+    """A line's label: a Markdown heading or marker line of a few words whole, else its
+    marker; an opening word ending in a colon ("Question:", "input:"); or nothing."""
+    words = line.split()
+    first = words[0]
+    if first[0] in "#*<[" and (len(first) > 1 or first == "#"):
+        return _DIGITS.sub("0", " ".join(words if len(words) <= 4 else words[:1]).lower())[:40]
+    if first.endswith(":") and len(first) <= 24:
+        return _DIGITS.sub("0", first.lower())
+    return ""
+
+
+def fingerprints(
+    prompt: str | None, system_prompt: str | None
+) -> tuple[int, int, int, int, int]:
+    """Prompt, head, tail, frame and system hashes of one request; 0 stands for none."""
     if prompt:
         head, tail = skeletons(prompt)
-        prompt_fp = keyed_hash(prompt)
+        prompt_fp, frame_fp = keyed_hash(prompt), frame(prompt)
     else:
-        prompt_fp = head = tail = _NONE
-    return prompt_fp, head, tail, keyed_hash(system_prompt) if system_prompt else _NONE
+        prompt_fp = head = tail = frame_fp = _NONE
+    return prompt_fp, head, tail, frame_fp, keyed_hash(system_prompt) if system_prompt else _NONE

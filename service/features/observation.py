@@ -35,7 +35,7 @@ NUMBERS: tuple[str, ...] = (
     "logit_bias", "top_logprobs", "choices", "error", "truncated", "single_turn", "logprobs",
     "reproducible", "stream", "tools", "system",
 )  # fmt: skip
-HASHES: tuple[str, ...] = ("prompt", "head", "tail", "system", "ip", "key")
+HASHES: tuple[str, ...] = ("prompt", "head", "tail", "frame", "system", "ip", "key")
 COLUMN = {name: i for i, name in enumerate(NUMBERS)}
 HASH = {name: i for i, name in enumerate(HASHES)}
 
@@ -196,7 +196,7 @@ def observe_events(
     rows = []
     hashes = []
     for event in events:
-        prompt_fp, head, tail, system_fp = fingerprints(event.prompt, event.system_prompt)
+        prompt_fp, head, tail, frame, system_fp = fingerprints(event.prompt, event.system_prompt)
         links = link_values(
             event.payment_fingerprint, system_fp, event.client_ip, event.asn, event.user_agent
         )
@@ -207,6 +207,7 @@ def observe_events(
                 prompt_fp,
                 head,
                 tail,
+                frame,
                 system_fp,
                 keyed_hash(event.client_ip) if event.client_ip else 0,
                 keyed_hash(event.api_key_id) if event.api_key_id else 0,
