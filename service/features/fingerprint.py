@@ -30,6 +30,7 @@ from xxhash import xxh3_64_intdigest
 HEAD_WORDS = 8
 TAIL_WORDS = 6
 FRAME_LINES = 4
+FRAME_CHARS = 400
 _DIGITS = re.compile(r"\d+")
 _NONE = 0
 _seed = 0
@@ -61,8 +62,14 @@ def frame(prompt: str) -> int:
     """The hash of the prompt's labels in order (0 with fewer than two): a line's label is
     its opening word when that ends in a colon or the line opens with a Markdown marker;
     every run of other lines counts as one masked line. Only the first and last few lines
-    are read, so a 100 KB prompt costs what a short one does."""
-    lines = [line for line in prompt.splitlines() if line.strip()]
+    (of the first and last ``FRAME_CHARS``) are read, so a 100 KB prompt costs what a
+    short one does."""
+    if len(prompt) <= 2 * FRAME_CHARS:
+        lines = prompt.splitlines()
+    else:  # the lines cut through, and all between them, are payload: one masked line
+        head, tail = prompt[:FRAME_CHARS].splitlines(), prompt[-FRAME_CHARS:].splitlines()
+        lines = [*head[:-1], "…", *tail[1:]]
+    lines = [line for line in lines if line.strip()]
     if len(lines) < 2:
         return _NONE
     if len(lines) > 2 * FRAME_LINES:
