@@ -119,6 +119,10 @@ class PeerBaseline:
         self._hist.clear()
         self._add(counts)
 
+    def add(self, counts: Mapping[str, int]) -> None:
+        """Add histogram cells (what changed since the epoch last loaded)."""
+        self._add(counts)
+
     def learn_one(self, x: Mapping[str, float]) -> None:
         """Add one account at once (standalone use; the pipeline merges samples by epoch)."""
         self._add(self.sample(x))

@@ -299,9 +299,15 @@ class Pipeline:
                 state.enriched = f"payment:{keyed_hash(found.payment):016x}"
 
     def _load_baseline(self, as_of: int) -> None:
-        if self._baseline_as_of != as_of:
-            self.baseline.load(self.links.histograms(as_of))
-            self._baseline_as_of = as_of
+        held = self._baseline_as_of
+        if held == as_of:
+            return
+        read = self.links.histograms(as_of, held if held is not None and held < as_of else None)
+        if read.whole:
+            self.baseline.load(read.cells)
+        else:
+            self.baseline.add(read.cells)
+        self._baseline_as_of = read.as_of
 
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing."""

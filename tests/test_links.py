@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from detectors.groups import FIELD, PROFILE_FIELDS
-from service.state.links import Contribution, LinkStore, MemoryLinks, Report
+from service.state.links import CHANGES_KEPT, Contribution, LinkStore, MemoryLinks, Report
 from service.state.redis_links import RedisLinks
 
 pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
@@ -144,10 +144,28 @@ def test_baseline_samples_merge_by_epoch_and_replace_within_one(links: LinkStore
     links.contribute(7, Contribution({}, {"a": {"1:x:3": 1, "1:#": 1}}, ()))
     links.contribute(7, Contribution({}, {"a": {"1:x:4": 1, "1:#": 1}}, ()))  # replaces a's
     links.contribute(8, Contribution({}, {"b": {"1:x:4": 1, "1:#": 1}}, ()))
-    assert links.histograms(6) == {}
-    assert links.histograms(7) == {"1:x:4": 1, "1:#": 1}
-    assert links.histograms(8) == {"1:x:4": 2, "1:#": 2}
-    assert links.histograms(9) == {"1:x:4": 2, "1:#": 2}  # folded once, not again
+    assert links.histograms(6).cells == {}
+    assert links.histograms(7).cells == {"1:x:4": 1, "1:#": 1}
+    assert links.histograms(8).cells == {"1:x:4": 2, "1:#": 2}
+    assert links.histograms(9).cells == {"1:x:4": 2, "1:#": 2}  # folded once, not again
+
+
+def test_a_reader_holding_an_epoch_reads_only_what_changed_after_it(links: LinkStore) -> None:
+    other = second_writer(links)
+    links.contribute(7, Contribution({}, {"a": {"1:x:3": 1, "1:#": 1}}, ()))
+    whole = links.histograms(7)
+    assert whole == ({"1:x:3": 1, "1:#": 1}, 7, True)
+    other.contribute(8, Contribution({}, {"b": {"1:x:4": 1, "1:#": 1}}, ()))
+    links.contribute(9, Contribution({}, {"c": {"1:x:4": 1, "1:#": 1}}, ()))
+    other.histograms(8)  # another worker folds epoch 8 first: its changes are kept for all
+    assert links.histograms(9, since=7) == ({"1:x:4": 2, "1:#": 2}, 9, False)
+    assert links.histograms(9, since=9) == ({}, 9, False)
+    assert links.histograms(9).cells == {"1:x:3": 1, "1:x:4": 2, "1:#": 3}
+    # A reader further behind than the changes are kept for reads the whole histogram.
+    far = 9 + CHANGES_KEPT + 1
+    links.contribute(far, Contribution({}, {"d": {"1:x:5": 1, "1:#": 1}}, ()))
+    assert links.histograms(far, since=9) == ({"1:x:3": 1, "1:x:4": 2, "1:x:5": 1, "1:#": 4},
+                                              far, True)  # fmt: skip
 
 
 def test_a_batch_written_again_after_its_epoch_was_read_changes_nothing(
@@ -160,12 +178,12 @@ def test_a_batch_written_again_after_its_epoch_was_read_changes_nothing(
     )
     links.contribute(10, epoch_10)
     links.contribute(11, reports(org_a=Report((CARD,), profile(14))))
-    assert links.histograms(10) == {"1:x:3": 1, "1:#": 1}
+    assert links.histograms(10).cells == {"1:x:3": 1, "1:#": 1}
     assert links.groups([CARD], 11)[CARD].get("requests") == 14
     links.contribute(10, epoch_10)
     links.contribute(11, reports(org_a=Report((CARD,), profile(14))))
     assert links.groups([CARD], 11)[CARD].get("requests") == 14  # not back to 10
-    assert links.histograms(11) == {"1:x:3": 1, "1:#": 1}  # counted once
+    assert links.histograms(11).cells == {"1:x:3": 1, "1:#": 1}  # counted once
 
 
 def test_a_model_is_first_seen_in_its_earliest_epoch(links: LinkStore) -> None:

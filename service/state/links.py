@@ -48,6 +48,19 @@ class Contribution(NamedTuple):
     models: Iterable[str]  # models seen
 
 
+class Histograms(NamedTuple):
+    """The baseline's histogram cells as of ``as_of``: all of them (``whole``), or only
+    what was folded in by reads after the epoch a reader already holds."""
+
+    cells: dict[str, int]
+    as_of: int  # the newest epoch they include (a whole read may include later ones)
+    whole: bool
+
+
+# How many epochs of folded changes the stores keep for readers that hold an older baseline.
+CHANGES_KEPT = 60
+
+
 class LinkStore(Protocol):
     def contribute(self, epoch: int, contribution: Contribution) -> None:
         """Record one epoch's contributions; writing the same ones twice changes nothing."""
@@ -61,8 +74,10 @@ class LinkStore(Protocol):
         """Every model seen up to epoch ``as_of``, with the epoch it was first seen in."""
         ...
 
-    def histograms(self, as_of: int) -> dict[str, int]:
-        """The baseline's histogram cells as of epoch ``as_of``."""
+    def histograms(self, as_of: int, since: int | None = None) -> Histograms:
+        """The baseline's histogram cells as of epoch ``as_of``: whole, or, for a reader that
+        holds them as of ``since``, only what changed after it (while the store still keeps
+        that: a reader one epoch behind reads a few cells, not thousands)."""
         ...
 
     def members(self, value: str, limit: int = 50) -> list[str]:
@@ -114,6 +129,8 @@ class MemoryLinks:
         self._models: dict[str, int] = {}
         self._histograms: dict[str, int] = {}
         self._sampled: dict[str, int] = {}  # account -> epoch of its newest counted sample
+        self._changes: list[tuple[int, dict[str, int]]] = []  # (as_of, cells it folded in)
+        self._changes_from = -1  # the changes of every read as of a later epoch are kept
 
     def contribute(self, epoch: int, contribution: Contribution) -> None:
         # A contribution to an epoch already folded (only when the watermark gave up on an
@@ -130,11 +147,18 @@ class MemoryLinks:
 
     def _fold(self, as_of: int) -> None:
         due = {e for e in self._pending if e <= as_of} | {e for e in self._expiring if e <= as_of}
+        changed: dict[str, int] = {}
         for epoch in sorted(due):
             pending = self._pending.pop(epoch, None)
             if pending is not None:
-                self._apply(epoch, pending)
+                self._apply(epoch, pending, changed)
             self._expire(epoch)
+        if changed:
+            self._changes.append((as_of, changed))
+        cut = as_of - CHANGES_KEPT
+        if cut > self._changes_from:
+            self._changes = [(a, cells) for a, cells in self._changes if a > cut]
+            self._changes_from = cut
         if as_of // _PRUNE_EPOCHS > self._folded // _PRUNE_EPOCHS:
             oldest = as_of - self.ttl_epochs
             self._sampled = {a: e for a, e in self._sampled.items() if e > oldest}
@@ -142,7 +166,7 @@ class MemoryLinks:
         if len(self._entries) > self.max_values:
             self._evict()
 
-    def _apply(self, epoch: int, contribution: Contribution) -> None:
+    def _apply(self, epoch: int, contribution: Contribution, changed: dict[str, int]) -> None:
         for account, (values, profile, _) in contribution.reports.items():
             report = quantise(profile)
             for value in values:
@@ -157,6 +181,7 @@ class MemoryLinks:
             sampled[account] = epoch
             for cell, count in cells.items():
                 histograms[cell] = histograms.get(cell, 0) + count
+                changed[cell] = changed.get(cell, 0) + count
 
     def _report(self, value: str, account: str, epoch: int, report: tuple[int, ...]) -> None:
         entry = self._entries.get(value)
@@ -221,9 +246,16 @@ class MemoryLinks:
         self._fold(as_of)
         return dict(self._models)
 
-    def histograms(self, as_of: int) -> dict[str, int]:
+    def histograms(self, as_of: int, since: int | None = None) -> Histograms:
         self._fold(as_of)
-        return dict(self._histograms)
+        if since is None or not self._changes_from <= since <= as_of:
+            return Histograms(dict(self._histograms), self._folded, True)
+        changed: dict[str, int] = {}
+        for folded_as_of, cells in self._changes:
+            if since < folded_as_of <= as_of:
+                for cell, count in cells.items():
+                    changed[cell] = changed.get(cell, 0) + count
+        return Histograms(changed, as_of, False)
 
     def members(self, value: str, limit: int = 50) -> list[str]:
         entry = self._entries.get(value)

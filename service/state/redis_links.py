@@ -15,7 +15,9 @@ move by the difference; one older than the member's is stale) and expires
 members whose report is ``ttl`` epochs old, all in one script per slot. The
 baseline's samples work the same way under ``hg:base`` (pending per account and
 epoch, folded into histogram counts, each account's newest folded epoch kept so
-that a sample written again is not counted twice), and
+that a sample written again is not counted twice; what each fold added is kept for an
+hour of epochs, so that a worker holding the baseline as of the epoch before reads the
+few cells that changed, not the whole histogram), and
 models' first sightings are a sorted set written with ``ZADD LT``. Any number of
 workers may write and read; the watermark (service/watermark.py) makes sure
 nobody reads an epoch before every partition's contributions to it are in.
@@ -28,7 +30,7 @@ from typing import Any, cast
 
 from detectors.groups import EMPTY_PROFILE, PROFILE_FIELDS, Group
 from service.state.base import StoreUnavailable
-from service.state.links import Contribution, dequantise, quantise
+from service.state.links import CHANGES_KEPT, Contribution, Histograms, dequantise, quantise
 from service.state.redis_client import (
     ERRORS,
     LazyCluster,
@@ -104,15 +106,23 @@ end
 return out
 """.replace("WIDTH", str(_WIDTH))
 # KEYS: the histogram hash, the pending hash, its index, each account's newest folded
-# sample (a sorted set by epoch). ARGV: as_of, how many epochs that is remembered.
+# sample (a sorted set by epoch), the changes each fold made (a sorted set by the epoch
+# read as of), and a hash with the newest epoch read as of (v), the epoch after which all
+# changes are kept (from) and a sequence (n). ARGV: as_of, how many epochs samples are
+# remembered, the epoch the reader holds ('': none), how many epochs changes are kept.
+# Returns {1, as_of, changes...} when the kept changes cover the reader's, else
+# {0, newest epoch read as of, the whole histogram as field, count, ...}.
 _FOLD_SAMPLES = """
-local as_of, keep = tonumber(ARGV[1]), tonumber(ARGV[2])
+local as_of, keep, since, kept = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
+  tonumber(ARGV[4])
+local changed = {}
 for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', as_of)) do
   local cells = redis.call('HGET', KEYS[2], entry)
   local epoch, account = string.match(entry, '^(%-?%d+):(.*)$')
   local folded = redis.call('ZSCORE', KEYS[4], account)
   -- A sample already counted (written again by a retried batch) is not counted twice.
   if cells and not (folded and tonumber(folded) >= tonumber(epoch)) then
+    table.insert(changed, cells)
     for cell, count in string.gmatch(cells, '([^=;]+)=(%d+)') do
       redis.call('HINCRBY', KEYS[1], cell, tonumber(count))
     end
@@ -122,7 +132,28 @@ for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', as_of)) do
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', as_of)
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', as_of - keep)
-return redis.call('HGETALL', KEYS[1])
+if #changed > 0 then
+  local n = redis.call('HINCRBY', KEYS[6], 'n', 1)
+  redis.call('ZADD', KEYS[5], as_of, n .. '|' .. table.concat(changed, ';'))
+end
+local newest = math.max(tonumber(redis.call('HGET', KEYS[6], 'v') or as_of), as_of)
+redis.call('HSET', KEYS[6], 'v', newest)
+local from = tonumber(redis.call('HGET', KEYS[6], 'from') or (as_of - kept))
+if as_of - kept > from then
+  from = as_of - kept
+  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', from)
+end
+redis.call('HSET', KEYS[6], 'from', from)
+if since and since >= from and since <= as_of then
+  local out = {1, as_of}
+  for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '(' .. since, as_of)) do
+    table.insert(out, string.match(entry, '|(.*)$'))
+  end
+  return out
+end
+local out = {0, newest}
+for _, item in ipairs(redis.call('HGETALL', KEYS[1])) do table.insert(out, item) end
+return out
 """
 
 
@@ -158,7 +189,7 @@ class RedisLinks:
 
     def _base_keys(self) -> list[str]:
         tag = f"{self.prefix}:base"
-        return [f"{{{tag}}}", f"{{{tag}}}:p", f"{{{tag}}}:i", f"{{{tag}}}:f"]
+        return [f"{{{tag}}}", *(f"{{{tag}}}:{k}" for k in ("p", "i", "f", "c", "v"))]
 
     def contribute(self, epoch: int, contribution: Contribution) -> None:
         pipe = self.client.pipeline(transaction=False)
@@ -176,7 +207,7 @@ class RedisLinks:
                 pipe.expire(key, self.ttl_s)
                 pipe.expire(pending, self.ttl_s)
         if contribution.samples:
-            _, pending, index, _ = self._base_keys()
+            _, pending, index, *_ = self._base_keys()
             for account, cells in contribution.samples.items():
                 entry = f"{epoch}:{account}"
                 pipe.hset(pending, entry, ";".join(f"{c}={n}" for c, n in cells.items()))
@@ -226,17 +257,26 @@ class RedisLinks:
             raise StoreUnavailable(f"redis: {error}") from error
         return {name.decode(): int(score) for name, score in cast(list[Any], known)}
 
-    def histograms(self, as_of: int) -> dict[str, int]:
+    def histograms(self, as_of: int, since: int | None = None) -> Histograms:
         keys = self._base_keys()
+        args = [as_of, self.ttl_epochs, "" if since is None else since, CHANGES_KEPT]
         try:
             if self._samples_by_slot is None:
-                raw = self._fold_samples(keys=keys, args=[as_of, self.ttl_epochs])
+                raw = self._fold_samples(keys=keys, args=args)
             else:
-                raw = self._samples_by_slot.run([(keys, [as_of, self.ttl_epochs])])[0]
+                raw = self._samples_by_slot.run([(keys, args)])[0]
         except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
-        flat = cast(list[bytes], raw)
-        return {flat[i].decode(): int(flat[i + 1]) for i in range(0, len(flat), 2)}
+        delta, newest, *rest = cast(list[Any], raw)
+        cells: dict[str, int] = {}
+        if delta:
+            for changes in cast(list[bytes], rest):
+                for cell, count in (item.split(b"=") for item in changes.split(b";")):
+                    name = cell.decode()
+                    cells[name] = cells.get(name, 0) + int(count)
+        else:
+            cells = {rest[i].decode(): int(rest[i + 1]) for i in range(0, len(rest), 2)}
+        return Histograms(cells, int(newest), not delta)
 
     def members(self, value: str, limit: int = 50) -> list[str]:
         """Accounts behind a value (at most ``limit``; none once it is common)."""

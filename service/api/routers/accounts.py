@@ -111,7 +111,7 @@ def _assessed(
     pipeline = context.pipeline
     epoch = context.complete_epoch() + 1
     baseline = PeerBaseline(context.settings.baseline_min_accounts)
-    baseline.load(context.links.histograms(epoch - 1))
+    baseline.load(context.links.histograms(epoch - 1).cells)
     round_ = ScoringRound(epoch, context.links, pipeline.scorer, baseline, context.settings,
                           state.links)  # fmt: skip
     x, linked = round_.vector(state)
