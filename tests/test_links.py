@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -196,3 +197,18 @@ def test_a_model_is_first_seen_in_its_earliest_epoch(links: LinkStore) -> None:
 
 def test_profile_fields_are_what_the_detectors_read() -> None:
     assert FIELD["accounts"] == 0 and len(FIELD) == len(PROFILE_FIELDS)
+
+
+def test_redis_link_keys_outlive_their_newest_report(redis_url: str, redis_client: Any) -> None:
+    """Expiry is set once an hour of epochs per value, with an hour's margin to cover it."""
+    links = RedisLinks(redis_url, ttl_epochs=TTL)
+    links.contribute(10, reports(org_a=Report((CARD,), profile(1))))
+    key, pending = f"hg:l:{{{CARD}}}", f"hg:l:{{{CARD}}}:p"
+    for name in (key, pending):
+        assert TTL * 60 < redis_client.ttl(name) <= TTL * 60 + 3600
+    redis_client.persist(key)
+    links.contribute(11, reports(org_b=Report((CARD,), profile(1))))
+    assert redis_client.ttl(key) == -1  # not set again within the hour
+    links.contribute(70, reports(org_b=Report((CARD,), profile(1))))
+    assert redis_client.ttl(key) > TTL * 60
+    links.close()

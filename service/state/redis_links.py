@@ -41,6 +41,8 @@ from service.state.redis_client import (
 )
 
 _WIDTH = len(PROFILE_FIELDS)
+_REFRESH_EPOCHS = 60
+_REFRESHES_KEPT = 1_000_000  # values whose expiry a worker remembers setting
 # KEYS: per value, its hash, pending set and expiry set. ARGV: as_of, ttl (epochs),
 # max members. Returns per value: {#n, #common, s0..sK}.
 _FOLD = """
@@ -172,7 +174,10 @@ class RedisLinks:
         self.prefix = prefix
         self.max_members = max_members
         self.ttl_epochs = ttl_epochs
-        self.ttl_s = ttl_epochs * 60 + 3600  # keys outlive their newest report's expiry
+        # Keys outlive their newest report's expiry by an hour: time enough to set their
+        # expiry only once an hour of epochs per value, not with every report.
+        self.ttl_s = ttl_epochs * 60 + _REFRESH_EPOCHS * 60
+        self._expiry_set: dict[str, int] = {}  # value -> epoch its keys' expiry was set in
         self.client = connect(url, cluster, sentinel=sentinel)
         client = self.client
         if isinstance(client, LazyCluster):
@@ -204,14 +209,18 @@ class RedisLinks:
                 key, pending, _ = self._keys(value)
                 pipe.hset(key, f"p:{entry}", report)
                 pipe.zadd(pending, {entry: epoch})
-                pipe.expire(key, self.ttl_s)
-                pipe.expire(pending, self.ttl_s)
+                if epoch - self._expiry_set.get(value, -_REFRESH_EPOCHS) >= _REFRESH_EPOCHS:
+                    pipe.expire(key, self.ttl_s)
+                    pipe.expire(pending, self.ttl_s)
+                    self._expiry_set[value] = epoch
         if contribution.samples:
             _, pending, index, *_ = self._base_keys()
             for account, cells in contribution.samples.items():
                 entry = f"{epoch}:{account}"
                 pipe.hset(pending, entry, ";".join(f"{c}={n}" for c, n in cells.items()))
                 pipe.zadd(index, {entry: epoch})
+        if len(self._expiry_set) > _REFRESHES_KEPT:
+            self._expiry_set.clear()  # forgetting only costs a few EXPIREs again
         models = list(contribution.models)
         if models:
             pipe.zadd(f"{self.prefix}:models", dict.fromkeys(models, epoch), lt=True)
