@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.scoring import EPOCH_S
+from service.scoring import DEFAULT_EPOCH_S
 
 AHEAD = "ts: ahead of its stream's time by more than the allowed skew"
 LATE = "ts: behind its partition's event time by more than the allowed lateness"
@@ -37,11 +37,16 @@ class EventClock:
     """Per partition, the newest accepted epoch; which new events to refuse."""
 
     def __init__(
-        self, future_skew_s: float, max_lateness_s: float, max_jump_s: float = 86400.0
+        self,
+        future_skew_s: float,
+        max_lateness_s: float,
+        epoch_s: int = DEFAULT_EPOCH_S,
+        max_jump_s: float = 86400.0,
     ) -> None:
         self.future_skew_s = future_skew_s
-        self.late_epochs = int(max_lateness_s // EPOCH_S)
-        self.jump_epochs = int(max_jump_s // EPOCH_S)
+        self.epoch_s = epoch_s
+        self.late_epochs = int(max_lateness_s // epoch_s)
+        self.jump_epochs = int(max_jump_s // epoch_s)
         self.newest: dict[int, int] = {}
 
     def check(
@@ -51,7 +56,7 @@ class EventClock:
         event's own clock (the record's timestamp, the server's; 0 or less for none)."""
         refused: list[tuple[int, str]] = []
         values = ts.tolist()
-        epochs = (ts // EPOCH_S).astype(np.int64).tolist()
+        epochs = (ts // self.epoch_s).astype(np.int64).tolist()
         parts = partitions.astype(np.int64).tolist()
         refs = reference.tolist() if reference is not None else [0.0] * len(values)
         newest = self.newest

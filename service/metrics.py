@@ -79,7 +79,7 @@ VERDICT_FAMILIES = Counter(
 WATERMARK_EPOCH = Gauge(
     f"{PREFIX}_watermark_epoch",
     "The shared watermark: every partition has written its contributions to epochs below it "
-    "(epoch = event time // 60 s).",
+    "(epoch = event time // HARVESTGUARD_EPOCH_S).",
 )
 RECORDS_WAITING = Gauge(
     f"{PREFIX}_records_waiting",

@@ -135,7 +135,7 @@ def detect_file(
     source = FileSource(
         input_path,
         parser(settings.input_format, settings.account_from, settings.trusted_proxies),
-        EventClock(settings.future_skew_s, settings.max_lateness_s),
+        EventClock(settings.future_skew_s, settings.max_lateness_s, settings.epoch_s),
         settings.batch_size,
         settings.partitions,
         settings.parse_in_child,

@@ -34,7 +34,7 @@ from service.features.fingerprint import keyed_hash
 from service.features.observation import COLUMN, HASH, ObservedBatch, use_key
 from service.features.segments import increments, registers, segment_sums
 from service.features.windows import INDEX, MINUTE_S
-from service.scoring import EPOCH_S, ScoringRound
+from service.scoring import ScoringRound
 from service.settings import Settings
 from service.state.account import AccountState, Decision, FirstFlag
 from service.state.base import FeatureStore
@@ -102,7 +102,9 @@ class Pipeline:
                 "or cards against them (docs/security.md)"
             )
         self.links: LinkStore = links if links is not None else MemoryLinks(
-            settings.link_max_members, settings.state_ttl_s // EPOCH_S, settings.link_max_values
+            settings.link_max_members,
+            settings.state_ttl_s // settings.epoch_s,
+            settings.link_max_values,
         )  # fmt: skip
         self.baseline = PeerBaseline(settings.baseline_min_accounts)
         self.scorer = scorer or Scorer(build(self.baseline, settings.disabled_families))
@@ -126,7 +128,7 @@ class Pipeline:
             self.overrides.refresh()
         columns = batch.columns()
         if epochs is None:
-            epochs = (columns[COLUMN["ts"]] // EPOCH_S).astype(np.int64)
+            epochs = (columns[COLUMN["ts"]] // self.settings.epoch_s).astype(np.int64)
         segments, segment_of, gaps = self._segment(batch, columns, epochs.tolist(), result)
         if not segments:
             return result

@@ -22,13 +22,11 @@ from service.settings import Settings
 from service.state.account import AccountState
 from service.state.links import Contribution, LinkStore, Report
 
-EPOCH_S = 60
+# The default length of an epoch (HARVESTGUARD_EPOCH_S): workers, the API and detect must
+# agree on it, as on every setting that changes verdicts.
+DEFAULT_EPOCH_S = 60
 # An account teaches the baseline at most once an hour, and only if it did not look suspect.
 PROTECT_ABOVE = 0.5
-
-
-def epoch_of(ts: float) -> int:
-    return int(ts // EPOCH_S)
 
 
 def report_profile(x: dict[str, float], new_days: float) -> Profile:
@@ -83,16 +81,17 @@ class ScoringRound:
         # A model is a new release only if it appeared after the stream began: on the first
         # day of a deployment every model is "first seen" and none of them is new.
         start = min(first_seen.values(), default=0)
-        grace = settings.new_model_grace_s / EPOCH_S
+        epoch_s = settings.epoch_s
+        grace = settings.new_model_grace_s / epoch_s
         self.released = {
-            model: seen * float(EPOCH_S)
+            model: seen * float(epoch_s)
             for model, seen in first_seen.items()
             if seen - start >= grace
         }
         self.reports: dict[str, Report] = {}
         self.samples: dict[str, dict[str, int]] = {}
         self.models: set[str] = set()
-        self._learn_epochs = settings.learn_interval_s / EPOCH_S
+        self._learn_epochs = settings.learn_interval_s / epoch_s
 
     def vector(self, state: AccountState) -> tuple[dict[str, float], dict[str, str]]:
         """The account's features with its groups' (as of the previous epoch), and its group

@@ -155,6 +155,16 @@ class Settings(BaseSettings):
         description="An event further behind its partition's newest event time than this is "
         "refused; later ones count, across accounts in the partition's open epoch.",
     )
+    epoch_s: int = Field(
+        60,
+        ge=10,
+        le=3600,
+        description="Length of an event-time epoch: cross-account inputs (link groups, the peer "
+        "baseline, models first seen) are read as of the last complete one. Longer epochs "
+        "make workers wait on each other less often (docs/performance.md) and cross-account "
+        "evidence later; every worker, the API and detect must use the same, and changing it "
+        "needs the cross-account state in Redis cleared (the worker refuses a mismatch).",
+    )
     watermark_idle_s: float = Field(
         10.0,
         gt=0,

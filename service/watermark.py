@@ -1,6 +1,6 @@
 """Event-time epochs per partition: which epoch each event counts in across accounts.
 
-An event's epoch is the larger of its own (``ts // 60``) and the newest epoch its
+An event's epoch is the larger of its own (``ts // HARVESTGUARD_EPOCH_S``) and the newest epoch its
 partition has already seen: a late event is counted in its account's windows at
 once, by its own time, and in cross-account sums in its partition's open epoch.
 A partition's epochs therefore never go back, which is what lets a shared
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from service.scoring import EPOCH_S
+from service.scoring import DEFAULT_EPOCH_S
 from service.state.base import StoreUnavailable
 from service.state.redis_client import ERRORS
 
@@ -24,12 +24,15 @@ from service.state.redis_client import ERRORS
 class PartitionEpochs:
     """The newest epoch seen per partition, and each new event's epoch."""
 
-    def __init__(self, newest: dict[int, int] | None = None) -> None:
+    def __init__(
+        self, epoch_s: int = DEFAULT_EPOCH_S, newest: dict[int, int] | None = None
+    ) -> None:
+        self.epoch_s = epoch_s
         self.newest: dict[int, int] = dict(newest or {})
 
     def assign(self, ts: np.ndarray, partitions: np.ndarray) -> np.ndarray:
         """The epoch of each event, in order, partition by partition (a running maximum)."""
-        own = (ts // EPOCH_S).astype(np.int64)
+        own = (ts // self.epoch_s).astype(np.int64)
         partitions = partitions.astype(np.int64)
         out = np.empty_like(own)
         for partition in np.unique(partitions).tolist():

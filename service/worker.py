@@ -70,7 +70,7 @@ class Worker:
             settings.topic_requests,
             parser(settings.input_format, settings.account_from, settings.trusted_proxies),
             self.backends.marks,
-            EventClock(settings.future_skew_s, settings.max_lateness_s),
+            EventClock(settings.future_skew_s, settings.max_lateness_s, settings.epoch_s),
             on_revoke=self._forget_cache,
         )
         self.source.subscribe()

@@ -83,3 +83,33 @@ def test_one_worker_three_workers_and_detect_give_the_same_verdicts(
     assert expected.count(b"\n") >= 20
     assert verdict_lines(redis_client, "one") == expected
     assert verdict_lines(redis_client, "three") == expected
+
+
+@pytest.mark.parametrize("batch_size", [7, 5000])
+def test_longer_epochs_give_the_same_verdicts_whatever_the_batch_size(
+    scenario: Path, tmp_path: Path, batch_size: int
+) -> None:
+    five_minutes = SETTINGS.model_copy(update={"epoch_s": 300})
+    reference = tmp_path / "reference.jsonl"
+    detect_file(scenario, reference, five_minutes.model_copy(update={"batch_size": 1000}))
+    cut = tmp_path / "cut.jsonl"
+    detect_file(scenario, cut, five_minutes.model_copy(update={"batch_size": batch_size}))
+    assert reference.read_bytes() and cut.read_bytes() == reference.read_bytes()
+
+
+def test_three_workers_with_five_minute_epochs_give_detects_verdicts(
+    scenario: Path, tmp_path: Path, kafka_bootstrap: str, redis_url: str,
+    redis_client: redis.Redis,
+) -> None:  # fmt: skip
+    offline = tmp_path / "detect.jsonl"
+    detect_file(scenario, offline, SETTINGS.model_copy(update={"epoch_s": 300}))
+    topics = Topics(kafka_bootstrap)
+    records = [(orjson.loads(raw)["account_id"].encode(), raw) for raw in events_of(scenario)]
+    produce(kafka_bootstrap, topics.requests, records)
+    env = {**worker_env(kafka_bootstrap, redis_url, topics, "five"), "HARVESTGUARD_EPOCH_S": "300"}
+    three = [start_worker(env) for _ in range(3)]
+    for worker in three:
+        finish(worker, timeout=600)
+    expected = offline.read_bytes()
+    assert expected.count(b"\n") >= 20
+    assert verdict_lines(redis_client, "five") == expected

@@ -16,7 +16,7 @@ import pytest
 
 from detectors.groups import FIELD, PROFILE_FIELDS
 from service.state.links import CHANGES_KEPT, Contribution, LinkStore, MemoryLinks, Report
-from service.state.redis_links import RedisLinks
+from service.state.redis_links import EpochMismatch, RedisLinks
 
 pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
@@ -212,3 +212,11 @@ def test_redis_link_keys_outlive_their_newest_report(redis_url: str, redis_clien
     links.contribute(70, reports(org_b=Report((CARD,), profile(1))))
     assert redis_client.ttl(key) > TTL * 60
     links.close()
+
+
+def test_redis_links_refuse_epochs_of_another_length(redis_url: str, redis_client: Any) -> None:
+    RedisLinks(redis_url, ttl_epochs=TTL).contribute(10, reports(org_a=Report((CARD,), profile(1))))
+    longer = RedisLinks(redis_url, ttl_epochs=TTL, epoch_s=300)
+    with pytest.raises(EpochMismatch, match=r"HARVESTGUARD_EPOCH_S is 300 but .* 60-second"):
+        longer.contribute(2, reports(org_b=Report((CARD,), profile(1))))
+    assert redis_client.hget(f"hg:l:{{{CARD}}}", "p:2:org_b") is None  # nothing written

@@ -140,7 +140,7 @@ class FileSource:
         self.batch_size = batch_size
         self.partitions = partitions
         self.in_child = in_child
-        self.epochs = PartitionEpochs()
+        self.epochs = PartitionEpochs(clock.epoch_s)
         self._partition_of: dict[str, int] = {}
         self._waiting = Waiting()
         self._newest: dict[int, int] = {}  # per partition, the epoch of its newest event

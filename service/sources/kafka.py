@@ -85,7 +85,7 @@ class KafkaSource:
         self.clock = clock
         self.max_waiting = max_waiting
         self.on_revoke = on_revoke
-        self.epochs = PartitionEpochs()
+        self.epochs = PartitionEpochs(clock.epoch_s)
         self._waiting = Waiting()  # observed records ahead of the watermark, in order
         self._next_offset: dict[int, int] = {}  # past the last record read, per partition
         self._idle_since: dict[int, float] = {}

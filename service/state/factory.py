@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.enrichment import Enrichment, FileEnrichment, RedisEnrichment
-from service.scoring import EPOCH_S
 from service.settings import Settings
 from service.state.alert_log import AlertLog, MemoryAlertLog, RedisAlertLog
 from service.state.base import FeatureStore
@@ -89,7 +88,7 @@ def make_redis_store(settings: Settings) -> RedisStore:
 
 def make_links(settings: Settings) -> LinkStore:
     """The cross-account state (link groups, models, the baseline), beside the account state."""
-    ttl_epochs = settings.state_ttl_s // EPOCH_S
+    ttl_epochs = settings.state_ttl_s // settings.epoch_s
     if settings.store == "memory":
         return MemoryLinks(settings.link_max_members, ttl_epochs, settings.link_max_values)
     return RedisLinks(
@@ -99,6 +98,7 @@ def make_links(settings: Settings) -> LinkStore:
         ttl_epochs=ttl_epochs,
         cluster=settings.redis_cluster,
         sentinel=sentinels(settings),
+        epoch_s=settings.epoch_s,
     )
 
 

@@ -41,7 +41,7 @@ from service.state.redis_client import (
 )
 
 _WIDTH = len(PROFILE_FIELDS)
-_REFRESH_EPOCHS = 60
+_REFRESH_S = 3600  # a value's keys get their expiry set again once an hour of event time
 _REFRESHES_KEPT = 1_000_000  # values whose expiry a worker remembers setting
 # KEYS: per value, its hash, pending set and expiry set. ARGV: as_of, ttl (epochs),
 # max members. Returns per value: {#n, #common, s0..sK}.
@@ -159,6 +159,10 @@ return out
 """
 
 
+class EpochMismatch(ValueError):
+    """The store's epochs are of another length than this process's."""
+
+
 class RedisLinks:
     def __init__(
         self,
@@ -168,15 +172,19 @@ class RedisLinks:
         ttl_epochs: int = 26 * 60,
         cluster: bool = False,
         sentinel: Sentinels | None = None,
+        epoch_s: int = 60,
     ) -> None:
         self.url = url
         self.cluster = cluster
+        self.epoch_s = epoch_s
         self.prefix = prefix
         self.max_members = max_members
         self.ttl_epochs = ttl_epochs
         # Keys outlive their newest report's expiry by an hour: time enough to set their
         # expiry only once an hour of epochs per value, not with every report.
-        self.ttl_s = ttl_epochs * 60 + _REFRESH_EPOCHS * 60
+        self.ttl_s = ttl_epochs * epoch_s + _REFRESH_S
+        self._refresh_epochs = max(1, _REFRESH_S // epoch_s)
+        self._epoch_checked = False
         self._expiry_set: dict[str, int] = {}  # value -> epoch its keys' expiry was set in
         self.client = connect(url, cluster, sentinel=sentinel)
         client = self.client
@@ -197,6 +205,8 @@ class RedisLinks:
         return [f"{{{tag}}}", *(f"{{{tag}}}:{k}" for k in ("p", "i", "f", "c", "v"))]
 
     def contribute(self, epoch: int, contribution: Contribution) -> None:
+        if not self._epoch_checked:
+            self._check_epoch()
         pipe = self.client.pipeline(transaction=False)
         for account, (values, profile, dropped) in contribution.reports.items():
             report = ",".join(map(str, quantise(profile)))
@@ -209,7 +219,8 @@ class RedisLinks:
                 key, pending, _ = self._keys(value)
                 pipe.hset(key, f"p:{entry}", report)
                 pipe.zadd(pending, {entry: epoch})
-                if epoch - self._expiry_set.get(value, -_REFRESH_EPOCHS) >= _REFRESH_EPOCHS:
+                last = self._expiry_set.get(value)
+                if last is None or epoch - last >= self._refresh_epochs:
                     pipe.expire(key, self.ttl_s)
                     pipe.expire(pending, self.ttl_s)
                     self._expiry_set[value] = epoch
@@ -225,6 +236,24 @@ class RedisLinks:
         if models:
             pipe.zadd(f"{self.prefix}:models", dict.fromkeys(models, epoch), lt=True)
         self._run(pipe)
+
+    def _check_epoch(self) -> None:
+        """Refuse to mix epochs of two lengths in one store: every stored epoch number would
+        mean another time."""
+        key = f"{self.prefix}:epoch_s"
+        try:
+            self.client.set(key, self.epoch_s, nx=True)
+            stored = int(cast(bytes, self.client.get(key)))
+        except ERRORS as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+        if stored != self.epoch_s:
+            raise EpochMismatch(
+                f"HARVESTGUARD_EPOCH_S is {self.epoch_s} but the cross-account state under "
+                f"{self.prefix}: was written with {stored}-second epochs: set it back to "
+                f"{stored}, or clear {self.prefix}:l:*, {{{self.prefix}:base}}*, "
+                f"{self.prefix}:models and {key} first"
+            )
+        self._epoch_checked = True
 
     def groups(self, values: Iterable[str], as_of: int) -> dict[str, Group]:
         wanted = sorted(set(values))
