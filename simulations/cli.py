@@ -31,6 +31,7 @@ import orjson
 from service.command_line import EVENTS_FILE, CommandError, input_file, output_file
 from simulations.evaluate import check_bounds, evaluate, read_scores, read_verdicts
 from simulations.evasions import COMBINED, EVASIONS
+from simulations.evasions import parts as evasion_parts
 from simulations.generator import default_labels_path, generate
 from simulations.labels import read_labels
 from simulations.replay import (
@@ -78,11 +79,10 @@ def _speed(text: str) -> float | None:
 
 
 def _evasion(text: str) -> str:
-    unknown = [part for part in text.split("+") if part not in EVASIONS]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown evasion {unknown[0]!r}; known: {', '.join(EVASIONS)} (a+b for both)"
-        )
+    try:
+        evasion_parts(text)
+    except KeyError as error:
+        raise argparse.ArgumentTypeError(str(error.args[0])) from None
     return text
 
 

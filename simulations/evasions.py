@@ -145,9 +145,19 @@ COMBINED: tuple[str, ...] = (
 )
 
 
+def parts(name: str) -> list[Evasion]:
+    """The evasions ``name`` applies, in order (``a+b``: ``a`` then ``b``)."""
+    found = []
+    for part in name.split("+"):
+        if part not in EVASIONS:
+            raise KeyError(f"unknown evasion {part!r}; known: {', '.join(EVASIONS)} (a+b for both)")
+        found.append(EVASIONS[part])
+    return found
+
+
 def describe(name: str) -> str:
     """What evasion ``name`` changes (``a+b``: both)."""
-    return "; and ".join(EVASIONS[part].what for part in name.split("+"))
+    return "; and ".join(evasion.what for evasion in parts(name))
 
 
 def apply(scenario: Scenario, name: str) -> Scenario:
@@ -156,11 +166,7 @@ def apply(scenario: Scenario, name: str) -> Scenario:
     ``a+b`` applies evasion ``a`` then ``b``: an operator who rewords *and* caps answers
     *and* spreads thinner, as traffic written elsewhere does all at once."""
     changed = scenario
-    for part in name.split("+"):
-        try:
-            evasion = EVASIONS[part]
-        except KeyError:
-            raise KeyError(f"unknown evasion {part!r}; known: {', '.join(EVASIONS)}") from None
+    for evasion in parts(name):
         changed = evasion.apply(changed)
     suffix = "" if name == "none" else f"+{name}"
     return Scenario.model_validate({**changed.model_dump(), "name": f"{scenario.name}{suffix}"})
