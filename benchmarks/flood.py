@@ -63,8 +63,7 @@ def main() -> int:
     max_accounts = args.max_accounts or settings.max_accounts
     max_values = args.max_link_values or settings.link_max_values
     store = MemoryStore(settings.state_ttl_s, max_accounts)
-    ttl_epochs = settings.state_ttl_s // settings.epoch_s
-    links = MemoryLinks(settings.link_max_members, ttl_epochs, max_values)
+    links = MemoryLinks(settings.link_max_members, settings.state_ttl_epochs, max_values)
     pipeline = Pipeline(store, settings, links=links, source="file")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     started = time.perf_counter()

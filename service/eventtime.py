@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.scoring import DEFAULT_EPOCH_S
-
 AHEAD = "ts: ahead of its stream's time by more than the allowed skew"
 LATE = "ts: behind its partition's event time by more than the allowed lateness"
 _START_EVENTS = 101  # a file's reference starts at the median of this many first events
@@ -40,7 +38,7 @@ class EventClock:
         self,
         future_skew_s: float,
         max_lateness_s: float,
-        epoch_s: int = DEFAULT_EPOCH_S,
+        epoch_s: int,
         max_jump_s: float = 86400.0,
     ) -> None:
         self.future_skew_s = future_skew_s

@@ -102,9 +102,7 @@ class Pipeline:
                 "or cards against them (docs/security.md)"
             )
         self.links: LinkStore = links if links is not None else MemoryLinks(
-            settings.link_max_members,
-            settings.state_ttl_s // settings.epoch_s,
-            settings.link_max_values,
+            settings.link_max_members, settings.state_ttl_epochs, settings.link_max_values
         )  # fmt: skip
         self.baseline = PeerBaseline(settings.baseline_min_accounts)
         self.scorer = scorer or Scorer(build(self.baseline, settings.disabled_families))

@@ -22,9 +22,6 @@ from service.settings import Settings
 from service.state.account import AccountState
 from service.state.links import Contribution, LinkStore, Report
 
-# The default length of an epoch (HARVESTGUARD_EPOCH_S): workers, the API and detect must
-# agree on it, as on every setting that changes verdicts.
-DEFAULT_EPOCH_S = 60
 # An account teaches the baseline at most once an hour, and only if it did not look suspect.
 PROTECT_ABOVE = 0.5
 

@@ -331,6 +331,11 @@ class Settings(BaseSettings):
             value = value.get_secret_value()
         return value.strip() if isinstance(value, str) else value
 
+    @property
+    def state_ttl_epochs(self) -> int:
+        """How many epochs account state, and reports to linked groups, last."""
+        return self.state_ttl_s // self.epoch_s
+
     @field_validator("allowlist", "disabled_families", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from service.scoring import DEFAULT_EPOCH_S
 from service.state.base import StoreUnavailable
 from service.state.redis_client import ERRORS
 
@@ -24,9 +23,7 @@ from service.state.redis_client import ERRORS
 class PartitionEpochs:
     """The newest epoch seen per partition, and each new event's epoch."""
 
-    def __init__(
-        self, epoch_s: int = DEFAULT_EPOCH_S, newest: dict[int, int] | None = None
-    ) -> None:
+    def __init__(self, epoch_s: int, newest: dict[int, int] | None = None) -> None:
         self.epoch_s = epoch_s
         self.newest: dict[int, int] = dict(newest or {})
 

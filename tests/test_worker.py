@@ -194,7 +194,7 @@ def test_a_worker_reads_on_while_its_own_partition_holds_the_watermark(
         bootstrap_servers=kafka_bootstrap, group_id=topic, enable_auto_commit=False,
         auto_offset_reset="earliest", max_poll_records=100,
     )  # fmt: skip
-    source = KafkaSource(consumer, topic, parser(), Marks(idle_s=600), EventClock(60, 3600), 50)
+    source = KafkaSource(consumer, topic, parser(), Marks(idle_s=600), EventClock(60, 3600, 60), 50)
     source.subscribe()
     released = 0
 

@@ -88,7 +88,7 @@ def make_redis_store(settings: Settings) -> RedisStore:
 
 def make_links(settings: Settings) -> LinkStore:
     """The cross-account state (link groups, models, the baseline), beside the account state."""
-    ttl_epochs = settings.state_ttl_s // settings.epoch_s
+    ttl_epochs = settings.state_ttl_epochs
     if settings.store == "memory":
         return MemoryLinks(settings.link_max_members, ttl_epochs, settings.link_max_values)
     return RedisLinks(
