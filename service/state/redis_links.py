@@ -15,8 +15,8 @@ move by the difference; one older than the member's is stale) and expires
 members whose report is ``ttl`` epochs old, all in one script per slot. The
 baseline's samples work the same way under ``hg:base`` (pending per account and
 epoch, folded into histogram counts, each account's newest folded epoch kept so
-that a sample written again is not counted twice; what each fold added is kept for an
-hour of epochs, so that a worker holding the baseline as of the epoch before reads the
+that a sample written again is not counted twice; what each fold added is kept for
+``CHANGES_KEPT`` epochs, so that a worker holding the baseline as of the epoch before reads the
 few cells that changed, not the whole histogram), and
 models' first sightings are a sorted set written with ``ZADD LT``. Any number of
 workers may write and read; the watermark (service/watermark.py) makes sure
@@ -181,7 +181,7 @@ class RedisLinks:
         self.max_members = max_members
         self.ttl_epochs = ttl_epochs
         # Keys outlive their newest report's expiry by an hour: time enough to set their
-        # expiry only once an hour of epochs per value, not with every report.
+        # expiry only once an hour of event time per value, not with every report.
         self.ttl_s = ttl_epochs * epoch_s + _REFRESH_S
         self._refresh_epochs = max(1, _REFRESH_S // epoch_s)
         self._epoch_checked = False
