@@ -32,13 +32,19 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
-from detectors.groups import group_intensity, taking_turns
+from detectors.groups import group_intensity, own_intensity, taking_turns
 
 # How much a shared instrument says, by kind: strangers rarely share a card.
 KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
 # Group sizes at which a shared instrument is fully unusual: a card shared by eight
 # accounts already is, a /24 by twenty.
 FULL_SIZE = {"payment": 8.0, "system": 20.0, "network": 20.0, "asn_agent": 30.0}
+# Young members at which a crowd of them behind one instrument says what a shared card does,
+# whatever the instrument: strangers share networks and SDKs, not by the dozen all opened
+# this month.
+CROWD = (12.0, 60.0)
+# Own ages at which a member stops looking like one of a young crowd.
+YOUNG_DAYS = (14.0, 30.0)
 ESTABLISHED_DAYS = (30.0, 90.0)
 # The part of a group's evidence its shape carries whatever its members take: a farm that
 # rewords its requests and shortens its answers is still a farm; what it takes scales the rest.
@@ -51,8 +57,12 @@ class FarmEvidence(Evidence):
     def __init__(self, weight: float = 10.5) -> None:
         self.weight = weight
 
-    def group_strength(self, x: dict[str, float], kind: str) -> float:
-        """How much the group of one kind says (0..1), before the member's own age."""
+    def group_strength(self, x: dict[str, float], kind: str, likeness: float = 1.0) -> float:
+        """How much the group of one kind says (0..1), before the member's own age.
+
+        ``likeness`` (0..1): how much the member looks like one of a young crowd itself. An
+        honest account on the SDK and cloud a farm uses is in the farm's group; the crowd
+        speaks against it only as far as it is young and takes what the crowd takes."""
         members = x.get(f"{kind}_members", 0.0)
         if members < 2:
             return 0.0
@@ -66,10 +76,12 @@ class FarmEvidence(Evidence):
         if kind == "payment":  # strangers rarely share a card, young or not
             cohort = 0.5 + 0.5 * cohort
         size = ramp(math.log(members), math.log(2.0), math.log(FULL_SIZE[kind]))
+        crowd = ramp(young, 0.6, 0.9) * log_ramp(young * members, *CROWD) * likeness
+        weight = KIND_WEIGHTS[kind] + (1.0 - KIND_WEIGHTS[kind]) * crowd
         intensity = group_intensity(x, kind)
         volume = log_ramp(x.get(f"{kind}_requests", 0.0), 30.0, 1000.0)
         return (
-            KIND_WEIGHTS[kind]
+            weight
             * size
             * cohort
             * (1.0 - 0.8 * ramp(aged, 0.3, 0.8) * (1.0 - even))
@@ -80,9 +92,11 @@ class FarmEvidence(Evidence):
     def explain_one(self, x: dict[str, float]) -> list[Signal]:
         age = x.get("account_age_days", -1.0)
         established = ramp(age, *ESTABLISHED_DAYS) if age >= 0 else 0.0
+        young = 1.0 - ramp(age, *YOUNG_DAYS) if age >= 0 else 0.0
+        likeness = young * own_intensity(x)
         strengths = []
         for kind in KIND_WEIGHTS:
-            strength = self.group_strength(x, kind)
+            strength = self.group_strength(x, kind, likeness)
             if kind != "payment":
                 strength *= 1.0 - established * (1.0 - taking_turns(x, kind))
             if strength > 0:

@@ -79,10 +79,23 @@ def group_intensity(x: dict[str, float], kind: str) -> float:
         + x.get(f"{kind}_probe", 0.0)
         + 0.5 * x.get(f"{kind}_long", 0.0)
     )
-    asked = ramp(value / requests, 0.1, 0.5)
-    answered = ramp(x.get(f"{kind}_single", 0.0), 0.5, 0.9) * log_ramp(
-        x.get(f"{kind}_tokens", 0.0), 100.0, 1000.0
+    return _intensity(value / requests, x.get(f"{kind}_single", 0.0), x.get(f"{kind}_tokens", 0.0))
+
+
+def own_intensity(x: dict[str, float]) -> float:
+    """:func:`group_intensity` of the account's own requests."""
+    value = (
+        x.get("harvest_share", 0.0)
+        + x.get("grade_share", 0.0)
+        + x.get("probe_share", 0.0)
+        + 0.5 * x.get("long_share", 0.0)
     )
+    return _intensity(value, x.get("single_turn_share", 0.0), x.get("completion_mean", 0.0))
+
+
+def _intensity(value_share: float, single_share: float, tokens: float) -> float:
+    asked = ramp(value_share, 0.1, 0.5)
+    answered = ramp(single_share, 0.5, 0.9) * log_ramp(tokens, 100.0, 1000.0)
     return max(asked, answered)
 
 

@@ -9,7 +9,8 @@ Options every campaign takes (the cheap evasions of ``simulations/evasions.py``)
 ``max_tokens`` = high), ``seeded`` (temperature 0 and a seed on every request),
 ``aged_days`` ``[low, high]`` (accounts that old), ``own_payment`` (no payment method
 shared between accounts), ``residential`` (every request through a residential proxy
-pool), and for ``human`` timing ``working_hours`` (sessions 9:00-18:00 local time).
+pool), ``no_system`` (harvesting requests carry no system prompt), and for ``human``
+timing ``working_hours`` (sessions 9:00-18:00 local time).
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ class _Builder:
             chosen = replace(chosen, completion_range=(low, high), max_tokens=(high,))
         if self.options.get("seeded"):
             chosen = replace(chosen, temperature=(0.0,), seed_p=1.0)
-        return Style.choose(chosen, self.rng, lang, self.world.wording)
+        style = Style.choose(chosen, self.rng, lang, self.world.wording)
+        return replace(style, system=None) if self.options.get("no_system") else style
 
     @cached_property
     def normal(self) -> Style:

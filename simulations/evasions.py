@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simulations.spec import CampaignSpec, Scenario
+from simulations.spec import CAMPAIGN_TYPES, CampaignSpec, Scenario
 from simulations.wording import HELD_OUT
 
 # Short answers under any length threshold (probes are one token already).
@@ -28,8 +28,14 @@ CAPPED_TOKENS = (300, 700)
 AGED_DAYS = (90, 540)
 # Requests one person paces by hand in an hour of work, think times included (average).
 HUMAN_PER_HOUR = 40.0
+# Accounts per payment method when a farm splits its cards (a dozen by default).
+SPLIT_CARD_ACCOUNTS = 3
 # What the gateway adapters (LiteLLM, Envoy, Kong) do not fill in.
 ADAPTER_GAPS = ("payment_fingerprint", "account_created", "asn")
+
+
+# Campaign types that give every account a card of its own, or one to all: no groups to split.
+_ONE_CARD_EACH = tuple(t for t in CAMPAIGN_TYPES if t != "hydra")
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,16 @@ def _evasions() -> list[Evasion]:
             _each_campaign(_options(residential=True)),
         ),
         Evasion(
+            "split-cards",
+            f"a farm shares each payment method among {SPLIT_CARD_ACCOUNTS} accounts, not a dozen",
+            _each_campaign(_options(payment_group=SPLIT_CARD_ACCOUNTS), skip=_ONE_CARD_EACH),
+        ),
+        Evasion(
+            "no-system",
+            "no system prompt on any harvesting request (none to share)",
+            _each_campaign(_options(no_system=True)),
+        ),
+        Evasion(
             "working-hours",
             "human sessions in local working hours; the same volume over as many accounts as "
             f"it takes to average at most {HUMAN_PER_HOUR:g} requests an hour each",
@@ -142,6 +158,9 @@ COMBINED: tuple[str, ...] = (
     "reworded-spec+own-payment+residential",
     "reworded-brief+aged+capped",
     "reworded-prose+half-chat",
+    # A farm as little like ours as the cheap evasions make it: other words, shorter answers,
+    # no system prompt, residential exits and three accounts a card.
+    "reworded-brief+capped+no-system+residential+split-cards",
 )
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from detectors.baseline import PeerBaseline
 from detectors.content import ContentEvidence
-from detectors.farm import FarmEvidence
+from detectors.farm import KIND_WEIGHTS, FarmEvidence
 from detectors.groups import EMPTY_PROFILE, FIELD, PROFILE_FIELDS, Group, group_features
 from detectors.registry import BIAS, Scorer, build
 from detectors.structure import StructureEvidence
@@ -216,6 +216,26 @@ def test_a_farm_that_rewords_and_shortens_is_still_a_farm() -> None:
     idle = tuple(12 * values[f] for f in PROFILE_FIELDS)
     quiet, _ = group_features([Group(f"{k}:ef", 12, False, idle) for k in kinds], {})
     assert log_odds(farm, vector(30, account_age_days=3.0, **quiet)) < log_odds(farm, x_together)
+
+
+def test_a_crowd_of_young_accounts_counts_like_a_card_against_members_like_it() -> None:
+    """Sixty accounts opened this month behind one cloud and SDK, each on a card of its own:
+    strangers share clouds and SDKs, not by the dozen all new at once. The crowd counts
+    against a member that is young and takes what the crowd takes; not against an
+    established customer of that cloud, nor a young one sending ordinary chat."""
+    farm = FarmEvidence()
+    crowd, _ = group_features([farm_group("asn_agent", members=60, spread=3.0)], {})
+    few, _ = group_features([farm_group("asn_agent", members=6, spread=3.0)], {})
+    takes = {"harvest_share": 0.5, "long_share": 0.6, "single_turn_share": 1.0,
+             "completion_mean": 700.0}  # fmt: skip
+    member = vector(20, account_age_days=3.0, **takes, **crowd)
+    assert log_odds(farm, member) > BIAS
+    assert log_odds(farm, vector(20, account_age_days=3.0, **takes, **few)) < BIAS / 2
+    assert log_odds(farm, {**member, "account_age_days": 400.0}) == 0.0
+    chat = {"harvest_share": 0.0, "long_share": 0.0, "single_turn_share": 0.3,
+            "completion_mean": 150.0}  # fmt: skip
+    chatty = log_odds(farm, vector(20, account_age_days=3.0, **chat, **crowd))
+    assert chatty == pytest.approx(farm.weight * KIND_WEIGHTS["asn_agent"])  # no crowd in it
 
 
 def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turns() -> None:

@@ -19,6 +19,7 @@ from simulations.evasions import (
     COMBINED,
     EVASIONS,
     HUMAN_PER_HOUR,
+    SPLIT_CARD_ACCOUNTS,
     apply,
 )
 from simulations.generator import generate, plan
@@ -139,6 +140,27 @@ def test_own_payment_shares_no_payment_method(runs: dict[str, Run]) -> None:
         return sum(1 for accounts in holders.values() if len(accounts) > 1)
 
     assert sharing(runs["own-payment"]) == 0 and sharing(runs["none"]) > 0
+
+
+def test_split_cards_shares_a_farms_cards_among_three_accounts(runs: dict[str, Run]) -> None:
+    def holders(run: Run) -> list[int]:
+        found: dict[str, set[str]] = defaultdict(set)
+        labels = run[1]
+        for e in _attack(run):
+            if labels[e["account_id"]].campaign_type == "hydra":
+                found[e["payment_fingerprint"]].add(e["account_id"])
+        return [len(accounts) for accounts in found.values()]
+
+    assert max(holders(runs["split-cards"])) == SPLIT_CARD_ACCOUNTS
+    assert max(holders(runs["none"])) > SPLIT_CARD_ACCOUNTS
+
+
+def test_no_system_sends_no_system_prompt_with_harvesting_requests(runs: dict[str, Run]) -> None:
+    def harvesting_systems(run: Run) -> int:
+        return sum(1 for e in _attack(run) if e.get("system_prompt")
+                   and e["system_prompt"] != "You are a helpful assistant.")  # fmt: skip
+
+    assert harvesting_systems(runs["no-system"]) == 0 < harvesting_systems(runs["none"])
 
 
 def test_residential_traffic_leaves_from_residential_networks_only(runs: dict[str, Run]) -> None:
