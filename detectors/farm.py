@@ -41,8 +41,12 @@ KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
 FULL_SIZE = {"payment": 8.0, "system": 20.0, "network": 20.0, "asn_agent": 30.0}
 # Young members at which a crowd of them behind one instrument says what a shared card does,
 # whatever the instrument: strangers share networks and SDKs, not by the dozen all opened
-# this month.
+# this month. A crowd counts only beside a second young group of another kind (fully at
+# these many young members; one other on a card): a farm's accounts share its cards, exits,
+# agent and script at once, while an honest young customer shares a stock prompt or a
+# cloud with it.
 CROWD = (12.0, 60.0)
+COHORT = {"payment": 1.0, "system": 8.0, "network": 8.0, "asn_agent": 8.0, "skeleton": 8.0}
 # Own ages at which a member stops looking like one of a young crowd.
 YOUNG_DAYS = (14.0, 30.0)
 ESTABLISHED_DAYS = (30.0, 90.0)
@@ -57,12 +61,9 @@ class FarmEvidence(Evidence):
     def __init__(self, weight: float = 10.5) -> None:
         self.weight = weight
 
-    def group_strength(self, x: dict[str, float], kind: str, likeness: float = 1.0) -> float:
-        """How much the group of one kind says (0..1), before the member's own age.
-
-        ``likeness`` (0..1): how much the member looks like one of a young crowd itself. An
-        honest account on the SDK and cloud a farm uses is in the farm's group; the crowd
-        speaks against it only as far as it is young and takes what the crowd takes."""
+    def group_strength(self, x: dict[str, float], kind: str, lift: float = 0.0) -> float:
+        """How much the group of one kind says (0..1), before the member's own age;
+        ``lift`` (0..1) raises the kind's weight towards a card's (:meth:`crowd_lifts`)."""
         members = x.get(f"{kind}_members", 0.0)
         if members < 2:
             return 0.0
@@ -76,8 +77,7 @@ class FarmEvidence(Evidence):
         if kind == "payment":  # strangers rarely share a card, young or not
             cohort = 0.5 + 0.5 * cohort
         size = ramp(math.log(members), math.log(2.0), math.log(FULL_SIZE[kind]))
-        crowd = ramp(young, 0.6, 0.9) * log_ramp(young * members, *CROWD) * likeness
-        weight = KIND_WEIGHTS[kind] + (1.0 - KIND_WEIGHTS[kind]) * crowd
+        weight = KIND_WEIGHTS[kind] + (1.0 - KIND_WEIGHTS[kind]) * lift
         intensity = group_intensity(x, kind)
         volume = log_ramp(x.get(f"{kind}_requests", 0.0), 30.0, 1000.0)
         return (
@@ -89,14 +89,34 @@ class FarmEvidence(Evidence):
             * (0.4 + 0.6 * volume)
         )
 
+    @staticmethod
+    def crowd_lifts(x: dict[str, float]) -> dict[str, float]:
+        """Per kind, how far a crowd of young members lifts it (0..1). Only as far as the member
+        looks like one of them (young, taking what they take: an honest young customer of the
+        cloud a farm rents is in the farm's group), and only beside a young group of another
+        kind (the skeleton's included)."""
+        age = x.get("account_age_days", -1.0)
+        likeness = (1.0 - ramp(age, *YOUNG_DAYS)) * own_intensity(x) if age >= 0 else 0.0
+        if likeness <= 0:
+            return {}
+        crowds, cohorts = {}, {}
+        for kind in COHORT:
+            share = ramp(x.get(f"{kind}_young", 0.0), 0.6, 0.9)
+            young = x.get(f"{kind}_young", 0.0) * x.get(f"{kind}_members", 0.0)
+            crowds[kind] = share * log_ramp(young, *CROWD)
+            cohorts[kind] = share * log_ramp(young, 0.0, COHORT[kind])
+        return {
+            kind: crowds[kind] * likeness * max(c for k, c in cohorts.items() if k != kind)
+            for kind in KIND_WEIGHTS
+        }
+
     def explain_one(self, x: dict[str, float]) -> list[Signal]:
         age = x.get("account_age_days", -1.0)
         established = ramp(age, *ESTABLISHED_DAYS) if age >= 0 else 0.0
-        young = 1.0 - ramp(age, *YOUNG_DAYS) if age >= 0 else 0.0
-        likeness = young * own_intensity(x)
+        lifts = self.crowd_lifts(x)
         strengths = []
         for kind in KIND_WEIGHTS:
-            strength = self.group_strength(x, kind, likeness)
+            strength = self.group_strength(x, kind, lifts.get(kind, 0.0))
             if kind != "payment":
                 strength *= 1.0 - established * (1.0 - taking_turns(x, kind))
             if strength > 0:

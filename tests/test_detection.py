@@ -219,23 +219,31 @@ def test_a_farm_that_rewords_and_shortens_is_still_a_farm() -> None:
 
 
 def test_a_crowd_of_young_accounts_counts_like_a_card_against_members_like_it() -> None:
-    """Sixty accounts opened this month behind one cloud and SDK, each on a card of its own:
-    strangers share clouds and SDKs, not by the dozen all new at once. The crowd counts
-    against a member that is young and takes what the crowd takes; not against an
-    established customer of that cloud, nor a young one sending ordinary chat."""
+    """Sixty accounts opened this month behind one cloud and SDK, three to a card: strangers
+    share clouds and SDKs, not by the dozen all new at once. The crowd counts against a
+    member that is young, takes what the crowd takes and shares a second young group with
+    it (a card here); not against an established customer of that cloud, a young one
+    sending ordinary chat, or a young one sharing nothing else with the crowd (a stock
+    system prompt's honest users are in a farm's group too)."""
     farm = FarmEvidence()
-    crowd, _ = group_features([farm_group("asn_agent", members=60, spread=3.0)], {})
-    few, _ = group_features([farm_group("asn_agent", members=6, spread=3.0)], {})
+    card = farm_group("payment", members=2, spread=3.0)
+    crowd = farm_group("asn_agent", members=60, spread=3.0)
+    few = farm_group("asn_agent", members=6, spread=3.0)
     takes = {"harvest_share": 0.5, "long_share": 0.6, "single_turn_share": 1.0,
              "completion_mean": 700.0}  # fmt: skip
-    member = vector(20, account_age_days=3.0, **takes, **crowd)
-    assert log_odds(farm, member) > BIAS
-    assert log_odds(farm, vector(20, account_age_days=3.0, **takes, **few)) < BIAS / 2
-    assert log_odds(farm, {**member, "account_age_days": 400.0}) == 0.0
+
+    def member(*groups: Group, age: float = 3.0, **own: float) -> float:
+        features, _ = group_features(list(groups), {})
+        return log_odds(farm, vector(20, account_age_days=age, **own, **features))
+
+    unlifted = member(card, few, **takes)
+    assert member(card, crowd, **takes) > BIAS > unlifted
+    assert member(card, crowd, age=400.0, **takes) < unlifted  # through the card only
     chat = {"harvest_share": 0.0, "long_share": 0.0, "single_turn_share": 0.3,
             "completion_mean": 150.0}  # fmt: skip
-    chatty = log_odds(farm, vector(20, account_age_days=3.0, **chat, **crowd))
-    assert chatty == pytest.approx(farm.weight * KIND_WEIGHTS["asn_agent"])  # no crowd in it
+    alone = farm.weight * KIND_WEIGHTS["asn_agent"]  # what the shared instrument says by itself
+    assert member(crowd, **chat) == pytest.approx(alone)
+    assert member(crowd, **takes) == pytest.approx(alone)
 
 
 def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turns() -> None:
