@@ -147,6 +147,20 @@ def test_skeletons_ignore_numbers_and_the_filled_in_middle() -> None:
     )
 
 
+def test_a_fixed_sentence_shorter_than_the_window_is_a_skeleton_without_the_payload() -> None:
+    """The commonest templates are one short fixed sentence before or after the question: an
+    eight-word head or six-word tail would take payload words too and never repeat."""
+    before = "Solve the following problem step by step.\n\n{}"
+    after = "{}\nLet's think step by step."
+    first, second = "A train leaves at 9:40 and travels far.", "Why is the sky blue?"
+    assert skeletons(before.format(first))[0] == skeletons(before.format(second))[0]
+    assert skeletons(after.format(first))[1] == skeletons(after.format(second))[1]
+    # A sentence of fewer than three words is no template: "Hi." takes the payload along.
+    assert skeletons("Hi. Can you help me with my essay")[0] != skeletons("Hi. What is a prime")[0]
+    # Different questions under no template keep different skeletons.
+    assert skeletons(first) != skeletons(second)
+
+
 def test_a_frame_is_the_labels_around_the_payload_whatever_its_length() -> None:
     alpaca = "### Instruction:\n{}\n\n### Response:"
     short = frame(alpaca.format("Solve 2x+1=7."))

@@ -29,6 +29,10 @@ from xxhash import xxh3_64_intdigest
 # the filled-in payload. A bounded head and tail keep the cost flat for 100 KB prompts.
 HEAD_WORDS = 8
 TAIL_WORDS = 6
+MIN_SENTENCE_WORDS = 3
+EDGE_CHARS = 200  # more than eight or six words of any language written with spaces
+# Sentence ends, the full-width ones of Chinese and Japanese text included.
+_SENTENCE_ENDS = frozenset(".!?:;\u3002\uff01\uff1f\uff1a\uff1b")
 FRAME_LINES = 4
 FRAME_CHARS = 400
 _DIGITS = re.compile(r"\d+")
@@ -52,10 +56,40 @@ def _skeleton(words: list[str]) -> int:
 
 
 def skeletons(prompt: str) -> tuple[int, int]:
-    """The head and tail skeleton hashes of a prompt."""
-    head = prompt.split(None, HEAD_WORDS)
-    tail = prompt.rsplit(None, TAIL_WORDS)
-    return _skeleton(head[:HEAD_WORDS]), _skeleton(tail[-TAIL_WORDS:])
+    """The head and tail skeleton hashes of a prompt: its first ``HEAD_WORDS`` and last
+    ``TAIL_WORDS`` words, each cut at the sentence or line that ends inside them (once it has
+    ``MIN_SENTENCE_WORDS``), so that a template's fixed sentence shorter than the window
+    ("Solve the following problem step by step.\n\n{q}", "{q}\nLet's think step by
+    step.") is not mixed with words of the payload."""
+    words, ends = _words(prompt[:EDGE_CHARS], whole=len(prompt) <= EDGE_CHARS)
+    head = words[:HEAD_WORDS]
+    for i in range(MIN_SENTENCE_WORDS - 1, len(head) - 1):
+        if ends[i]:
+            head = head[: i + 1]
+            break
+    if len(prompt) > EDGE_CHARS:
+        words, ends = _words(prompt[-EDGE_CHARS:], whole=True)
+    tail, tail_ends = words[-TAIL_WORDS:], ends[-TAIL_WORDS:]
+    for i in range(len(tail) - 1 - MIN_SENTENCE_WORDS, -1, -1):
+        if tail_ends[i]:
+            tail = tail[i + 1 :]
+            break
+    return _skeleton(head), _skeleton(tail)
+
+
+def _words(text: str, whole: bool) -> tuple[list[str], list[bool]]:
+    """The words of ``text`` and, for each, whether a sentence or line ends with it (the last
+    line's end counts only if ``text`` is ``whole``, not cut from a longer prompt)."""
+    words: list[str] = []
+    ends: list[bool] = []
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        found = line.split()
+        words += found
+        ends += [word[-1] in _SENTENCE_ENDS for word in found]
+        if found and (whole or n < len(lines) - 1):
+            ends[-1] = True
+    return words, ends
 
 
 def frame(prompt: str) -> int:
