@@ -34,11 +34,14 @@ import math
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
 from detectors.groups import group_intensity, own_intensity, taking_turns
 
-# How much a shared instrument says, by kind: strangers rarely share a card.
-KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4}
+# How much a shared instrument says, by kind: strangers rarely share a card. A prompt
+# skeleton says nothing here by itself (the structure family weighs it); only a crowd of
+# young accounts filling it (below) makes it a farm's.
+KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4, "skeleton": 0.0}
 # Group sizes at which a shared instrument is fully unusual: a card shared by eight
 # accounts already is, a /24 by twenty.
-FULL_SIZE = {"payment": 8.0, "system": 20.0, "network": 20.0, "asn_agent": 30.0}
+FULL_SIZE = {"payment": 8.0, "system": 20.0, "network": 20.0, "asn_agent": 30.0,
+             "skeleton": 20.0}  # fmt: skip
 # Young members at which a crowd of them behind one instrument says what a shared card does,
 # whatever the instrument: strangers share networks and SDKs, not by the dozen all opened
 # this month. A crowd counts only beside a second young group of another kind (fully at
@@ -100,7 +103,7 @@ class FarmEvidence(Evidence):
         if likeness <= 0:
             return {}
         crowds, cohorts = {}, {}
-        for kind in COHORT:
+        for kind in KIND_WEIGHTS:
             share = ramp(x.get(f"{kind}_young", 0.0), 0.6, 0.9)
             young = x.get(f"{kind}_young", 0.0) * x.get(f"{kind}_members", 0.0)
             crowds[kind] = share * log_ramp(young, *CROWD)

@@ -246,6 +246,23 @@ def test_a_crowd_of_young_accounts_counts_like_a_card_against_members_like_it() 
     assert member(crowd, **takes) == pytest.approx(alone)
 
 
+def test_one_prompt_skeleton_filled_by_a_young_crowd_is_a_farms_instrument() -> None:
+    """Three hundred young accounts filling one template, three to a card: the skeleton by
+    itself is the structure family's (honest teams share benchmark templates), but filled
+    by a crowd of new accounts that also share cards it is the farm's script."""
+    farm = FarmEvidence()
+    takes = {"harvest_share": 0.5, "long_share": 0.6, "single_turn_share": 1.0,
+             "completion_mean": 700.0}  # fmt: skip
+    script = farm_group("skeleton", members=300, spread=3.0)
+    card = farm_group("payment", members=2, spread=3.0)
+    alone, _ = group_features([script], {})
+    assert log_odds(farm, vector(20, account_age_days=3.0, **takes, **alone)) == 0.0
+    both, _ = group_features([script, card], {})
+    x = vector(20, account_age_days=3.0, **takes, **both)
+    assert log_odds(farm, x) > BIAS
+    assert farm.explain_one(x)[0].reason == "farm_skeleton"
+
+
 def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turns() -> None:
     farm = FarmEvidence()
     for kind in ("network", "system", "asn_agent"):
