@@ -61,35 +61,39 @@ def skeletons(prompt: str) -> tuple[int, int]:
     ``MIN_SENTENCE_WORDS``), so that a template's fixed sentence shorter than the window
     ("Solve the following problem step by step.\n\n{q}", "{q}\nLet's think step by
     step.") is not mixed with words of the payload."""
-    words, ends = _words(prompt[:EDGE_CHARS], whole=len(prompt) <= EDGE_CHARS)
-    head = words[:HEAD_WORDS]
-    for i in range(MIN_SENTENCE_WORDS - 1, len(head) - 1):
-        if ends[i]:
-            head = head[: i + 1]
-            break
-    if len(prompt) > EDGE_CHARS:
-        words, ends = _words(prompt[-EDGE_CHARS:], whole=True)
-    tail, tail_ends = words[-TAIL_WORDS:], ends[-TAIL_WORDS:]
-    for i in range(len(tail) - 1 - MIN_SENTENCE_WORDS, -1, -1):
-        if tail_ends[i]:
-            tail = tail[i + 1 :]
-            break
-    return _skeleton(head), _skeleton(tail)
+    return _skeleton(_head(prompt)), _skeleton(_tail(prompt))
 
 
-def _words(text: str, whole: bool) -> tuple[list[str], list[bool]]:
-    """The words of ``text`` and, for each, whether a sentence or line ends with it (the last
-    line's end counts only if ``text`` is ``whole``, not cut from a longer prompt)."""
+def _head(prompt: str) -> list[str]:
     words: list[str] = []
-    ends: list[bool] = []
-    lines = text.splitlines()
+    lines = prompt[:EDGE_CHARS].split("\n")
+    last = len(lines) - 1 if len(prompt) > EDGE_CHARS else -1  # cut short: no line end
     for n, line in enumerate(lines):
         found = line.split()
+        if not found:
+            continue
+        start = len(words)
         words += found
-        ends += [word[-1] in _SENTENCE_ENDS for word in found]
-        if found and (whole or n < len(lines) - 1):
-            ends[-1] = True
-    return words, ends
+        for i in range(max(start, MIN_SENTENCE_WORDS - 1), min(len(words), HEAD_WORDS) - 1):
+            if words[i][-1] in _SENTENCE_ENDS:
+                return words[: i + 1]
+        if len(words) >= HEAD_WORDS or (len(words) >= MIN_SENTENCE_WORDS and n != last):
+            return words[:HEAD_WORDS]
+    return words
+
+
+def _tail(prompt: str) -> list[str]:
+    backwards: list[str] = []  # the tail's words, last first
+    for line in reversed(prompt[-EDGE_CHARS:].split("\n")):
+        found = line.split()
+        for j in range(len(found) - 1, -1, -1):
+            ends = j == len(found) - 1 or found[j][-1] in _SENTENCE_ENDS
+            if len(backwards) >= MIN_SENTENCE_WORDS and ends:
+                return backwards[::-1]
+            backwards.append(found[j])
+            if len(backwards) == TAIL_WORDS:
+                return backwards[::-1]
+    return backwards[::-1]
 
 
 def frame(prompt: str) -> int:
@@ -132,9 +136,7 @@ def _label(line: str) -> str:
     return ""
 
 
-def fingerprints(
-    prompt: str | None, system_prompt: str | None
-) -> tuple[int, int, int, int, int]:
+def fingerprints(prompt: str | None, system_prompt: str | None) -> tuple[int, int, int, int, int]:
     """Prompt, head, tail, frame and system hashes of one request; 0 stands for none."""
     if prompt:
         head, tail = skeletons(prompt)
