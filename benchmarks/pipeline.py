@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import redis
@@ -47,6 +48,7 @@ from tests.servers import DEFAULT_SESSION_TIMEOUT_MS, RedisServer, TansuBroker, 
 PARTITIONS = 4
 TOPICS = ["llm.requests", "llm.requests.dlq", "llm.alerts", "yardstick.alerts"]
 CLI = [sys.executable, "-m", "service.cli", "--log-level", "WARNING"]
+UNWATERMARKED = [sys.executable, "-m", "benchmarks.unwatermarked", "--log-level", "WARNING"]
 YARDSTICK = [sys.executable, "-m", "benchmarks.yardstick"]
 _EVENTS = re.compile(r"events: (\d+)")
 
@@ -111,9 +113,11 @@ def run_workers(
     workers: int = 1,
     prefix: str = "hg",
     settings: dict[str, str] | None = None,
+    cli: Sequence[str] = CLI,
 ) -> Run:
     """``workers`` ``harvestguard worker`` processes in one group on ``topic``, from the
-    group's first commit to its last. ``settings`` adds ``HARVESTGUARD_*`` variables."""
+    group's first commit to its last. ``settings`` adds ``HARVESTGUARD_*`` variables;
+    ``cli`` replaces the command line before ``worker`` (benchmarks/unwatermarked.py)."""
     group = _group(prefix)
     env = dict(os.environ)
     env.update(
@@ -127,7 +131,7 @@ def run_workers(
         HARVESTGUARD_METRICS_PORT="0",
     )
     env.update(settings or {})
-    command = [*CLI, "worker", "--exit-when-idle", "30"]
+    command = [*cli, "worker", "--exit-when-idle", "30"]
     return consumer_group_run(
         f"worker x{workers}", [command] * workers, env, bootstrap, group, topic, total
     )

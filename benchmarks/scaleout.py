@@ -1,7 +1,7 @@
 """Scale-out: one, two and three workers in one consumer group on the same stream.
 
     python benchmarks/scaleout.py [--scenario mixed | --input EVENTS] [--workers 1 2 3]
-                                  [--partitions 6]
+                                  [--partitions 6] [--unwatermarked 1 3]
 
 Produces the events once into a topic with 6 partitions (2 and 3 workers then own
 equal shares). For each group size it runs, in turn, the streaming yardstick with as
@@ -17,6 +17,10 @@ timing.
 The broker and Redis share this machine's cores with the workers, so wall-clock
 throughput cannot grow in proportion here; events per worker CPU-second says
 whether adding workers costs anything per event.
+
+``--unwatermarked N ...`` adds runs of N workers with the shared watermark switched off
+(benchmarks/unwatermarked.py, rows ``Nu``): what the epoch barrier costs per event, and
+how far verdicts then move with timing.
 """
 
 from __future__ import annotations
@@ -34,7 +38,9 @@ import orjson  # noqa: E402
 import redis  # noqa: E402
 
 from benchmarks.pipeline import (  # noqa: E402
+    CLI,
     TOPICS,
+    UNWATERMARKED,
     generate,
     machine,
     produce,
@@ -51,9 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", type=Path, help="events file to use instead of a scenario")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--unwatermarked", type=int, nargs="*", default=[],
+                        help="also these group sizes with the watermark switched off")  # fmt: skip
     args = parser.parse_args(argv)
-    runs = [(str(n), n) for n in args.workers]
-    runs.insert(1, ("1b", 1))  # the same as the first run: the noise floor of verdicts
+    runs = [(str(n), n, CLI) for n in args.workers]
+    runs.insert(1, ("1b", 1, CLI))  # the same as the first run: the noise floor of verdicts
+    runs += [(f"{n}u", n, UNWATERMARKED) for n in args.unwatermarked]
     rows = []
     print(machine(), flush=True)
     with tempfile.TemporaryDirectory(prefix="hg-scale-") as tmp:
@@ -64,11 +73,12 @@ def main(argv: list[str] | None = None) -> int:
             total, _ = produce(broker.bootstrap, topic, events)
             client = redis.Redis.from_url(redis_server.url)
             reference: dict[str, bytes] | None = None
-            for name, workers in runs:
+            for name, workers, cli in runs:
                 yardstick = run_stream_yardstick(broker.bootstrap, topic, total, workers)
                 run = run_workers(
-                    broker.bootstrap, redis_server.url, topic, total, workers, f"w{name}"
-                )
+                    broker.bootstrap, redis_server.url, topic, total, workers, f"w{name}",
+                    cli=cli,
+                )  # fmt: skip
                 print(f"  {name}: yardstick {yardstick.rate:,.0f} events/s, "
                       f"workers {run.rate:,.0f} events/s", flush=True)  # fmt: skip
                 verdicts = by_account(verdict_lines(client, f"w{name}"))
