@@ -15,7 +15,11 @@ networks, SDKs and stock system prompts all the time, so a group counts only
 when its members are young or send at an even pace (the customers behind one
 NAT, or of one SDK, send very different volumes), except a shared card, which
 strangers rarely share; an account months old inherits through a shared
-payment method, or from a group whose members take turns.
+payment method, or from a group whose members take turns. Strangers do not come
+by the dozen all opened this month, though: a crowd of young members behind any
+instrument (a cloud and SDK, a stock prompt, one prompt skeleton) counts like a
+card, for a young member taking what the crowd takes that shares a second young
+group with it (:meth:`FarmEvidence.crowd_lifts`).
 
 >>> family = FarmEvidence()
 >>> x = {"account_age_days": 2.0, "payment_members": 11.0, "payment_young": 1.0,
