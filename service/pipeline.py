@@ -21,6 +21,7 @@ Verdicts depend on the events only, not on how they were batched:
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -312,6 +313,21 @@ class Pipeline:
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing."""
         self.store.save(result.states, result.decisions)
+
+
+def by_epoch(
+    batch: ObservedBatch, epochs: np.ndarray
+) -> Iterator[tuple[ObservedBatch, np.ndarray]]:
+    """The batch cut into one batch per epoch, in epoch order (a batch of one epoch, or of
+    none, as it is). An account's events stay in order: its partition's epochs never go
+    back. For a caller that writes each epoch's state before the next epoch reads it."""
+    values = np.unique(epochs)
+    if len(values) <= 1:
+        yield batch, epochs
+        return
+    for epoch in values.tolist():
+        rows = np.flatnonzero(epochs == epoch)
+        yield batch.take(rows), epochs[rows]
 
 
 def _skeleton_link(state: AccountState) -> list[str]:

@@ -11,6 +11,12 @@ counts nothing twice:
 4. write account state, which carries each account's applied offset;
 5. keep the partitions' newest epochs, and commit the offsets.
 
+A batch that spans several epochs goes through 2-4 once per epoch, in order: the
+pipeline's read as of epoch ``e`` (for the scorings of ``e + 1``) folds ``e``'s
+contributions into the cross-account state for good, so the batch's own work in
+``e`` is written before that read. A crash or an outage after it then replays
+only what comes later, never epoch ``e`` against a state that already holds it.
+
 A crash before 4 replays the batch (alerts may be published twice, with the same
 ``alert_id``; cross-account contributions replace themselves); a crash after 4
 replays events that every account then skips as already applied. The worker
@@ -26,7 +32,7 @@ import signal
 import time
 from collections.abc import Callable
 from types import FrameType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
@@ -34,7 +40,7 @@ from kafka.errors import KafkaError
 from service import metrics
 from service.eventtime import EventClock
 from service.features.observation import parser
-from service.pipeline import BatchResult, Pipeline
+from service.pipeline import BatchResult, Pipeline, by_epoch
 from service.settings import Settings
 from service.sinks import KafkaAlerts, PublishFailed
 from service.sources.kafka import KafkaSource, SourceBatch
@@ -157,9 +163,12 @@ class Worker:
         backoff = 0.2
         while not self.stopping:
             try:
-                result = self.pipeline.process(batch.observed, batch.epochs)
-                self._publish(result, batch)
-                self.pipeline.commit(result)
+                dead = [(r.record, r.reason) for r in batch.rejected]
+                for observed, epochs in by_epoch(batch.observed, batch.epochs):
+                    result = self.pipeline.process(observed, epochs)
+                    self._publish(result, dead)
+                    dead = []
+                    self.pipeline.commit(result)
                 self.source.done(batch)
             except (StoreUnavailable, KafkaError, PublishFailed) as error:
                 dependency = "redis" if isinstance(error, StoreUnavailable) else "kafka"
@@ -177,8 +186,7 @@ class Worker:
             return True
         return False
 
-    def _publish(self, result: BatchResult, batch: SourceBatch) -> None:
-        dead = [(r.record, r.reason) for r in batch.rejected]
+    def _publish(self, result: BatchResult, dead: list[tuple[Any, str]]) -> None:
         for _, reason in dead:
             metrics.EVENTS_REJECTED.labels("kafka", reason.split(":", 1)[0]).inc()
         self.sink.publish(result.alerts, dead)
