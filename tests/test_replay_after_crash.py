@@ -11,7 +11,7 @@ Redis store keeps them, and shows both the fault and the fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import orjson
 import pytest
@@ -22,13 +22,13 @@ from service.offline import verdict_line
 from service.pipeline import Pipeline, by_epoch
 from service.settings import Settings
 from service.sources.file import FileBatch, FileSource
-from service.state.account import AccountState, decode, encode
+from service.state.account import AccountState, Decision, decode, encode
 from service.state.links import MemoryLinks
 from service.state.memory import MemoryStore
 from simulations.generator import generate
 from simulations.spec import load_scenario
 
-SETTINGS = Settings(_env_file=None, learn_interval_s=0, partitions=4, batch_size=500)  # type: ignore[call-arg]
+SETTINGS = Settings(_env_file=None, learn_interval_s=0, partitions=4, batch_size=500)
 
 
 class EncodedStore(MemoryStore):
@@ -37,7 +37,7 @@ class EncodedStore(MemoryStore):
     def load(self, ids: Iterable[str]) -> dict[str, AccountState]:
         return {a: decode(encode(s)) for a, s in super().load(ids).items()}
 
-    def save(self, states: dict[str, AccountState], decisions: dict) -> None:  # type: ignore[type-arg]
+    def save(self, states: Mapping[str, AccountState], decisions: Mapping[str, Decision]) -> None:
         super().save({a: decode(encode(s)) for a, s in states.items()}, decisions)
 
 
