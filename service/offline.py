@@ -19,11 +19,7 @@ import orjson
 from tqdm import tqdm
 
 from service import metrics
-from service.eventtime import EventClock
-from service.features.observation import (
-    COLUMN,
-    parser,
-)
+from service.features.observation import COLUMN
 from service.gc_tuning import throughput_gc
 from service.pipeline import Pipeline
 from service.settings import Settings
@@ -132,14 +128,7 @@ def detect_file(
     show = sys.stderr.isatty() if show_progress is None else show_progress
     progress = tqdm(total=input_path.stat().st_size, unit="B", unit_scale=True, disable=not show)
     started = time.perf_counter()
-    source = FileSource(
-        input_path,
-        parser(settings.input_format, settings.account_from, settings.trusted_proxies),
-        EventClock(settings.future_skew_s, settings.max_lateness_s, settings.epoch_s),
-        settings.batch_size,
-        settings.partitions,
-        settings.parse_in_child,
-    )
+    source = FileSource.from_settings(input_path, settings)
     with throughput_gc():  # set before the child is forked: it runs with them too
         _detect(source, store, pipeline, summary, flags, accounts, progress)
     summary.seconds = time.perf_counter() - started

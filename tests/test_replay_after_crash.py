@@ -16,8 +16,6 @@ from collections.abc import Iterable, Mapping
 import orjson
 import pytest
 
-from service.eventtime import EventClock
-from service.features.observation import parser
 from service.offline import verdict_line
 from service.pipeline import Pipeline, by_epoch
 from service.settings import Settings
@@ -28,7 +26,9 @@ from service.state.memory import MemoryStore
 from simulations.generator import generate
 from simulations.spec import load_scenario
 
-SETTINGS = Settings(_env_file=None, learn_interval_s=0, partitions=4, batch_size=500)
+SETTINGS = Settings(
+    _env_file=None, learn_interval_s=0, partitions=4, batch_size=500, parse_in_child=False
+)
 
 
 class EncodedStore(MemoryStore):
@@ -45,15 +45,7 @@ class EncodedStore(MemoryStore):
 def batches(tmp_path_factory: pytest.TempPathFactory) -> list[FileBatch]:
     path = tmp_path_factory.mktemp("replay") / "events.jsonl"
     generate(load_scenario("smoke").scaled(0.5), path)
-    settings = SETTINGS
-    source = FileSource(
-        path,
-        parser(settings.input_format, settings.account_from, settings.trusted_proxies),
-        EventClock(settings.future_skew_s, settings.max_lateness_s, settings.epoch_s),
-        settings.batch_size,
-        settings.partitions,
-        False,
-    )
+    source = FileSource.from_settings(path, SETTINGS)
     return [batch for batch in source.batches() if len(batch.observed)]
 
 

@@ -36,7 +36,9 @@ from service.features.observation import (
     decode_batch,
     encode_batch,
     observe_records,
+    parser,
 )
+from service.settings import Settings
 from service.sources.waiting import Waiting
 from service.watermark import ALL_IDLE, NEVER, PartitionEpochs
 
@@ -144,6 +146,19 @@ class FileSource:
         self._partition_of: dict[str, int] = {}
         self._waiting = Waiting()
         self._newest: dict[int, int] = {}  # per partition, the epoch of its newest event
+
+    @classmethod
+    def from_settings(cls, path: Path, settings: Settings) -> FileSource:
+        """The source ``detect`` reads a file with: the settings' record format, clock,
+        batch size and partitions."""
+        return cls(
+            path,
+            parser(settings.input_format, settings.account_from, settings.trusted_proxies),
+            EventClock(settings.future_skew_s, settings.max_lateness_s, settings.epoch_s),
+            settings.batch_size,
+            settings.partitions,
+            settings.parse_in_child,
+        )
 
     def _partition(self, account: str) -> int:
         found = self._partition_of.get(account)
