@@ -129,7 +129,11 @@ def test_odd_headers_lose_no_event_and_the_check_fails_open(
         answer = client.post(f"{gateway.url}/v1/chat/completions", json=benign_body(99),
                              headers={"x-account-id": "acct_benign"})  # fmt: skip
         assert answer.status_code == 200, answer.text
-    # The same log, offline.
+    # The same log, offline, once nginx has written the last request's line (it writes the
+    # access log after the response, so the copy could otherwise miss it).
+    deadline = time.monotonic() + 10.0
+    while b'"acct_benign"' not in gateway.log.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.05)
     log = tmp_path / "nginx.jsonl"
     log.write_bytes(gateway.log.read_bytes())
     result = subprocess.run(
