@@ -108,8 +108,9 @@ class FarmEvidence(Evidence):
             return {}
         crowds, cohorts = {}, {}
         for kind in KIND_WEIGHTS:
-            share = ramp(x.get(f"{kind}_young", 0.0), 0.6, 0.9)
-            young = x.get(f"{kind}_young", 0.0) * x.get(f"{kind}_members", 0.0)
+            young_share = x.get(f"{kind}_young", 0.0)
+            share = ramp(young_share, 0.6, 0.9)
+            young = young_share * x.get(f"{kind}_members", 0.0)
             crowds[kind] = share * log_ramp(young, *CROWD)
             cohorts[kind] = share * log_ramp(young, 0.0, COHORT[kind])
         return {
