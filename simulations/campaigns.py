@@ -9,8 +9,10 @@ Options every campaign takes (the cheap evasions of ``simulations/evasions.py``)
 ``max_tokens`` = high), ``seeded`` (temperature 0 and a seed on every request),
 ``aged_days`` ``[low, high]`` (accounts that old), ``own_payment`` (no payment method
 shared between accounts), ``residential`` (every request through a residential proxy
-pool), ``no_system`` (harvesting requests carry no system prompt), and for ``human``
-timing ``working_hours`` (sessions 9:00-18:00 local time).
+pool), ``no_system`` (harvesting requests carry no system prompt), ``own_agents`` (each
+account its own SDK user agent), ``one_skeleton`` (the harvesting script fills one fixed
+skeleton: every slot but the payload rendered once), and for ``human`` timing
+``working_hours`` (sessions 9:00-18:00 local time).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from simulations.labels import Label
 from simulations.network import Identity, ProxyPool
 from simulations.personas import PERSONAS
 from simulations.profiles import EventFactory, Profile, Style
+from simulations.prompts import grammar
 from simulations.schedules import Schedule, schedule
 from simulations.spec import CampaignSpec
 
@@ -49,6 +52,11 @@ PROFILES = {
                 temperature=(0.7, 1.0), stream=0.9, user_ids=True, reasoning=1000.0),
     )
 }  # fmt: skip
+def _is_payload(symbol: str) -> bool:
+    """The slots a script fills anew on every request: the question, the answer to grade."""
+    return "problem" in symbol or symbol in ("candidate", "spec_id", "d")
+
+
 DEFAULT_LANGUAGES = ("zh", "ru", "es", "fr", "de", "ja", "ko", "pt", "ar", "vi")
 
 
@@ -94,6 +102,8 @@ class _Builder:
             payment = None
         if self.options.get("residential"):
             proxy = self.residential_pool
+        if self.options.get("own_agents"):
+            agents = net.agents(1)
         return Identity(
             account_id=account_id,
             payment_fingerprint=payment or net.payment(),
@@ -118,6 +128,10 @@ class _Builder:
         if self.options.get("seeded"):
             chosen = replace(chosen, temperature=(0.0,), seed_p=1.0)
         style = Style.choose(chosen, self.rng, lang, self.world.wording)
+        if self.options.get("one_skeleton"):
+            words = grammar(self.world.wording)
+            fixed = words.freeze(style.templates[0], self.rng, keep=_is_payload)
+            style = replace(style, templates=(fixed,))
         return replace(style, system=None) if self.options.get("no_system") else style
 
     @cached_property

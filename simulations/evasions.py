@@ -130,6 +130,17 @@ def _evasions() -> list[Evasion]:
             _each_campaign(_options(no_system=True)),
         ),
         Evasion(
+            "own-agents",
+            "each account its own SDK user agent (no cloud-and-agent crowd to join)",
+            _each_campaign(_options(own_agents=True)),
+        ),
+        Evasion(
+            "one-skeleton",
+            "each harvesting script fills one fixed prompt skeleton (not an evasion: how farms "
+            "described elsewhere write their prompts)",
+            _each_campaign(_options(one_skeleton=True)),
+        ),
+        Evasion(
             "working-hours",
             "human sessions in local working hours; the same volume over as many accounts as "
             f"it takes to average at most {HUMAN_PER_HOUR:g} requests an hour each",
@@ -161,6 +172,10 @@ COMBINED: tuple[str, ...] = (
     # A farm as little like ours as the cheap evasions make it: other words, shorter answers,
     # no system prompt, residential exits and three accounts a card.
     "reworded-brief+capped+no-system+residential+split-cards",
+    # The same with an agent of its own per account (nothing but cards and exits left to share),
+    # and that farm again as described elsewhere: one prompt skeleton.
+    "reworded-brief+capped+no-system+residential+split-cards+own-agents",
+    "reworded-brief+capped+no-system+residential+split-cards+own-agents+one-skeleton",
 )
 
 

@@ -100,6 +100,25 @@ class Grammar:
     def expand(self, symbol: str, rng: random.Random) -> str:
         return self.render("{" + symbol + "}", rng)
 
+    def freeze(self, template: str, rng: random.Random, keep: Callable[[str], bool]) -> str:
+        """``template`` with every slot rendered once except those ``keep`` names: a script's
+        one fixed skeleton, its payload slots still to fill.
+
+        >>> g = Grammar({"ask": ["Solve:", "Work out:"], "q": ["1+1", "2+2"]})
+        >>> g.freeze("{ask} {q}", random.Random(1), keep=lambda s: s == "q")
+        'Solve: {q}'
+        """
+        out: list[str] = []
+        for literal, symbol in compile_template(template):
+            out.append(literal.replace("{", "{{").replace("}", "}}"))
+            if symbol is None:
+                continue
+            if keep(symbol):
+                out.append("{" + symbol + "}")
+            else:
+                out.append(self.expand(symbol, rng).replace("{", "{{").replace("}", "}}"))
+        return "".join(out)
+
     def _check(self, compiled: Compiled, where: str) -> None:
         for _, symbol in compiled:
             if symbol is not None and symbol not in self._rules:

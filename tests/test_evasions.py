@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
+from service.features.fingerprint import skeletons as skeletons_of
 from simulations.evasions import (
     ADAPTER_GAPS,
     AGED_DAYS,
@@ -74,6 +75,7 @@ def test_none_is_the_base_and_every_evasion_keeps_the_benign_population(
 ) -> None:
     generate(load_scenario("smoke"), tmp_path / "base.jsonl")
     assert (tmp_path / "base.jsonl").read_bytes() == runs["none"][2].read_bytes()
+
     def benign(labels: dict[str, Label]) -> dict[str, tuple[str | None, int]]:
         return {a: (lab.persona, lab.events) for a, lab in labels.items() if not lab.is_attack}
 
@@ -113,8 +115,9 @@ def test_thinner_spreads_the_same_volume_over_twice_the_accounts(runs: dict[str,
         accounts = Counter(str(lab.campaign) for lab in labels.values() if lab.is_attack)
         return accounts, len(_attack(run))
 
-    (before, events_before), (after, events_after) = campaigns(runs["none"]), campaigns(
-        runs["thinner"]
+    (before, events_before), (after, events_after) = (
+        campaigns(runs["none"]),
+        campaigns(runs["thinner"]),
     )
     assert after == Counter({c: 2 * n for c, n in before.items()})
     assert abs(events_after - events_before) <= 0.02 * events_before
@@ -207,3 +210,34 @@ def test_adapters_drop_exactly_the_fields_the_adapters_lack(runs: dict[str, Run]
     assert math.isclose(len(after), len(before))
     for a, b in zip(after, before, strict=True):
         assert a == {k: v for k, v in b.items() if k not in ADAPTER_GAPS}
+
+
+def _hydra(run: Run) -> list[dict[str, Any]]:
+    labels = run[1]
+    return [e for e in _attack(run) if labels[e["account_id"]].campaign_type == "hydra"]
+
+
+def test_own_agents_gives_each_account_one_agent_of_its_own(runs: dict[str, Run]) -> None:
+    def agents(run: Run) -> tuple[int, int]:
+        per_account: dict[str, set[str]] = defaultdict(set)
+        for e in _hydra(run):
+            per_account[e["account_id"]].add(e["user_agent"])
+        return max(map(len, per_account.values())), len(set.union(*per_account.values()))
+
+    assert agents(runs["own-agents"])[0] == 1 and agents(runs["own-agents"])[1] >= 8
+    assert agents(runs["none"])[1] <= 2  # the farm's one script: the same two agents
+
+
+def test_one_skeleton_fills_one_fixed_skeleton_with_new_payloads(runs: dict[str, Run]) -> None:
+    def top_share(run: Run) -> tuple[float, float]:
+        events = _hydra(run)
+        # A template fixes its opening or its closing words (or both): the commoner of the two.
+        heads = Counter(skeletons_of(e["prompt"])[0] for e in events)
+        tails = Counter(skeletons_of(e["prompt"])[1] for e in events)
+        top = max(heads.most_common(1)[0][1], tails.most_common(1)[0][1])
+        prompts = {e["prompt"] for e in events}
+        return top / len(events), len(prompts) / len(events)
+
+    one, many = top_share(runs["one-skeleton"]), top_share(runs["none"])
+    assert one[0] >= 0.6 > 0.3 >= many[0]  # the rest is the farm's ordinary chat
+    assert one[1] >= 0.6 and many[1] >= 0.6  # most prompts are still new: the payload varies
