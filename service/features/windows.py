@@ -41,6 +41,11 @@ BLOCK = K * sketch.REGISTERS  # one bucket's sketches
 MAX_MODELS = 8
 OTHER_MODEL = "(other)"
 MAX_SKELETONS = 8  # Misra-Gries counters kept per account
+# A skeleton is counted from its second sighting of the day: a bit per key (its hash's low
+# bits) in a doorkeeper that the day clears. Most keys are a payload's opening or closing
+# words, seen once; let in, they would wear the counters of the templates down (Misra-Gries
+# loses up to 1/(k+1) of all keys counted), until a farm's rotating templates never link.
+DOORKEEPER_BITS = 512
 
 
 def _weights(bucket: int, width: int, now: float) -> tuple[float, float]:
@@ -89,6 +94,7 @@ class AccountWindows:
     minute: Rate = field(default_factory=Rate)
     hour: Rate = field(default_factory=Rate)
     last_ts: float = -1.0
+    seen: int = 0  # the skeletons' doorkeeper: one bit per key seen today (a bit set)
 
     def _day_slot(self, ts: float) -> int:
         """Rotate the day to ``ts`` if it moved on: 0 (current), 1 (previous) or -1 (too old)."""
@@ -111,6 +117,7 @@ class AccountWindows:
         self.languages = [0, self.languages[0] if moved else 0]
         # A new day halves what the skeleton counters remember of the old ones.
         self.skeletons = {k: v / 2 for k, v in self.skeletons.items() if v >= 2}
+        self.seen = 0
         self.day = bucket
         return 0
 
@@ -160,9 +167,17 @@ class AccountWindows:
         return counts
 
     def _count_skeletons(self, found: Iterable[tuple[int, int]]) -> None:
-        """Misra-Gries: the few skeletons an account repeats most, in bounded space."""
+        """Misra-Gries: the few skeletons an account repeats most, in bounded space, each
+        counted from its second sighting of the day (``DOORKEEPER_BITS``)."""
         counts = self.skeletons
         for key, n in found:
+            if key not in counts:
+                bit = 1 << (key % DOORKEEPER_BITS)
+                if not self.seen & bit:
+                    self.seen |= bit
+                    n -= 1
+                    if n <= 0:
+                        continue
             if key in counts or len(counts) < MAX_SKELETONS:
                 counts[key] = counts.get(key, 0.0) + n
                 continue

@@ -135,7 +135,7 @@ def _meta(state: AccountState) -> dict[str, Any]:
     return {
         "w": [w.day, w.models, w.languages, list(w.skeletons.items()), w.last_ts,
               [w.minute.bucket, w.minute.current, w.minute.previous],
-              [w.hour.bucket, w.hour.current, w.hour.previous]],
+              [w.hour.bucket, w.hour.current, w.hour.previous], f"{w.seen:x}"],
         "e": [state.events, state.first_ts, state.created],
         "p": [state.applied_partition, state.applied_offset],
         "r": state.recent_ids,
@@ -181,7 +181,8 @@ def decode(blob: bytes) -> AccountState:
     counters = array("d")
     counters.frombytes(blob[start : start + 8 * COUNTER_SIZE])
     start += 8 * COUNTER_SIZE
-    day, models, languages, skeletons, last_ts, minute, hour = meta["w"]
+    # The doorkeeper came after format 2's first states: one without it has seen nothing yet.
+    day, models, languages, skeletons, last_ts, minute, hour, *seen = meta["w"]
     windows = AccountWindows(
         day,
         counters.tolist(),
@@ -192,6 +193,7 @@ def decode(blob: bytes) -> AccountState:
         Rate(*minute),
         Rate(*hour),
         last_ts,
+        int(seen[0], 16) if seen else 0,
     )
     flag = meta["ff"]
     events, first_ts, created = meta["e"]
