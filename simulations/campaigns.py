@@ -52,6 +52,8 @@ PROFILES = {
                 temperature=(0.7, 1.0), stream=0.9, user_ids=True, reasoning=1000.0),
     )
 }  # fmt: skip
+
+
 def _is_payload(symbol: str) -> bool:
     """The slots a script fills anew on every request: the question, the answer to grade."""
     return "problem" in symbol or symbol in ("candidate", "spec_id", "d")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import orjson
 import pytest
 from xxhash import xxh3_64_intdigest
 
@@ -16,6 +17,7 @@ from service.features.segments import LONG_FROM, LONG_FULL, increments, register
 from service.features.windows import BLOCK, INDEX, MAX_MODELS, AccountWindows, M, Rate
 from service.pipeline import Pipeline
 from service.settings import Settings
+from service.state import account as account_module
 from service.state.account import AccountState
 from service.state.memory import MemoryStore
 from tests.factories import T0, event, observed, traffic
@@ -68,6 +70,38 @@ def test_models_and_skeletons_are_bounded() -> None:
     assert len(w.models) <= MAX_MODELS and sum(w.model_mix(T0 + 49).values()) == pytest.approx(50)
     assert len(w.skeletons) <= 8
     assert w.top_skeleton() == (7, pytest.approx(50, abs=10))
+
+
+def test_a_template_among_payload_words_seen_once_keeps_its_count() -> None:
+    """Three keys a prompt, two of them the payload's own words: a template of one request in
+    three is counted from its second sighting, exactly, however many one-off keys pass."""
+    rng = np.random.default_rng(7)
+    templates = [11, 12, 13]
+    w = AccountWindows()
+    for i in range(60):
+        once = [(int(k), 1) for k in rng.integers(1 << 20, 1 << 62, size=2)]
+        w.add(T0 + i, T0 + i, sums(), None, {}, 0, [(templates[i % 3], 1), *once])
+    # Each template came 20 times; a one-off key may share a doorkeeper bit with an earlier
+    # key (about 1 in 5 by the end), and then counts once.
+    assert w.top_skeleton()[0] in templates and w.top_skeleton()[1] >= 17
+    assert all(count <= 2 for key, count in w.skeletons.items() if key not in templates)
+    w.add(T0 + 86400, T0 + 86400, sums(), None, {}, 0, [])  # a new day clears the doorkeeper
+    assert w.seen == 0
+
+
+def test_states_written_before_the_doorkeeper_still_read() -> None:
+    state = AccountState()
+    state.windows.add(T0, T0, sums(), None, {}, 0, [(5, 1), (5, 1)])
+    assert state.windows.seen and state.windows.skeletons == {5: 1.0}
+    meta_len = account_module._HEADER.unpack_from(blob := account_module.encode(state))[1]
+    start = account_module._HEADER.size
+    meta = orjson.loads(blob[start : start + meta_len])
+    meta["w"] = meta["w"][:-1]  # the doorkeeper's place, as older states lack it
+    old = orjson.dumps(meta)
+    header = account_module._HEADER.pack(2, len(old))
+    read = account_module.decode(header + old + blob[start + meta_len :])
+    assert read.windows.seen == 0 and read.windows.skeletons == {5: 1.0}
+    assert account_module.decode(blob).windows.seen == state.windows.seen
 
 
 def test_sketch_accuracy_across_cardinalities() -> None:
