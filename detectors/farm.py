@@ -15,7 +15,9 @@ networks, SDKs and stock system prompts all the time, so a group counts only
 when its members are young or send at an even pace (the customers behind one
 NAT, or of one SDK, send very different volumes), except a shared card, which
 strangers rarely share; an account months old inherits through a shared
-payment method, or from a group whose members take turns. Strangers do not come
+payment method, or from a group whose members take turns. An instrument that
+dozens of established customers share (a stock system prompt) is a public one,
+whoever else uses it. Strangers do not come
 by the dozen all opened this month, though: a crowd of young members behind any
 instrument (a cloud and SDK, a stock prompt, one prompt skeleton) counts like a
 card, for a young member taking what the crowd takes that shares a second young
@@ -60,6 +62,8 @@ ESTABLISHED_DAYS = (30.0, 90.0)
 # The part of a group's evidence its shape carries whatever its members take: a farm that
 # rewords its requests and shortens its answers is still a farm; what it takes scales the rest.
 TAKE_FLOOR = 0.5
+# Established members at which a shared instrument starts to be, and is, a public one.
+_LOG_FEW, _LOG_MANY = math.log1p(3.0), math.log1p(30.0)
 
 
 class FarmEvidence(Evidence):
@@ -87,11 +91,15 @@ class FarmEvidence(Evidence):
         weight = KIND_WEIGHTS[kind] + (1.0 - KIND_WEIGHTS[kind]) * lift
         intensity = group_intensity(x, kind)
         volume = log_ramp(x.get(f"{kind}_requests", 0.0), 30.0, 1000.0)
+        # An instrument dozens of established customers share is a public one (a stock
+        # system prompt, a popular cloud and SDK), whoever else shares it; unless they take
+        # turns, as a farm of bought accounts does.
+        public = ramp(math.log1p(aged * members), _LOG_FEW, _LOG_MANY) if kind != "payment" else 0.0
         return (
             weight
             * size
             * cohort
-            * (1.0 - 0.8 * ramp(aged, 0.3, 0.8) * (1.0 - even))
+            * (1.0 - max(0.8 * ramp(aged, 0.3, 0.8), public) * (1.0 - even))
             * (TAKE_FLOOR + (1.0 - TAKE_FLOOR) * intensity)
             * (0.4 + 0.6 * volume)
         )

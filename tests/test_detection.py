@@ -278,6 +278,27 @@ def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turn
     assert log_odds(farm, vector(40, account_age_days=900.0, **features)) > BIAS / 2
 
 
+def test_an_instrument_dozens_of_established_customers_share_is_a_public_one() -> None:
+    """A stock system prompt that a farm's two hundred young accounts send, and so do sixty
+    established customers at their own paces: a young honest user of it inherits little.
+    The farm's own prompt (no established member) still counts, and so does one that
+    bought accounts share taking turns."""
+    farm = FarmEvidence()
+    young = farm_group("system", members=200)
+    public = farm_group("system", members=60, young=0.0, spread=3.0)
+    stock = Group("system:ab", 260, False, tuple(a + b for a, b in zip(young.sums, public.sums,
+                                                                      strict=True)))  # fmt: skip
+
+    def newcomer(group: Group) -> float:
+        features, _ = group_features([group], {})
+        return log_odds(farm, vector(20, account_age_days=3.0, **features))
+
+    assert newcomer(young) > BIAS / 2
+    assert newcomer(stock) < 0.25 * newcomer(young)
+    bought = farm_group("system", members=60, young=0.0)  # aged, at one pace
+    assert newcomer(bought) > BIAS / 2
+
+
 def test_one_heavy_account_in_a_group_does_not_hide_members_taking_turns() -> None:
     """Paces compare on a log scale: a customer a hundred times busier sharing the farm's
     network (or its stock system prompt) leaves a hundred members at one pace still even
