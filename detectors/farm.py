@@ -15,13 +15,13 @@ networks, SDKs and stock system prompts all the time, so a group counts only
 when its members are young or send at an even pace (the customers behind one
 NAT, or of one SDK, send very different volumes), except a shared card, which
 strangers rarely share; an account months old inherits through a shared
-payment method, or from a group whose members take turns. An instrument that
-dozens of established customers share (a stock system prompt) is a public one,
-whoever else uses it. Strangers do not come
-by the dozen all opened this month, though: a crowd of young members behind any
-instrument (a cloud and SDK, a stock prompt, one prompt skeleton) counts like a
-card, for a young member taking what the crowd takes that shares a second young
-group with it (:meth:`FarmEvidence.crowd_lifts`).
+payment method, or from a group whose members take turns. Strangers do not
+come by the dozen all opened this month, though: a crowd of young members behind
+an instrument (a cloud and SDK, a /24, one prompt skeleton) counts like a card,
+for a young member taking what the crowd takes that shares a second young group
+with it (:meth:`FarmEvidence.crowd_lifts`). Neither counts behind an instrument
+that dozens of established customers share as well (:func:`public`): a stock
+system prompt is no farm's, whoever else sends it.
 
 >>> family = FarmEvidence()
 >>> x = {"account_age_days": 2.0, "payment_members": 11.0, "payment_young": 1.0,
@@ -49,11 +49,11 @@ KIND_WEIGHTS = {"payment": 1.0, "system": 0.6, "network": 0.6, "asn_agent": 0.4,
 FULL_SIZE = {"payment": 8.0, "system": 20.0, "network": 20.0, "asn_agent": 30.0,
              "skeleton": 20.0}  # fmt: skip
 # Young members at which a crowd of them behind one instrument says what a shared card does,
-# whatever the instrument: strangers share networks and SDKs, not by the dozen all opened
-# this month. A crowd counts only beside a second young group of another kind (fully at
-# these many young members; one other on a card): a farm's accounts share its cards, exits,
-# agent and script at once, while an honest young customer shares a stock prompt or a
-# cloud with it.
+# whatever the kind of instrument (unless it is a public one): strangers share networks and
+# SDKs, not by the dozen all opened this month. A crowd counts only beside a second young
+# group of another kind (fully at these many young members; one other on a card): a farm's
+# accounts share its cards, exits, agent and script at once, while an honest young customer
+# shares a stock prompt or a cloud with it.
 CROWD = (12.0, 60.0)
 COHORT = {"payment": 1.0, "system": 8.0, "network": 8.0, "asn_agent": 8.0, "skeleton": 8.0}
 # Own ages at which a member stops looking like one of a young crowd.
@@ -63,7 +63,18 @@ ESTABLISHED_DAYS = (30.0, 90.0)
 # rewords its requests and shortens its answers is still a farm; what it takes scales the rest.
 TAKE_FLOOR = 0.5
 # Established members at which a shared instrument starts to be, and is, a public one.
-_LOG_FEW, _LOG_MANY = math.log1p(3.0), math.log1p(30.0)
+PUBLIC_AGED = (3.0, 30.0)
+
+
+def public(x: dict[str, float], kind: str) -> float:
+    """How far the group of ``kind`` is a public instrument (0..1): one that dozens of
+    established customers share (a stock system prompt, a popular cloud and SDK) is no
+    farm's, whoever else shares it, unless its members take turns as bought accounts do.
+    Strangers rarely share a card: a card is never public."""
+    if kind == "payment":
+        return 0.0
+    aged = x.get(f"{kind}_aged", 0.0) * x.get(f"{kind}_members", 0.0)
+    return log_ramp(aged, *PUBLIC_AGED) * (1.0 - taking_turns(x, kind))
 
 
 class FarmEvidence(Evidence):
@@ -91,15 +102,11 @@ class FarmEvidence(Evidence):
         weight = KIND_WEIGHTS[kind] + (1.0 - KIND_WEIGHTS[kind]) * lift
         intensity = group_intensity(x, kind)
         volume = log_ramp(x.get(f"{kind}_requests", 0.0), 30.0, 1000.0)
-        # An instrument dozens of established customers share is a public one (a stock
-        # system prompt, a popular cloud and SDK), whoever else shares it; unless they take
-        # turns, as a farm of bought accounts does.
-        public = ramp(math.log1p(aged * members), _LOG_FEW, _LOG_MANY) if kind != "payment" else 0.0
         return (
             weight
             * size
             * cohort
-            * (1.0 - max(0.8 * ramp(aged, 0.3, 0.8), public) * (1.0 - even))
+            * (1.0 - max(0.8 * ramp(aged, 0.3, 0.8) * (1.0 - even), public(x, kind)))
             * (TAKE_FLOOR + (1.0 - TAKE_FLOOR) * intensity)
             * (0.4 + 0.6 * volume)
         )
@@ -119,8 +126,9 @@ class FarmEvidence(Evidence):
             young_share = x.get(f"{kind}_young", 0.0)
             share = ramp(young_share, 0.6, 0.9)
             young = young_share * x.get(f"{kind}_members", 0.0)
-            crowds[kind] = share * log_ramp(young, *CROWD)
-            cohorts[kind] = share * log_ramp(young, 0.0, COHORT[kind])
+            private = share * (1.0 - public(x, kind))
+            crowds[kind] = private * log_ramp(young, *CROWD)
+            cohorts[kind] = private * log_ramp(young, 0.0, COHORT[kind])
         return {
             kind: crowds[kind] * likeness * max(c for k, c in cohorts.items() if k != kind)
             for kind in KIND_WEIGHTS

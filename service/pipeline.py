@@ -366,7 +366,8 @@ class _Extras:
         names = self.batch.models
         for i in events:
             models[names[i]] = models.get(names[i], 0) + 1
-            for key in (int(self.heads[i]), int(self.tails[i]), int(self.frames[i])):
+            # A short prompt's head is its tail: one sighting of one key, not two.
+            for key in dict.fromkeys((int(self.heads[i]), int(self.tails[i]), int(self.frames[i]))):
                 if key:
                     skeletons.append((key, 1))
         return models, int(self.languages[k]), skeletons

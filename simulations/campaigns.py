@@ -9,14 +9,15 @@ Options every campaign takes (the cheap evasions of ``simulations/evasions.py``)
 ``max_tokens`` = high), ``seeded`` (temperature 0 and a seed on every request),
 ``aged_days`` ``[low, high]`` (accounts that old), ``own_payment`` (no payment method
 shared between accounts), ``residential`` (every request through a residential proxy
-pool), ``no_system`` (harvesting requests carry no system prompt), ``own_agents`` (each
-account its own SDK user agent), ``one_skeleton`` (the harvesting script fills one fixed
-skeleton: every slot but the payload rendered once), and for ``human`` timing
-``working_hours`` (sessions 9:00-18:00 local time).
+pool), ``no_system`` (harvesting requests carry no system prompt), ``own_agents`` (an SDK
+user agent drawn for each account, not one for the campaign), ``one_skeleton`` (the
+harvesting script fills one fixed skeleton: every slot but the payload rendered once),
+and for ``human`` timing ``working_hours`` (sessions 9:00-18:00 local time).
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
@@ -55,8 +56,14 @@ PROFILES = {
 
 
 def _is_payload(symbol: str) -> bool:
-    """The slots a script fills anew on every request: the question, the answer to grade."""
-    return "problem" in symbol or symbol in ("candidate", "spec_id", "d")
+    """The slots a script fills anew on every request: the question, the answer to grade, the
+    word to probe."""
+    return "problem" in symbol or symbol in _PAYLOADS
+
+
+_PAYLOADS = frozenset(
+    {"candidate", "spec_id", "d", "word", "review", "aspect", "product", "verdict"}
+)
 
 
 DEFAULT_LANGUAGES = ("zh", "ru", "es", "fr", "de", "ja", "ko", "pt", "ar", "vi")
@@ -117,6 +124,11 @@ class _Builder:
         )
 
     @cached_property
+    def skeleton_rng(self) -> random.Random:
+        """Draws of ``one_skeleton`` of their own: the rest of the campaign draws as without."""
+        return self.world.rng("one_skeleton", self.spec.id)
+
+    @cached_property
     def residential_pool(self) -> ProxyPool:
         """A residential proxy service: one /24 per account at least, no hosting ASN."""
         return self.world.network.proxy_pool(max(16, self.spec.accounts), hosting_share=0.0)
@@ -132,7 +144,7 @@ class _Builder:
         style = Style.choose(chosen, self.rng, lang, self.world.wording)
         if self.options.get("one_skeleton"):
             words = grammar(self.world.wording)
-            fixed = words.freeze(style.templates[0], self.rng, keep=_is_payload)
+            fixed = words.freeze(style.templates[0], self.skeleton_rng, keep=_is_payload)
             style = replace(style, templates=(fixed,))
         return replace(style, system=None) if self.options.get("no_system") else style
 

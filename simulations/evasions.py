@@ -131,14 +131,16 @@ def _evasions() -> list[Evasion]:
         ),
         Evasion(
             "own-agents",
-            "each account its own SDK user agent (no cloud-and-agent crowd to join)",
+            "an SDK user agent drawn for each account from the common ones, not one for the "
+            "campaign (no crowd of one cloud and one agent)",
             _each_campaign(_options(own_agents=True)),
         ),
         Evasion(
             "one-skeleton",
             "each harvesting script fills one fixed prompt skeleton (not an evasion: how farms "
-            "described elsewhere write their prompts)",
-            _each_campaign(_options(one_skeleton=True)),
+            "described elsewhere write their prompts); the drip and the mimicry, written by "
+            "hand, stay as they are",
+            _each_campaign(_options(one_skeleton=True), skip=("slow_drip", "chat_mimicry")),
         ),
         Evasion(
             "working-hours",

@@ -43,6 +43,11 @@ def compile_template(text: str) -> Compiled:
     return tuple(parts)
 
 
+def _escaped(text: str) -> str:
+    """``text`` as a template's literal: its braces doubled."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 class _Rule:
     __slots__ = ("cumulative", "func", "options")
 
@@ -101,23 +106,40 @@ class Grammar:
         return self.render("{" + symbol + "}", rng)
 
     def freeze(self, template: str, rng: random.Random, keep: Callable[[str], bool]) -> str:
-        """``template`` with every slot rendered once except those ``keep`` names: a script's
-        one fixed skeleton, its payload slots still to fill.
+        """``template`` with every slot rendered once, however deep, except those ``keep``
+        names: a script's one fixed skeleton, its payload slots still to fill.
 
-        >>> g = Grammar({"ask": ["Solve:", "Work out:"], "q": ["1+1", "2+2"]})
-        >>> g.freeze("{ask} {q}", random.Random(1), keep=lambda s: s == "q")
-        'Solve: {q}'
+        >>> g = Grammar({"ask": ["Solve: {q}", "Work out: {q}"], "q": ["1+1", "2+2"]})
+        >>> g.freeze("{ask} Show steps.", random.Random(1), keep=lambda s: s == "q")
+        'Solve: {q} Show steps.'
         """
         out: list[str] = []
-        for literal, symbol in compile_template(template):
-            out.append(literal.replace("{", "{{").replace("}", "}}"))
+        self._freeze(compile_template(template), rng, keep, out, 0)
+        return "".join(out)
+
+    def _freeze(
+        self,
+        compiled: Compiled,
+        rng: random.Random,
+        keep: Callable[[str], bool],
+        out: list[str],
+        depth: int,
+    ) -> None:
+        if depth > 12:
+            raise RecursionError("grammar recursion deeper than 12 levels")
+        for literal, symbol in compiled:
+            out.append(_escaped(literal))
             if symbol is None:
                 continue
+            rule = self._rules.get(symbol)
+            if rule is None:
+                raise KeyError(f"unknown symbol {{{symbol}}}")
             if keep(symbol):
                 out.append("{" + symbol + "}")
+            elif rule.func is not None:
+                out.append(_escaped(rule.func(rng)))
             else:
-                out.append(self.expand(symbol, rng).replace("{", "{{").replace("}", "}}"))
-        return "".join(out)
+                self._freeze(rule.pick(rng), rng, keep, out, depth + 1)
 
     def _check(self, compiled: Compiled, where: str) -> None:
         for _, symbol in compiled:

@@ -297,6 +297,17 @@ def test_an_instrument_dozens_of_established_customers_share_is_a_public_one() -
     assert newcomer(stock) < 0.25 * newcomer(young)
     bought = farm_group("system", members=60, young=0.0)  # aged, at one pace
     assert newcomer(bought) > BIAS / 2
+    # Nor is it the second young group that lets a crowd of another kind count like a card.
+    cloud = farm_group("asn_agent", members=60, spread=3.0)
+    takes = {"harvest_share": 0.5, "long_share": 0.6, "single_turn_share": 1.0,
+             "completion_mean": 700.0}  # fmt: skip
+
+    def member(*groups: Group) -> float:
+        features, _ = group_features(list(groups), {})
+        return log_odds(farm, vector(20, account_age_days=3.0, **takes, **features))
+
+    assert member(cloud, stock) == pytest.approx(member(cloud), abs=0.05)
+    assert member(cloud, young) > member(cloud) + 1.0  # a private young group does
 
 
 def test_one_heavy_account_in_a_group_does_not_hide_members_taking_turns() -> None:

@@ -217,7 +217,7 @@ def _hydra(run: Run) -> list[dict[str, Any]]:
     return [e for e in _attack(run) if labels[e["account_id"]].campaign_type == "hydra"]
 
 
-def test_own_agents_gives_each_account_one_agent_of_its_own(runs: dict[str, Run]) -> None:
+def test_own_agents_draws_an_agent_for_each_account(runs: dict[str, Run]) -> None:
     def agents(run: Run) -> tuple[int, int]:
         per_account: dict[str, set[str]] = defaultdict(set)
         for e in _hydra(run):
@@ -229,15 +229,28 @@ def test_own_agents_gives_each_account_one_agent_of_its_own(runs: dict[str, Run]
 
 
 def test_one_skeleton_fills_one_fixed_skeleton_with_new_payloads(runs: dict[str, Run]) -> None:
-    def top_share(run: Run) -> tuple[float, float]:
+    def top_share(run: Run) -> float:
         events = _hydra(run)
         # A template fixes its opening or its closing words (or both): the commoner of the two.
         heads = Counter(skeletons_of(e["prompt"])[0] for e in events)
         tails = Counter(skeletons_of(e["prompt"])[1] for e in events)
-        top = max(heads.most_common(1)[0][1], tails.most_common(1)[0][1])
-        prompts = {e["prompt"] for e in events}
-        return top / len(events), len(prompts) / len(events)
+        return max(heads.most_common(1)[0][1], tails.most_common(1)[0][1]) / len(events)
 
-    one, many = top_share(runs["one-skeleton"]), top_share(runs["none"])
-    assert one[0] >= 0.6 > 0.3 >= many[0]  # the rest is the farm's ordinary chat
-    assert one[1] >= 0.6 and many[1] >= 0.6  # most prompts are still new: the payload varies
+    def new_prompts(run: Run) -> dict[str, float]:
+        prompts: dict[str, list[str]] = defaultdict(list)
+        for e in _attack(run):
+            prompts[run[1][e["account_id"]].campaign_type or ""].append(e["prompt"])
+        return {kind: len(set(found)) / len(found) for kind, found in prompts.items()}
+
+    assert top_share(runs["one-skeleton"]) >= 0.6 > 0.3 >= top_share(runs["none"])
+    # The payload still varies (a probe's is one word of a short list: not counted here)...
+    shares = new_prompts(runs["one-skeleton"])
+    assert all(share >= 0.6 for kind, share in shares.items() if kind != "logit_probe"), shares
+    # ...and the hand-written campaigns, and every draw but the skeleton's, stay as they were.
+    def hand_written(run: Run) -> list[dict[str, Any]]:
+        return [e for e in _attack(run) if run[1][e["account_id"]].campaign_type
+                in ("slow_drip", "chat_mimicry")]  # fmt: skip
+
+    assert hand_written(runs["one-skeleton"]) == hand_written(runs["none"])
+    created = {e["account_id"]: e["account_created"] for e in _attack(runs["none"])}
+    assert {e["account_id"]: e["account_created"] for e in _attack(runs["one-skeleton"])} == created

@@ -91,8 +91,8 @@ def test_a_template_among_payload_words_seen_once_keeps_its_count() -> None:
 
 def test_states_written_before_the_doorkeeper_still_read() -> None:
     state = AccountState()
-    state.windows.add(T0, T0, sums(), None, {}, 0, [(5, 1), (5, 1)])
-    assert state.windows.seen and state.windows.skeletons == {5: 1.0}
+    state.windows.add(T0, T0, sums(), None, {}, 0, [(511, 1), (511, 1)])  # the highest bit
+    assert state.windows.seen == 1 << 511 and state.windows.skeletons == {511: 1.0}
     meta_len = account_module._HEADER.unpack_from(blob := account_module.encode(state))[1]
     start = account_module._HEADER.size
     meta = orjson.loads(blob[start : start + meta_len])
@@ -100,7 +100,7 @@ def test_states_written_before_the_doorkeeper_still_read() -> None:
     old = orjson.dumps(meta)
     header = account_module._HEADER.pack(2, len(old))
     read = account_module.decode(header + old + blob[start + meta_len :])
-    assert read.windows.seen == 0 and read.windows.skeletons == {5: 1.0}
+    assert read.windows.seen == 0 and read.windows.skeletons == {511: 1.0}
     assert account_module.decode(blob).windows.seen == state.windows.seen
 
 
@@ -122,12 +122,21 @@ def test_the_columnar_registers_agree_with_the_sketch() -> None:
     assert index.max() < BLOCK
 
 
-def state_after(events: list[dict[str, Any]], batch: int) -> dict[str, AccountState]:
+def state_after(
+    events: list[dict[str, Any]], batch: int, written: bool = False
+) -> dict[str, AccountState]:
+    """Every account's state after the events, ``batch`` at a time; ``written``: each state
+    encoded and decoded after each batch, as the Redis store keeps it."""
     store = MemoryStore()
     pipeline = Pipeline(store, Settings(_env_file=None, learn_interval_s=0))  # type: ignore[call-arg]
+    accounts = {e["account_id"] for e in events}
     for start in range(0, len(events), batch):
         pipeline.commit(pipeline.process(observed(events[start : start + batch])))
-    return store.load({e["account_id"] for e in events})
+        if written:
+            kept = store.load(accounts)
+            decoded = {a: account_module.decode(account_module.encode(s)) for a, s in kept.items()}
+            store.save(decoded, {})
+    return store.load(accounts)
 
 
 def test_counts_reach_the_windows_through_the_pipeline() -> None:
@@ -152,11 +161,13 @@ def test_counts_reach_the_windows_through_the_pipeline() -> None:
     assert w.languages_at(now) == 1
 
 
-@pytest.mark.parametrize("batch", [1, 7, 333])
-def test_windows_do_not_depend_on_batch_boundaries(batch: int) -> None:
-    events = list(traffic(events=1500, lookalikes=True))
+@pytest.mark.parametrize(("batch", "hours"), [(1, 1.0), (7, 1.0), (333, 1.0), (7, 14.0)])
+def test_windows_do_not_depend_on_batch_boundaries(batch: int, hours: float) -> None:
+    """Nor on whether the state was written between batches: across midnight too (14 hours
+    from 14:00), where the day rotates and the skeletons' doorkeeper starts again."""
+    events = list(traffic(events=1500, lookalikes=True, duration_s=hours * 3600.0))
     whole = state_after(events, 5000)
-    cut = state_after(events, batch)
+    cut = state_after(events, batch, written=hours > 1.0)
     assert cut.keys() == whole.keys()
     for account, state in whole.items():
         other = cut[account]

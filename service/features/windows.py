@@ -42,9 +42,11 @@ MAX_MODELS = 8
 OTHER_MODEL = "(other)"
 MAX_SKELETONS = 8  # Misra-Gries counters kept per account
 # A skeleton is counted from its second sighting of the day: a bit per key (its hash's low
-# bits) in a doorkeeper that the day clears. Most keys are a payload's opening or closing
-# words, seen once; let in, they would wear the counters of the templates down (Misra-Gries
-# loses up to 1/(k+1) of all keys counted), until a farm's rotating templates never link.
+# bits) in a doorkeeper that the day clears, and that starts again when half its bits are set
+# (about 350 keys: a busy account's doorkeeper remembers its last few hundred). Most keys are
+# a payload's opening or closing words, seen once; let in, they would wear the counters of
+# the templates down (Misra-Gries loses up to 1/(k+1) of all keys counted), until a farm's
+# rotating templates never link.
 DOORKEEPER_BITS = 512
 
 
@@ -94,7 +96,7 @@ class AccountWindows:
     minute: Rate = field(default_factory=Rate)
     hour: Rate = field(default_factory=Rate)
     last_ts: float = -1.0
-    seen: int = 0  # the skeletons' doorkeeper: one bit per key seen today (a bit set)
+    seen: int = 0  # the skeletons' doorkeeper, a bitset: one bit per key seen lately today
 
     def _day_slot(self, ts: float) -> int:
         """Rotate the day to ``ts`` if it moved on: 0 (current), 1 (previous) or -1 (too old)."""
@@ -171,13 +173,16 @@ class AccountWindows:
         counted from its second sighting of the day (``DOORKEEPER_BITS``)."""
         counts = self.skeletons
         for key, n in found:
-            if key not in counts:
-                bit = 1 << (key % DOORKEEPER_BITS)
-                if not self.seen & bit:
-                    self.seen |= bit
-                    n -= 1
-                    if n <= 0:
-                        continue
+            bit = 1 << (key % DOORKEEPER_BITS)
+            if key not in counts and not self.seen & bit:
+                # Half full, the doorkeeper starts again: a busy account's day of one-off
+                # keys would otherwise set every bit and let them all in.
+                if self.seen.bit_count() >= DOORKEEPER_BITS // 2:
+                    self.seen = 0
+                n -= 1
+            self.seen |= bit
+            if n <= 0:
+                continue
             if key in counts or len(counts) < MAX_SKELETONS:
                 counts[key] = counts.get(key, 0.0) + n
                 continue

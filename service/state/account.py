@@ -184,16 +184,16 @@ def decode(blob: bytes) -> AccountState:
     # The doorkeeper came after format 2's first states: one without it has seen nothing yet.
     day, models, languages, skeletons, last_ts, minute, hour, *seen = meta["w"]
     windows = AccountWindows(
-        day,
-        counters.tolist(),
-        bytearray(blob[start : start + SKETCH_SIZE]),
-        models,
-        languages,
-        {int(k): v for k, v in skeletons},
-        Rate(*minute),
-        Rate(*hour),
-        last_ts,
-        int(seen[0], 16) if seen else 0,
+        day=day,
+        counters=counters.tolist(),
+        sketches=bytearray(blob[start : start + SKETCH_SIZE]),
+        models=models,
+        languages=languages,
+        skeletons={int(k): v for k, v in skeletons},
+        minute=Rate(*minute),
+        hour=Rate(*hour),
+        last_ts=last_ts,
+        seen=int(seen[0], 16) if seen else 0,
     )
     flag = meta["ff"]
     events, first_ts, created = meta["e"]
