@@ -55,15 +55,15 @@ PROFILES = {
 }  # fmt: skip
 
 
-def _is_payload(symbol: str) -> bool:
-    """The slots a script fills anew on every request: the question, the answer to grade, the
-    word to probe."""
-    return "problem" in symbol or symbol in _PAYLOADS
-
-
+# The slots a script fills anew on every request (``one_skeleton``): the question (any slot
+# named for a problem), the answer to grade, the word or review to probe.
 _PAYLOADS = frozenset(
     {"candidate", "spec_id", "d", "word", "review", "aspect", "product", "verdict"}
 )
+
+
+def _is_payload(symbol: str) -> bool:
+    return "problem" in symbol or symbol in _PAYLOADS
 
 
 DEFAULT_LANGUAGES = ("zh", "ru", "es", "fr", "de", "ja", "ko", "pt", "ar", "vi")
