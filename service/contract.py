@@ -279,6 +279,10 @@ def parse_event(raw: bytes | str) -> RequestEvent:
     try:
         event: RequestEvent = _DECODER.decode(raw)
     except msgspec.ValidationError as error:
+        if raw.lstrip()[:1] not in ("{", b"{"):
+            # Not an object, so no field to drop; and not read again: an array nested
+            # thousands deep would take the standard library's decoder to the recursion limit.
+            raise InvalidEvent(_describe(error)) from None
         try:
             # The standard library's decoder, for it reads 1e999 as infinity (not known,
             # for an optional number) where msgspec's refuses the whole record.
