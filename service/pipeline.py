@@ -43,9 +43,8 @@ from service.state.links import LinkStore, MemoryLinks
 from service.verdicts import Overrides, Verdicts
 
 MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
-# A skeleton becomes a link value once the account repeats it this often, and this much: a
-# count of 2 is 3 sightings, the first being the doorkeeper's (service/features/windows.py).
-SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 2.0, 0.1
+# A skeleton becomes a link value once the account repeats it this often, and this much.
+SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 _FIXED = 1024.0
 
