@@ -366,8 +366,11 @@ class _Extras:
         names = self.batch.models
         for i in events:
             models[names[i]] = models.get(names[i], 0) + 1
-            # A short prompt's head is its tail: one sighting of one key, not two.
-            for key in dict.fromkeys((int(self.heads[i]), int(self.tails[i]), int(self.frames[i]))):
-                if key:
-                    skeletons.append((key, 1))
+            head, tail, frame = int(self.heads[i]), int(self.tails[i]), int(self.frames[i])
+            if head:
+                skeletons.append((head, 1))
+            if tail and tail != head:  # a short prompt's head is its tail: one sighting
+                skeletons.append((tail, 1))
+            if frame:
+                skeletons.append((frame, 1))
         return models, int(self.languages[k]), skeletons

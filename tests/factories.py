@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+
+from service.state.account import AccountState, Decision, decode, encode
+from service.state.memory import MemoryStore
 
 T0 = 1_795_874_400.0  # 2026-11-28T14:00:00Z
 
@@ -142,3 +145,14 @@ def observed(
         return observe_events(parsed)
     offsets = list(range(first_offset, first_offset + len(parsed)))
     return observe_events(parsed, [partition] * len(parsed), offsets, [e.ts for e in parsed])
+
+
+class EncodedStore(MemoryStore):
+    """Keeps states encoded, as Redis does: what a batch changed in memory and did not save is
+    lost, and every state read has been through the blob format."""
+
+    def load(self, ids: Iterable[str]) -> dict[str, AccountState]:
+        return {a: decode(encode(s)) for a, s in super().load(ids).items()}
+
+    def save(self, states: Mapping[str, AccountState], decisions: Mapping[str, Decision]) -> None:
+        super().save({a: decode(encode(s)) for a, s in states.items()}, decisions)

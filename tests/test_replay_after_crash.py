@@ -11,8 +11,6 @@ Redis store keeps them, and shows both the fault and the fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
 import orjson
 import pytest
 
@@ -20,25 +18,14 @@ from service.offline import verdict_line
 from service.pipeline import Pipeline, by_epoch
 from service.settings import Settings
 from service.sources.file import FileBatch, FileSource
-from service.state.account import AccountState, Decision, decode, encode
 from service.state.links import MemoryLinks
-from service.state.memory import MemoryStore
 from simulations.generator import generate
 from simulations.spec import load_scenario
+from tests.factories import EncodedStore
 
 SETTINGS = Settings(
     _env_file=None, learn_interval_s=0, partitions=4, batch_size=500, parse_in_child=False
 )
-
-
-class EncodedStore(MemoryStore):
-    """Keeps states encoded, as Redis does: what a killed batch changed in memory is lost."""
-
-    def load(self, ids: Iterable[str]) -> dict[str, AccountState]:
-        return {a: decode(encode(s)) for a, s in super().load(ids).items()}
-
-    def save(self, states: Mapping[str, AccountState], decisions: Mapping[str, Decision]) -> None:
-        super().save({a: decode(encode(s)) for a, s in states.items()}, decisions)
 
 
 @pytest.fixture(scope="module")

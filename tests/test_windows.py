@@ -20,7 +20,7 @@ from service.settings import Settings
 from service.state import account as account_module
 from service.state.account import AccountState
 from service.state.memory import MemoryStore
-from tests.factories import T0, event, observed, traffic
+from tests.factories import T0, EncodedStore, event, observed, traffic
 
 
 def sums(**values: float) -> list[float]:
@@ -127,16 +127,11 @@ def state_after(
 ) -> dict[str, AccountState]:
     """Every account's state after the events, ``batch`` at a time; ``written``: each state
     encoded and decoded after each batch, as the Redis store keeps it."""
-    store = MemoryStore()
+    store = EncodedStore() if written else MemoryStore()
     pipeline = Pipeline(store, Settings(_env_file=None, learn_interval_s=0))  # type: ignore[call-arg]
-    accounts = {e["account_id"] for e in events}
     for start in range(0, len(events), batch):
         pipeline.commit(pipeline.process(observed(events[start : start + batch])))
-        if written:
-            kept = store.load(accounts)
-            decoded = {a: account_module.decode(account_module.encode(s)) for a, s in kept.items()}
-            store.save(decoded, {})
-    return store.load(accounts)
+    return store.load({e["account_id"] for e in events})
 
 
 def test_counts_reach_the_windows_through_the_pipeline() -> None:
