@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
-from detectors.groups import group_intensity, own_intensity, taking_turns
+from detectors.groups import YOUNG_DAYS, group_intensity, own_intensity, taking_turns
 
 # How much a shared instrument says, by kind: strangers rarely share a card. A prompt
 # skeleton says nothing here by itself (the structure family weighs it); only a crowd of
@@ -56,8 +56,6 @@ FULL_SIZE = {"payment": 8.0, "system": 20.0, "network": 20.0, "asn_agent": 30.0,
 # shares a stock prompt or a cloud with it.
 CROWD = (12.0, 60.0)
 COHORT = {"payment": 1.0, "system": 8.0, "network": 8.0, "asn_agent": 8.0, "skeleton": 8.0}
-# Own ages at which a member stops looking like one of a young crowd.
-YOUNG_DAYS = (14.0, 30.0)
 ESTABLISHED_DAYS = (30.0, 90.0)
 # The part of a group's evidence its shape carries whatever its members take: a farm that
 # rewords its requests and shortens its answers is still a farm; what it takes scales the rest.
@@ -118,9 +116,15 @@ class FarmEvidence(Evidence):
         cloud a farm rents is in the farm's group), and only beside a young group of another
         kind (the skeleton's included)."""
         age = x.get("account_age_days", -1.0)
-        likeness = (1.0 - ramp(age, *YOUNG_DAYS)) * own_intensity(x) if age >= 0 else 0.0
-        if likeness <= 0:
+        youth = 1.0 - ramp(age, *YOUNG_DAYS) if age >= 0 else 0.0
+        own = own_intensity(x)
+        if youth <= 0 or own <= 0:
             return {}
+        # A member of the skeleton's group fills the crowd's own prompts: it is like them if
+        # its answers are worth what theirs are, however little that is (a farm capping its
+        # answers caps every member's).
+        alike = min(1.0, own / max(group_intensity(x, "skeleton"), TAKE_FLOOR))
+        likeness = {kind: youth * (alike if kind == "skeleton" else own) for kind in KIND_WEIGHTS}
         crowds, cohorts = {}, {}
         for kind in KIND_WEIGHTS:
             young_share = x.get(f"{kind}_young", 0.0)
@@ -130,7 +134,7 @@ class FarmEvidence(Evidence):
             crowds[kind] = private * log_ramp(young, *CROWD)
             cohorts[kind] = private * log_ramp(young, 0.0, COHORT[kind])
         return {
-            kind: crowds[kind] * likeness * max(c for k, c in cohorts.items() if k != kind)
+            kind: crowds[kind] * likeness[kind] * max(c for k, c in cohorts.items() if k != kind)
             for kind in KIND_WEIGHTS
         }
 

@@ -52,6 +52,10 @@ class Group(NamedTuple):
         return Group(self.value, self.members - 1, self.common, sums)
 
 
+# Own ages at which a member stops looking like one of a young crowd.
+YOUNG_DAYS = (14.0, 30.0)
+
+
 def _evenness(group: Group) -> float:
     """1 when every member sends at the same pace (a farm run round-robin), falling to 0 as
     members' paces spread (the customers behind one NAT) to a factor of e either way. Paces

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
-from detectors.groups import group_intensity, taking_turns
+from detectors.groups import YOUNG_DAYS, group_intensity, taking_turns
 
 
 def answer_value(x: dict[str, float]) -> float:
@@ -67,7 +67,12 @@ class StructureEvidence(Evidence):
         ]  # fmt: skip
         members = x.get("skeleton_members", 0.0)
         if members >= 2:
-            young = ramp(x.get("skeleton_young", 0.0), 0.25, 0.6)
+            # A young crowd filling the skeleton says most against a member like them: an
+            # established customer whose template new accounts fill too is no part of it
+            # unless it takes turns with them.
+            age = x.get("account_age_days", -1.0)
+            like = 1.0 - ramp(age, *YOUNG_DAYS) if age >= 0 else 1.0
+            young = ramp(x.get("skeleton_young", 0.0), 0.25, 0.6) * like
             even = taking_turns(x, "skeleton")
             shared = (
                 ramp(math.log(members), math.log(2.0), math.log(30.0))

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from detectors.baseline import PeerBaseline
+from detectors.groups import Group
 from detectors.registry import Scorer, build
 from service import metrics
 from service.enrichment import Enrichment
@@ -45,6 +46,10 @@ from service.verdicts import Overrides, Verdicts
 MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
 # A skeleton becomes a link value once the account repeats it this often, and this much.
 SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
+# Or, for a new account too thin to repeat anything, at first sight of a skeleton that a young
+# crowd has made a group (this many members, mostly new): a farm's thinnest accounts fill its
+# script too few times to count as repeating it.
+SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 _FIXED = 1024.0
 
@@ -266,7 +271,7 @@ class Pipeline:
             links = link_sets[int(link_column[segment.last])]
             if state.enriched and not any(v.startswith("payment:") for v in links):
                 links = [*links, state.enriched]
-            state.links = [*links, *_skeleton_link(state)]
+            state.links = [*links, *self._skeleton_link(state, round_)]
             assessment, x, linked = round_.score(segment.account, state)
             result.scored += 1
             event_id = batch.event_ids[segment.last]
@@ -310,6 +315,29 @@ class Pipeline:
             self.baseline.add(read.cells)
         self._baseline_as_of = read.as_of
 
+    def _skeleton_link(self, state: AccountState, round_: ScoringRound) -> list[str]:
+        """The account's skeleton link: the skeleton it repeats; or, for a new account too thin
+        to repeat one, the largest young crowd's (as of the previous epoch) among the skeletons
+        it has filled twice and the one it joined before. An established customer whose
+        prompts open like a farm's is no member of it, nor is a young one by one prompt."""
+        now = state.windows.last_ts
+        key, count = state.windows.top_skeleton()
+        requests = state.windows.day_requests(now)
+        if key and count >= SKELETON_MIN_COUNT and count >= SKELETON_MIN_SHARE * requests:
+            return [f"skeleton:{key:016x}"]
+        age_s = now - state.created if state.created >= 0 else -1.0
+        young = 0 <= age_s < self.settings.new_account_days * 86400.0
+        if not young or requests * SKELETON_MIN_SHARE > 1.0:
+            return []
+        filled = [f"skeleton:{k:016x}" for k in state.windows.skeletons]
+        joined = [v for v in state.links if v.startswith("skeleton:")]
+        groups = round_.known({*filled, *joined}).values()
+        crowds = [(g.members, g.value) for g in groups if _crowd(g)]
+        if crowds:
+            return [max(crowds)[1]]
+        # No crowd yet: the skeleton it filled twice, for a crowd of such accounts to form.
+        return [f"skeleton:{key:016x}"] if key and count >= 1.0 else []
+
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing."""
         self.store.save(result.states, result.decisions)
@@ -330,12 +358,12 @@ def by_epoch(
         yield batch.take(rows), epochs[rows]
 
 
-def _skeleton_link(state: AccountState) -> list[str]:
-    key, count = state.windows.top_skeleton()
-    requests = state.windows.day_requests(state.windows.last_ts)
-    if key and count >= SKELETON_MIN_COUNT and count >= SKELETON_MIN_SHARE * requests:
-        return [f"skeleton:{key:016x}"]
-    return []
+def _crowd(group: Group) -> bool:
+    return (
+        not group.common
+        and group.members >= SKELETON_JOIN_MEMBERS
+        and group.get("young") >= SKELETON_JOIN_YOUNG * group.members
+    )
 
 
 class _Extras:

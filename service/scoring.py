@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable
 
 from detectors.baseline import PeerBaseline
-from detectors.groups import FIELD, PROFILE_FIELDS, Profile, group_features
+from detectors.groups import FIELD, PROFILE_FIELDS, Group, Profile, group_features
 from detectors.registry import Assessment, Scorer
 from service.features.vector import account_vector
 from service.settings import Settings
@@ -96,12 +96,7 @@ class ScoringRound:
         now = state.windows.last_ts
         x = account_vector(state.windows, now, state.created, self.released, state.first_ts)
         as_of = self.epoch - 1
-        missing = [v for v in state.links if v not in self.groups and v not in self._absent]
-        if missing:  # a value the round did not know of beforehand (a new skeleton)
-            found = self.links.groups(missing, as_of)
-            self.groups.update(found)
-            self._absent.update(v for v in missing if v not in found)
-        groups = [self.groups[v] for v in state.links if v in self.groups]
+        groups = list(self.known(state.links).values())
         own = {}
         for group in groups:
             report = state.own_report(group.value, as_of)
@@ -110,6 +105,17 @@ class ScoringRound:
         features, linked = group_features(groups, own)
         x.update(features)
         return x, linked
+
+    def known(self, values: Iterable[str]) -> dict[str, Group]:
+        """The groups of these values as of the previous epoch (values no group holds: left
+        out), read from the store only for values the round did not know of beforehand."""
+        values = list(values)
+        missing = [v for v in values if v not in self.groups and v not in self._absent]
+        if missing:  # a new skeleton, say
+            found = self.links.groups(missing, self.epoch - 1)
+            self.groups.update(found)
+            self._absent.update(v for v in missing if v not in found)
+        return {v: self.groups[v] for v in values if v in self.groups}
 
     def score(self, account: str, state: AccountState) -> tuple[Assessment, dict[str, float],
                                                                 dict[str, str]]:  # fmt: skip

@@ -71,9 +71,12 @@ echo "run.sh: ruff check ."
 echo "run.sh: mypy service detectors simulations"
 "$PY" -m mypy service detectors simulations
 
-echo "run.sh: pytest -q $*"
+# Two pytest workers (pytest-xdist), a test file to each at a time: most of the integration
+# tests wait on servers and subprocesses, so two keep both cores busy. Each worker starts its
+# own servers on free ports; pass -n 0 to run in one process.
+echo "run.sh: pytest -q -n 2 --dist loadfile $*"
 rc=0
-"$PY" -m pytest -q "$@" || rc=$?
+"$PY" -m pytest -q -n 2 --dist loadfile "$@" || rc=$?
 if [ "$rc" -eq 5 ]; then
     echo "run.sh: pytest collected no tests: failing" >&2
     exit 1

@@ -261,6 +261,19 @@ def test_one_prompt_skeleton_filled_by_a_young_crowd_is_a_farms_instrument() -> 
     x = vector(20, account_age_days=3.0, **takes, **both)
     assert log_odds(farm, x) > BIAS
     assert farm.explain_one(x)[0].reason == "farm_skeleton"
+    # A script whose answers are capped short caps every member's: a member is like the crowd
+    # when its answers are worth what theirs are, not when they are long.
+    values = dict.fromkeys(PROFILE_FIELDS, 0.0)
+    pace = math.log1p(5.0)
+    values.update(accounts=1.0, requests=5.0, pace=pace, pace_sq=pace**2, single_turn=5.0,
+                  completion_k=5 * 0.35, young=1.0)  # fmt: skip
+    capped = Group("skeleton:cd", 300, False, tuple(300 * values[f] for f in PROFILE_FIELDS))
+    short, _ = group_features([capped, card], {})
+    own = {"single_turn_share": 1.0, "completion_mean": 350.0}
+    assert log_odds(farm, vector(5, account_age_days=3.0, **own, **short)) > BIAS
+    assert log_odds(farm, vector(5, account_age_days=3.0, **own, **both)) < BIAS
+    chat = {"single_turn_share": 0.3, "completion_mean": 150.0}
+    assert log_odds(farm, vector(5, account_age_days=3.0, **chat, **short)) < BIAS / 2
 
 
 def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turns() -> None:

@@ -19,7 +19,7 @@ from service.policy import Policy
 from service.settings import Settings
 from service.state.account import ACTIONS, Decision
 from service.state.memory import MemoryStore
-from tests.factories import observed, traffic
+from tests.factories import T0, event, observed, traffic
 
 pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
@@ -296,3 +296,48 @@ def test_detect_writes_no_prompt_text_to_its_verdicts_or_its_output(tmp_path: Pa
     verdicts = (tmp_path / "v.jsonl").read_text()
     assert [json.loads(line)["account_id"] for line in verdicts.splitlines()] == ["org_harvest"]
     assert canary not in verdicts + run.stdout + run.stderr
+
+
+def test_a_thin_new_account_joins_a_young_crowds_skeleton() -> None:
+    """Six young accounts repeat one prompt skeleton and make it a group. In a later epoch a
+    young account filling it twice joins that group (too few requests to count as repeating
+    it); an established customer doing the same does not, nor does a young account whose
+    prompt matches it once."""
+    words = ["tide", "maple", "quartz", "lantern", "harbor", "cobalt", "meadow", "falcon"]
+
+    def skeleton(i: int) -> str:
+        payload = " ".join(words[(i + k) % len(words)] for k in range(1, 6))
+        return f"Case file review. {payload}. Reply with every step that leads to the verdict."
+
+    created = T0 - 3 * 86400
+    events = [
+        event(event_id=f"c{a}-{i}", ts=T0 + 10 * i + a, account_id=f"org_crowd{a}",
+              account_created=created, prompt=skeleton(7 * a + i))
+        for i in range(6)
+        for a in range(6)
+    ]  # fmt: skip
+    later = T0 + 600  # ten epochs on: the crowd's group is in
+    joiners = {"org_thin": created, "org_old": T0 - 400 * 86400}
+    events += [
+        event(event_id=f"{a}-{i}", ts=later + 10 * i, account_id=a, account_created=c,
+              prompt=skeleton(3 + i))
+        for i in range(2)
+        for a, c in joiners.items()
+    ]  # fmt: skip
+    events += [
+        event(event_id="once-0", ts=later, account_id="org_once", account_created=created,
+              prompt="What rhymes with orange, and why is it so hard?"),
+        event(event_id="once-1", ts=later + 10, account_id="org_once", account_created=created,
+              prompt=skeleton(5)),
+    ]  # fmt: skip
+    pipeline = Pipeline(MemoryStore(), FAST)
+    result = pipeline.process(observed(events))
+
+    def skeleton_links(account: str) -> list[str]:
+        return [v for v in result.states[account].links if v.startswith("skeleton:")]
+
+    crowd = {tuple(skeleton_links(f"org_crowd{a}")) for a in range(6)}
+    assert len(crowd) == 1 and len(next(iter(crowd))) == 1, crowd
+    assert skeleton_links("org_thin") == list(next(iter(crowd)))
+    assert skeleton_links("org_old") == []
+    assert skeleton_links("org_once") == []
