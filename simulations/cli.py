@@ -15,6 +15,10 @@ the adaptive-attacker matrix (``simulations/matrix.py``).
 ``harvestguard evaluate --ablation [--without FAMILY[+FAMILY] ...] [--scenario NAME ...]
 [--scale F] [--report PATH.md] [--json PATH]``, or ``--without`` with ``--events`` and
 ``--labels``: detection with evidence families switched off (``simulations/ablation.py``).
+
+``harvestguard evaluate --sensitivity [--threshold NAME ...] [--base SCENARIO]
+[--evasion NAME ...] [--scale F] [--jobs N] [--report PATH.md] [--json PATH]``: each main
+threshold moved by -30 % and +30 % (``simulations/sensitivity.py``).
 """
 
 from __future__ import annotations
@@ -205,11 +209,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         help="Ablation scenario (repeatable; default: mixed, hydra, holdout).",
     )
+    se = ev.add_argument_group("sensitivity")
+    se.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="Detect with each main threshold moved by -30 %% and +30 %% (the matrix's "
+        "--base; --evasion: default none and the unlike farm).",
+    )
+    se.add_argument(
+        "--threshold",
+        action="append",
+        help="Move only this threshold (repeatable; default: every one).",
+    )
     ev.add_argument(
         "--scale",
         type=float,
         default=1.0,
-        help="With --matrix or --ablation: multiply accounts and events.",
+        help="With --matrix, --ablation or --sensitivity: multiply accounts and events.",
     )
     ev.add_argument(
         "--hours", type=float, help="With --matrix or --ablation: another duration in hours."
@@ -340,9 +356,12 @@ def evaluate_command(args: argparse.Namespace) -> int:
         return _matrix_command(args)
     if args.ablation or args.without:
         return _ablation_command(args)
+    if args.sensitivity or args.threshold:
+        return _sensitivity_command(args)
     if args.events is None or args.labels is None:
         raise CommandError(
-            "give --events and --labels of one scenario (or --matrix, or --ablation)"
+            "give --events and --labels of one scenario (or --matrix, --ablation or "
+            "--sensitivity)"
         )
     # matplotlib takes 0.7 s to import: only the command that draws should pay it, not every
     # `harvestguard` command (this module is imported to build the parser).
@@ -465,4 +484,27 @@ def _ablation_command(args: argparse.Namespace) -> int:
 
     runs = run_ablation(scenarios, offs, files, done=done)
     _write(args, ablation_markdown(runs), ablation_json(runs))
+    return 0
+
+
+def _sensitivity_command(args: argparse.Namespace) -> int:
+    from simulations.sensitivity import (
+        DEFAULT_EVASIONS,
+        KNOB_NAMES,
+        run_sensitivity,
+        sensitivity_json,
+        sensitivity_markdown,
+    )
+
+    def done(evasion: str, knob: str, factor: float, run: Run) -> None:
+        _progress(f"{evasion} with {knob} x{factor:g}: detected in {run.detect_s:.1f} s")
+
+    try:
+        base = load_scenario(args.base).scaled(args.scale, args.hours, args.seed)
+        runs = run_sensitivity(base, args.evasion or DEFAULT_EVASIONS,
+                               args.threshold or KNOB_NAMES, jobs=args.jobs, done=done)  # fmt: skip
+    except (FileNotFoundError, ValueError) as error:
+        print(f"evaluate: {error}", file=sys.stderr)
+        return 2
+    _write(args, sensitivity_markdown(base, runs), sensitivity_json(base, runs))
     return 0
