@@ -46,9 +46,9 @@ from service.verdicts import Overrides, Verdicts
 MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
 # A skeleton becomes a link value once the account repeats it this often, and this much.
 SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
-# Or, for a new account too thin to repeat anything, at first sight of a skeleton that a young
-# crowd has made a group (this many members, mostly new): a farm's thinnest accounts fill its
-# script too few times to count as repeating it.
+# A new account too thin to repeat anything that often joins, from its second sighting, a
+# skeleton a young crowd has made a group (this many members, this share of them new): a
+# farm's thinnest accounts fill its script too few times to count as repeating it.
 SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 _FIXED = 1024.0

@@ -15,7 +15,7 @@ import inspect
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -160,15 +160,12 @@ def run_sensitivity(
             tasks.append((events, labels, name, None, 1.0))
             tasks += [(events, labels, name, k, f) for k in chosen for f in FACTORS]
         columns = [list(c) for c in zip(*tasks, strict=True)]
-        if jobs > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                results = list(pool.map(_detect_moved, *columns))
-        else:
-            results = [_detect_moved(*task) for task in tasks]
-    for name, knob, factor, run in results:
-        runs[name, knob, factor] = run
-        if done:
-            done(name, knob, factor, run)
+        with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
+            mapped = pool.map if pool is not None else map
+            for name, knob, factor, run in mapped(_detect_moved, *columns):
+                runs[name, knob, factor] = run
+                if done:
+                    done(name, knob, factor, run)
     return runs
 
 

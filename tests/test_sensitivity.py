@@ -53,3 +53,6 @@ def test_a_higher_bias_flags_no_more_accounts_and_a_lower_one_no_fewer() -> None
     assert set(flagged) == {1.0, 0.7, 1.3}
     assert flagged[1.3] <= flagged[1.0] <= flagged[0.7]
     assert flagged[1.3] < flagged[0.7]
+    # Moved in worker processes, the same (and the move does not leak into the next run).
+    again = run_sensitivity(base, ["none"], ["bias"], jobs=2)
+    assert {f: r.metrics.tp + r.metrics.fp for (_, _, f), r in again.items()} == flagged
