@@ -32,10 +32,13 @@ HUMAN_PER_HOUR = 40.0
 SPLIT_CARD_ACCOUNTS = 3
 # What the gateway adapters (LiteLLM, Envoy, Kong) do not fill in.
 ADAPTER_GAPS = ("payment_fingerprint", "account_created", "asn")
+# Requests each account of a thin farm sends: too few for any account to repeat a template.
+THIN_FARM_REQUESTS = 3
 
 
-# Campaign types that give every account a card of its own, or one to all: no groups to split.
-_ONE_CARD_EACH = tuple(t for t in CAMPAIGN_TYPES if t != "hydra")
+# Campaign types that are no farm: each account has a card of its own (or one for all, no
+# groups to split) and is no thin member of a crowd.
+_NOT_FARMS = tuple(t for t in CAMPAIGN_TYPES if t != "hydra")
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def _evasions() -> list[Evasion]:
         Evasion(
             "split-cards",
             f"a farm shares each payment method among {SPLIT_CARD_ACCOUNTS} accounts, not a dozen",
-            _each_campaign(_options(payment_group=SPLIT_CARD_ACCOUNTS), skip=_ONE_CARD_EACH),
+            _each_campaign(_options(payment_group=SPLIT_CARD_ACCOUNTS), skip=_NOT_FARMS),
         ),
         Evasion(
             "no-system",
@@ -141,6 +144,12 @@ def _evasions() -> list[Evasion]:
             "described elsewhere write their prompts); the drip and the mimicry, written by "
             "hand, stay as they are",
             _each_campaign(_options(one_skeleton=True), skip=("slow_drip", "chat_mimicry")),
+        ),
+        Evasion(
+            "three-each",
+            f"a farm's accounts send {THIN_FARM_REQUESTS} requests each (its volume cut to "
+            f"{THIN_FARM_REQUESTS} times its accounts): the thin farm described elsewhere",
+            _each_campaign(lambda c: {"events": THIN_FARM_REQUESTS * c.accounts}, _NOT_FARMS),
         ),
         Evasion(
             "working-hours",
@@ -178,6 +187,9 @@ COMBINED: tuple[str, ...] = (
     # and that farm again as described elsewhere: one prompt skeleton.
     "reworded-brief+capped+no-system+residential+split-cards+own-agents",
     "reworded-brief+capped+no-system+residential+split-cards+own-agents+one-skeleton",
+    # Thin: three requests an account, too few for any account to repeat its skeleton.
+    "reworded-prose+capped+residential+one-skeleton+three-each",
+    "reworded-brief+capped+no-system+residential+split-cards+own-agents+one-skeleton+three-each",
 )
 
 

@@ -254,3 +254,17 @@ def test_one_skeleton_fills_one_fixed_skeleton_with_new_payloads(runs: dict[str,
     assert hand_written(runs["one-skeleton"]) == hand_written(runs["none"])
     created = {e["account_id"]: e["account_created"] for e in _attack(runs["none"])}
     assert {e["account_id"]: e["account_created"] for e in _attack(runs["one-skeleton"])} == created
+
+
+def test_three_each_leaves_a_farm_three_requests_an_account(runs: dict[str, Run]) -> None:
+    _, labels, _ = runs["three-each"]
+    sent = Counter(e["account_id"] for e in _attack(runs["three-each"]))
+    farm = [a for a, lab in labels.items() if lab.campaign_type == "hydra"]
+    assert farm and statistics.mean(sent[a] for a in farm) == pytest.approx(3.0, abs=0.5)
+    others = {lab.campaign for lab in labels.values()
+              if lab.is_attack and lab.campaign_type != "hydra"}  # fmt: skip
+    before = runs["none"][1]
+    for campaign in others:  # every other campaign as it was
+        assert sum(lab.events for lab in labels.values() if lab.campaign == campaign) == sum(
+            lab.events for lab in before.values() if lab.campaign == campaign
+        )

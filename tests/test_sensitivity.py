@@ -32,8 +32,8 @@ def test_a_move_lasts_for_its_run_only() -> None:
     knobs = {k.name: k for k in KNOBS}
     with moved(knobs["bias"], 1.3, settings), moved(knobs["crowd"], 0.7, settings):
         assert Scorer([]).bias == pytest.approx(bias * 1.3)
-        assert detectors.farm.CROWD == pytest.approx(tuple(c * 0.7 for c in crowd))
-    assert Scorer([]).bias == bias and detectors.farm.CROWD == crowd
+        assert pytest.approx(tuple(c * 0.7 for c in crowd)) == detectors.farm.CROWD
+    assert Scorer([]).bias == bias and crowd == detectors.farm.CROWD
     with moved(knobs["new_account_days"], 0.7, settings):
         pass
     assert settings == {"new_account_days": pytest.approx(21.0)}
