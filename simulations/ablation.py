@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulations.generator import generate
-from simulations.matrix import Run, commit, detect, fixed, type_columns
+from simulations.matrix import Run, commit, detect, fixed, recall_cells, type_columns
 from simulations.replay import count_lines
 from simulations.spec import Scenario
 
@@ -115,10 +115,10 @@ def ablation_markdown(runs: dict[tuple[str, str], Run]) -> str:
         "|---|---|" + "---:|" * (len(types) + 4),
     ]
     for (off, name), run in runs.items():
-        t, m = run.types, run.metrics
+        m = run.metrics
         lines.append(
             f"| {off} | {name} | "
-            + " | ".join(fixed(t[k].recall) if k in t else "n/a" for k in types)
+            + recall_cells(run, types)
             + f" | {fixed(m.precision)} | {fixed(m.benign_fpr, 4)} | {m.heavy_benign_flagged} | "
             f"{run.detect_s:.0f} |"
         )

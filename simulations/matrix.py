@@ -172,6 +172,12 @@ def fixed(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
+def recall_cells(run: Run, types: list[str]) -> str:
+    """The run's recall per campaign type, as Markdown cells ("n/a": no such campaign)."""
+    found = run.types
+    return " | ".join(fixed(found[k].recall) if k in found else "n/a" for k in types)
+
+
 def type_columns(runs: Iterable[Run]) -> list[str]:
     present = {k for run in runs for k in run.types}
     return [t for t in CAMPAIGN_TYPES if t in present]
@@ -194,9 +200,8 @@ def matrix_markdown(base: Scenario, runs: dict[str, Run], failures: list[str] | 
     for name, run in runs.items():
         m, t = run.metrics, run.types
         worst = max((x.leaked_share for x in t.values()), default=None)
-        cells = [fixed(t[k].recall) if k in t else "n/a" for k in types]
         lines.append(
-            f"| {name} | " + " | ".join(cells) + f" | {fixed(m.precision)} | "
+            f"| {name} | " + recall_cells(run, types) + f" | {fixed(m.precision)} | "
             f"{fixed(m.benign_fpr, 4)} | {m.heavy_benign_flagged} ({m.heavy_benign_enforced}) "
             f"of {m.heavy_benign} | "
             f"{fixed(worst)} | {run.events:,} | {run.generate_s + run.detect_s:.0f} |"

@@ -24,7 +24,7 @@ from typing import Any
 
 from simulations.evasions import apply
 from simulations.generator import generate
-from simulations.matrix import Run, commit, detect, fixed, type_columns
+from simulations.matrix import Run, commit, detect, fixed, recall_cells, type_columns
 from simulations.spec import Scenario
 
 FACTORS = (0.7, 1.3)
@@ -191,10 +191,10 @@ def sensitivity_markdown(base: Scenario, runs: dict[tuple[str, str, float], Run]
         for (name, knob, factor), run in runs.items():
             if name != evasion:
                 continue
-            t, m = run.types, run.metrics
+            m = run.metrics
             lines.append(
                 f"| {knob} | x{factor:g} | "
-                + " | ".join(fixed(t[k].recall) if k in t else "n/a" for k in types)
+                + recall_cells(run, types)
                 + f" | {fixed(m.precision)} | {fixed(m.benign_fpr, 4)} | "
                 f"{m.heavy_benign_flagged} ({m.heavy_benign_enforced}) |"
             )
