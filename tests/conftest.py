@@ -1,7 +1,8 @@
 """Session-wide real servers for the test suite: redis-server and the Tansu Kafka broker.
 
 Each server is started once per session on a free loopback port and stopped at the end
-(also on failure: the fixtures' finalizers plus an atexit hook in ``tests/servers.py``).
+(also on failure: the fixtures' finalizers plus an atexit hook in ``tests/servers.py``);
+under pytest-xdist (``tests/run.sh`` runs two workers) each worker has its own.
 A missing binary makes the fixture FAIL with the reason; integration tests never skip.
 
 Fixtures:
