@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
-from detectors.groups import KINDS, group_intensity, taking_turns
+from detectors.groups import KINDS, SKELETON_ONCE, group_intensity, taking_turns
 from detectors.structure import answer_value
 
 
@@ -39,7 +39,7 @@ class CoordinationEvidence(Evidence):
         best, best_kind = 0.0, ""
         for kind in KINDS:
             members = x.get(f"{kind}_members", 0.0)
-            if members < 3:
+            if members < 3 or (kind == "skeleton" and x.get(SKELETON_ONCE)):
                 continue
             turns = (
                 taking_turns(x, kind)

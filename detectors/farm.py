@@ -38,7 +38,13 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
-from detectors.groups import YOUNG_DAYS, group_intensity, own_intensity, taking_turns
+from detectors.groups import (
+    SKELETON_ONCE,
+    YOUNG_DAYS,
+    group_intensity,
+    own_intensity,
+    taking_turns,
+)
 
 # How much a shared instrument says, by kind: strangers rarely share a card. A prompt
 # skeleton says nothing here by itself (the structure family weighs it); only a crowd of
@@ -125,6 +131,10 @@ class FarmEvidence(Evidence):
         # answers caps every member's).
         alike = min(1.0, own / max(group_intensity(x, "skeleton"), TAKE_FLOOR))
         likeness = {kind: youth * (alike if kind == "skeleton" else own) for kind in KIND_WEIGHTS}
+        # A skeleton joined at the sight of one prompt is weak membership (an honest prompt
+        # may open like a farm's): it corroborates no other kind, and counts itself only
+        # beside a card shared with young accounts.
+        once = bool(x.get(SKELETON_ONCE))
         crowds, cohorts = {}, {}
         for kind in KIND_WEIGHTS:
             young_share = x.get(f"{kind}_young", 0.0)
@@ -133,10 +143,14 @@ class FarmEvidence(Evidence):
             private = share * (1.0 - public(x, kind))
             crowds[kind] = private * log_ramp(young, *CROWD)
             cohorts[kind] = private * log_ramp(young, 0.0, COHORT[kind])
-        return {
-            kind: crowds[kind] * likeness[kind] * max(c for k, c in cohorts.items() if k != kind)
-            for kind in KIND_WEIGHTS
-        }
+        if once:
+            cohorts["skeleton"] = 0.0
+
+        def beside(kind: str) -> float:
+            others = {k: c for k, c in cohorts.items() if k != kind}
+            return others["payment"] if once and kind == "skeleton" else max(others.values())
+
+        return {kind: crowds[kind] * likeness[kind] * beside(kind) for kind in KIND_WEIGHTS}
 
     def explain_one(self, x: dict[str, float]) -> list[Signal]:
         age = x.get("account_age_days", -1.0)

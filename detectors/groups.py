@@ -54,6 +54,10 @@ class Group(NamedTuple):
 
 # Own ages at which a member stops looking like one of a young crowd.
 YOUNG_DAYS = (14.0, 30.0)
+# The feature that says the account's skeleton group was joined at the sight of one prompt
+# (a thin new account in a young crowd's skeleton): weak membership, which only the farm
+# family counts, and only beside a shared card.
+SKELETON_ONCE = "skeleton_once"
 
 
 def _evenness(group: Group) -> float:

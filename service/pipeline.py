@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from detectors.baseline import PeerBaseline
-from detectors.groups import Group
+from detectors.groups import SKELETON_ONCE, Group
 from detectors.registry import Scorer, build
 from service import metrics
 from service.enrichment import Enrichment
@@ -271,8 +271,11 @@ class Pipeline:
             links = link_sets[int(link_column[segment.last])]
             if state.enriched and not any(v.startswith("payment:") for v in links):
                 links = [*links, state.enriched]
-            state.links = [*links, *self._skeleton_link(state, round_)]
-            assessment, x, linked = round_.score(segment.account, state)
+            seen = extras.skeleton_values(segment.last)
+            skeleton, once = self._skeleton_link(state, round_, seen)
+            state.links = [*links, *skeleton]
+            extra = {SKELETON_ONCE: 1.0} if once else None
+            assessment, x, linked = round_.score(segment.account, state, extra)
             result.scored += 1
             event_id = batch.event_ids[segment.last]
             ts = float(columns[COLUMN["ts"], segment.last])
@@ -315,7 +318,9 @@ class Pipeline:
             self.baseline.add(read.cells)
         self._baseline_as_of = read.as_of
 
-    def _skeleton_link(self, state: AccountState, round_: ScoringRound) -> list[str]:
+    def _skeleton_link(
+        self, state: AccountState, round_: ScoringRound, seen: list[str]
+    ) -> tuple[list[str], bool]:
         """The account's skeleton link: the skeleton it repeats; or, for a new account too thin
         to repeat one, the largest young crowd's (as of the previous epoch) among the skeletons
         it has filled twice and the one it joined before. An established customer whose
@@ -324,19 +329,20 @@ class Pipeline:
         key, count = state.windows.top_skeleton()
         requests = state.windows.day_requests(now)
         if key and count >= SKELETON_MIN_COUNT and count >= SKELETON_MIN_SHARE * requests:
-            return [f"skeleton:{key:016x}"]
+            return [f"skeleton:{key:016x}"], False
         age_s = now - state.created if state.created >= 0 else -1.0
         young = 0 <= age_s < self.settings.new_account_days * 86400.0
         if not young or requests * SKELETON_MIN_SHARE > 1.0:
-            return []
+            return [], False
         filled = [f"skeleton:{k:016x}" for k in state.windows.skeletons]
         joined = [v for v in state.links if v.startswith("skeleton:")]
-        groups = round_.known({*filled, *joined}).values()
+        groups = round_.known({*filled, *joined, *seen}).values()
         crowds = [(g.members, g.value) for g in groups if _crowd(g)]
         if crowds:
-            return [max(crowds)[1]]
+            value = max(crowds)[1]
+            return [value], value not in filled
         # No crowd yet: the skeleton it filled twice, for a crowd of such accounts to form.
-        return [f"skeleton:{key:016x}"] if key and count >= 1.0 else []
+        return ([f"skeleton:{key:016x}"] if key and count >= 1.0 else []), False
 
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing."""
@@ -384,6 +390,11 @@ class _Extras:
         self.heads = hashes[HASH["head"]]
         self.tails = hashes[HASH["tail"]]
         self.frames = hashes[HASH["frame"]]
+
+    def skeleton_values(self, i: int) -> list[str]:
+        """The link values of event ``i``'s skeletons."""
+        keys = {int(self.heads[i]), int(self.tails[i]), int(self.frames[i])}
+        return [f"skeleton:{key:016x}" for key in sorted(keys) if key]
 
     def of(self, k: int) -> tuple[dict[str, int], int, list[tuple[int, int]]]:
         events = self.order[self.bounds[k] : self.bounds[k + 1]].tolist()

@@ -117,10 +117,14 @@ class ScoringRound:
             self._absent.update(v for v in missing if v not in found)
         return {v: self.groups[v] for v in values if v in self.groups}
 
-    def score(self, account: str, state: AccountState) -> tuple[Assessment, dict[str, float],
-                                                                dict[str, str]]:  # fmt: skip
-        """Score one account; remember what it contributes to this epoch."""
+    def score(
+        self, account: str, state: AccountState, extra: dict[str, float] | None = None
+    ) -> tuple[Assessment, dict[str, float], dict[str, str]]:
+        """Score one account (``extra``: features the caller knows); remember what it
+        contributes to this epoch."""
         x, linked = self.vector(state)
+        if extra:
+            x.update(extra)
         assessment = self.scorer.assess(x)
         state.score = assessment.score
         learned = state.learned_epoch

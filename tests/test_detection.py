@@ -11,8 +11,16 @@ import pytest
 
 from detectors.baseline import PeerBaseline
 from detectors.content import ContentEvidence
+from detectors.coordination import CoordinationEvidence
 from detectors.farm import KIND_WEIGHTS, FarmEvidence
-from detectors.groups import EMPTY_PROFILE, FIELD, PROFILE_FIELDS, Group, group_features
+from detectors.groups import (
+    EMPTY_PROFILE,
+    FIELD,
+    PROFILE_FIELDS,
+    SKELETON_ONCE,
+    Group,
+    group_features,
+)
 from detectors.registry import BIAS, Scorer, build
 from detectors.structure import StructureEvidence
 from service.features.content import COT, ELICIT, GRADE, LANGUAGES, RUBRIC, TRACE, analyse
@@ -274,6 +282,32 @@ def test_one_prompt_skeleton_filled_by_a_young_crowd_is_a_farms_instrument() -> 
     assert log_odds(farm, vector(5, account_age_days=3.0, **own, **both)) < BIAS
     chat = {"single_turn_share": 0.3, "completion_mean": 150.0}
     assert log_odds(farm, vector(5, account_age_days=3.0, **chat, **short)) < BIAS / 2
+
+
+def test_a_skeleton_joined_at_one_prompt_counts_only_beside_a_shared_card() -> None:
+    """A thin new account whose one prompt fills a young crowd's skeleton: a farm's member if
+    it shares a card with young accounts too; an honest young customer of the farm's cloud
+    whose prompt opened the same way is not made one by the cloud's crowd, and the other
+    families leave such a skeleton alone."""
+    farm, structure = FarmEvidence(), StructureEvidence()
+    takes = {"harvest_share": 0.5, "long_share": 0.6, "single_turn_share": 1.0,
+             "completion_mean": 700.0}  # fmt: skip
+    script = farm_group("skeleton", members=300, spread=3.0)
+    card = farm_group("payment", members=2, spread=3.0)
+    cloud = farm_group("asn_agent", members=60, spread=3.0)
+
+    def member(*groups: Group, once: bool) -> dict[str, float]:
+        features, _ = group_features(list(groups), {})
+        return vector(2, account_age_days=3.0, **takes, **features,
+                      **({SKELETON_ONCE: 1.0} if once else {}))  # fmt: skip
+
+    assert log_odds(farm, member(script, card, once=True)) > BIAS
+    on_cloud = log_odds(farm, member(script, cloud, once=True))
+    assert on_cloud == pytest.approx(log_odds(farm, member(cloud, once=False)))  # the cloud only
+    assert log_odds(farm, member(script, cloud, once=False)) > on_cloud + 1.0  # repeated: counts
+    x = member(script, card, once=True)
+    assert "shared_skeleton" not in {s.reason for s in structure.explain_one(x)}
+    assert "taking_turns_skeleton" not in {s.reason for s in CoordinationEvidence().explain_one(x)}
 
 
 def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turns() -> None:

@@ -13,9 +13,11 @@ from typing import Any
 import orjson
 import pytest
 
+from detectors.groups import SKELETON_ONCE
 from service.offline import detect_file
 from service.pipeline import Pipeline
 from service.policy import Policy
+from service.scoring import ScoringRound
 from service.settings import Settings
 from service.state.account import ACTIONS, Decision
 from service.state.memory import MemoryStore
@@ -298,11 +300,11 @@ def test_detect_writes_no_prompt_text_to_its_verdicts_or_its_output(tmp_path: Pa
     assert canary not in verdicts + run.stdout + run.stderr
 
 
-def test_a_thin_new_account_joins_a_young_crowds_skeleton() -> None:
+def test_a_thin_new_account_joins_a_young_crowds_skeleton(monkeypatch: pytest.MonkeyPatch) -> None:
     """Six young accounts repeat one prompt skeleton and make it a group. In a later epoch a
     young account filling it twice joins that group (too few requests to count as repeating
-    it); an established customer doing the same does not, nor does a young account whose
-    prompt matches it once."""
+    it); an established customer doing the same does not. A young account whose one prompt
+    matches it joins too, marked as weak membership (``skeleton_once``)."""
     words = ["tide", "maple", "quartz", "lantern", "harbor", "cobalt", "meadow", "falcon"]
 
     def skeleton(i: int) -> str:
@@ -330,6 +332,14 @@ def test_a_thin_new_account_joins_a_young_crowds_skeleton() -> None:
         event(event_id="once-1", ts=later + 10, account_id="org_once", account_created=created,
               prompt=skeleton(5)),
     ]  # fmt: skip
+    once: dict[str, bool] = {}
+    score = ScoringRound.score
+
+    def recording(self: ScoringRound, account: str, state: Any, extra: Any = None) -> Any:
+        once[account] = bool(extra and extra.get(SKELETON_ONCE))
+        return score(self, account, state, extra)
+
+    monkeypatch.setattr(ScoringRound, "score", recording)
     pipeline = Pipeline(MemoryStore(), FAST)
     result = pipeline.process(observed(events))
 
@@ -338,6 +348,6 @@ def test_a_thin_new_account_joins_a_young_crowds_skeleton() -> None:
 
     crowd = {tuple(skeleton_links(f"org_crowd{a}")) for a in range(6)}
     assert len(crowd) == 1 and len(next(iter(crowd))) == 1, crowd
-    assert skeleton_links("org_thin") == list(next(iter(crowd)))
-    assert skeleton_links("org_old") == []
-    assert skeleton_links("org_once") == []
+    assert skeleton_links("org_thin") == list(next(iter(crowd))) and not once["org_thin"]
+    assert skeleton_links("org_old") == [] and not once["org_old"]
+    assert skeleton_links("org_once") == list(next(iter(crowd))) and once["org_once"]
