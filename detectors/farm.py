@@ -147,8 +147,9 @@ class FarmEvidence(Evidence):
             cohorts["skeleton"] = 0.0
 
         def beside(kind: str) -> float:
-            others = {k: c for k, c in cohorts.items() if k != kind}
-            return others["payment"] if once and kind == "skeleton" else max(others.values())
+            if once and kind == "skeleton":
+                return cohorts["payment"]
+            return max(c for k, c in cohorts.items() if k != kind)
 
         return {kind: crowds[kind] * likeness[kind] * beside(kind) for kind in KIND_WEIGHTS}
 

@@ -21,8 +21,9 @@ Verdicts depend on the events only, not on how they were batched:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -271,7 +272,7 @@ class Pipeline:
             links = link_sets[int(link_column[segment.last])]
             if state.enriched and not any(v.startswith("payment:") for v in links):
                 links = [*links, state.enriched]
-            seen = extras.skeleton_values(segment.last)
+            seen = partial(extras.skeleton_keys, segment.last)
             skeleton, once = self._skeleton_link(state, round_, seen)
             state.links = [*links, *skeleton]
             extra = {SKELETON_ONCE: 1.0} if once else None
@@ -319,30 +320,31 @@ class Pipeline:
         self._baseline_as_of = read.as_of
 
     def _skeleton_link(
-        self, state: AccountState, round_: ScoringRound, seen: list[str]
+        self, state: AccountState, round_: ScoringRound, seen: Callable[[], list[int]]
     ) -> tuple[list[str], bool]:
-        """The account's skeleton link: the skeleton it repeats; or, for a new account too thin
-        to repeat one, the largest young crowd's (as of the previous epoch) among the skeletons
-        it has filled twice and the one it joined before. An established customer whose
-        prompts open like a farm's is no member of it, nor is a young one by one prompt."""
+        """The account's skeleton link, and whether it is weak membership (joined at the sight
+        of one prompt): the skeleton it repeats; or, for a new account too thin to repeat
+        one, the largest young crowd's (as of the previous epoch) among the skeletons it has
+        filled twice, the one it joined before and those of its scoring event (``seen``,
+        asked only then). An established customer is never a member this way."""
         now = state.windows.last_ts
         key, count = state.windows.top_skeleton()
         requests = state.windows.day_requests(now)
         if key and count >= SKELETON_MIN_COUNT and count >= SKELETON_MIN_SHARE * requests:
-            return [f"skeleton:{key:016x}"], False
+            return [_skeleton_value(key)], False
         age_s = now - state.created if state.created >= 0 else -1.0
         young = 0 <= age_s < self.settings.new_account_days * 86400.0
         if not young or requests * SKELETON_MIN_SHARE > 1.0:
             return [], False
-        filled = [f"skeleton:{k:016x}" for k in state.windows.skeletons]
+        filled = [_skeleton_value(k) for k in state.windows.skeletons]
         joined = [v for v in state.links if v.startswith("skeleton:")]
-        groups = round_.known({*filled, *joined, *seen}).values()
+        groups = round_.known({*filled, *joined, *map(_skeleton_value, seen())}).values()
         crowds = [(g.members, g.value) for g in groups if _crowd(g)]
         if crowds:
             value = max(crowds)[1]
             return [value], value not in filled
         # No crowd yet: the skeleton it filled twice, for a crowd of such accounts to form.
-        return ([f"skeleton:{key:016x}"] if key and count >= 1.0 else []), False
+        return ([_skeleton_value(key)] if key and count >= 1.0 else []), False
 
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing."""
@@ -362,6 +364,10 @@ def by_epoch(
     for epoch in values.tolist():
         rows = np.flatnonzero(epochs == epoch)
         yield batch.take(rows), epochs[rows]
+
+
+def _skeleton_value(key: int) -> str:
+    return f"skeleton:{key:016x}"
 
 
 def _crowd(group: Group) -> bool:
@@ -391,10 +397,10 @@ class _Extras:
         self.tails = hashes[HASH["tail"]]
         self.frames = hashes[HASH["frame"]]
 
-    def skeleton_values(self, i: int) -> list[str]:
-        """The link values of event ``i``'s skeletons."""
+    def skeleton_keys(self, i: int) -> list[int]:
+        """Event ``i``'s skeletons (none: 0, left out)."""
         keys = {int(self.heads[i]), int(self.tails[i]), int(self.frames[i])}
-        return [f"skeleton:{key:016x}" for key in sorted(keys) if key]
+        return sorted(keys - {0})
 
     def of(self, k: int) -> tuple[dict[str, int], int, list[tuple[int, int]]]:
         events = self.order[self.bounds[k] : self.bounds[k + 1]].tolist()
