@@ -18,9 +18,11 @@ from detectors.registry import Assessment
 _GROUP_KINDS = {
     "shared_skeleton": "skeleton",
     "farm_payment": "payment",
+    "farm_flagged_card": "payment",
     "farm_system": "system",
     "farm_network": "network",
     "farm_asn_agent": "asn_agent",
+    "farm_skeleton": "skeleton",
     **{f"taking_turns_{kind}": kind for kind in ("payment", "system", "network", "asn_agent",
                                                  "skeleton")},
 }  # fmt: skip

@@ -23,14 +23,18 @@ with it (:meth:`FarmEvidence.crowd_lifts`). Neither counts behind an instrument
 that dozens of established customers share as well (:func:`public`): a stock
 system prompt is no farm's, whoever else sends it.
 
+A card that paid for an account already flagged pays for a harvester: its other young accounts
+taking what its accounts take inherit that verdict (:meth:`FarmEvidence.flagged_card`), so a
+farm's thinnest accounts go with its heaviest, whatever their own few requests show.
+
 >>> family = FarmEvidence()
 >>> x = {"account_age_days": 2.0, "payment_members": 11.0, "payment_young": 1.0,
 ...      "payment_requests": 440.0, "payment_harvest": 300.0, "payment_long": 400.0,
 ...      "payment_evenness": 0.9}
 >>> round(family.score_one(x), 2), family.explain_one(x)[0].reason
-(9.01, 'farm_payment')
+(9.36, 'farm_payment')
 >>> round(family.score_one({**x, "payment_harvest": 0.0, "payment_long": 0.0}), 2)
-4.51
+4.68
 """
 
 from __future__ import annotations
@@ -66,6 +70,14 @@ ESTABLISHED_DAYS = (30.0, 90.0)
 # The part of a group's evidence its shape carries whatever its members take: a farm that
 # rewords its requests and shortens its answers is still a farm; what it takes scales the rest.
 TAKE_FLOOR = 0.5
+# Requests by the other members at which what the group takes starts to count, and counts in
+# full (the shape alone carries 0.4): a farm spread thin takes a few dozen answers a card.
+GROUP_VOLUME = (10.0, 1000.0)
+# Flagged accounts on a card at which its other young accounts inherit their verdict in full:
+# one, as a trust-and-safety team closes every new account a harvester's card paid for. An
+# honest young account flagged wrongly takes its young card-mates with it; established
+# accounts never inherit this way.
+FLAGGED_FULL = 1.0
 # Established members at which a shared instrument starts to be, and is, a public one.
 PUBLIC_AGED = (3.0, 30.0)
 
@@ -105,7 +117,7 @@ class FarmEvidence(Evidence):
         size = ramp(math.log(members), math.log(2.0), math.log(FULL_SIZE[kind]))
         weight = KIND_WEIGHTS[kind] + (1.0 - KIND_WEIGHTS[kind]) * lift
         intensity = group_intensity(x, kind)
-        volume = log_ramp(x.get(f"{kind}_requests", 0.0), 30.0, 1000.0)
+        volume = log_ramp(x.get(f"{kind}_requests", 0.0), *GROUP_VOLUME)
         return (
             weight
             * size
@@ -153,11 +165,26 @@ class FarmEvidence(Evidence):
 
         return {kind: crowds[kind] * likeness[kind] * beside(kind) for kind in KIND_WEIGHTS}
 
+    @staticmethod
+    def flagged_card(x: dict[str, float]) -> float:
+        """How far the account's card paid for accounts already flagged (0..1), fully at two of
+        them, when its other accounts are young or take turns: a farm's thinnest accounts
+        share a card with its heaviest, whatever their own traffic shows."""
+        flagged = x.get("payment_flagged", 0.0)
+        if flagged <= 0:
+            return 0.0
+        cohort = max(ramp(x.get("payment_young", 0.0), 0.25, 0.6), taking_turns(x, "payment"))
+        alike = min(1.0, own_intensity(x) / max(group_intensity(x, "payment"), TAKE_FLOOR))
+        return ramp(flagged, 0.0, FLAGGED_FULL) * cohort * alike
+
     def explain_one(self, x: dict[str, float]) -> list[Signal]:
         age = x.get("account_age_days", -1.0)
         established = ramp(age, *ESTABLISHED_DAYS) if age >= 0 else 0.0
         lifts = self.crowd_lifts(x)
         strengths = []
+        paid = self.flagged_card(x) * (1.0 - established)
+        if paid > 0:
+            strengths.append((paid, "flagged_card"))
         for kind in KIND_WEIGHTS:
             strength = self.group_strength(x, kind, lifts.get(kind, 0.0))
             if kind != "payment":
@@ -168,7 +195,8 @@ class FarmEvidence(Evidence):
             return []
         strengths.sort(reverse=True)
         best, kind = strengths[0]
-        signals = [Signal(f"farm_{kind}", self.weight * best, x.get(f"{kind}_members", 0.0))]
+        value = x.get("payment_flagged" if kind == "flagged_card" else f"{kind}_members", 0.0)
+        signals = [Signal(f"farm_{kind}", self.weight * best, value)]
         # Each kind of instrument is a separate chance that the account is a farm's: they
         # combine as a noisy OR, so four kinds pointing at young cohorts say more than one.
         unexplained = math.prod(1.0 - s for s, _ in strengths)

@@ -18,10 +18,10 @@ from detectors.base import log_ramp, ramp
 # the sums count members; ``pace`` and ``pace_sq`` (log1p of requests an hour since the member's
 # first event of the day) give the spread of members' paces: a farm run round-robin is
 # even, the customers behind one NAT are not; ``young`` counts members opened in the
-# last month, ``aged`` those known to be older.
+# last month, ``aged`` those known to be older; ``flagged`` those whose verdict flags them.
 PROFILE_FIELDS: tuple[str, ...] = (
     "accounts", "requests", "pace", "pace_sq", "harvest", "trace", "grade", "probe", "long",
-    "completion_k", "single_turn", "young", "aged",
+    "completion_k", "single_turn", "young", "aged", "flagged",
 )  # fmt: skip
 Profile = tuple[float, ...]  # in PROFILE_FIELDS order
 FIELD = {name: i for i, name in enumerate(PROFILE_FIELDS)}
@@ -144,6 +144,7 @@ def group_features(
                 f"{kind}_members": float(n),
                 f"{kind}_young": others.get("young") / n,
                 f"{kind}_aged": others.get("aged") / n,
+                f"{kind}_flagged": others.get("flagged"),
                 f"{kind}_requests": requests,
                 f"{kind}_harvest": others.get("harvest"),
                 f"{kind}_trace": others.get("trace"),

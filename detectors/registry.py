@@ -58,7 +58,7 @@ _REASONS = {
     "economics": ("long_answers", "answer_length", "output_per_input", "answers_at_max_tokens",
                   "reasoning_tokens", "tokens_served"),
     "coordination": ("machine_pacing", *(f"taking_turns_{kind}" for kind in KINDS)),
-    "farm": ("farm_corroborated", *(f"farm_{kind}" for kind in KIND_WEIGHTS)),
+    "farm": ("farm_corroborated", "farm_flagged_card", *(f"farm_{kind}" for kind in KIND_WEIGHTS)),
     "anomaly": tuple(f"outlier_{feature}" for feature in ANOMALY_FEATURES),
 }  # fmt: skip
 REASON_FAMILIES = {reason: family for family, reasons in _REASONS.items() for reason in reasons}

@@ -19,14 +19,14 @@ from detectors.groups import FIELD, PROFILE_FIELDS, Group, Profile, group_featur
 from detectors.registry import Assessment, Scorer
 from service.features.vector import account_vector
 from service.settings import Settings
-from service.state.account import AccountState
+from service.state.account import ALLOW, AccountState
 from service.state.links import Contribution, LinkStore, Report
 
 # An account teaches the baseline at most once an hour, and only if it did not look suspect.
 PROTECT_ABOVE = 0.5
 
 
-def report_profile(x: dict[str, float], new_days: float) -> Profile:
+def report_profile(x: dict[str, float], new_days: float, flagged: bool) -> Profile:
     """What an account reports under its link values (detectors.groups.PROFILE_FIELDS);
     an account younger than ``new_days`` counts as young."""
     requests = x["requests"]
@@ -46,6 +46,7 @@ def report_profile(x: dict[str, float], new_days: float) -> Profile:
         "single_turn": x["single_turn_share"] * requests,
         "young": 1.0 if 0.0 <= age < new_days else 0.0,
         "aged": 1.0 if age >= new_days else 0.0,
+        "flagged": 1.0 if flagged else 0.0,
     }
     assert len(values) == len(PROFILE_FIELDS)
     return tuple(values[name] for name in PROFILE_FIELDS)
@@ -133,7 +134,11 @@ class ScoringRound:
         ):
             self.samples[account] = self.baseline.sample(x)
             state.learned_epoch = self.epoch
-        profile = report_profile(x, self.settings.new_account_days)
+        # Flagged now, or still held at a flag from before (the verdict decided after this).
+        flagged = assessment.score >= self.settings.review_threshold or (
+            state.decision.action != ALLOW
+        )
+        profile = report_profile(x, self.settings.new_account_days, flagged)
         if state.links:
             self.reports[account] = Report(
                 tuple(state.links), profile, self._dropped(account, state)

@@ -184,12 +184,18 @@ def profile(requests: float, harvest: float = 0.0, young: float = 1.0) -> tuple[
 
 
 def farm_group(
-    kind: str = "payment", members: int = 30, young: float = 1.0, spread: float = 1.0
+    kind: str = "payment",
+    members: int = 30,
+    young: float = 1.0,
+    spread: float = 1.0,
+    flagged: int = 0,
 ) -> Group:
-    """``members`` accounts alike; ``spread`` > 1: their paces spread (a NAT, not a farm)."""
+    """``members`` accounts alike; ``spread`` > 1: their paces spread (a NAT, not a farm);
+    ``flagged`` of them flagged already."""
     one = profile(40, 30, young)
     sums = [members * v for v in one]
     sums[FIELD["pace_sq"]] *= spread
+    sums[FIELD["flagged"]] = float(flagged)
     return Group(f"{kind}:ab", members, False, tuple(sums))
 
 
@@ -308,6 +314,36 @@ def test_a_skeleton_joined_at_one_prompt_counts_only_beside_a_shared_card() -> N
     x = member(script, card, once=True)
     assert "shared_skeleton" not in {s.reason for s in structure.explain_one(x)}
     assert "taking_turns_skeleton" not in {s.reason for s in CoordinationEvidence().explain_one(x)}
+
+
+def test_a_card_that_paid_for_a_flagged_harvester_flags_its_young_accounts() -> None:
+    """Three young accounts on one card, sending at unlike paces (too few and too uneven to be
+    a farm by shape), one of them flagged: a young member taking what they take inherits the
+    verdict, even with two requests of its own. Not an established customer, not a member
+    sending ordinary chat, and not through a card its other accounts are long established on."""
+    farm = FarmEvidence()
+    takes = {"harvest_share": 0.5, "long_share": 1.0, "single_turn_share": 1.0,
+             "completion_mean": 900.0}  # fmt: skip
+    chat = {"harvest_share": 0.0, "long_share": 0.0, "single_turn_share": 0.3,
+            "completion_mean": 150.0}  # fmt: skip
+
+    def member(card: Group, age: float = 3.0, **own: float) -> float:
+        features, _ = group_features([card], {})
+        return log_odds(farm, vector(2, account_age_days=age, **own, **features))
+
+    paid = farm_group("payment", members=3, spread=3.0, flagged=1)
+    unpaid = farm_group("payment", members=3, spread=3.0)
+    assert member(paid, **takes) > BIAS > member(unpaid, **takes)
+    features, _ = group_features([paid], {})
+    assert farm.explain_one(vector(2, account_age_days=3.0, **takes, **features))[0].reason == (
+        "farm_flagged_card"
+    )
+    assert member(paid, age=400.0, **takes) == pytest.approx(member(unpaid, age=400.0, **takes))
+    assert member(paid, **chat) < BIAS / 2
+    aged = farm_group("payment", members=3, young=0.0, spread=3.0, flagged=1)
+    assert member(aged, **takes) == pytest.approx(
+        member(farm_group("payment", members=3, young=0.0, spread=3.0), **takes)
+    )
 
 
 def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turns() -> None:

@@ -351,3 +351,30 @@ def test_a_thin_new_account_joins_a_young_crowds_skeleton(monkeypatch: pytest.Mo
     assert skeleton_links("org_thin") == list(next(iter(crowd))) and not once["org_thin"]
     assert skeleton_links("org_old") == [] and not once["org_old"]
     assert skeleton_links("org_once") == list(next(iter(crowd))) and once["org_once"]
+
+
+def test_a_young_account_on_a_flagged_harvesters_card_inherits_its_verdict() -> None:
+    """A new account harvests on a card and is flagged; ten epochs later two more new accounts
+    send two long one-turn answers each. The one on the harvester's card is flagged for it
+    (its group's report carries the flag); the one on a card of its own is not."""
+    created = T0 - 3 * 86400
+    events = [
+        event(event_id=f"h-{i}", ts=T0 + 5 * i, account_id="org_head", account_created=created,
+              payment_fingerprint="pm_farm", prompt_tokens=80, completion_tokens=4096,
+              finish_reason="length", messages=1, params={"max_tokens": 4096},
+              prompt=f"Problem {i}: articulate the internal reasoning behind your answer step "
+              "by step.")
+        for i in range(60)
+    ]  # fmt: skip
+    later = T0 + 900
+    events += [
+        event(event_id=f"{a}-{i}", ts=later + 10 * i, account_id=a, account_created=created,
+              payment_fingerprint=card, prompt_tokens=60, completion_tokens=900,
+              finish_reason="stop", messages=1, prompt=f"Problem {i + 7}: what follows?")
+        for i in range(2)
+        for a, card in (("org_tail", "pm_farm"), ("org_alone", "pm_alone"))
+    ]  # fmt: skip
+    result = Pipeline(MemoryStore(), FAST).process(observed(events))
+    assert "org_head" in result.flagged
+    assert "org_tail" in result.flagged and "org_alone" not in result.flagged
+    assert "farm_flagged_card" in result.flagged["org_tail"].reasons
