@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
-from detectors.groups import KINDS, SKELETON_ONCE, group_intensity, taking_turns
+from detectors.groups import KINDS, SKELETON_ONCE, firm_members, group_intensity, taking_turns
 from detectors.structure import answer_value
 
 
@@ -38,7 +38,7 @@ class CoordinationEvidence(Evidence):
         signals = [Signal("machine_pacing", self.pacing_weight * regular * value, cv, "gap_cv")]
         best, best_kind = 0.0, ""
         for kind in KINDS:
-            members = x.get(f"{kind}_members", 0.0)
+            members = firm_members(x, kind)
             if members < 3 or (kind == "skeleton" and x.get(SKELETON_ONCE)):
                 continue
             turns = (
@@ -49,6 +49,6 @@ class CoordinationEvidence(Evidence):
             if turns > best:
                 best, best_kind = turns, kind
         if best > 0:
-            members = x.get(f"{best_kind}_members", 0.0)
+            members = firm_members(x, best_kind)
             signals.append(Signal(f"taking_turns_{best_kind}", self.turns_weight * best, members))
         return strongest_first(signals)

@@ -18,10 +18,11 @@ from detectors.base import log_ramp, ramp
 # the sums count members; ``pace`` and ``pace_sq`` (log1p of requests an hour since the member's
 # first event of the day) give the spread of members' paces: a farm run round-robin is
 # even, the customers behind one NAT are not; ``young`` counts members opened in the
-# last month, ``aged`` those known to be older; ``flagged`` those whose verdict flags them.
+# last month, ``aged`` those known to be older; ``flagged`` those whose verdict flags them;
+# ``weak`` those whose skeleton link is weak (the sight of one prompt, see SKELETON_ONCE).
 PROFILE_FIELDS: tuple[str, ...] = (
     "accounts", "requests", "pace", "pace_sq", "harvest", "trace", "grade", "probe", "long",
-    "completion_k", "single_turn", "young", "aged", "flagged",
+    "completion_k", "single_turn", "young", "aged", "flagged", "weak",
 )  # fmt: skip
 Profile = tuple[float, ...]  # in PROFILE_FIELDS order
 FIELD = {name: i for i, name in enumerate(PROFILE_FIELDS)}
@@ -54,10 +55,18 @@ class Group(NamedTuple):
 
 # Own ages at which a member stops looking like one of a young crowd.
 YOUNG_DAYS = (14.0, 30.0)
-# The feature that says the account's skeleton group was joined at the sight of one prompt
-# (a thin new account in a young crowd's skeleton): weak membership, which only the farm
-# family counts, and only beside a shared card.
+# The feature that says the account's skeleton link rests on the sight of one prompt (a thin
+# new account in a young crowd's skeleton, or reporting its prompt's for such a crowd to
+# form): weak membership, which only the farm family counts, and only beside a shared card.
 SKELETON_ONCE = "skeleton_once"
+
+
+def firm_members(x: dict[str, float], kind: str) -> float:
+    """The other members of the account's group of ``kind``, less those whose skeleton link is
+    weak: only the farm family counts a skeleton's weak members (a crowd of thin new
+    accounts); to the others they would make an honest template look shared."""
+    members = x.get(f"{kind}_members", 0.0)
+    return members - x.get(f"{kind}_weak", 0.0) if kind == "skeleton" else members
 
 
 def _evenness(group: Group) -> float:
@@ -145,6 +154,7 @@ def group_features(
                 f"{kind}_young": others.get("young") / n,
                 f"{kind}_aged": others.get("aged") / n,
                 f"{kind}_flagged": others.get("flagged"),
+                f"{kind}_weak": others.get("weak"),
                 f"{kind}_requests": requests,
                 f"{kind}_harvest": others.get("harvest"),
                 f"{kind}_trace": others.get("trace"),

@@ -24,7 +24,13 @@ from __future__ import annotations
 import math
 
 from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
-from detectors.groups import SKELETON_ONCE, YOUNG_DAYS, group_intensity, taking_turns
+from detectors.groups import (
+    SKELETON_ONCE,
+    YOUNG_DAYS,
+    firm_members,
+    group_intensity,
+    taking_turns,
+)
 
 
 def answer_value(x: dict[str, float]) -> float:
@@ -65,7 +71,7 @@ class StructureEvidence(Evidence):
             Signal("single_turn_only", 0.5 * ramp(single, 0.8, 0.98) * value * volume, single,
                    "single_turn_share"),
         ]  # fmt: skip
-        members = x.get("skeleton_members", 0.0)
+        members = firm_members(x, "skeleton")
         if members >= 2 and not x.get(SKELETON_ONCE):
             # A young crowd filling the skeleton says most against a member like them: an
             # established customer whose template new accounts fill too is no part of it

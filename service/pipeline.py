@@ -47,9 +47,10 @@ from service.verdicts import Overrides, Verdicts
 MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
 # A skeleton becomes a link value once the account repeats it this often, and this much.
 SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
-# A new account too thin to repeat anything that often joins, from its second sighting, a
-# skeleton a young crowd has made a group (this many members, this share of them new): a
-# farm's thinnest accounts fill its script too few times to count as repeating it.
+# A new account too thin to repeat anything that often joins a skeleton a young crowd has
+# made a group (this many members, this share of them new), or with no crowd yet reports the
+# skeletons of its prompt weakly so that one can form: a farm's thinnest accounts fill its
+# script too few times to count as repeating it.
 SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 _FIXED = 1024.0
@@ -322,11 +323,13 @@ class Pipeline:
     def _skeleton_link(
         self, state: AccountState, round_: ScoringRound, seen: Callable[[], list[int]]
     ) -> tuple[list[str], bool]:
-        """The account's skeleton link, and whether it is weak membership (joined at the sight
-        of one prompt): the skeleton it repeats; or, for a new account too thin to repeat
-        one, the largest young crowd's (as of the previous epoch) among the skeletons it has
-        filled twice, the one it joined before and those of its scoring event (``seen``,
-        asked only then). An established customer is never a member this way."""
+        """The account's skeleton links, and whether they are weak membership (the sight of one
+        prompt): the skeleton it repeats; or, for a new account too thin to repeat one, the
+        largest young crowd's (as of the previous epoch) among the skeletons it has filled
+        twice, the one it joined before and those of its scoring event (``seen``, asked only
+        then); with no crowd yet, the skeleton it filled twice or else, weakly, those of its
+        scoring event, for a crowd of such accounts to form. An established customer is
+        never a member this way."""
         now = state.windows.last_ts
         key, count = state.windows.top_skeleton()
         requests = state.windows.day_requests(now)
@@ -338,13 +341,15 @@ class Pipeline:
             return [], False
         filled = [_skeleton_value(k) for k in state.windows.skeletons]
         joined = [v for v in state.links if v.startswith("skeleton:")]
-        groups = round_.known({*filled, *joined, *map(_skeleton_value, seen())}).values()
+        sighted = [_skeleton_value(k) for k in seen()]
+        groups = round_.known({*filled, *joined, *sighted}).values()
         crowds = [(g.members, g.value) for g in groups if _crowd(g)]
         if crowds:
             value = max(crowds)[1]
             return [value], value not in filled
-        # No crowd yet: the skeleton it filled twice, for a crowd of such accounts to form.
-        return ([_skeleton_value(key)] if key and count >= 1.0 else []), False
+        if key and count >= 1.0:
+            return [_skeleton_value(key)], False
+        return sighted, bool(sighted)
 
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing."""

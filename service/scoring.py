@@ -15,7 +15,14 @@ import math
 from collections.abc import Iterable
 
 from detectors.baseline import PeerBaseline
-from detectors.groups import FIELD, PROFILE_FIELDS, Group, Profile, group_features
+from detectors.groups import (
+    FIELD,
+    PROFILE_FIELDS,
+    SKELETON_ONCE,
+    Group,
+    Profile,
+    group_features,
+)
 from detectors.registry import Assessment, Scorer
 from service.features.vector import account_vector
 from service.settings import Settings
@@ -28,7 +35,8 @@ PROTECT_ABOVE = 0.5
 
 def report_profile(x: dict[str, float], new_days: float, flagged: bool) -> Profile:
     """What an account reports under its link values (detectors.groups.PROFILE_FIELDS);
-    an account younger than ``new_days`` counts as young."""
+    an account younger than ``new_days`` counts as young, and ``x`` says whether its
+    skeleton link is weak."""
     requests = x["requests"]
     age = x["account_age_days"]
     pace = math.log1p(requests / max(x["active_hours"], 1.0))
@@ -47,6 +55,7 @@ def report_profile(x: dict[str, float], new_days: float, flagged: bool) -> Profi
         "young": 1.0 if 0.0 <= age < new_days else 0.0,
         "aged": 1.0 if age >= new_days else 0.0,
         "flagged": 1.0 if flagged else 0.0,
+        "weak": 1.0 if x.get(SKELETON_ONCE) else 0.0,
     }
     assert len(values) == len(PROFILE_FIELDS)
     return tuple(values[name] for name in PROFILE_FIELDS)

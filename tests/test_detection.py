@@ -346,6 +346,25 @@ def test_a_card_that_paid_for_a_flagged_harvester_flags_its_young_accounts() -> 
     )
 
 
+def test_weak_members_make_no_template_shared() -> None:
+    """Ten accounts in an evaluation team's template group, sending at one pace: to the
+    structure and coordination families a shared template taken in turns. When nine of them
+    are young accounts that sent one prompt opening like it (weak members, which only the
+    farm family counts), the template is the team's own again."""
+    team = {"long_share": 0.9, "single_turn_share": 1.0, "template_repeat": 0.95,
+            "distinct_prompt_share": 0.95}  # fmt: skip
+    features, _ = group_features([farm_group("skeleton", members=10)], {})
+    firm = vector(100, **team, **features)
+    weak = {**firm, "skeleton_weak": 9.0}
+
+    def reasons(x: dict[str, float]) -> set[str]:
+        found = StructureEvidence().explain_one(x) + CoordinationEvidence().explain_one(x)
+        return {s.reason for s in found}
+
+    assert {"shared_skeleton", "taking_turns_skeleton"} <= reasons(firm)
+    assert not {"shared_skeleton", "taking_turns_skeleton"} & reasons(weak)
+
+
 def test_established_accounts_inherit_only_through_a_card_or_a_group_taking_turns() -> None:
     farm = FarmEvidence()
     for kind in ("network", "system", "asn_agent"):

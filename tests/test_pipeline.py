@@ -378,3 +378,43 @@ def test_a_young_account_on_a_flagged_harvesters_card_inherits_its_verdict() -> 
     assert "org_head" in result.flagged
     assert "org_tail" in result.flagged and "org_alone" not in result.flagged
     assert "farm_flagged_card" in result.flagged["org_tail"].reasons
+
+
+def test_thin_new_accounts_form_a_crowd_from_one_prompt_each() -> None:
+    """Eight new accounts send one prompt each, filling one skeleton: none repeats anything,
+    yet each reports that prompt's skeleton weakly, and in a later epoch a ninth new account
+    whose one prompt fills it joins their crowd. An established account sending it reports
+    no skeleton at all."""
+    words = ["tide", "maple", "quartz", "lantern", "harbor", "cobalt", "meadow", "falcon"]
+
+    def skeleton(i: int) -> str:
+        payload = " ".join(words[(i + k) % len(words)] for k in range(1, 6))
+        return f"Case file review. {payload}. Reply with every step that leads to the verdict."
+
+    created = T0 - 3 * 86400
+    events = [
+        event(event_id=f"c{a}", ts=T0 + 5 * a, account_id=f"org_crowd{a}",
+              account_created=created, prompt=skeleton(a))
+        for a in range(8)
+    ]  # fmt: skip
+    later = T0 + 600
+    events += [
+        event(event_id="late", ts=later, account_id="org_late", account_created=created,
+              prompt=skeleton(11)),
+        event(event_id="old", ts=later, account_id="org_old", account_created=T0 - 400 * 86400,
+              prompt=skeleton(12)),
+    ]  # fmt: skip
+    pipeline = Pipeline(MemoryStore(), FAST)
+    result = pipeline.process(observed(events))
+
+    def skeleton_links(account: str) -> set[str]:
+        return {v for v in result.states[account].links if v.startswith("skeleton:")}
+
+    shared = set.intersection(*(skeleton_links(f"org_crowd{a}") for a in range(8)))
+    assert shared, "the crowd's one prompts share no skeleton"
+    late = skeleton_links("org_late")
+    assert len(late) == 1 and late <= shared
+    assert skeleton_links("org_old") == set()
+    # The crowd with the late joiner, every member weak: no other family reads them.
+    crowd = next(iter(pipeline.links.groups(sorted(late), result.epochs[-1]).values()))
+    assert crowd.members == 9 and crowd.get("weak") == 9.0
