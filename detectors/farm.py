@@ -167,9 +167,10 @@ class FarmEvidence(Evidence):
 
     @staticmethod
     def flagged_card(x: dict[str, float]) -> float:
-        """How far the account's card paid for accounts already flagged (0..1), fully at two of
-        them, when its other accounts are young or take turns: a farm's thinnest accounts
-        share a card with its heaviest, whatever their own traffic shows."""
+        """How far the account's card paid for accounts already flagged (0..1: fully at
+        ``FLAGGED_FULL``), when its other accounts are young or take turns, and as far as the
+        account takes what they take: a farm's thinnest accounts share a card with its
+        heaviest, whatever their own traffic shows."""
         flagged = x.get("payment_flagged", 0.0)
         if flagged <= 0:
             return 0.0

@@ -34,9 +34,9 @@ PROTECT_ABOVE = 0.5
 
 
 def report_profile(x: dict[str, float], new_days: float, flagged: bool) -> Profile:
-    """What an account reports under its link values (detectors.groups.PROFILE_FIELDS);
-    an account younger than ``new_days`` counts as young, and ``x`` says whether its
-    skeleton link is weak."""
+    """What an account reports under its link values (detectors.groups.PROFILE_FIELDS):
+    young if younger than ``new_days``, ``flagged`` if its verdict flags it, weak if ``x``
+    says its skeleton link is (``SKELETON_ONCE``)."""
     requests = x["requests"]
     age = x["account_age_days"]
     pace = math.log1p(requests / max(x["active_hours"], 1.0))
