@@ -210,6 +210,9 @@ def test_a_worker_reads_on_while_its_own_partition_holds_the_watermark(
     read_for(5)
     assert released == 0, "partition 1 has sent nothing yet: no epoch is complete"
     send(1)
-    read_for(30)
+    read_for(60)  # returns as soon as all 800 are out; slow only when the broker is (under load)
+    # It failed twice in about forty runs, releasing nothing: what the source held then.
+    held = (consumer.assignment(), len(source._waiting), source.marks._read(),
+            dict(source._next_offset), source.epochs.newest)  # fmt: skip
     consumer.close()
-    assert released == 800
+    assert released == 800, held
