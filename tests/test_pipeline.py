@@ -300,21 +300,28 @@ def test_detect_writes_no_prompt_text_to_its_verdicts_or_its_output(tmp_path: Pa
     assert canary not in verdicts + run.stdout + run.stderr
 
 
+_WORDS = ("tide", "maple", "quartz", "lantern", "harbor", "cobalt", "meadow", "falcon")
+
+
+def case_file(i: int) -> str:
+    """One prompt skeleton, filled with the ``i``-th payload of five words."""
+    payload = " ".join(_WORDS[(i + k) % len(_WORDS)] for k in range(1, 6))
+    return f"Case file review. {payload}. Reply with every step that leads to the verdict."
+
+
+def skeleton_links(result: Any, account: str) -> list[str]:
+    return [v for v in result.states[account].links if v.startswith("skeleton:")]
+
+
 def test_a_thin_new_account_joins_a_young_crowds_skeleton(monkeypatch: pytest.MonkeyPatch) -> None:
     """Six young accounts repeat one prompt skeleton and make it a group. In a later epoch a
     young account filling it twice joins that group (too few requests to count as repeating
     it); an established customer doing the same does not. A young account whose one prompt
     matches it joins too, marked as weak membership (``skeleton_once``)."""
-    words = ["tide", "maple", "quartz", "lantern", "harbor", "cobalt", "meadow", "falcon"]
-
-    def skeleton(i: int) -> str:
-        payload = " ".join(words[(i + k) % len(words)] for k in range(1, 6))
-        return f"Case file review. {payload}. Reply with every step that leads to the verdict."
-
     created = T0 - 3 * 86400
     events = [
         event(event_id=f"c{a}-{i}", ts=T0 + 10 * i + a, account_id=f"org_crowd{a}",
-              account_created=created, prompt=skeleton(7 * a + i))
+              account_created=created, prompt=case_file(7 * a + i))
         for i in range(6)
         for a in range(6)
     ]  # fmt: skip
@@ -322,7 +329,7 @@ def test_a_thin_new_account_joins_a_young_crowds_skeleton(monkeypatch: pytest.Mo
     joiners = {"org_thin": created, "org_old": T0 - 400 * 86400}
     events += [
         event(event_id=f"{a}-{i}", ts=later + 10 * i, account_id=a, account_created=c,
-              prompt=skeleton(3 + i))
+              prompt=case_file(3 + i))
         for i in range(2)
         for a, c in joiners.items()
     ]  # fmt: skip
@@ -330,7 +337,7 @@ def test_a_thin_new_account_joins_a_young_crowds_skeleton(monkeypatch: pytest.Mo
         event(event_id="once-0", ts=later, account_id="org_once", account_created=created,
               prompt="What rhymes with orange, and why is it so hard?"),
         event(event_id="once-1", ts=later + 10, account_id="org_once", account_created=created,
-              prompt=skeleton(5)),
+              prompt=case_file(5)),
     ]  # fmt: skip
     once: dict[str, bool] = {}
     score = ScoringRound.score
@@ -343,14 +350,12 @@ def test_a_thin_new_account_joins_a_young_crowds_skeleton(monkeypatch: pytest.Mo
     pipeline = Pipeline(MemoryStore(), FAST)
     result = pipeline.process(observed(events))
 
-    def skeleton_links(account: str) -> list[str]:
-        return [v for v in result.states[account].links if v.startswith("skeleton:")]
-
-    crowd = {tuple(skeleton_links(f"org_crowd{a}")) for a in range(6)}
+    crowd = {tuple(skeleton_links(result, f"org_crowd{a}")) for a in range(6)}
     assert len(crowd) == 1 and len(next(iter(crowd))) == 1, crowd
-    assert skeleton_links("org_thin") == list(next(iter(crowd))) and not once["org_thin"]
-    assert skeleton_links("org_old") == [] and not once["org_old"]
-    assert skeleton_links("org_once") == list(next(iter(crowd))) and once["org_once"]
+    assert skeleton_links(result, "org_thin") == list(next(iter(crowd)))
+    assert not once["org_thin"]
+    assert skeleton_links(result, "org_old") == [] and not once["org_old"]
+    assert skeleton_links(result, "org_once") == list(next(iter(crowd))) and once["org_once"]
 
 
 def test_a_young_account_on_a_flagged_harvesters_card_inherits_its_verdict() -> None:
@@ -385,36 +390,27 @@ def test_thin_new_accounts_form_a_crowd_from_one_prompt_each() -> None:
     yet each reports that prompt's skeleton weakly, and in a later epoch a ninth new account
     whose one prompt fills it joins their crowd. An established account sending it reports
     no skeleton at all."""
-    words = ["tide", "maple", "quartz", "lantern", "harbor", "cobalt", "meadow", "falcon"]
-
-    def skeleton(i: int) -> str:
-        payload = " ".join(words[(i + k) % len(words)] for k in range(1, 6))
-        return f"Case file review. {payload}. Reply with every step that leads to the verdict."
-
     created = T0 - 3 * 86400
     events = [
         event(event_id=f"c{a}", ts=T0 + 5 * a, account_id=f"org_crowd{a}",
-              account_created=created, prompt=skeleton(a))
+              account_created=created, prompt=case_file(a))
         for a in range(8)
     ]  # fmt: skip
     later = T0 + 600
     events += [
         event(event_id="late", ts=later, account_id="org_late", account_created=created,
-              prompt=skeleton(11)),
+              prompt=case_file(11)),
         event(event_id="old", ts=later, account_id="org_old", account_created=T0 - 400 * 86400,
-              prompt=skeleton(12)),
+              prompt=case_file(12)),
     ]  # fmt: skip
     pipeline = Pipeline(MemoryStore(), FAST)
     result = pipeline.process(observed(events))
 
-    def skeleton_links(account: str) -> set[str]:
-        return {v for v in result.states[account].links if v.startswith("skeleton:")}
-
-    shared = set.intersection(*(skeleton_links(f"org_crowd{a}") for a in range(8)))
+    shared = set.intersection(*(set(skeleton_links(result, f"org_crowd{a}")) for a in range(8)))
     assert shared, "the crowd's one prompts share no skeleton"
-    late = skeleton_links("org_late")
+    late = set(skeleton_links(result, "org_late"))
     assert len(late) == 1 and late <= shared
-    assert skeleton_links("org_old") == set()
+    assert skeleton_links(result, "org_old") == []
     # The crowd with the late joiner, every member weak: no other family reads them.
     crowd = next(iter(pipeline.links.groups(sorted(late), result.epochs[-1]).values()))
     assert crowd.members == 9 and crowd.get("weak") == 9.0
