@@ -93,6 +93,19 @@ def public(x: dict[str, float], kind: str) -> float:
     return log_ramp(aged, *PUBLIC_AGED) * (1.0 - taking_turns(x, kind))
 
 
+def cohort(x: dict[str, float], kind: str) -> float:
+    """How far the other members of the group of ``kind`` look like a bought cohort (0..1):
+    young, or taking turns (farms bought aged accounts too, and honest neighbours' volumes
+    spread wide). Ages unknown (gateways that fill no creation time): only the pace tells."""
+    return max(ramp(x.get(f"{kind}_young", 0.0), 0.25, 0.6), taking_turns(x, kind))
+
+
+def alike(x: dict[str, float], kind: str, own: float) -> float:
+    """How far the account (``own``: its intensity) takes what its group of ``kind`` takes,
+    however little that is: a farm capping its answers caps every member's."""
+    return min(1.0, own / max(group_intensity(x, kind), TAKE_FLOOR))
+
+
 class FarmEvidence(Evidence):
     family = "farm"
 
@@ -105,15 +118,10 @@ class FarmEvidence(Evidence):
         members = x.get(f"{kind}_members", 0.0)
         if members < 2:
             return 0.0
-        young, aged = x.get(f"{kind}_young", 0.0), x.get(f"{kind}_aged", 0.0)
-        # Ages unknown (gateways that fill no creation time): only the pace can tell.
-        youth = ramp(young, 0.25, 0.6)
-        # Members taking turns (even volumes) are as telling as young ones: farms bought
-        # aged accounts too, and honest neighbours' volumes spread wide.
-        even = taking_turns(x, kind)
-        cohort = max(youth, even)
+        aged, even = x.get(f"{kind}_aged", 0.0), taking_turns(x, kind)
+        bought = cohort(x, kind)
         if kind == "payment":  # strangers rarely share a card, young or not
-            cohort = 0.5 + 0.5 * cohort
+            bought = 0.5 + 0.5 * bought
         size = ramp(math.log(members), math.log(2.0), math.log(FULL_SIZE[kind]))
         weight = KIND_WEIGHTS[kind] + (1.0 - KIND_WEIGHTS[kind]) * lift
         intensity = group_intensity(x, kind)
@@ -121,7 +129,7 @@ class FarmEvidence(Evidence):
         return (
             weight
             * size
-            * cohort
+            * bought
             * (1.0 - max(0.8 * ramp(aged, 0.3, 0.8) * (1.0 - even), public(x, kind)))
             * (TAKE_FLOOR + (1.0 - TAKE_FLOOR) * intensity)
             * (0.4 + 0.6 * volume)
@@ -139,10 +147,10 @@ class FarmEvidence(Evidence):
         if youth <= 0 or own <= 0:
             return {}
         # A member of the skeleton's group fills the crowd's own prompts: it is like them if
-        # its answers are worth what theirs are, however little that is (a farm capping its
-        # answers caps every member's).
-        alike = min(1.0, own / max(group_intensity(x, "skeleton"), TAKE_FLOOR))
-        likeness = {kind: youth * (alike if kind == "skeleton" else own) for kind in KIND_WEIGHTS}
+        # its answers are worth what theirs are.
+        like_script = alike(x, "skeleton", own)
+        likeness = {kind: youth * (like_script if kind == "skeleton" else own)
+                    for kind in KIND_WEIGHTS}  # fmt: skip
         # A skeleton joined at the sight of one prompt is weak membership (an honest prompt
         # may open like a farm's): it corroborates no other kind, and counts itself only
         # beside a card shared with young accounts.
@@ -174,9 +182,8 @@ class FarmEvidence(Evidence):
         flagged = x.get("payment_flagged", 0.0)
         if flagged <= 0:
             return 0.0
-        cohort = max(ramp(x.get("payment_young", 0.0), 0.25, 0.6), taking_turns(x, "payment"))
-        alike = min(1.0, own_intensity(x) / max(group_intensity(x, "payment"), TAKE_FLOOR))
-        return ramp(flagged, 0.0, FLAGGED_FULL) * cohort * alike
+        paid_for = ramp(flagged, 0.0, FLAGGED_FULL)
+        return paid_for * cohort(x, "payment") * alike(x, "payment", own_intensity(x))
 
     def explain_one(self, x: dict[str, float]) -> list[Signal]:
         age = x.get("account_age_days", -1.0)
