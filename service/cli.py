@@ -84,7 +84,8 @@ def _api(args: argparse.Namespace) -> int:
 def _shown(value: object) -> str:
     # str() of a SecretStr is already masked; a URL's password is masked here.
     if isinstance(value, frozenset | tuple):  # (a tuple keeps its order: account sources)
-        return ",".join(sorted(value) if isinstance(value, frozenset) else value)
+        items = sorted(value) if isinstance(value, frozenset) else value
+        return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in items)
     return "" if value == {} else masked_url(str(value))
 
 

@@ -42,6 +42,10 @@ VERDICT_REASONS = Counter(
 for _action in ("review", "throttle", "block"):
     VERDICT_CHANGES.labels(_action)
 ACCOUNTS_SCORED = Counter(f"{PREFIX}_accounts_scored_total", "Account scorings by the detector.")
+ACCOUNTS_RECHECKED = Counter(
+    f"{PREFIX}_accounts_rechecked_total",
+    "Scorings of accounts that sent nothing since their last one (rechecks), of those above.",
+)
 BATCH_SECONDS = Histogram(
     f"{PREFIX}_batch_processing_seconds",
     "Time to process one batch: parse, features, detection, sinks and state write.",

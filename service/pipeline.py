@@ -21,15 +21,16 @@ Verdicts depend on the events only, not on how they were batched:
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from detectors.baseline import PeerBaseline
-from detectors.groups import SKELETON_ONCE, Group
+from detectors.groups import FIELD, SKELETON_ONCE, Group
 from detectors.registry import Scorer, build
 from service import metrics
 from service.enrichment import Enrichment
@@ -39,7 +40,7 @@ from service.features.segments import increments, registers, segment_sums
 from service.features.windows import INDEX, MINUTE_S
 from service.scoring import ScoringRound
 from service.settings import Settings
-from service.state.account import AccountState, Decision, FirstFlag
+from service.state.account import ALLOW, AccountState, Decision, FirstFlag
 from service.state.base import FeatureStore
 from service.state.links import LinkStore, MemoryLinks
 from service.verdicts import Overrides, Verdicts
@@ -54,6 +55,7 @@ SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
 SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 _FIXED = 1024.0
+_NONE = AccountState()  # an account no longer stored: no recheck of it is due
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +68,25 @@ class BatchResult:
     flagged: dict[str, FirstFlag] = field(default_factory=dict)
     applied: int = 0
     scored: int = 0
+    rechecked: int = 0
     duplicates: int = 0
     redelivered: int = 0
     epochs: list[int] = field(default_factory=list)  # the epochs the batch's events fell in
+    # Rechecks planned (per partition: account -> epoch due), and the epoch each partition
+    # reached: its rechecks due by then have run.
+    rechecks: dict[int, dict[str, int]] = field(default_factory=dict)
+    reached: dict[int, int] = field(default_factory=dict)
+
+
+class Scoring(NamedTuple):
+    """Where an account is scored: at its event, or at a recheck (its last event's id and
+    count, at the recheck's time)."""
+
+    account: str
+    state: AccountState
+    event_id: str
+    ts: float
+    events: int
 
 
 @dataclass(slots=True)
@@ -136,8 +154,33 @@ class Pipeline:
         if epochs is None:
             epochs = (columns[COLUMN["ts"]] // self.settings.epoch_s).astype(np.int64)
         segments, segment_of, gaps = self._segment(batch, columns, epochs.tolist(), result)
-        if not segments:
-            return result
+        # Each epoch the batch reached, with the partitions that reached it (duplicates and
+        # redelivered events count: a partition reaches its epochs whatever was skipped).
+        reached: dict[int, set[int]] = {}
+        partitions = columns[COLUMN["partition"]].astype(np.int64)
+        for partition in np.unique(partitions).tolist():
+            for epoch in np.unique(epochs[partitions == partition]).tolist():
+                reached.setdefault(epoch, set()).add(partition)
+        sums, extras = self._sums(batch, columns, segment_of, gaps) if segments else (None, None)
+        for epoch in sorted(reached):
+            self._run_epoch(epoch, reached[epoch], batch, columns, segments, sums, extras, result)
+        result.epochs = sorted({s.epoch for s in segments})
+        self.newest_epoch = max(self.newest_epoch, *reached)
+        self._processed.inc(result.applied)
+        if result.scored:
+            metrics.ACCOUNTS_SCORED.inc(result.scored)
+        if result.rechecked:
+            metrics.ACCOUNTS_RECHECKED.inc(result.rechecked)
+        if result.duplicates:
+            metrics.EVENTS_DUPLICATE.labels("event_id").inc(result.duplicates)
+        if result.redelivered:
+            metrics.EVENTS_DUPLICATE.labels("redelivery").inc(result.redelivered)
+        return result
+
+    def _sums(
+        self, batch: ObservedBatch, columns: np.ndarray, segment_of: np.ndarray, gaps: np.ndarray
+    ) -> tuple[Any, _Extras]:
+        """Each segment's sums over the batch's columns, and what does not sum."""
         kept = np.flatnonzero(segment_of >= 0)
         order = kept[np.argsort(segment_of[kept], kind="stable")]
         starts = np.flatnonzero(np.diff(segment_of[order], prepend=-1))
@@ -152,19 +195,7 @@ class Pipeline:
         added /= _FIXED
         index, rank = registers(batch)
         sums = segment_sums(added, order, starts, index, rank)
-        extras = _Extras(batch, columns, order, starts)
-        for epoch in sorted({s.epoch for s in segments}):
-            self._run_epoch(epoch, batch, columns, segments, sums, extras, result)
-        result.epochs = sorted({s.epoch for s in segments})
-        self.newest_epoch = max(self.newest_epoch, result.epochs[-1])
-        self._processed.inc(result.applied)
-        if result.scored:
-            metrics.ACCOUNTS_SCORED.inc(result.scored)
-        if result.duplicates:
-            metrics.EVENTS_DUPLICATE.labels("event_id").inc(result.duplicates)
-        if result.redelivered:
-            metrics.EVENTS_DUPLICATE.labels("redelivery").inc(result.redelivered)
-        return result
+        return sums, _Extras(batch, columns, order, starts)
 
     def _segment(
         self, batch: ObservedBatch, columns: np.ndarray, epochs: list[int], result: BatchResult
@@ -233,15 +264,20 @@ class Pipeline:
     def _run_epoch(
         self,
         epoch: int,
+        partitions: set[int],
         batch: ObservedBatch,
         columns: np.ndarray,
         segments: list[Segment],
         sums: Any,
-        extras: _Extras,
+        extras: _Extras | None,
         result: BatchResult,
     ) -> None:
-        """Apply the epoch's segments in order and score at their scoring points."""
+        """Run the rechecks ``partitions`` had due by the epoch, then apply the epoch's
+        segments in order and score at their scoring points."""
         mine = [s for s in segments if s.epoch == epoch]
+        due = self._due(partitions, epoch, result)
+        if not mine and not due:
+            return
         link_sets = batch.link_sets
         link_column = columns[COLUMN["link_set"]]
         created = columns[COLUMN["created"]]
@@ -252,8 +288,19 @@ class Pipeline:
                 values.update(segment.state.links)
         self._enrich([s.state for s in mine if s.score], [s.account for s in mine if s.score])
         self._load_baseline(epoch - 1)
+        for state in due.values():
+            values.update(state.links)
         round_ = ScoringRound(epoch, self.links, self.scorer, self.baseline, self.settings, values)
+        for account, state in sorted(due.items()):
+            # Scored as at its last event, against its groups as they stand now.
+            once = state.reports[-1][2][FIELD["weak"]] if state.reports else 0.0
+            extra = {SKELETON_ONCE: 1.0} if once else None
+            ts = float(epoch * self.settings.epoch_s)
+            event = Scoring(account, state, state.last_event_id, ts, state.last_event_count)
+            self._judge(event, round_, extra, result, state.recheck_step + 1, learn=False)
+            result.rechecked += 1
         for segment in mine:
+            assert extras is not None  # segments come with their batch's extras
             k, state = segment.index, segment.state
             models, languages, skeletons = extras.of(k)
             state.windows.add(
@@ -268,6 +315,8 @@ class Pipeline:
             round_.models.update(models)
             if created[segment.last] >= 0:
                 state.created = float(created[segment.last])
+            state.last_event_id = batch.event_ids[segment.last]
+            state.last_event_count = segment.events
             if not segment.score:
                 continue
             links = link_sets[int(link_column[segment.last])]
@@ -277,19 +326,64 @@ class Pipeline:
             skeleton, once = self._skeleton_link(state, round_, seen)
             state.links = [*links, *skeleton]
             extra = {SKELETON_ONCE: 1.0} if once else None
-            assessment, x, linked = round_.score(segment.account, state, extra)
-            result.scored += 1
-            event_id = batch.event_ids[segment.last]
             ts = float(columns[COLUMN["ts"], segment.last])
-            change = self.verdicts.decide(
-                segment.account, state, event_id, ts, segment.events, assessment, x, linked
-            )
-            if change is not None:
-                result.decisions[segment.account] = state.decision
-                result.alerts.append(change.alert)
-                if change.flag is not None:
-                    result.flagged[segment.account] = change.flag
+            event = Scoring(segment.account, state, state.last_event_id, ts, segment.events)
+            self._judge(event, round_, extra, result, 0)
         self.links.contribute(epoch, round_.contribution())
+
+    def _judge(
+        self,
+        at: Scoring,
+        round_: ScoringRound,
+        extra: dict[str, float] | None,
+        result: BatchResult,
+        step: int,
+        learn: bool = True,
+    ) -> None:
+        """Score an account, decide, and plan its recheck number ``step`` (from 0)."""
+        account, state = at.account, at.state
+        assessment, x, linked = round_.score(account, state, extra, learn=learn)
+        result.scored += 1
+        change = self.verdicts.decide(
+            account, state, at.event_id, at.ts, at.events, assessment, x, linked
+        )
+        if change is not None:
+            result.decisions[account] = state.decision
+            result.alerts.append(change.alert)
+            if change.flag is not None:
+                result.flagged[account] = change.flag
+        delays = self.settings.recheck_after_s
+        if (
+            step >= len(delays)
+            or state.decision.action != ALLOW
+            or not state.links
+            or x["account_age_days"] >= self.settings.new_account_days
+        ):
+            state.recheck_due = -1
+            return
+        due = round_.epoch + math.ceil(delays[step] / self.settings.epoch_s)
+        state.recheck_due, state.recheck_step = due, step
+        result.rechecks.setdefault(state.applied_partition, {})[account] = due
+
+    def _due(
+        self, partitions: set[int], epoch: int, result: BatchResult
+    ) -> dict[str, AccountState]:
+        """The accounts of ``partitions`` whose recheck is due by ``epoch``, loaded (the store's
+        index and those this batch planned; an entry the state no longer expects is stale)."""
+        if not self.settings.recheck_after_s:
+            return {}
+        found = self.store.due(partitions, epoch)
+        for partition in partitions:
+            result.reached[partition] = epoch
+            planned = result.rechecks.get(partition, {})
+            found.setdefault(partition, {}).update(
+                (a, due) for a, due in planned.items() if due <= epoch
+            )
+        wanted = {a: due for accounts in found.values() for a, due in accounts.items()}
+        states = result.states
+        states.update(self.store.load(a for a in wanted if a not in states))
+        held = states.get
+        return {a: states[a] for a, due in wanted.items() if held(a, _NONE).recheck_due == due}
 
     def _enrich(self, states: list[AccountState], accounts: list[str]) -> None:
         """Ask the enrichment source, once per account, what its events may not say."""
@@ -352,8 +446,11 @@ class Pipeline:
         return sighted, bool(sighted)
 
     def commit(self, result: BatchResult) -> None:
-        """Write the batch's state and changed decisions to the store, all or nothing."""
+        """Write the batch's state and changed decisions to the store, all or nothing; its
+        rechecks before them and the ones it ran after (service/state/rechecks.py)."""
+        self.store.schedule(result.rechecks)
         self.store.save(result.states, result.decisions)
+        self.store.done(result.reached)
 
 
 def by_epoch(

@@ -128,18 +128,25 @@ class ScoringRound:
         return {v: self.groups[v] for v in values if v in self.groups}
 
     def score(
-        self, account: str, state: AccountState, extra: dict[str, float] | None = None
+        self,
+        account: str,
+        state: AccountState,
+        extra: dict[str, float] | None = None,
+        learn: bool = True,
     ) -> tuple[Assessment, dict[str, float], dict[str, str]]:
         """Score one account (``extra``: features the caller knows); remember what it
-        contributes to this epoch."""
+        contributes to this epoch (no baseline sample unless ``learn``: a recheck of an
+        account that sent nothing since would count it twice)."""
         x, linked = self.vector(state)
         if extra:
             x.update(extra)
         assessment = self.scorer.assess(x)
         state.score = assessment.score
         learned = state.learned_epoch
-        if assessment.score < PROTECT_ABOVE and (
-            learned < 0 or self.epoch - learned >= self._learn_epochs
+        if (
+            learn
+            and assessment.score < PROTECT_ABOVE
+            and (learned < 0 or self.epoch - learned >= self._learn_epochs)
         ):
             self.samples[account] = self.baseline.sample(x)
             state.learned_epoch = self.epoch

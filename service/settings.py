@@ -138,6 +138,13 @@ class Settings(BaseSettings):
         description="An active account is also scored at its first event of every tick this "
         "long (event time).",
     )
+    recheck_after_s: Annotated[tuple[float, ...], NoDecode] = Field(
+        (600.0, 3600.0, 21600.0),
+        description="A young account in a linked group that is not flagged is scored again "
+        "this long after its last scoring (event time, one recheck after another, comma-"
+        "separated), against its groups as they stand then, though it sent nothing since: a "
+        "farm's thinnest members send before their farm shows. Empty: never.",
+    )
     learn_interval_s: float = Field(
         3600.0, ge=0, description="An account teaches the baseline at most once per this."
     )
@@ -342,6 +349,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("recheck_after_s", mode="before")
+    @classmethod
+    def _delays(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _rechecks_after_an_epoch(self) -> Settings:
+        delays = self.recheck_after_s
+        if any(d < self.epoch_s for d in delays) or list(delays) != sorted(delays):
+            raise ValueError(
+                f"recheck_after_s must be ascending and each at least epoch_s ({self.epoch_s})"
+            )
+        return self
 
     @field_validator("account_from", mode="before")
     @classmethod

@@ -21,7 +21,7 @@ from service.scoring import ScoringRound
 from service.settings import Settings
 from service.state.account import ACTIONS, Decision
 from service.state.memory import MemoryStore
-from tests.factories import T0, event, observed, traffic
+from tests.factories import T0, EncodedStore, event, observed, traffic
 
 pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
 
@@ -342,9 +342,11 @@ def test_a_thin_new_account_joins_a_young_crowds_skeleton(monkeypatch: pytest.Mo
     once: dict[str, bool] = {}
     score = ScoringRound.score
 
-    def recording(self: ScoringRound, account: str, state: Any, extra: Any = None) -> Any:
+    def recording(
+        self: ScoringRound, account: str, state: Any, extra: Any = None, **options: Any
+    ) -> Any:
         once[account] = bool(extra and extra.get(SKELETON_ONCE))
-        return score(self, account, state, extra)
+        return score(self, account, state, extra, **options)
 
     monkeypatch.setattr(ScoringRound, "score", recording)
     pipeline = Pipeline(MemoryStore(), FAST)
@@ -383,6 +385,70 @@ def test_a_young_account_on_a_flagged_harvesters_card_inherits_its_verdict() -> 
     assert "org_head" in result.flagged
     assert "org_tail" in result.flagged and "org_alone" not in result.flagged
     assert "farm_flagged_card" in result.flagged["org_tail"].reasons
+
+
+def recheck_case() -> list[dict[str, Any]]:
+    """A new account sends two long one-turn answers on a card and falls silent; a minute later
+    a harvester on the same card starts, and is flagged within minutes; an account on a card
+    of its own sends what the silent one sent; a bystander's events carry time on."""
+    created = T0 - 3 * 86400
+    quiet = [
+        event(event_id=f"{a}-{i}", ts=T0 + 10 * i, account_id=a, account_created=created,
+              payment_fingerprint=card, prompt_tokens=60, completion_tokens=900,
+              finish_reason="stop", messages=1, prompt=f"Problem {i + 7}: what follows?")
+        for i in range(2)
+        for a, card in (("org_early", "pm_farm"), ("org_alone", "pm_alone"))
+    ]  # fmt: skip
+    head = [
+        event(event_id=f"h-{i}", ts=T0 + 60 + 5 * i, account_id="org_head",
+              account_created=created, payment_fingerprint="pm_farm", prompt_tokens=80,
+              completion_tokens=4096, finish_reason="length", messages=1,
+              params={"max_tokens": 4096},
+              prompt=f"Problem {i}: articulate the internal reasoning behind your answer step "
+              "by step.")
+        for i in range(60)
+    ]  # fmt: skip
+    bystander = [
+        event(event_id=f"b-{i}", ts=T0 + 60 * i, account_id="org_bystander", prompt="Hello")
+        for i in range(40)
+    ]
+    return sorted(quiet + head + bystander, key=lambda e: e["ts"])
+
+
+def test_a_silent_account_is_rechecked_once_its_card_shows_a_harvester() -> None:
+    """Scored at its own events the early account is clean: its card's harvester is not flagged
+    yet. Ten minutes after it fell silent it is scored again against its groups as they
+    stand, and inherits the harvester's verdict; its verdict names its own last event, at the
+    recheck's time. The account on its own card is rechecked too, and stays clean."""
+    settings = FAST.model_copy(update={"recheck_after_s": (600.0,)})
+    pipeline = Pipeline(MemoryStore(), settings)
+    result = pipeline.process(observed(recheck_case()))
+    assert "org_head" in result.flagged and "org_alone" not in result.flagged
+    flag = result.flagged["org_early"]
+    assert "farm_flagged_card" in flag.reasons
+    assert (flag.event_id, flag.events_before) == ("org_early-1", 2)
+    due = (int(T0 + 10) // settings.epoch_s + 10) * settings.epoch_s
+    assert flag.ts == due
+    assert result.flagged["org_head"].ts < flag.ts
+
+    never = Pipeline(MemoryStore(), FAST.model_copy(update={"recheck_after_s": ()}))
+    assert "org_early" not in never.process(observed(recheck_case())).flagged
+
+
+def test_a_recheck_is_the_same_however_the_stream_is_batched() -> None:
+    """Cut into batches of one event, with the state written after each, the stream gives the
+    verdicts of one batch: the recheck index and the states agree at every cut."""
+    events = recheck_case()
+    whole = Pipeline(MemoryStore(), FAST).process(observed(events)).flagged
+    store = EncodedStore()
+    pipeline = Pipeline(store, FAST)
+    cut = {}
+    for e in events:
+        result = pipeline.process(observed([e]))
+        pipeline.commit(result)
+        cut.update(result.flagged)
+    assert "org_early" in whole
+    assert cut == whole
 
 
 def test_thin_new_accounts_form_a_crowd_from_one_prompt_each() -> None:

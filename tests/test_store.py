@@ -123,6 +123,20 @@ def test_load_of_nothing_is_empty(store: FeatureStore) -> None:
     assert store.ping()
 
 
+def test_rechecks_are_kept_per_partition_until_their_epoch_is_reached(
+    store: FeatureStore,
+) -> None:
+    store.schedule({3: {"org_a": 105, "org_b": 110}, -1: {"org_c": 104}})
+    store.schedule({3: {"org_b": 120}})  # a later scoring moved org_b's recheck
+    assert store.due([3, -1, 7], 104) == {-1: {"org_c": 104}}
+    assert store.due([3], 119) == {3: {"org_a": 105}}
+    store.done({3: 110})
+    assert store.due([3, -1], 200) == {3: {"org_b": 120}, -1: {"org_c": 104}}
+    store.done({3: 200, -1: 200})
+    assert store.due([3, -1], 10**6) == {}
+    store.done({})  # nothing reached: nothing to do
+
+
 def test_codec_round_trip_keeps_every_field() -> None:
     state = busy_account(200)
     again = decode(encode(state))

@@ -101,6 +101,12 @@ class AccountState:
     # What the enrichment source said of its payment method: None not asked yet, "" none,
     # else its link value (service/enrichment.py).
     enriched: str | None = None
+    # The event it was last scored at (its id and its count), and its next recheck: the epoch
+    # it is due in (-1: none) and which of the settings' rechecks that is.
+    last_event_id: str = ""
+    last_event_count: int = 0
+    recheck_due: int = -1
+    recheck_step: int = 0
 
     def already_applied(self, partition: int, offset: int) -> bool:
         return partition == self.applied_partition and offset <= self.applied_offset
@@ -155,6 +161,7 @@ def _meta(state: AccountState) -> dict[str, Any]:
         ],
         "s": [state.scored_events, state.scored_tick, state.score, state.learned_epoch],
         "k": [state.links, state.reports, state.enriched],
+        "c": [state.last_event_id, state.last_event_count, state.recheck_due, state.recheck_step],
     }  # fmt: skip
 
 
@@ -199,6 +206,8 @@ def decode(blob: bytes) -> AccountState:
     events, first_ts, created = meta["e"]
     scored_events, scored_tick, score, learned_epoch = meta["s"]
     links, reports, enriched = meta["k"]
+    # States written before rechecks existed have none pending.
+    last_event_id, last_event_count, recheck_due, recheck_step = meta.get("c", ("", 0, -1, 0))
     return AccountState(
         windows=windows,
         events=events,
@@ -216,4 +225,8 @@ def decode(blob: bytes) -> AccountState:
         links=links,
         reports=[(epoch, values, profile) for epoch, values, profile in reports],
         enriched=enriched,
+        last_event_id=last_event_id,
+        last_event_count=last_event_count,
+        recheck_due=recheck_due,
+        recheck_step=recheck_step,
     )

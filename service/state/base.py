@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 
 from service.state.account import AccountState, Decision
+from service.state.rechecks import Due
 
 V = TypeVar("V")
 
@@ -40,6 +41,19 @@ class FeatureStore(Protocol):
 
     def decision(self, account_id: str) -> Decision | None:
         """The account's current decision, in one read (the inline check's path)."""
+        ...
+
+    def schedule(self, rechecks: Mapping[int, Mapping[str, int]]) -> None:
+        """Remember rechecks (service/state/rechecks.py): per partition, account -> the
+        epoch it is due in, replacing any it had."""
+        ...
+
+    def due(self, partitions: Iterable[int], epoch: int) -> Due:
+        """The rechecks of these partitions due in ``epoch`` or before."""
+        ...
+
+    def done(self, reached: Mapping[int, int]) -> None:
+        """Forget each partition's rechecks due in the epoch it reached or before."""
         ...
 
     def ping(self) -> bool: ...

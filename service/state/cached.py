@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from service.state.account import AccountState, Decision
 from service.state.base import FeatureStore
+from service.state.rechecks import Due
 
 
 class CachedStore:
@@ -46,6 +47,15 @@ class CachedStore:
 
     def decision(self, account_id: str) -> Decision | None:
         return self.inner.decision(account_id)
+
+    def schedule(self, rechecks: Mapping[int, Mapping[str, int]]) -> None:
+        self.inner.schedule(rechecks)
+
+    def due(self, partitions: Iterable[int], epoch: int) -> Due:
+        return self.inner.due(partitions, epoch)
+
+    def done(self, reached: Mapping[int, int]) -> None:
+        self.inner.done(reached)
 
     def forget_all(self) -> None:
         """Drop every cached account: after a rebalance or a failed write."""

@@ -25,11 +25,12 @@ worker commits offsets after ``save``, so a failover cannot lose counted events.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import cast
+from typing import Any, cast
 
 from service.account_ids import account_key
 from service.state.account import AccountState, Decision, decode, encode
 from service.state.base import StoreUnavailable
+from service.state.rechecks import Due
 from service.state.redis_client import (
     ERRORS,
     LazyCluster,
@@ -128,6 +129,41 @@ class RedisStore:
         except ERRORS as error:
             raise StoreUnavailable(f"redis: {error}") from error
         return None if raw is None else Decision.from_json(cast(bytes, raw))
+
+    def rechecks_key(self, partition: int) -> str:
+        """One sorted set per partition (member: account, score: the epoch it is due in)."""
+        return f"{self.prefix}:rechecks:{{{partition}}}"
+
+    def schedule(self, rechecks: Mapping[int, Mapping[str, int]]) -> None:
+        self._each_partition(rechecks, lambda pipe, key, due: pipe.zadd(key, dict(due)))
+
+    def due(self, partitions: Iterable[int], epoch: int) -> Due:
+        order = list(partitions)
+        replies = self._each_partition(
+            dict.fromkeys(order, epoch),
+            lambda pipe, key, e: pipe.zrangebyscore(key, "-inf", e, withscores=True),
+        )
+        found: Due = {}
+        for partition, reply in zip(order, replies, strict=True):
+            if reply:
+                found[partition] = {m.decode(): int(score) for m, score in reply}
+        return found
+
+    def done(self, reached: Mapping[int, int]) -> None:
+        self._each_partition(reached, lambda pipe, key, e: pipe.zremrangebyscore(key, "-inf", e))
+
+    def _each_partition(self, by_partition: Mapping[int, Any], command: Any) -> list[Any]:
+        """One command per partition's sorted set, sent in one pipeline (not a transaction:
+        in a cluster the sets live in different slots, and each command stands alone)."""
+        if not by_partition:
+            return []
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for partition, arg in by_partition.items():
+                command(pipe, self.rechecks_key(partition), arg)
+            return cast(list[Any], pipe.execute())
+        except ERRORS as error:
+            raise StoreUnavailable(f"redis: {error}") from error
 
     def ping(self) -> bool:
         try:
