@@ -20,7 +20,7 @@ fingerprint before it leaves memory; the raw value is never stored.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -28,6 +28,8 @@ import orjson
 
 from service.account_ids import account_key
 from service.contract import _unix_time
+from service.features.fingerprint import keyed_hash
+from service.state.account import AccountState
 from service.state.base import StoreUnavailable
 from service.state.redis_client import ERRORS
 
@@ -50,6 +52,23 @@ def _facts(created: Any, payment: Any) -> Facts | None:
         when = -1.0
     card = str(payment) if payment else ""
     return Facts(when, card) if when >= 0 or card else None
+
+
+def enrich(source: Enrichment, states: Mapping[str, AccountState]) -> None:
+    """Ask ``source``, once per account, what its events may not say."""
+    asked = {a: s for a, s in states.items() if s.enriched is None}
+    if not asked:
+        return
+    facts = source.lookup(asked)
+    for account, state in asked.items():
+        found = facts.get(account)
+        state.enriched = ""
+        if found is None:
+            continue
+        if found.created >= 0 and state.created < 0:
+            state.created = found.created
+        if found.payment:
+            state.enriched = f"payment:{keyed_hash(found.payment):016x}"
 
 
 class FileEnrichment:

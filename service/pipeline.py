@@ -10,7 +10,10 @@ Verdicts depend on the events only, not on how they were batched:
 
 - an account is scored at points of its own stream (each of its first events,
   then every quarter of growth, at least every ``max_unscored_events`` events, and
-  at its first event of every ``rescore_after_s`` tick), never at a batch's end;
+  at its first event of every ``rescore_after_s`` tick), never at a batch's end,
+  and a young linked account that fell silent unflagged at its rechecks
+  (``recheck_after_s``), which its partition runs on reaching their epoch, before
+  that epoch's events (service/state/rechecks.py);
 - between two scoring points its events are applied as one segment (their sums,
   worked out over the batch's columns with numpy);
 - everything a scoring reads from other accounts is read as of the epoch before
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NamedTuple
@@ -30,13 +33,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from detectors.baseline import PeerBaseline
-from detectors.groups import FIELD, SKELETON_ONCE, Group
+from detectors.groups import FIELD, SKELETON_ONCE
 from detectors.registry import Scorer, build
 from service import metrics
-from service.enrichment import Enrichment
-from service.features.fingerprint import keyed_hash
-from service.features.observation import COLUMN, HASH, ObservedBatch, use_key
-from service.features.segments import increments, registers, segment_sums
+from service.enrichment import Enrichment, enrich
+from service.features.observation import COLUMN, ObservedBatch, use_key
+from service.features.segments import SegmentExtras, increments, registers, segment_sums
 from service.features.windows import INDEX, MINUTE_S
 from service.scoring import ScoringRound
 from service.settings import Settings
@@ -46,13 +48,6 @@ from service.state.links import LinkStore, MemoryLinks
 from service.verdicts import Overrides, Verdicts
 
 MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
-# A skeleton becomes a link value once the account repeats it this often, and this much.
-SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
-# A new account too thin to repeat anything that often joins a skeleton a young crowd has
-# made a group (this many members, this share of them new), or with no crowd yet reports the
-# skeletons of its prompt weakly so that one can form: a farm's thinnest accounts fill its
-# script too few times to count as repeating it.
-SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 _FIXED = 1024.0
 _NONE = AccountState()  # an account no longer stored: no recheck of it is due
@@ -179,7 +174,7 @@ class Pipeline:
 
     def _sums(
         self, batch: ObservedBatch, columns: np.ndarray, segment_of: np.ndarray, gaps: np.ndarray
-    ) -> tuple[Any, _Extras]:
+    ) -> tuple[Any, SegmentExtras]:
         """Each segment's sums over the batch's columns, and what does not sum."""
         kept = np.flatnonzero(segment_of >= 0)
         order = kept[np.argsort(segment_of[kept], kind="stable")]
@@ -195,7 +190,7 @@ class Pipeline:
         added /= _FIXED
         index, rank = registers(batch)
         sums = segment_sums(added, order, starts, index, rank)
-        return sums, _Extras(batch, columns, order, starts)
+        return sums, SegmentExtras(batch, columns, order, starts)
 
     def _segment(
         self, batch: ObservedBatch, columns: np.ndarray, epochs: list[int], result: BatchResult
@@ -269,7 +264,7 @@ class Pipeline:
         columns: np.ndarray,
         segments: list[Segment],
         sums: Any,
-        extras: _Extras | None,
+        extras: SegmentExtras | None,
         result: BatchResult,
     ) -> None:
         """Run the rechecks ``partitions`` had due by the epoch, then apply the epoch's
@@ -286,7 +281,8 @@ class Pipeline:
             if segment.score:
                 values.update(link_sets[int(link_column[segment.last])])
                 values.update(segment.state.links)
-        self._enrich([s.state for s in mine if s.score], [s.account for s in mine if s.score])
+        if self.enrichment is not None:
+            enrich(self.enrichment, {s.account: s.state for s in mine if s.score})
         self._load_baseline(epoch - 1)
         for state in due.values():
             values.update(state.links)
@@ -323,7 +319,7 @@ class Pipeline:
             if state.enriched and not any(v.startswith("payment:") for v in links):
                 links = [*links, state.enriched]
             seen = partial(extras.skeleton_keys, segment.last)
-            skeleton, once = self._skeleton_link(state, round_, seen)
+            skeleton, once = round_.skeleton_link(state, seen)
             state.links = [*links, *skeleton]
             extra = {SKELETON_ONCE: 1.0} if once else None
             ts = float(columns[COLUMN["ts"], segment.last])
@@ -385,24 +381,6 @@ class Pipeline:
         held = states.get
         return {a: states[a] for a, due in wanted.items() if held(a, _NONE).recheck_due == due}
 
-    def _enrich(self, states: list[AccountState], accounts: list[str]) -> None:
-        """Ask the enrichment source, once per account, what its events may not say."""
-        if self.enrichment is None:
-            return
-        asked = {a: s for a, s in zip(accounts, states, strict=True) if s.enriched is None}
-        if not asked:
-            return
-        facts = self.enrichment.lookup(asked)
-        for account, state in asked.items():
-            found = facts.get(account)
-            state.enriched = ""
-            if found is None:
-                continue
-            if found.created >= 0 and state.created < 0:
-                state.created = found.created
-            if found.payment:
-                state.enriched = f"payment:{keyed_hash(found.payment):016x}"
-
     def _load_baseline(self, as_of: int) -> None:
         held = self._baseline_as_of
         if held == as_of:
@@ -413,37 +391,6 @@ class Pipeline:
         else:
             self.baseline.add(read.cells)
         self._baseline_as_of = read.as_of
-
-    def _skeleton_link(
-        self, state: AccountState, round_: ScoringRound, seen: Callable[[], list[int]]
-    ) -> tuple[list[str], bool]:
-        """The account's skeleton links, and whether they are weak membership (the sight of one
-        prompt): the skeleton it repeats; or, for a new account too thin to repeat one, the
-        largest young crowd's (as of the previous epoch) among the skeletons it has filled
-        twice, the one it joined before and those of its scoring event (``seen``, asked only
-        then); with no crowd yet, the skeleton it filled twice or else, weakly, those of its
-        scoring event, for a crowd of such accounts to form. An established customer is
-        never a member this way."""
-        now = state.windows.last_ts
-        key, count = state.windows.top_skeleton()
-        requests = state.windows.day_requests(now)
-        if key and count >= SKELETON_MIN_COUNT and count >= SKELETON_MIN_SHARE * requests:
-            return [_skeleton_value(key)], False
-        age_s = now - state.created if state.created >= 0 else -1.0
-        young = 0 <= age_s < self.settings.new_account_days * 86400.0
-        if not young or requests * SKELETON_MIN_SHARE > 1.0:
-            return [], False
-        filled = [_skeleton_value(k) for k in state.windows.skeletons]
-        joined = [v for v in state.links if v.startswith("skeleton:")]
-        sighted = [_skeleton_value(k) for k in seen()]
-        groups = round_.known({*filled, *joined, *sighted}).values()
-        crowds = [(g.members, g.value) for g in groups if _crowd(g)]
-        if crowds:
-            value = max(crowds)[1]
-            return [value], value not in filled
-        if key and count >= 1.0:
-            return [_skeleton_value(key)], False
-        return sighted, bool(sighted)
 
     def commit(self, result: BatchResult) -> None:
         """Write the batch's state and changed decisions to the store, all or nothing; its
@@ -466,58 +413,3 @@ def by_epoch(
     for epoch in values.tolist():
         rows = np.flatnonzero(epochs == epoch)
         yield batch.take(rows), epochs[rows]
-
-
-def _skeleton_value(key: int) -> str:
-    return f"skeleton:{key:016x}"
-
-
-def _crowd(group: Group) -> bool:
-    return (
-        not group.common
-        and group.members >= SKELETON_JOIN_MEMBERS
-        and group.get("young") >= SKELETON_JOIN_YOUNG * group.members
-    )
-
-
-class _Extras:
-    """Per segment, what does not sum: requests per model, the languages reasoning was asked
-    for in (a bit mask), and counts of the prompt skeletons used."""
-
-    def __init__(
-        self, batch: ObservedBatch, columns: np.ndarray, order: np.ndarray, starts: np.ndarray
-    ) -> None:
-        self.batch = batch
-        self.order = order
-        self.bounds = np.append(starts, len(order))
-        language = columns[COLUMN["language"]].astype(np.int64)
-        asks = (columns[COLUMN["elicit"]] >= 0.5) & (language >= 0)
-        bits = np.where(asks, np.left_shift(1, np.maximum(language, 0)), 0)
-        self.languages = np.bitwise_or.reduceat(bits[order], starts).tolist()
-        hashes = batch.hash_columns()
-        self.heads = hashes[HASH["head"]]
-        self.tails = hashes[HASH["tail"]]
-        self.frames = hashes[HASH["frame"]]
-
-    def skeleton_keys(self, i: int) -> list[int]:
-        """Event ``i``'s skeletons (none: 0, left out)."""
-        keys = {int(self.heads[i]), int(self.tails[i]), int(self.frames[i])}
-        return sorted(keys - {0})
-
-    def of(self, k: int) -> tuple[dict[str, int], int, list[tuple[int, int]]]:
-        events = self.order[self.bounds[k] : self.bounds[k + 1]].tolist()
-        models: dict[str, int] = {}
-        # Skeletons one by one, in event order: the heavy-hitter counts they feed are then
-        # the same however the account's events were cut into segments.
-        skeletons: list[tuple[int, int]] = []
-        names = self.batch.models
-        for i in events:
-            models[names[i]] = models.get(names[i], 0) + 1
-            head, tail, frame = int(self.heads[i]), int(self.tails[i]), int(self.frames[i])
-            if head:
-                skeletons.append((head, 1))
-            if tail and tail != head:  # a short prompt's head is its tail: one sighting
-                skeletons.append((tail, 1))
-            if frame:
-                skeletons.append((frame, 1))
-        return models, int(self.languages[k]), skeletons

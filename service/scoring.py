@@ -12,7 +12,7 @@ is handed to the link store stamped with ``e``, for epochs after it to read.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from detectors.baseline import PeerBaseline
 from detectors.groups import (
@@ -29,6 +29,13 @@ from service.settings import Settings
 from service.state.account import ALLOW, AccountState
 from service.state.links import Contribution, LinkStore, Report
 
+# A skeleton becomes a link value once the account repeats it this often, and this much.
+SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
+# A new account too thin to repeat anything that often joins a skeleton a young crowd has
+# made a group (this many members, this share of them new), or with no crowd yet reports the
+# skeletons of its prompt weakly so that one can form: a farm's thinnest accounts fill its
+# script too few times to count as repeating it.
+SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
 # An account teaches the baseline at most once an hour, and only if it did not look suspect.
 PROTECT_ABOVE = 0.5
 
@@ -173,5 +180,48 @@ class ScoringRound:
             dropped.update(last[1])
         return tuple(sorted(dropped.difference(state.links)))
 
+    def skeleton_link(
+        self, state: AccountState, seen: Callable[[], list[int]]
+    ) -> tuple[list[str], bool]:
+        """The account's skeleton links, and whether they are weak membership (the sight of one
+        prompt): the skeleton it repeats; or, for a new account too thin to repeat one, the
+        largest young crowd's (as of the previous epoch) among the skeletons it has filled
+        twice, the one it joined before and those of its scoring event (``seen``, asked only
+        then); with no crowd yet, the skeleton it filled twice or else, weakly, those of its
+        scoring event, for a crowd of such accounts to form. An established customer is
+        never a member this way."""
+        now = state.windows.last_ts
+        key, count = state.windows.top_skeleton()
+        requests = state.windows.day_requests(now)
+        if key and count >= SKELETON_MIN_COUNT and count >= SKELETON_MIN_SHARE * requests:
+            return [_skeleton_value(key)], False
+        age_s = now - state.created if state.created >= 0 else -1.0
+        young = 0 <= age_s < self.settings.new_account_days * 86400.0
+        if not young or requests * SKELETON_MIN_SHARE > 1.0:
+            return [], False
+        filled = [_skeleton_value(k) for k in state.windows.skeletons]
+        joined = [v for v in state.links if v.startswith("skeleton:")]
+        sighted = [_skeleton_value(k) for k in seen()]
+        groups = self.known({*filled, *joined, *sighted}).values()
+        crowds = [(g.members, g.value) for g in groups if _crowd(g)]
+        if crowds:
+            value = max(crowds)[1]
+            return [value], value not in filled
+        if key and count >= 1.0:
+            return [_skeleton_value(key)], False
+        return sighted, bool(sighted)
+
     def contribution(self) -> Contribution:
         return Contribution(self.reports, self.samples, self.models)
+
+
+def _skeleton_value(key: int) -> str:
+    return f"skeleton:{key:016x}"
+
+
+def _crowd(group: Group) -> bool:
+    return (
+        not group.common
+        and group.members >= SKELETON_JOIN_MEMBERS
+        and group.get("young") >= SKELETON_JOIN_YOUNG * group.members
+    )

@@ -65,9 +65,9 @@ KNOBS = (
     Knob("flagged_full", "flagged accounts on a card at which its young accounts inherit (1)",
          ("detectors.farm:FLAGGED_FULL",)),
     Knob("skeleton_min_count", "repeats that make a skeleton an account's link (3)",
-         ("service.pipeline:SKELETON_MIN_COUNT",)),
+         ("service.scoring:SKELETON_MIN_COUNT",)),
     Knob("skeleton_join", "members of a young crowd a thin account may join (5)",
-         ("service.pipeline:SKELETON_JOIN_MEMBERS",)),
+         ("service.scoring:SKELETON_JOIN_MEMBERS",)),
 )  # fmt: skip
 KNOB_NAMES = tuple(k.name for k in KNOBS)
 

@@ -121,3 +121,46 @@ def segment_sums(
     rows = np.broadcast_to(segment_of, (index.shape[0], len(order)))
     np.maximum.at(regs, (rows, index[:, order]), rank[:, order])
     return Sums(counters, regs)
+
+
+class SegmentExtras:
+    """Per segment, what does not sum: requests per model, the languages reasoning was asked
+    for in (a bit mask), and counts of the prompt skeletons used."""
+
+    def __init__(
+        self, batch: ObservedBatch, columns: np.ndarray, order: np.ndarray, starts: np.ndarray
+    ) -> None:
+        self.batch = batch
+        self.order = order
+        self.bounds = np.append(starts, len(order))
+        language = columns[COLUMN["language"]].astype(np.int64)
+        asks = (columns[COLUMN["elicit"]] >= 0.5) & (language >= 0)
+        bits = np.where(asks, np.left_shift(1, np.maximum(language, 0)), 0)
+        self.languages = np.bitwise_or.reduceat(bits[order], starts).tolist()
+        hashes = batch.hash_columns()
+        self.heads = hashes[HASH["head"]]
+        self.tails = hashes[HASH["tail"]]
+        self.frames = hashes[HASH["frame"]]
+
+    def skeleton_keys(self, i: int) -> list[int]:
+        """Event ``i``'s skeletons (none: 0, left out)."""
+        keys = {int(self.heads[i]), int(self.tails[i]), int(self.frames[i])}
+        return sorted(keys - {0})
+
+    def of(self, k: int) -> tuple[dict[str, int], int, list[tuple[int, int]]]:
+        events = self.order[self.bounds[k] : self.bounds[k + 1]].tolist()
+        models: dict[str, int] = {}
+        # Skeletons one by one, in event order: the heavy-hitter counts they feed are then
+        # the same however the account's events were cut into segments.
+        skeletons: list[tuple[int, int]] = []
+        names = self.batch.models
+        for i in events:
+            models[names[i]] = models.get(names[i], 0) + 1
+            head, tail, frame = int(self.heads[i]), int(self.tails[i]), int(self.frames[i])
+            if head:
+                skeletons.append((head, 1))
+            if tail and tail != head:  # a short prompt's head is its tail: one sighting
+                skeletons.append((tail, 1))
+            if frame:
+                skeletons.append((frame, 1))
+        return models, int(self.languages[k]), skeletons
