@@ -24,8 +24,9 @@ that dozens of established customers share as well (:func:`public`): a stock
 system prompt is no farm's, whoever else sends it.
 
 A card that paid for an account already flagged pays for a harvester: its other young accounts
-taking what its accounts take inherit that verdict (:meth:`FarmEvidence.flagged_card`), so a
-farm's thinnest accounts go with its heaviest, whatever their own few requests show.
+taking what its accounts take inherit that verdict (:meth:`FarmEvidence.flagged_card`), and
+every young account of a card that paid mostly for flagged ones, so a farm's thinnest accounts
+go with its heaviest, whatever their own few requests show.
 
 >>> family = FarmEvidence()
 >>> x = {"account_age_days": 2.0, "payment_members": 11.0, "payment_young": 1.0,
@@ -78,6 +79,10 @@ GROUP_VOLUME = (10.0, 1000.0)
 # honest young account flagged wrongly takes its young card-mates with it; established
 # accounts never inherit this way.
 FLAGGED_FULL = 1.0
+# Shares of a card's other accounts flagged at which an account inherits their verdict
+# whatever it took itself, partly and fully: a card that paid mostly for harvesters paid for
+# a farm, and a farm's thinnest accounts may have sent nothing but its cover traffic.
+MOSTLY_FLAGGED = (0.5, 0.8)
 # Established members at which a shared instrument starts to be, and is, a public one.
 PUBLIC_AGED = (3.0, 30.0)
 
@@ -177,13 +182,16 @@ class FarmEvidence(Evidence):
     def flagged_card(x: dict[str, float]) -> float:
         """How far the account's card paid for accounts already flagged (0..1: fully at
         ``FLAGGED_FULL``), when its other accounts are young or take turns, and as far as the
-        account takes what they take: a farm's thinnest accounts share a card with its
-        heaviest, whatever their own traffic shows."""
+        account takes what they take, or they are mostly flagged (``MOSTLY_FLAGGED``): a
+        farm's thinnest accounts share a card with its heaviest, whatever their own traffic
+        shows."""
         flagged = x.get("payment_flagged", 0.0)
         if flagged <= 0:
             return 0.0
         paid_for = ramp(flagged, 0.0, FLAGGED_FULL)
-        return paid_for * cohort(x, "payment") * alike(x, "payment", own_intensity(x))
+        mostly = ramp(flagged / max(x.get("payment_members", 0.0), 1.0), *MOSTLY_FLAGGED)
+        like = max(alike(x, "payment", own_intensity(x)), mostly)
+        return paid_for * cohort(x, "payment") * like
 
     def explain_one(self, x: dict[str, float]) -> list[Signal]:
         age = x.get("account_age_days", -1.0)

@@ -356,6 +356,7 @@ class Pipeline:
             or x["account_age_days"] >= self.settings.new_account_days
         ):
             state.recheck_due = -1
+            result.rechecks.get(state.applied_partition, {}).pop(account, None)
             return
         due = round_.epoch + math.ceil(delays[step] / self.settings.epoch_s)
         state.recheck_due, state.recheck_step = due, step

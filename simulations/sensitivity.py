@@ -64,6 +64,8 @@ KNOBS = (
          ("detectors.farm:GROUP_VOLUME",)),
     Knob("flagged_full", "flagged accounts on a card at which its young accounts inherit (1)",
          ("detectors.farm:FLAGGED_FULL",)),
+    Knob("mostly_flagged", "share of a card's accounts flagged at which its young accounts "
+         "inherit whatever they sent (0.5-0.8)", ("detectors.farm:MOSTLY_FLAGGED",)),
     Knob("skeleton_min_count", "repeats that make a skeleton an account's link (3)",
          ("service.scoring:SKELETON_MIN_COUNT",)),
     Knob("skeleton_join", "members of a young crowd a thin account may join (5)",

@@ -346,6 +346,24 @@ def test_a_card_that_paid_for_a_flagged_harvester_flags_its_young_accounts() -> 
     )
 
 
+def test_a_young_account_on_a_card_of_mostly_flagged_accounts_inherits_whatever_it_sent() -> None:
+    """A young account whose one request was ordinary chat takes nothing like its card's
+    harvesters, so one flagged card-mate of four passes nothing on; four of four, or three of
+    four, do: a card that paid mostly for harvesters paid for a farm, cover traffic and all."""
+    farm = FarmEvidence()
+    chat = {"harvest_share": 0.0, "long_share": 0.0, "single_turn_share": 0.3,
+            "completion_mean": 150.0}  # fmt: skip
+
+    def member(flagged: int, age: float = 3.0) -> float:
+        features, _ = group_features([farm_group("payment", 4, spread=3.0, flagged=flagged)], {})
+        return log_odds(farm, vector(1, account_age_days=age, **chat, **features))
+
+    assert member(1) == pytest.approx(member(0)) and member(0) < BIAS
+    assert member(3) > BIAS and member(4) > BIAS
+    # An established account never inherits this way.
+    assert member(4, age=400.0) == pytest.approx(member(0, age=400.0))
+
+
 def test_weak_members_make_no_template_shared() -> None:
     """Ten accounts in an evaluation team's template group, sending at one pace: to the
     structure and coordination families a shared template taken in turns. When nine of them
