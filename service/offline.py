@@ -39,6 +39,7 @@ class DetectSummary:
     events: int = 0
     rejected: int = 0
     duplicates: int = 0
+    rechecks: int = 0
     accounts: int = 0
     flagged: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
@@ -52,6 +53,7 @@ class DetectSummary:
             f"rejected lines: {self.rejected}",
             f"duplicate events: {self.duplicates}",
             f"accounts: {self.accounts}",
+            f"rechecks of silent accounts: {self.rechecks}",
             f"flagged: {sum(self.flagged.values())} ({flagged})",
         ]
 
@@ -100,6 +102,7 @@ def _detect(
         accounts.update(result.states)
         summary.events += result.applied
         summary.duplicates += result.duplicates
+        summary.rechecks += result.rechecked
         now = float(batch.observed.columns()[COLUMN["ts"]].max())
         if now >= next_expiry:
             store.expire(now)
