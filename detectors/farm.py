@@ -25,8 +25,8 @@ system prompt is no farm's, whoever else sends it.
 
 A card that paid for an account already flagged pays for a harvester: its other young accounts
 taking what its accounts take inherit that verdict (:meth:`FarmEvidence.flagged_card`), and
-every young account of a card that paid mostly for flagged ones, so a farm's thinnest accounts
-go with its heaviest, whatever their own few requests show.
+every account, young or bought aged, of a card that paid mostly for flagged ones, so a farm's
+thinnest accounts go with its heaviest, whatever their own few requests show.
 
 >>> family = FarmEvidence()
 >>> x = {"account_age_days": 2.0, "payment_members": 11.0, "payment_young": 1.0,
@@ -77,11 +77,12 @@ GROUP_VOLUME = (10.0, 1000.0)
 # Flagged accounts on a card at which its other young accounts inherit their verdict in full:
 # one, as a trust-and-safety team closes every new account a harvester's card paid for. An
 # honest young account flagged wrongly takes its young card-mates with it; established
-# accounts never inherit this way.
+# accounts inherit this way only from a card mostly flagged.
 FLAGGED_FULL = 1.0
 # Shares of a card's other accounts flagged at which an account inherits their verdict
-# whatever it took itself, partly and fully: a card that paid mostly for harvesters paid for
-# a farm, and a farm's thinnest accounts may have sent nothing but its cover traffic.
+# whatever it took itself and however old it is, partly and fully: a card that paid mostly
+# for harvesters paid for a farm, whose thinnest accounts may have sent nothing but its cover
+# traffic, and whose accounts may have been bought aged.
 MOSTLY_FLAGGED = (0.5, 0.8)
 # Established members at which a shared instrument starts to be, and is, a public one.
 PUBLIC_AGED = (3.0, 30.0)
@@ -109,6 +110,12 @@ def alike(x: dict[str, float], kind: str, own: float) -> float:
     """How far the account (``own``: its intensity) takes what its group of ``kind`` takes,
     however little that is: a farm capping its answers caps every member's."""
     return min(1.0, own / max(group_intensity(x, kind), TAKE_FLOOR))
+
+
+def mostly_flagged(x: dict[str, float]) -> float:
+    """How far the other accounts of the account's card are mostly flagged (0..1)."""
+    members = max(x.get("payment_members", 0.0), 1.0)
+    return ramp(x.get("payment_flagged", 0.0) / members, *MOSTLY_FLAGGED)
 
 
 class FarmEvidence(Evidence):
@@ -189,8 +196,7 @@ class FarmEvidence(Evidence):
         if flagged <= 0:
             return 0.0
         paid_for = ramp(flagged, 0.0, FLAGGED_FULL)
-        mostly = ramp(flagged / max(x.get("payment_members", 0.0), 1.0), *MOSTLY_FLAGGED)
-        like = max(alike(x, "payment", own_intensity(x)), mostly)
+        like = max(alike(x, "payment", own_intensity(x)), mostly_flagged(x))
         return paid_for * cohort(x, "payment") * like
 
     def explain_one(self, x: dict[str, float]) -> list[Signal]:
@@ -198,7 +204,7 @@ class FarmEvidence(Evidence):
         established = ramp(age, *ESTABLISHED_DAYS) if age >= 0 else 0.0
         lifts = self.crowd_lifts(x)
         strengths = []
-        paid = self.flagged_card(x) * (1.0 - established)
+        paid = self.flagged_card(x) * (1.0 - established * (1.0 - mostly_flagged(x)))
         if paid > 0:
             strengths.append((paid, "flagged_card"))
         for kind in KIND_WEIGHTS:

@@ -346,10 +346,11 @@ def test_a_card_that_paid_for_a_flagged_harvester_flags_its_young_accounts() -> 
     )
 
 
-def test_a_young_account_on_a_card_of_mostly_flagged_accounts_inherits_whatever_it_sent() -> None:
+def test_an_account_on_a_card_of_mostly_flagged_accounts_inherits_whatever_it_sent() -> None:
     """A young account whose one request was ordinary chat takes nothing like its card's
     harvesters, so one flagged card-mate of four passes nothing on; four of four, or three of
-    four, do: a card that paid mostly for harvesters paid for a farm, cover traffic and all."""
+    four, do: a card that paid mostly for harvesters paid for a farm, cover traffic and all,
+    and bought aged accounts too. An established account inherits from such a card only."""
     farm = FarmEvidence()
     chat = {"harvest_share": 0.0, "long_share": 0.0, "single_turn_share": 0.3,
             "completion_mean": 150.0}  # fmt: skip
@@ -360,8 +361,8 @@ def test_a_young_account_on_a_card_of_mostly_flagged_accounts_inherits_whatever_
 
     assert member(1) == pytest.approx(member(0)) and member(0) < BIAS
     assert member(3) > BIAS and member(4) > BIAS
-    # An established account never inherits this way.
-    assert member(4, age=400.0) == pytest.approx(member(0, age=400.0))
+    assert member(1, age=400.0) == pytest.approx(member(0, age=400.0))
+    assert member(4, age=400.0) > BIAS
 
 
 def test_weak_members_make_no_template_shared() -> None:
