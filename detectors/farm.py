@@ -48,6 +48,7 @@ from detectors.groups import (
     YOUNG_DAYS,
     group_intensity,
     own_intensity,
+    public,
     taking_turns,
 )
 
@@ -84,19 +85,6 @@ FLAGGED_FULL = 1.0
 # for harvesters paid for a farm, whose thinnest accounts may have sent nothing but its cover
 # traffic, and whose accounts may have been bought aged.
 MOSTLY_FLAGGED = (0.5, 0.8)
-# Established members at which a shared instrument starts to be, and is, a public one.
-PUBLIC_AGED = (3.0, 30.0)
-
-
-def public(x: dict[str, float], kind: str) -> float:
-    """How far the group of ``kind`` is a public instrument (0..1): one that dozens of
-    established customers share (a stock system prompt, a popular cloud and SDK) is no
-    farm's, whoever else shares it, unless its members take turns as bought accounts do.
-    Strangers rarely share a card: a card is never public."""
-    if kind == "payment":
-        return 0.0
-    aged = x.get(f"{kind}_aged", 0.0) * x.get(f"{kind}_members", 0.0)
-    return log_ramp(aged, *PUBLIC_AGED) * (1.0 - taking_turns(x, kind))
 
 
 def cohort(x: dict[str, float], kind: str) -> float:

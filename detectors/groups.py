@@ -125,6 +125,21 @@ def ramp_even(evenness: float) -> float:
     return min(1.0, max(0.0, (evenness - 0.4) / 0.35))
 
 
+# Established members at which a shared instrument starts to be, and is, a public one.
+PUBLIC_AGED = (3.0, 30.0)
+
+
+def public(x: dict[str, float], kind: str) -> float:
+    """How far the group of ``kind`` is a public instrument (0..1): one that dozens of
+    established customers share (a stock system prompt, a popular cloud and SDK, a public
+    benchmark's template) is no farm's, whoever else shares it, unless its members take
+    turns as bought accounts do. Strangers rarely share a card: a card is never public."""
+    if kind == "payment":
+        return 0.0
+    aged = x.get(f"{kind}_aged", 0.0) * x.get(f"{kind}_members", 0.0)
+    return log_ramp(aged, *PUBLIC_AGED) * (1.0 - taking_turns(x, kind))
+
+
 def group_features(
     groups: list[Group], own: dict[str, Profile]
 ) -> tuple[dict[str, float], dict[str, str]]:

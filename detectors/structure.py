@@ -29,6 +29,7 @@ from detectors.groups import (
     YOUNG_DAYS,
     firm_members,
     group_intensity,
+    public,
     taking_turns,
 )
 
@@ -75,7 +76,8 @@ class StructureEvidence(Evidence):
         if members >= 2 and not x.get(SKELETON_ONCE):
             # A young crowd filling the skeleton says most against a member like them: an
             # established customer whose template new accounts fill too is no part of it
-            # unless it takes turns with them.
+            # unless it takes turns with them; a template dozens of established customers
+            # fill (a public benchmark's) says little else.
             age = x.get("account_age_days", -1.0)
             like = 1.0 - ramp(age, *YOUNG_DAYS) if age >= 0 else 1.0
             young = ramp(x.get("skeleton_young", 0.0), 0.25, 0.6) * like
@@ -83,7 +85,7 @@ class StructureEvidence(Evidence):
             shared = (
                 ramp(math.log(members), math.log(2.0), math.log(30.0))
                 * group_intensity(x, "skeleton")
-                * (0.4 + 0.6 * max(young, even))
+                * (0.4 * (1.0 - public(x, "skeleton")) + 0.6 * max(young, even))
                 * max(value, 0.3)
             )
             signals.append(Signal("shared_skeleton", self.shared_weight * shared, members, ""))

@@ -57,7 +57,7 @@ KNOBS = (
     Knob("crowd", "young members at which a crowd counts like a card (12-60)",
          ("detectors.farm:CROWD",)),
     Knob("public_aged", "established members that make an instrument public (3-30)",
-         ("detectors.farm:PUBLIC_AGED",)),
+         ("detectors.groups:PUBLIC_AGED",)),
     Knob("take_floor", "the part of a group's evidence its shape carries alone (0.5)",
          ("detectors.farm:TAKE_FLOOR",)),
     Knob("group_volume", "requests at which what a group takes counts (10-1000)",

@@ -365,6 +365,25 @@ def test_an_account_on_a_card_of_mostly_flagged_accounts_inherits_whatever_it_se
     assert member(4, age=400.0) > BIAS
 
 
+def test_a_template_dozens_of_established_customers_fill_is_a_public_one() -> None:
+    """An established evaluation team's benchmark template, filled by twenty other
+    established customers at unlike paces: a public benchmark's, hardly a shared script. The
+    same template filled by twenty young accounts, or by established ones taking turns,
+    still is one."""
+    team = {"long_share": 0.9, "single_turn_share": 1.0, "template_repeat": 0.95,
+            "distinct_prompt_share": 0.95}  # fmt: skip
+
+    def shared(young: float, spread: float) -> float:
+        features, _ = group_features([farm_group("skeleton", 20, young, spread)], {})
+        x = vector(100, account_age_days=400.0, **team, **features)
+        found = StructureEvidence().explain_one(x)
+        return next(s.weight for s in found if s.reason == "shared_skeleton")
+
+    public = shared(young=0.0, spread=3.0)
+    assert public < 0.3 * shared(young=1.0, spread=3.0)
+    assert public < 0.3 * shared(young=0.0, spread=1.0)
+
+
 def test_weak_members_make_no_template_shared() -> None:
     """Ten accounts in an evaluation team's template group, sending at one pace: to the
     structure and coordination families a shared template taken in turns. When nine of them
