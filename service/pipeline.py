@@ -67,8 +67,8 @@ class BatchResult:
     duplicates: int = 0
     redelivered: int = 0
     epochs: list[int] = field(default_factory=list)  # the epochs the batch's events fell in
-    # Rechecks planned (per partition: account -> epoch due), and the epoch each partition
-    # reached: its rechecks due by then have run.
+    # Rechecks planned (per partition: account -> epoch due), and per partition whose stored
+    # rechecks ran, the epoch it reached: the store forgets those due by then.
     rechecks: dict[int, dict[str, int]] = field(default_factory=dict)
     reached: dict[int, int] = field(default_factory=dict)
 
@@ -370,8 +370,10 @@ class Pipeline:
         if not self.settings.recheck_after_s:
             return {}
         found = self.store.due(partitions, epoch)
+        # What the store held is cleared at commit; what this batch planned and ran here was
+        # replaced by its next recheck or dropped, and is never written.
+        result.reached.update(dict.fromkeys(found, epoch))
         for partition in partitions:
-            result.reached[partition] = epoch
             planned = result.rechecks.get(partition, {})
             found.setdefault(partition, {}).update(
                 (a, due) for a, due in planned.items() if due <= epoch
