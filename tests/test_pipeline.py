@@ -360,27 +360,38 @@ def test_a_thin_new_account_joins_a_young_crowds_skeleton(monkeypatch: pytest.Mo
     assert skeleton_links(result, "org_once") == list(next(iter(crowd))) and once["org_once"]
 
 
-def test_a_young_account_on_a_flagged_harvesters_card_inherits_its_verdict() -> None:
-    """A new account harvests on a card and is flagged; ten epochs later two more new accounts
-    send two long one-turn answers each. The one on the harvester's card is flagged for it
-    (its group's report carries the flag); the one on a card of its own is not."""
-    created = T0 - 3 * 86400
-    events = [
-        event(event_id=f"h-{i}", ts=T0 + 5 * i, account_id="org_head", account_created=created,
+CREATED = T0 - 3 * 86400  # the new accounts of the card tests below
+
+
+def harvester_on_card(start: float) -> list[dict[str, Any]]:
+    """A new account harvesting reasoning at volume on the card ``pm_farm``, from ``start``."""
+    return [
+        event(event_id=f"h-{i}", ts=start + 5 * i, account_id="org_head", account_created=CREATED,
               payment_fingerprint="pm_farm", prompt_tokens=80, completion_tokens=4096,
               finish_reason="length", messages=1, params={"max_tokens": 4096},
               prompt=f"Problem {i}: articulate the internal reasoning behind your answer step "
               "by step.")
         for i in range(60)
     ]  # fmt: skip
-    later = T0 + 900
-    events += [
-        event(event_id=f"{a}-{i}", ts=later + 10 * i, account_id=a, account_created=created,
+
+
+def thin_pair(start: float, on_card: str, alone: str) -> list[dict[str, Any]]:
+    """Two new accounts sending two long one-turn answers each: one on ``pm_farm``, one on a
+    card of its own."""
+    return [
+        event(event_id=f"{a}-{i}", ts=start + 10 * i, account_id=a, account_created=CREATED,
               payment_fingerprint=card, prompt_tokens=60, completion_tokens=900,
               finish_reason="stop", messages=1, prompt=f"Problem {i + 7}: what follows?")
         for i in range(2)
-        for a, card in (("org_tail", "pm_farm"), ("org_alone", "pm_alone"))
+        for a, card in ((on_card, "pm_farm"), (alone, "pm_alone"))
     ]  # fmt: skip
+
+
+def test_a_young_account_on_a_flagged_harvesters_card_inherits_its_verdict() -> None:
+    """A new account harvests on a card and is flagged; ten epochs later two more new accounts
+    send two long one-turn answers each. The one on the harvester's card is flagged for it
+    (its group's report carries the flag); the one on a card of its own is not."""
+    events = harvester_on_card(T0) + thin_pair(T0 + 900, "org_tail", "org_alone")
     result = Pipeline(MemoryStore(), FAST).process(observed(events))
     assert "org_head" in result.flagged
     assert "org_tail" in result.flagged and "org_alone" not in result.flagged
@@ -391,28 +402,12 @@ def recheck_case() -> list[dict[str, Any]]:
     """A new account sends two long one-turn answers on a card and falls silent; a minute later
     a harvester on the same card starts, and is flagged within minutes; an account on a card
     of its own sends what the silent one sent; a bystander's events carry time on."""
-    created = T0 - 3 * 86400
-    quiet = [
-        event(event_id=f"{a}-{i}", ts=T0 + 10 * i, account_id=a, account_created=created,
-              payment_fingerprint=card, prompt_tokens=60, completion_tokens=900,
-              finish_reason="stop", messages=1, prompt=f"Problem {i + 7}: what follows?")
-        for i in range(2)
-        for a, card in (("org_early", "pm_farm"), ("org_alone", "pm_alone"))
-    ]  # fmt: skip
-    head = [
-        event(event_id=f"h-{i}", ts=T0 + 60 + 5 * i, account_id="org_head",
-              account_created=created, payment_fingerprint="pm_farm", prompt_tokens=80,
-              completion_tokens=4096, finish_reason="length", messages=1,
-              params={"max_tokens": 4096},
-              prompt=f"Problem {i}: articulate the internal reasoning behind your answer step "
-              "by step.")
-        for i in range(60)
-    ]  # fmt: skip
     bystander = [
         event(event_id=f"b-{i}", ts=T0 + 60 * i, account_id="org_bystander", prompt="Hello")
         for i in range(40)
     ]
-    return sorted(quiet + head + bystander, key=lambda e: e["ts"])
+    events = thin_pair(T0, "org_early", "org_alone") + harvester_on_card(T0 + 60) + bystander
+    return sorted(events, key=lambda e: e["ts"])
 
 
 def test_a_silent_account_is_rechecked_once_its_card_shows_a_harvester() -> None:
