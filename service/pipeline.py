@@ -292,8 +292,8 @@ class Pipeline:
             once = state.reports[-1][2][FIELD["weak"]] if state.reports else 0.0
             extra = {SKELETON_ONCE: 1.0} if once else None
             ts = float(epoch * self.settings.epoch_s)
-            event = Scoring(account, state, state.last_event_id, ts, state.last_event_count)
-            self._judge(event, round_, extra, result, state.recheck_step + 1, learn=False)
+            point = Scoring(account, state, state.last_event_id, ts, state.last_event_count)
+            self._judge(point, round_, extra, result, state.recheck_step + 1, learn=False)
             result.rechecked += 1
         for segment in mine:
             assert extras is not None  # segments come with their batch's extras
@@ -323,8 +323,8 @@ class Pipeline:
             state.links = [*links, *skeleton]
             extra = {SKELETON_ONCE: 1.0} if once else None
             ts = float(columns[COLUMN["ts"], segment.last])
-            event = Scoring(segment.account, state, state.last_event_id, ts, segment.events)
-            self._judge(event, round_, extra, result, 0)
+            point = Scoring(segment.account, state, state.last_event_id, ts, segment.events)
+            self._judge(point, round_, extra, result, 0)
         self.links.contribute(epoch, round_.contribution())
 
     def _judge(

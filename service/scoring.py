@@ -7,6 +7,9 @@ order in which accounts are scored nor how the epoch's events were cut into
 batches can change a score. What the epoch's scorings contribute (each
 account's latest report under its link values, baseline samples, models seen)
 is handed to the link store stamped with ``e``, for epochs after it to read.
+Which prompt skeleton an account reports under is chosen here too
+(:meth:`ScoringRound.skeleton_link`): for a thin new account it depends on the
+young crowds the groups as of ``e - 1`` hold.
 """
 
 from __future__ import annotations
