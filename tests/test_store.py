@@ -127,7 +127,7 @@ def test_rechecks_are_kept_per_partition_until_their_epoch_is_reached(
     store: FeatureStore,
 ) -> None:
     store.schedule({3: {"org_a": 105, "org_b": 110}, -1: {"org_c": 104}})
-    store.schedule({3: {"org_b": 120}})  # a later scoring moved org_b's recheck
+    store.schedule({3: {"org_b": 120}, 5: {}})  # org_b's moved; 5's were all dropped
     assert store.due([3, -1, 7], 104) == {-1: {"org_c": 104}}
     assert store.due([3], 119) == {3: {"org_a": 105}}
     store.done({3: 110})

@@ -135,7 +135,9 @@ class RedisStore:
         return f"{self.prefix}:rechecks:{{{partition}}}"
 
     def schedule(self, rechecks: Mapping[int, Mapping[str, int]]) -> None:
-        self._each_partition(rechecks, lambda pipe, key, due: pipe.zadd(key, dict(due)))
+        # ZADD refuses an empty mapping (a partition whose plans a batch all dropped).
+        planned = {p: due for p, due in rechecks.items() if due}
+        self._each_partition(planned, lambda pipe, key, due: pipe.zadd(key, dict(due)))
 
     def due(self, partitions: Iterable[int], epoch: int) -> Due:
         order = list(partitions)
