@@ -11,7 +11,7 @@ Verdicts depend on the events only, not on how they were batched:
 - an account is scored at points of its own stream (each of its first events,
   then every quarter of growth, at least every ``max_unscored_events`` events, and
   at its first event of every ``rescore_after_s`` tick), never at a batch's end,
-  and a young linked account that fell silent unflagged at its rechecks
+  and a thin young linked account that fell silent unflagged at its rechecks
   (``recheck_after_s``), which its partition runs on reaching their epoch, before
   that epoch's events (service/state/rechecks.py);
 - between two scoring points its events are applied as one segment (their sums,
@@ -51,6 +51,9 @@ MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 _FIXED = 1024.0
 _NONE = AccountState()  # an account no longer stored: no recheck of it is due
+# Rechecks are for a farm's thinnest members: an account with more requests than this in
+# its day is scored often enough at its own events.
+RECHECK_MAX_REQUESTS = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -354,6 +357,7 @@ class Pipeline:
             or state.decision.action != ALLOW
             or not state.links
             or x["account_age_days"] >= self.settings.new_account_days
+            or x["requests"] > RECHECK_MAX_REQUESTS
         ):
             state.recheck_due = -1
             result.rechecks.get(state.applied_partition, {}).pop(account, None)

@@ -414,7 +414,8 @@ def test_a_silent_account_is_rechecked_once_its_card_shows_a_harvester() -> None
     """Scored at its own events the early account is clean: its card's harvester is not flagged
     yet. Ten minutes after it fell silent it is scored again against its groups as they
     stand, and inherits the harvester's verdict; its verdict names its own last event, at the
-    recheck's time. The account on its own card is rechecked too, and stays clean."""
+    recheck's time. The account on its own card is rechecked too, and stays clean. The
+    bystander, with forty requests of its own, is scored often enough at them: no recheck."""
     settings = FAST.model_copy(update={"recheck_after_s": (600.0,)})
     pipeline = Pipeline(MemoryStore(), settings)
     result = pipeline.process(observed(recheck_case()))
@@ -425,6 +426,8 @@ def test_a_silent_account_is_rechecked_once_its_card_shows_a_harvester() -> None
     due = (int(T0 + 10) // settings.epoch_s + 10) * settings.epoch_s
     assert flag.ts == due
     assert result.flagged["org_head"].ts < flag.ts
+    bystander = result.states["org_bystander"]
+    assert bystander.links and bystander.recheck_due == -1
 
     never = Pipeline(MemoryStore(), FAST.model_copy(update={"recheck_after_s": ()}))
     assert "org_early" not in never.process(observed(recheck_case())).flagged
