@@ -40,7 +40,7 @@ from service.enrichment import Enrichment, enrich
 from service.features.observation import COLUMN, ObservedBatch, use_key
 from service.features.segments import SegmentExtras, increments, registers, segment_sums
 from service.features.windows import INDEX, MINUTE_S
-from service.scoring import ScoringRound
+from service.scoring import ScoringRound, is_thin
 from service.settings import Settings
 from service.state.account import ALLOW, AccountState, Decision, FirstFlag
 from service.state.base import FeatureStore
@@ -51,9 +51,6 @@ MAX_GAP_S = 3600.0  # a longer gap is a pause, not an inter-arrival time
 _GAPS = (INDEX["gap_count"], INDEX["gap_sum"], INDEX["gap_sq_sum"])
 _FIXED = 1024.0
 _NONE = AccountState()  # an account no longer stored: no recheck of it is due
-# Rechecks are for a farm's thinnest members: an account with more requests than this in
-# its day is scored often enough at its own events.
-RECHECK_MAX_REQUESTS = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -357,7 +354,7 @@ class Pipeline:
             or state.decision.action != ALLOW
             or not state.links
             or x["account_age_days"] >= self.settings.new_account_days
-            or x["requests"] > RECHECK_MAX_REQUESTS
+            or not is_thin(x["requests"])  # a busier account is scored at its own events
         ):
             state.recheck_due = -1
             result.rechecks.get(state.applied_partition, {}).pop(account, None)

@@ -39,6 +39,15 @@ SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
 # skeletons of its prompt weakly so that one can form: a farm's thinnest accounts fill its
 # script too few times to count as repeating it.
 SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
+
+
+def is_thin(day_requests: float) -> bool:
+    """Whether an account's day is thin: at most 10 requests, too few to repeat a skeleton
+    as much as ``SKELETON_MIN_SHARE`` of them, and too few for its own events to rescore it
+    often (it gets rechecks, service/pipeline.py)."""
+    return day_requests * SKELETON_MIN_SHARE <= 1.0
+
+
 # An account teaches the baseline at most once an hour, and only if it did not look suspect.
 PROTECT_ABOVE = 0.5
 
@@ -200,7 +209,7 @@ class ScoringRound:
             return [_skeleton_value(key)], False
         age_s = now - state.created if state.created >= 0 else -1.0
         young = 0 <= age_s < self.settings.new_account_days * 86400.0
-        if not young or requests * SKELETON_MIN_SHARE > 1.0:
+        if not young or not is_thin(requests):
             return [], False
         filled = [_skeleton_value(k) for k in state.windows.skeletons]
         joined = [v for v in state.links if v.startswith("skeleton:")]

@@ -15,19 +15,21 @@ from collections.abc import Iterable, Mapping
 from service import metrics
 from service.state.account import ALLOW, AccountState, Decision
 from service.state.base import least_recent_tenth
-from service.state.rechecks import Due, MemoryRechecks
+from service.state.rechecks import MemoryRechecks
 
 log = logging.getLogger(__name__)
 
 
-class MemoryStore:
+class MemoryStore(MemoryRechecks):
+    """The states and decisions, and the recheck index (inherited), in this process."""
+
     def __init__(self, ttl_s: float = 26 * 3600, max_accounts: int = 1_000_000) -> None:
         self.ttl_s = ttl_s
         self.max_accounts = max_accounts
         self._states: dict[str, AccountState] = {}
         self._decisions: dict[str, Decision] = {}
         self._warned = False
-        self._rechecks = MemoryRechecks()
+        super().__init__()
 
     def load(self, account_ids: Iterable[str]) -> dict[str, AccountState]:
         states = self._states
@@ -58,15 +60,6 @@ class MemoryStore:
 
     def decision(self, account_id: str) -> Decision | None:
         return self._decisions.get(account_id)
-
-    def schedule(self, rechecks: Mapping[int, Mapping[str, int]]) -> None:
-        self._rechecks.schedule(rechecks)
-
-    def due(self, partitions: Iterable[int], epoch: int) -> Due:
-        return self._rechecks.due(partitions, epoch)
-
-    def done(self, reached: Mapping[int, int]) -> None:
-        self._rechecks.done(reached)
 
     def expire(self, now: float) -> int:
         """Drop accounts idle for longer than the TTL at event time ``now``; how many went."""

@@ -57,6 +57,3 @@ class MemoryRechecks:
             for due in [d for d in by_epoch if d <= epoch]:
                 for account in by_epoch.pop(due):
                     del epoch_of[account]
-
-    def __len__(self) -> int:
-        return sum(len(accounts) for accounts in self._epoch_of.values())
