@@ -8,7 +8,7 @@ a spec JSON, or an events file (``.jsonl``/``.jsonl.gz``) to replay as it is.
 ``harvestguard evaluate --events PATH --labels PATH (--verdicts PATH | --detect [--verdicts PATH])
 [--scores PATH] [--report PATH.md] [--plots DIR] [--expected SCENARIO|expected.json]``.
 
-``harvestguard evaluate --matrix [--base SCENARIO] [--evasion NAME ...] [--scale F]
+``harvestguard evaluate --matrix [--base SCENARIO] [--campaign TYPE ...] [--evasion NAME ...] [--scale F]
 [--hours H] [--seed N] [--jobs N] [--expected ...] [--report PATH.md] [--json PATH]``:
 the adaptive-attacker matrix (``simulations/matrix.py``).
 
@@ -48,7 +48,7 @@ from simulations.replay import (
     read_records,
     replay,
 )
-from simulations.spec import load_scenario, scenario_names, scenario_path
+from simulations.spec import CAMPAIGN_TYPES, load_scenario, scenario_names, scenario_path
 
 if TYPE_CHECKING:
     from simulations.matrix import Run
@@ -190,6 +190,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_evasion,
         help="Run only this evasion (repeatable; default: every single one, then the "
         "combined rows); a+b applies both, in order.",
+    )
+    mx.add_argument(
+        "--campaign",
+        action="append",
+        choices=CAMPAIGN_TYPES,
+        help="Keep only this campaign type's campaigns in the base (repeatable): a campaign "
+        "alone, no other sharing its templates or its peers.",
     )
     mx.add_argument("--jobs", type=int, default=1, help="Matrix runs in parallel processes.")
     ab = ev.add_argument_group("ablation")
@@ -436,6 +443,8 @@ def _matrix_command(args: argparse.Namespace) -> int:
 
     try:
         base = load_scenario(args.base).scaled(args.scale, args.hours, args.seed)
+        if args.campaign:
+            base = base.only(args.campaign)
         bounds = _expected_bounds(args.expected) if args.expected else None
     except (FileNotFoundError, ValueError, KeyError) as error:
         print(f"evaluate: {error}", file=sys.stderr)

@@ -34,6 +34,9 @@ SPLIT_CARD_ACCOUNTS = 3
 ADAPTER_GAPS = ("payment_fingerprint", "account_created", "asn")
 # Requests each account of a thin farm sends: too few for any account to repeat a template.
 THIN_FARM_REQUESTS = 3
+# Thinner still, for stress runs beside the matrix (``--evasion one-each``), not its rows:
+# a farm whose accounts each send one or two requests.
+THINNEST = {"one": 1, "two": 2}
 
 
 # Campaign types that are no farm: each account has a card of its own (or one for all, no
@@ -78,6 +81,15 @@ def _working_hours(scenario: Scenario) -> Scenario:
 
 def _reworded(wording: str) -> Callable[[Scenario], Scenario]:
     return lambda s: s.model_copy(update={"wording": wording})
+
+
+def _each_request(word: str, requests: int, why: str) -> Evasion:
+    return Evasion(
+        f"{word}-each",
+        f"a farm's accounts send {requests} request{'s' if requests > 1 else ''} each (its "
+        f"volume cut to {requests} times its accounts): {why}",
+        _each_campaign(lambda c: {"events": requests * c.accounts}, _NOT_FARMS),
+    )
 
 
 def _evasions() -> list[Evasion]:
@@ -145,12 +157,7 @@ def _evasions() -> list[Evasion]:
             "hand, stay as they are",
             _each_campaign(_options(one_skeleton=True), skip=("slow_drip", "chat_mimicry")),
         ),
-        Evasion(
-            "three-each",
-            f"a farm's accounts send {THIN_FARM_REQUESTS} requests each (its volume cut to "
-            f"{THIN_FARM_REQUESTS} times its accounts): the thin farm described elsewhere",
-            _each_campaign(lambda c: {"events": THIN_FARM_REQUESTS * c.accounts}, _NOT_FARMS),
-        ),
+        _each_request("three", THIN_FARM_REQUESTS, "the thin farm described elsewhere"),
         Evasion(
             "working-hours",
             "human sessions in local working hours; the same volume over as many accounts as "
@@ -171,6 +178,11 @@ def _evasions() -> list[Evasion]:
 
 
 EVASIONS: dict[str, Evasion] = {e.name: e for e in _evasions()}
+# Evasions a run may name that the matrix does not run by default.
+STRESS: dict[str, Evasion] = {
+    e.name: e
+    for e in (_each_request(w, n, "a stress run, not a matrix row") for w, n in THINNEST.items())
+}
 # Several evasions at once, as traffic written elsewhere differs in wording, lengths and
 # spread together: the matrix runs these rows after the single ones.
 COMBINED: tuple[str, ...] = (
@@ -195,11 +207,12 @@ COMBINED: tuple[str, ...] = (
 
 def parts(name: str) -> list[Evasion]:
     """The evasions ``name`` applies, in order (``a+b``: ``a`` then ``b``)."""
+    known = {**EVASIONS, **STRESS}
     found = []
     for part in name.split("+"):
-        if part not in EVASIONS:
-            raise KeyError(f"unknown evasion {part!r}; known: {', '.join(EVASIONS)} (a+b for both)")
-        found.append(EVASIONS[part])
+        if part not in known:
+            raise KeyError(f"unknown evasion {part!r}; known: {', '.join(known)} (a+b for both)")
+        found.append(known[part])
     return found
 
 

@@ -7,6 +7,7 @@ and scale with both ``--scale`` and ``--hours`` (volume per hour stays put).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,17 @@ class Scenario(BaseModel):
     @property
     def duration_s(self) -> float:
         return self.hours * 3600.0
+
+    def only(self, types: Iterable[str]) -> Scenario:
+        """The scenario with only the campaigns of ``types`` (its benign population whole): a
+        campaign alone, with no other campaign sharing its templates or teaching its peers."""
+        keep = set(types)
+        unknown = keep.difference(CAMPAIGN_TYPES)
+        if unknown:
+            raise ValueError(f"unknown campaign type {sorted(unknown)}; known: {CAMPAIGN_TYPES}")
+        campaigns = tuple(c for c in self.campaigns if c.type in keep)
+        name = f"{self.name}[{'+'.join(sorted(keep))}]"
+        return self.model_copy(update={"campaigns": campaigns, "name": name})
 
     def scaled(
         self, scale: float = 1.0, hours: float | None = None, seed: int | None = None
