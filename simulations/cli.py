@@ -8,8 +8,8 @@ a spec JSON, or an events file (``.jsonl``/``.jsonl.gz``) to replay as it is.
 ``harvestguard evaluate --events PATH --labels PATH (--verdicts PATH | --detect [--verdicts PATH])
 [--scores PATH] [--report PATH.md] [--plots DIR] [--expected SCENARIO|expected.json]``.
 
-``harvestguard evaluate --matrix [--base SCENARIO] [--campaign TYPE ...] [--evasion NAME ...] [--scale F]
-[--hours H] [--seed N] [--jobs N] [--expected ...] [--report PATH.md] [--json PATH]``:
+``harvestguard evaluate --matrix [--base SCENARIO] [--campaign TYPE ...] [--evasion NAME ...]
+[--scale F] [--hours H] [--seed N] [--jobs N] [--expected ...] [--report PATH.md] [--json PATH]``:
 the adaptive-attacker matrix (``simulations/matrix.py``).
 
 ``harvestguard evaluate --ablation [--without FAMILY[+FAMILY] ...] [--scenario NAME ...]
