@@ -72,6 +72,10 @@ ESTABLISHED_DAYS = (30.0, 90.0)
 # The part of a group's evidence its shape carries whatever its members take: a farm that
 # rewords its requests and shortens its answers is still a farm; what it takes scales the rest.
 TAKE_FLOOR = 0.5
+# Requests of its own (in its day) from which an account taking less than its group may be, and
+# surely is, unlike it: one request is too small a sample to tell, five tell (one that took
+# nothing at all is unlike whatever its count).
+SURE_UNLIKE = (1.0, 5.0)
 # Requests by the other members at which what the group takes starts to count, and counts in
 # full (the shape alone carries 0.4): a farm spread thin takes a few dozen answers a card.
 GROUP_VOLUME = (10.0, 1000.0)
@@ -96,8 +100,13 @@ def cohort(x: dict[str, float], kind: str) -> float:
 
 def alike(x: dict[str, float], kind: str, own: float) -> float:
     """How far the account (``own``: its intensity) takes what its group of ``kind`` takes,
-    however little that is: a farm capping its answers caps every member's."""
-    return min(1.0, own / max(group_intensity(x, kind), TAKE_FLOOR))
+    however little that is: a farm capping its answers caps every member's. A thin account's
+    few requests cannot show it unlike its group (``SURE_UNLIKE``): one cover chat beside one
+    harvest halves its share, and a farm's thinnest members are the ones that send both."""
+    if own <= 0:
+        return 0.0
+    like = min(1.0, own / max(group_intensity(x, kind), TAKE_FLOOR))
+    return 1.0 - (1.0 - like) * ramp(x.get("requests", 0.0), *SURE_UNLIKE)
 
 
 def mostly_flagged(x: dict[str, float]) -> float:

@@ -365,6 +365,26 @@ def test_an_account_on_a_card_of_mostly_flagged_accounts_inherits_whatever_it_se
     assert member(4, age=400.0) > BIAS
 
 
+def test_a_thin_account_cannot_show_itself_unlike_its_card() -> None:
+    """An account that takes a tenth of what its card takes, per request, is unlike the card's
+    harvester after ten requests and inherits little of its verdict; after two (a harvest and
+    a cover chat, say) it cannot be told apart from it, and inherits. One that took nothing at
+    all inherits nothing from one flagged card-mate."""
+    farm = FarmEvidence()
+    features, _ = group_features([farm_group("payment", 4, spread=3.0, flagged=1)], {})
+    tenth = {"harvest_share": 0.1, "long_share": 0.1, "single_turn_share": 0.5,
+             "completion_mean": 500.0}  # fmt: skip
+    thin = log_odds(farm, vector(2, account_age_days=3.0, **tenth, **features))
+    busy = log_odds(farm, vector(10, account_age_days=3.0, **tenth, **features))
+    assert thin > BIAS > busy
+    nothing = {"harvest_share": 0.0, "long_share": 0.0, "single_turn_share": 0.0,
+               "completion_mean": 80.0}  # fmt: skip
+    alone, _ = group_features([farm_group("payment", 4, spread=3.0)], {})
+    assert log_odds(farm, vector(1, account_age_days=3.0, **nothing, **features)) == (
+        pytest.approx(log_odds(farm, vector(1, account_age_days=3.0, **nothing, **alone)))
+    )
+
+
 def test_a_template_dozens_of_established_customers_fill_is_a_public_one() -> None:
     """An established evaluation team's benchmark template, filled by twenty other
     established customers at unlike paces: a public benchmark's, hardly a shared script. The
