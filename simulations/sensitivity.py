@@ -66,6 +66,8 @@ KNOBS = (
          ("detectors.farm:FLAGGED_FULL",)),
     Knob("mostly_flagged", "share of a card's accounts flagged at which its young accounts "
          "inherit whatever they sent (0.5-0.8)", ("detectors.farm:MOSTLY_FLAGGED",)),
+    Knob("sure_unlike", "own requests at which an account taking less than its group may be, "
+         "and surely is, unlike it (1-5)", ("detectors.farm:SURE_UNLIKE",)),
     Knob("skeleton_min_count", "repeats that make a skeleton an account's link (3)",
          ("service.scoring:SKELETON_MIN_COUNT",)),
     Knob("skeleton_join", "members of a young crowd a thin account may join (5)",
