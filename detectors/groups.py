@@ -127,17 +127,24 @@ def ramp_even(evenness: float) -> float:
 
 # Established members at which a shared instrument starts to be, and is, a public one.
 PUBLIC_AGED = (3.0, 30.0)
+# Shares of its members established at which it starts to be, and can fully be, a public one:
+# a few old accounts in a crowd of hundreds opened this month (its operator's bought ones, or
+# strangers whose prompts open the same way) do not make the crowd's script public; a stock
+# system prompt or a benchmark's template is a sixth to most established.
+PUBLIC_SHARE = (0.03, 0.15)
 
 
 def public(x: dict[str, float], kind: str) -> float:
     """How far the group of ``kind`` is a public instrument (0..1): one that dozens of
     established customers share (a stock system prompt, a popular cloud and SDK, a public
     benchmark's template) is no farm's, whoever else shares it, unless its members take
-    turns as bought accounts do. Strangers rarely share a card: a card is never public."""
+    turns as bought accounts do, or they are a sprinkling in a young crowd. Strangers rarely
+    share a card: a card is never public."""
     if kind == "payment":
         return 0.0
-    aged = x.get(f"{kind}_aged", 0.0) * x.get(f"{kind}_members", 0.0)
-    return log_ramp(aged, *PUBLIC_AGED) * (1.0 - taking_turns(x, kind))
+    share = x.get(f"{kind}_aged", 0.0)
+    aged = share * x.get(f"{kind}_members", 0.0)
+    return log_ramp(aged, *PUBLIC_AGED) * ramp(share, *PUBLIC_SHARE) * (1.0 - taking_turns(x, kind))
 
 
 def group_features(

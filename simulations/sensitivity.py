@@ -58,6 +58,8 @@ KNOBS = (
          ("detectors.farm:CROWD",)),
     Knob("public_aged", "established members that make an instrument public (3-30)",
          ("detectors.groups:PUBLIC_AGED",)),
+    Knob("public_share", "share of its members established that makes an instrument public "
+         "(0.03-0.15)", ("detectors.groups:PUBLIC_SHARE",)),
     Knob("take_floor", "the part of a group's evidence its shape carries alone (0.5)",
          ("detectors.farm:TAKE_FLOOR",)),
     Knob("group_volume", "requests at which what a group takes counts (10-1000)",

@@ -470,6 +470,31 @@ def test_an_instrument_dozens_of_established_customers_share_is_a_public_one() -
     assert member(cloud, young) > member(cloud) + 1.0  # a private young group does
 
 
+def test_a_few_established_accounts_do_not_make_a_young_crowds_script_public() -> None:
+    """Two hundred and thirty-five young accounts and five established ones filling one
+    skeleton (the operator's bought accounts, or strangers whose prompts open alike): still
+    a young crowd's script, which counts as it would without them; sixty established
+    members at their own paces make it a public template."""
+    farm = FarmEvidence()
+    card = farm_group("payment", members=2, spread=3.0)
+    takes = {"harvest_share": 0.5, "long_share": 0.6, "single_turn_share": 1.0,
+             "completion_mean": 700.0}  # fmt: skip
+
+    def crowd(established: int) -> Group:
+        young = farm_group("skeleton", members=235, spread=3.0)
+        aged = farm_group("skeleton", members=established, young=0.0, spread=3.0)
+        sums = tuple(a + b for a, b in zip(young.sums, aged.sums, strict=True))
+        return Group("skeleton:ab", 235 + established, False, sums)
+
+    def member(group: Group) -> float:
+        features, _ = group_features([group, card], {})
+        return log_odds(farm, vector(20, account_age_days=3.0, **takes, **features))
+
+    assert member(crowd(5)) == pytest.approx(member(crowd(0)), rel=0.05)
+    assert member(crowd(5)) > BIAS
+    assert member(crowd(60)) < 0.5 * member(crowd(0))
+
+
 def test_one_heavy_account_in_a_group_does_not_hide_members_taking_turns() -> None:
     """Paces compare on a log scale: a customer a hundred times busier sharing the farm's
     network (or its stock system prompt) leaves a hundred members at one pace still even
