@@ -34,9 +34,6 @@ SPLIT_CARD_ACCOUNTS = 3
 ADAPTER_GAPS = ("payment_fingerprint", "account_created", "asn")
 # Requests each account of a thin farm sends: too few for any account to repeat a template.
 THIN_FARM_REQUESTS = 3
-# Thinner still, for stress runs beside the matrix (``--evasion one-each``), not its rows:
-# a farm whose accounts each send one or two requests.
-THINNEST = {"one": 1, "two": 2}
 
 
 # Campaign types that are no farm: each account has a card of its own (or one for all, no
@@ -178,10 +175,11 @@ def _evasions() -> list[Evasion]:
 
 
 EVASIONS: dict[str, Evasion] = {e.name: e for e in _evasions()}
-# Evasions a run may name that the matrix does not run by default.
+# Evasions a run may name (``--evasion one-each``) that the matrix does not run by default:
+# farms thinner still, for stress runs beside it.
 STRESS: dict[str, Evasion] = {
     e.name: e
-    for e in (_each_request(w, n, "a stress run, not a matrix row") for w, n in THINNEST.items())
+    for e in (_each_request("one", 1, "a stress run"), _each_request("two", 2, "a stress run"))
 }
 # Several evasions at once, as traffic written elsewhere differs in wording, lengths and
 # spread together: the matrix runs these rows after the single ones.
