@@ -270,7 +270,9 @@ def test_three_each_leaves_a_farm_three_requests_an_account(runs: dict[str, Run]
         )
 
 
-def test_stress_runs_thin_a_farm_further_and_keep_a_campaign_alone(tmp_path: Path) -> None:
+def test_stress_runs_thin_a_farm_further_and_keep_a_campaign_alone(
+    runs: dict[str, Run], tmp_path: Path
+) -> None:
     """``one-each`` is no matrix row, but a run may name it; ``only`` keeps one campaign type
     and the whole benign population (a farm alone: no other campaign fills its skeleton)."""
     assert "one-each" not in EVASIONS and "one-each" not in " ".join(COMBINED)
@@ -283,10 +285,7 @@ def test_stress_runs_thin_a_farm_further_and_keep_a_campaign_alone(tmp_path: Pat
     farm = [lab for lab in labels.values() if lab.is_attack]
     assert farm and {lab.campaign_type for lab in farm} == {"hydra"}
     assert max(lab.events for lab in farm) == 1
-    generate(load_scenario("smoke"), tmp_path / "base.jsonl")
-    base = read_labels(tmp_path / "base.labels.jsonl")
-    benign = {a: lab.events for a, lab in base.items() if not lab.is_attack}
+    benign = {a: lab.events for a, lab in runs["none"][1].items() if not lab.is_attack}
     assert {a: lab.events for a, lab in labels.items() if not lab.is_attack} == benign
     with pytest.raises(ValueError, match="unknown campaign type"):
         load_scenario("smoke").only(["hydra", "sneaky"])
-
