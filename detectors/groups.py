@@ -147,11 +147,19 @@ def public(x: dict[str, float], kind: str) -> float:
     return log_ramp(aged, *PUBLIC_AGED) * ramp(share, *PUBLIC_SHARE) * (1.0 - taking_turns(x, kind))
 
 
+def _rank(group: Group) -> tuple[float, int, str]:
+    """Which of an account's groups of one kind it is read against: the one with the most
+    young members, then the most members. A farm member that sends its cover chat under a
+    stock system prompt is read against its farm's prompt, not the crowd of the stock one."""
+    return group.get("young"), group.members, group.value
+
+
 def group_features(
     groups: list[Group], own: dict[str, Profile]
 ) -> tuple[dict[str, float], dict[str, str]]:
-    """What the account's linked groups do without the account itself, per kind of link:
-    the features ``{kind}_{field}`` and, per kind, the value they were read from.
+    """What the account's linked groups do without the account itself, per kind of link
+    (of several, the one :func:`_rank` puts first): the features ``{kind}_{field}`` and, per
+    kind, the value they were read from.
 
     ``own`` holds the account's report under each value whose group holds one."""
     features: dict[str, float] = {}
@@ -161,7 +169,7 @@ def group_features(
         kind = group.kind
         if group.common or kind not in KINDS:
             continue
-        if kind not in best or group.members > best[kind].members:
+        if kind not in best or _rank(group) > _rank(best[kind]):
             best[kind] = group
     for kind, group in best.items():
         others = group.without(own.get(group.value))

@@ -40,7 +40,7 @@ from service.enrichment import Enrichment, enrich
 from service.features.observation import COLUMN, ObservedBatch, use_key
 from service.features.segments import SegmentExtras, increments, registers, segment_sums
 from service.features.windows import INDEX, MINUTE_S
-from service.scoring import ScoringRound, is_thin
+from service.scoring import ScoringRound, carry_links, is_thin
 from service.settings import Settings
 from service.state.account import ALLOW, AccountState, Decision, FirstFlag
 from service.state.base import FeatureStore
@@ -273,14 +273,14 @@ class Pipeline:
         due = self._due(partitions, epoch, result)
         if not mine and not due:
             return
-        link_sets = batch.link_sets
-        link_column = columns[COLUMN["link_set"]]
         created = columns[COLUMN["created"]]
         values: set[str] = set()
+        sent = {s.index: extras.link_sets(s.index) for s in mine} if extras is not None else {}
         for segment in mine:
             if segment.score:
-                values.update(link_sets[int(link_column[segment.last])])
                 values.update(segment.state.links)
+                for links in sent[segment.index]:
+                    values.update(links)
         if self.enrichment is not None:
             enrich(self.enrichment, {s.account: s.state for s in mine if s.score})
         self._load_baseline(epoch - 1)
@@ -313,9 +313,10 @@ class Pipeline:
                 state.created = float(created[segment.last])
             state.last_event_id = batch.event_ids[segment.last]
             state.last_event_count = segment.events
+            links = carry_links(state.links, sent[k])
             if not segment.score:
+                state.links = [*links, *(v for v in state.links if v.startswith("skeleton:"))]
                 continue
-            links = link_sets[int(link_column[segment.last])]
             if state.enriched and not any(v.startswith("payment:") for v in links):
                 links = [*links, state.enriched]
             seen = partial(extras.skeleton_keys, segment.last)

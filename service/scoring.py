@@ -41,6 +41,38 @@ SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
 SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
 
 
+# Link values an account keeps per kind: the two it sent last. Its instruments are what its
+# requests used, not what its last one did: a farm member's cover chat, sent with a stock
+# system prompt or none, leaves it in its farm's system group.
+LINKS_PER_KIND = 2
+
+
+def carry_links(
+    kept: Iterable[str], sent: Iterable[Iterable[str]], per_kind: int = LINKS_PER_KIND
+) -> list[str]:
+    """The link values an account has (skeletons aside: chosen at its scoring), least recent
+    first: ``kept``, its values so far, updated with its events' (``sent``, in event order),
+    keeping the ``per_kind`` sent last of each kind. However its events were cut into
+    segments, the result is the same.
+
+    >>> carry_links(["system:a", "payment:p"], [["system:b"], ["system:c", "payment:p"]])
+    ['system:b', 'system:c', 'payment:p']
+    """
+    recent = dict.fromkeys(v for v in kept if not v.startswith("skeleton:"))
+    for values in sent:
+        for value in values:
+            recent.pop(value, None)
+            recent[value] = None
+    counts: dict[str, int] = {}
+    keep = []
+    for value in reversed(recent):
+        kind = value.split(":", 1)[0]
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= per_kind:
+            keep.append(value)
+    return keep[::-1]
+
+
 def is_thin(day_requests: float) -> bool:
     """Whether an account's day is thin: at most 10 requests, too few to repeat a skeleton
     as much as ``SKELETON_MIN_SHARE`` of them, and too few for its own events to rescore it

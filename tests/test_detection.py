@@ -207,6 +207,19 @@ def test_a_thin_member_of_a_farm_inherits_by_membership() -> None:
     assert log_odds(FarmEvidence(), x) > BIAS
 
 
+def test_of_two_groups_of_a_kind_an_account_is_read_against_the_younger_crowd() -> None:
+    """A farm member whose cover chat carries a stock system prompt is in two system groups:
+    the farm's, of thirty young accounts, and the stock prompt's, larger and mostly
+    established. It is read against the farm's; an account of the stock prompt alone is not."""
+    farm = farm_group("system", members=30)
+    stock = farm_group("system", members=80, young=0.2)._replace(value="system:cd")
+    for order in ([farm, stock], [stock, farm]):
+        features, linked = group_features(order, {})
+        assert linked == {"system": "system:ab"} and features["system_members"] == 30
+    _, alone = group_features([stock], {})
+    assert alone == {"system": "system:cd"}
+
+
 def test_a_farm_that_rewords_and_shortens_is_still_a_farm() -> None:
     """No phrase or cue matched and 250-token answers: the cohort's shape carries the evidence,
     each kind of instrument a separate chance, so four kinds outweigh one."""

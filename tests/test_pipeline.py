@@ -313,6 +313,37 @@ def skeleton_links(result: Any, account: str) -> list[str]:
     return [v for v in result.states[account].links if v.startswith("skeleton:")]
 
 
+def test_an_accounts_links_are_what_its_requests_used_not_its_last_one() -> None:
+    """An account sends under its farm's system prompt, then cover chat under a stock prompt
+    and without one: it keeps both system prompts (its last two) and its card. Another
+    sending under three prompts keeps the last two. Cut into batches of one event, with the
+    state written after each, the stream leaves the same links."""
+    farm, stock = "You are the extraction bot of the team.", "You are a helpful assistant."
+    sent = {"org_cover": [farm, stock, None], "org_three": [farm, stock, "You answer in verse."]}
+    events = [
+        event(event_id=f"{a}-{i}", ts=T0 + 70 * i, account_id=a, system_prompt=system,
+              payment_fingerprint="pm_1", messages=2 if system else 1, prompt="Hello there")
+        for a, prompts in sent.items()
+        for i, system in enumerate(prompts)
+    ]  # fmt: skip
+    events.sort(key=lambda e: e["ts"])
+    whole = Pipeline(MemoryStore(), FAST).process(observed(events)).states
+
+    def kinds(links: list[str]) -> list[str]:
+        return sorted(v.split(":")[0] for v in links if not v.startswith("skeleton:"))
+
+    assert kinds(whole["org_cover"].links) == ["payment", "system", "system"]
+    assert kinds(whole["org_three"].links) == ["payment", "system", "system"]
+    assert set(whole["org_cover"].links) != set(whole["org_three"].links)
+    pipeline = Pipeline(EncodedStore(), FAST)
+    cut = {}
+    for e in events:
+        result = pipeline.process(observed([e]))
+        pipeline.commit(result)
+        cut.update(result.states)
+    assert {a: s.links for a, s in cut.items()} == {a: s.links for a, s in whole.items()}
+
+
 def test_a_thin_new_account_joins_a_young_crowds_skeleton(monkeypatch: pytest.MonkeyPatch) -> None:
     """Six young accounts repeat one prompt skeleton and make it a group. In a later epoch a
     young account filling it twice joins that group (too few requests to count as repeating

@@ -141,11 +141,19 @@ class SegmentExtras:
         self.heads = hashes[HASH["head"]]
         self.tails = hashes[HASH["tail"]]
         self.frames = hashes[HASH["frame"]]
+        self.link_column = columns[COLUMN["link_set"]].astype(np.int64)
 
     def skeleton_keys(self, i: int) -> list[int]:
         """Event ``i``'s skeletons (none: 0, left out)."""
         keys = {int(self.heads[i]), int(self.tails[i]), int(self.frames[i])}
         return sorted(keys - {0})
+
+    def link_sets(self, k: int) -> list[list[str]]:
+        """The link values of segment ``k``'s events, in event order (repeats left out)."""
+        events = self.order[self.bounds[k] : self.bounds[k + 1]]
+        indices = self.link_column[events].tolist()
+        sets = self.batch.link_sets
+        return [sets[i] for n, i in enumerate(indices) if n == 0 or i != indices[n - 1]]
 
     def of(self, k: int) -> tuple[dict[str, int], int, list[tuple[int, int]]]:
         events = self.order[self.bounds[k] : self.bounds[k + 1]].tolist()
