@@ -95,7 +95,8 @@ class AccountView(BaseModel):
         description="The account's feature vector now, next to its peers' median and p99."
     )
     linked: list[LinkView] = Field(
-        description="Values the account shares with other accounts, strongest evidence first."
+        description="Values the account shares with other accounts, and the group its verdict "
+        "names (cluster_id) if it has moved on from it; strongest evidence first."
     )
     families: dict[str, float] = Field(
         default_factory=dict,

@@ -76,7 +76,7 @@ def get_account(account_id: AccountPath, context: Context) -> AccountView:
     if state is not None and state.events:
         try:
             features, families, signals = _assessed(context, state)
-            linked = _linked(context, account_id, state)
+            linked = _linked(context, account_id, state, decision.cluster_id)
         except StoreUnavailable as error:
             raise unavailable(error) from None
     return AccountView(
@@ -152,8 +152,14 @@ def link_view(context: Context, group: Group, exclude: str = "", limit: int = 20
     )
 
 
-def _linked(context: Context, account_id: str, state: AccountState) -> list[LinkView]:
-    groups = context.links.groups(state.links, context.complete_epoch()).values()
+def _linked(
+    context: Context, account_id: str, state: AccountState, cluster_id: str | None
+) -> list[LinkView]:
+    """The account's groups now, and the one its verdict names (``cluster_id``) although the
+    account has since moved on from it (a proxy's networks rotate): a reviewer sees the group
+    the verdict was read against."""
+    values = [*state.links, *([cluster_id] if cluster_id else [])]
+    groups = context.links.groups(dict.fromkeys(values), context.complete_epoch()).values()
     found = [link_view(context, group, account_id) for group in groups]
     found.sort(key=lambda link: (link.common, -max(link.shares.values(), default=0.0)))
     return found
