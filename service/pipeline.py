@@ -40,7 +40,7 @@ from service.enrichment import Enrichment, enrich
 from service.features.observation import COLUMN, ObservedBatch, use_key
 from service.features.segments import SegmentExtras, increments, registers, segment_sums
 from service.features.windows import INDEX, MINUTE_S
-from service.scoring import ScoringRound, carry_links, is_thin
+from service.scoring import ScoringRound, carry_links, recheckable
 from service.settings import Settings
 from service.state.account import ALLOW, AccountState, Decision, FirstFlag
 from service.state.base import FeatureStore
@@ -355,7 +355,7 @@ class Pipeline:
             or state.decision.action != ALLOW
             or not state.links
             or x["account_age_days"] >= self.settings.new_account_days
-            or not is_thin(x["requests"])  # a busier account is scored at its own events
+            or not recheckable(x["requests"], x["account_age_days"])
         ):
             state.recheck_due = -1
             result.rechecks.get(state.applied_partition, {}).pop(account, None)

@@ -80,6 +80,19 @@ def is_thin(day_requests: float) -> bool:
     return day_requests * SKELETON_MIN_SHARE <= 1.0
 
 
+# Requests in its day up to which a young account of known age that fell silent is rechecked:
+# a farm keeps each of its accounts small (that is what it has them for), and may use each
+# in one burst before its farm shows; a busier account's evidence is its own, judged at its
+# own events (a recheck re-reads the peer baseline: no second chance for a busy account).
+RECHECK_MAX_REQUESTS = 100.0
+
+
+def recheckable(day_requests: float, age_days: float) -> bool:
+    """Whether a young linked account that fell silent unflagged gets rechecks: if thin, or of
+    known age and no busier than a farm's accounts are."""
+    return is_thin(day_requests) or (age_days >= 0 and day_requests <= RECHECK_MAX_REQUESTS)
+
+
 # An account teaches the baseline at most once an hour, and only if it did not look suspect.
 PROTECT_ABOVE = 0.5
 

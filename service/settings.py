@@ -140,7 +140,8 @@ class Settings(BaseSettings):
     )
     recheck_after_s: Annotated[tuple[float, ...], NoDecode] = Field(
         (600.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0),
-        description="A young, thin account in a linked group that is not flagged is scored again "
+        description="A young account in a linked group, no busier than a farm's (at most 10 "
+        "requests in its day, or 100 if its age is known), that is not flagged is scored again "
         "this long after its last scoring (event time; one recheck after another, comma-"
         "separated), against its groups as they stand then, though it sent nothing since: a "
         "farm's thinnest members send before their farm shows. Empty: never.",

@@ -464,6 +464,38 @@ def test_a_silent_account_is_rechecked_once_its_card_shows_a_harvester() -> None
     assert "org_early" not in never.process(observed(recheck_case())).flagged
 
 
+def test_a_young_account_used_in_one_burst_is_rechecked_and_a_busy_one_is_not() -> None:
+    """Two new accounts on the harvester's card send a burst of long one-turn answers and fall
+    silent before the harvester starts: thirty requests, and 150. The first is rechecked and
+    inherits the harvester's verdict; the second, as busy as a customer, is judged at its own
+    events only (no recheck). So is one of thirty requests whose age is not known."""
+
+    def burst(account: str, n: int, created: float | None = CREATED) -> list[dict[str, Any]]:
+        return [
+            event(event_id=f"{account}-{i}", ts=T0 + i, account_id=account,
+                  account_created=created, payment_fingerprint="pm_farm", prompt_tokens=60,
+                  completion_tokens=900, messages=1, prompt=f"Problem {i}: what follows?")
+            for i in range(n)
+        ]  # fmt: skip
+
+    events = burst("org_burst", 30) + burst("org_busy", 150) + burst("org_unknown", 30, None)
+    events += harvester_on_card(T0 + 200)
+    events += [
+        event(event_id=f"b-{i}", ts=T0 + 60 * i, account_id="org_bystander", prompt="Hello")
+        for i in range(40)
+    ]
+    settings = FAST.model_copy(update={"recheck_after_s": (600.0,)})
+    stream = observed(sorted(events, key=lambda e: e["ts"]))
+    result = Pipeline(MemoryStore(), settings).process(stream)
+    assert "org_head" in result.flagged
+    flag = result.flagged["org_burst"]
+    assert "farm_flagged_card" in flag.reasons and flag.events_before == 30
+    assert flag.ts > result.flagged["org_head"].ts  # given at a recheck, after the harvester
+    for account in ("org_busy", "org_unknown"):
+        assert account not in result.flagged or result.flagged[account].ts < T0 + 200
+        assert result.states[account].recheck_due == -1
+
+
 def test_a_recheck_is_the_same_however_the_stream_is_batched() -> None:
     """Cut into batches of one event, with the state written after each, the stream gives the
     verdicts of one batch: the recheck index and the states agree at every cut."""
