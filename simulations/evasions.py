@@ -34,6 +34,8 @@ SPLIT_CARD_ACCOUNTS = 3
 ADAPTER_GAPS = ("payment_fingerprint", "account_created", "asn")
 # Requests each account of a thin farm sends: too few for any account to repeat a template.
 THIN_FARM_REQUESTS = 3
+# Answers shorter still than capped ones, for stress runs: what a farm's take is worth.
+SHORT_TOKENS = (120, 300)
 
 
 # Campaign types that are no farm: each account has a card of its own (or one for all, no
@@ -179,7 +181,22 @@ EVASIONS: dict[str, Evasion] = {e.name: e for e in _evasions()}
 # farms thinner still, for stress runs beside it.
 STRESS: dict[str, Evasion] = {
     e.name: e
-    for e in (_each_request("one", 1, "a stress run"), _each_request("two", 2, "a stress run"))
+    for e in (
+        _each_request("one", 1, "a stress run"),
+        _each_request("two", 2, "a stress run"),
+        Evasion(
+            "bursty",
+            "each account sends its share in bursts of its own, not in turn with the others: "
+            "a stress run",
+            _each_campaign(lambda c: {"timing": "bursty"}, skip=("slow_drip", "chat_mimicry")),
+        ),
+        Evasion(
+            "short",
+            f"every answer {SHORT_TOKENS[0]}-{SHORT_TOKENS[1]} tokens; max_tokens "
+            f"{SHORT_TOKENS[1]}: a stress run",
+            _each_campaign(_options(answer_tokens=list(SHORT_TOKENS)), skip=("logit_probe",)),
+        ),
+    )
 }
 # Several evasions at once, as traffic written elsewhere differs in wording, lengths and
 # spread together: the matrix runs these rows after the single ones.

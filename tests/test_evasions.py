@@ -20,6 +20,7 @@ from simulations.evasions import (
     COMBINED,
     EVASIONS,
     HUMAN_PER_HOUR,
+    SHORT_TOKENS,
     SPLIT_CARD_ACCOUNTS,
     apply,
 )
@@ -289,3 +290,11 @@ def test_stress_runs_thin_a_farm_further_and_keep_a_campaign_alone(
     assert {a: lab.events for a, lab in labels.items() if not lab.is_attack} == benign
     with pytest.raises(ValueError, match="unknown campaign type"):
         load_scenario("smoke").only(["hydra", "sneaky"])
+    # Bursts of one's own, and answers shorter than capped ones: farms but for their timing and
+    # lengths; the hand-paced campaigns keep their human timing.
+    changed = {c.id: c for c in apply(load_scenario("smoke"), "bursty+short").campaigns}
+    for c in load_scenario("smoke").campaigns:
+        human = c.type in ("slow_drip", "chat_mimicry")
+        assert changed[c.id].timing == (c.timing if human else "bursty")
+        if c.type != "logit_probe":
+            assert changed[c.id].options["answer_tokens"] == list(SHORT_TOKENS)
