@@ -47,12 +47,10 @@ SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
 LINKS_PER_KIND = 2
 
 
-def carry_links(
-    kept: Iterable[str], sent: Iterable[Iterable[str]], per_kind: int = LINKS_PER_KIND
-) -> list[str]:
+def carry_links(kept: Iterable[str], sent: Iterable[Iterable[str]]) -> list[str]:
     """The link values an account has (skeletons aside: chosen at its scoring), least recent
     first: ``kept``, its values so far, updated with its events' (``sent``, in event order),
-    keeping the ``per_kind`` sent last of each kind. However its events were cut into
+    keeping the ``LINKS_PER_KIND`` sent last of each kind. However its events were cut into
     segments, the result is the same.
 
     >>> carry_links(["system:a", "payment:p"], [["system:b"], ["system:c", "payment:p"]])
@@ -68,7 +66,7 @@ def carry_links(
     for value in reversed(recent):
         kind = value.split(":", 1)[0]
         counts[kind] = counts.get(kind, 0) + 1
-        if counts[kind] <= per_kind:
+        if counts[kind] <= LINKS_PER_KIND:
             keep.append(value)
     return keep[::-1]
 

@@ -74,6 +74,10 @@ KNOBS = (
          ("service.scoring:SKELETON_MIN_COUNT",)),
     Knob("skeleton_join", "members of a young crowd a thin account may join (5)",
          ("service.scoring:SKELETON_JOIN_MEMBERS",)),
+    Knob("links_per_kind", "link values an account keeps of each kind (2: 1 and 3 moved)",
+         ("service.scoring:LINKS_PER_KIND",)),
+    Knob("recheck_max_requests", "requests in its day up to which a young account of known "
+         "age is rechecked (100)", ("service.scoring:RECHECK_MAX_REQUESTS",)),
 )  # fmt: skip
 KNOB_NAMES = tuple(k.name for k in KNOBS)
 
