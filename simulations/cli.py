@@ -367,8 +367,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         return _sensitivity_command(args)
     if args.events is None or args.labels is None:
         raise CommandError(
-            "give --events and --labels of one scenario (or --matrix, --ablation or "
-            "--sensitivity)"
+            "give --events and --labels of one scenario (or --matrix, --ablation or --sensitivity)"
         )
     # matplotlib takes 0.7 s to import: only the command that draws should pay it, not every
     # `harvestguard` command (this module is imported to build the parser).

@@ -123,7 +123,7 @@ def moved(knob: Knob, factor: float, settings: dict[str, Any]) -> Iterator[None]
                 owner, param = name.split(".")
                 init = getattr(module, owner).__init__
                 before = init.__defaults__
-                names = list(inspect.signature(init).parameters)[-len(before):]
+                names = list(inspect.signature(init).parameters)[-len(before) :]
                 after = list(before)
                 after[names.index(param)] = scaled(after[names.index(param)], factor)
                 init.__defaults__ = tuple(after)

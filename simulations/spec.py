@@ -51,9 +51,7 @@ class BenignSpec(BaseModel):
     model_config = _STRICT
     accounts: int = Field(..., ge=1)
     events: int = Field(..., ge=1)
-    personas: dict[str, float] = Field(
-        default_factory=lambda: dict.fromkeys(DEFAULT_PERSONAS, 1.0)
-    )
+    personas: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(DEFAULT_PERSONAS, 1.0))
     heavy: HeavySpec = HeavySpec()
     nats: int = Field(0, ge=0, description="corporate NAT /24s shared by unrelated customers")
     nat_accounts: tuple[int, int] = (3, 10)

@@ -65,8 +65,9 @@ if ! "$LITELLM_VENV/bin/python" -c "import litellm.proxy.proxy_server, kafka, ms
 fi
 export HARVESTGUARD_LITELLM_VENV="$LITELLM_VENV"
 
-echo "run.sh: ruff check ."
+echo "run.sh: ruff check . && ruff format --check ."
 "$PY" -m ruff check .
+"$PY" -m ruff format --check .
 
 echo "run.sh: mypy service detectors simulations"
 "$PY" -m mypy service detectors simulations

@@ -179,8 +179,12 @@ def test_every_command_and_option_has_help_in_one_style() -> None:
     commands = _commands(parser)
     assert set(commands) == {"detect", "worker", "replay-dlq", "api", "settings", "simulate",
                              "evaluate"}  # fmt: skip
-    summaries = {c.dest: c.help for c in next(
-        a for a in parser._actions if isinstance(a, argparse._SubParsersAction))._choices_actions}
+    summaries = {
+        c.dest: c.help
+        for c in next(
+            a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+        )._choices_actions
+    }
     unstyled = []
     for name, command in {"harvestguard": parser, **commands}.items():
         texts = {"description": command.description}

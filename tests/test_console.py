@@ -91,7 +91,9 @@ def console(
     """An API with the smoke scenario pushed into it, and a signed-in page."""
     redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
     settings = api_settings(
-        redis_url, learn_interval_s=0, baseline_min_accounts=5,
+        redis_url,
+        learn_interval_s=0,
+        baseline_min_accounts=5,
         policy_overrides={SHADOW: {"shadow": True}},
     )
     app = create_app(settings)

@@ -247,6 +247,7 @@ def test_one_skeleton_fills_one_fixed_skeleton_with_new_payloads(runs: dict[str,
     # The payload still varies (a probe's is one word of a short list: not counted here)...
     shares = new_prompts(runs["one-skeleton"])
     assert all(share >= 0.6 for kind, share in shares.items() if kind != "logit_probe"), shares
+
     # ...and the hand-written campaigns, and every draw but the skeleton's, stay as they were.
     def hand_written(run: Run) -> list[dict[str, Any]]:
         return [e for e in _attack(run) if run[1][e["account_id"]].campaign_type

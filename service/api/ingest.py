@@ -186,9 +186,7 @@ class Ingestor:
         # Pushed events have no partition: one running epoch for the whole push stream,
         # and one clock, the server's, for what is too far ahead.
         self._epochs = PartitionEpochs(settings.epoch_s)
-        self._clock = EventClock(
-            settings.future_skew_s, settings.max_lateness_s, settings.epoch_s
-        )
+        self._clock = EventClock(settings.future_skew_s, settings.max_lateness_s, settings.epoch_s)
 
     def observe(
         self, records: list[tuple[int, bytes]], fmt: str

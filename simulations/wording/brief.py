@@ -105,13 +105,14 @@ _RULES = {
         "{problem}\n\n### A\n{candidate}\n\n### B\n{candidate}",
     ],
     "brief_follow": split(
-        "- shorter please|- give an example|Why?|Next: {chat_open}|- one word only"
-        "|- as a table"
+        "- shorter please|- give an example|Why?|Next: {chat_open}|- one word only|- as a table"
     ),
     **{f"brief_work_{lang}": bank for lang, bank in _WORK_FOREIGN.items()},
 }
 
 _GRADER = "# Role\nStrict grader."
+# Tables packed by hand, one kind of traffic a block.
+# fmt: off
 _KINDS: dict[str, KindText] = {
     "chat": (
         ("{chat_open}",),
@@ -218,6 +219,7 @@ for _lang in FOREIGN:
         ("", "{brief_sys}"),
         (),
     )
+# fmt: on
 
 FAMILY = WordingFamily(
     name="brief",

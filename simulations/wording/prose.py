@@ -133,6 +133,8 @@ _RULES = {
 }
 
 _EXAMINER = "You are an experienced examiner. Be fair and specific."
+# Tables packed by hand, one kind of traffic a block.
+# fmt: off
 _KINDS: dict[str, KindText] = {
     "chat": (
         ("{chat_open}",),
@@ -249,6 +251,7 @@ for _lang in FOREIGN:
         ("",),
         (),
     )
+# fmt: on
 
 FAMILY = WordingFamily(
     name="prose",

@@ -107,6 +107,8 @@ _RULES = {
 }
 
 _SOLVE = "{spec_sys_solver}"
+# Tables packed by hand, one kind of traffic a block.
+# fmt: off
 _KINDS: dict[str, KindText] = {
     "chat": (
         ("{chat_open}",),
@@ -210,6 +212,7 @@ for _lang in FOREIGN:
         (_SOLVE, "Reply in the language of the input. {spec_work}"),
         (),
     )
+# fmt: on
 
 FAMILY = WordingFamily(
     name="spec",
