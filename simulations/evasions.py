@@ -38,6 +38,8 @@ THIN_FARM_REQUESTS = 3
 SHORT_TOKENS = (120, 300)
 
 
+# Campaign types written and paced by hand, request by request: no script or timing to change.
+_HAND_WRITTEN = ("slow_drip", "chat_mimicry")
 # Campaign types that are no farm: each account has a card of its own (or one for all, no
 # groups to split) and is no thin member of a crowd.
 _NOT_FARMS = tuple(t for t in CAMPAIGN_TYPES if t != "hydra")
@@ -154,7 +156,7 @@ def _evasions() -> list[Evasion]:
             "each harvesting script fills one fixed prompt skeleton (not an evasion: how farms "
             "described elsewhere write their prompts); the drip and the mimicry, written by "
             "hand, stay as they are",
-            _each_campaign(_options(one_skeleton=True), skip=("slow_drip", "chat_mimicry")),
+            _each_campaign(_options(one_skeleton=True), skip=_HAND_WRITTEN),
         ),
         _each_request("three", THIN_FARM_REQUESTS, "the thin farm described elsewhere"),
         Evasion(
@@ -188,7 +190,7 @@ STRESS: dict[str, Evasion] = {
             "bursty",
             "each account sends its share in bursts of its own, not in turn with the others: "
             "a stress run",
-            _each_campaign(lambda c: {"timing": "bursty"}, skip=("slow_drip", "chat_mimicry")),
+            _each_campaign(lambda c: {"timing": "bursty"}, skip=_HAND_WRITTEN),
         ),
         Evasion(
             "short",

@@ -148,15 +148,18 @@ class SegmentExtras:
         keys = {int(self.heads[i]), int(self.tails[i]), int(self.frames[i])}
         return sorted(keys - {0})
 
+    def _events(self, k: int) -> np.ndarray:
+        """The batch indices of segment ``k``'s events, in event order."""
+        return self.order[self.bounds[k] : self.bounds[k + 1]]
+
     def link_sets(self, k: int) -> list[list[str]]:
         """The link values of segment ``k``'s events, in event order (repeats left out)."""
-        events = self.order[self.bounds[k] : self.bounds[k + 1]]
-        indices = self.link_column[events].tolist()
+        indices = self.link_column[self._events(k)].tolist()
         sets = self.batch.link_sets
         return [sets[i] for n, i in enumerate(indices) if n == 0 or i != indices[n - 1]]
 
     def of(self, k: int) -> tuple[dict[str, int], int, list[tuple[int, int]]]:
-        events = self.order[self.bounds[k] : self.bounds[k + 1]].tolist()
+        events = self._events(k).tolist()
         models: dict[str, int] = {}
         # Skeletons one by one, in event order: the heavy-hitter counts they feed are then
         # the same however the account's events were cut into segments.
