@@ -41,8 +41,13 @@ def _detect(args: argparse.Namespace) -> int:
     from service.offline import detect_file
 
     settings = _settings_with(args)
+    scores = output_file(args.scores) if args.scores else None
     summary = detect_file(
-        args.input, output_file(args.output), settings, show_progress=args.progress
+        args.input,
+        output_file(args.output),
+        settings,
+        show_progress=args.progress,
+        scores_path=scores,
     )
     for line in summary.rejections:
         print(f"rejected {line}", file=sys.stderr)
@@ -133,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     detect.add_argument(
         "--output", required=True, type=Path, metavar="VERDICTS",
         help="Where to write the verdicts, JSONL (its folder is created).",
+    )  # fmt: skip
+    detect.add_argument(
+        "--scores", type=Path, default=None, metavar="SCORES",
+        help="Also write every account's highest score, flagged or not, JSONL "
+        "({account_id, max_score}; what `harvestguard evaluate --scores` reads).",
     )  # fmt: skip
     detect.add_argument(
         "--progress",

@@ -81,7 +81,7 @@ def _detect(
     pipeline: Pipeline,
     summary: DetectSummary,
     flags: dict[str, FirstFlag],
-    accounts: set[str],
+    peaks: dict[str, float],
     progress: tqdm[Any],
 ) -> None:
     """The loop of :func:`detect_file`: every batch the file source releases, in order."""
@@ -99,7 +99,10 @@ def _detect(
         result = pipeline.process(batch.observed, batch.epochs)
         pipeline.commit(result)
         flags.update(result.flagged)
-        accounts.update(result.states)
+        for account in result.states:
+            peaks.setdefault(account, 0.0)
+        for account, score in result.peaks.items():
+            peaks[account] = max(peaks[account], score)
         summary.events += result.applied
         summary.duplicates += result.duplicates
         summary.rechecks += result.rechecked
@@ -115,9 +118,12 @@ def detect_file(
     settings: Settings | None = None,
     show_progress: bool | None = None,
     links: LinkStore | None = None,
+    scores_path: Path | str | None = None,
 ) -> DetectSummary:
     """Run detection over a JSONL(.gz) file; write one verdict line per flagged account.
 
+    ``scores_path``: where to write every account's highest score, flagged or not
+    (``{account_id, max_score}`` lines, what ``harvestguard evaluate --scores`` reads).
     ``links`` replaces the embedded link store (benchmarks/epoch_linkage.py)."""
     settings = settings or Settings()
     input_path, output_path = Path(input_path), Path(output_path)
@@ -127,18 +133,23 @@ def detect_file(
     )
     summary = DetectSummary()
     flags: dict[str, FirstFlag] = {}
-    accounts: set[str] = set()
+    peaks: dict[str, float] = {}
     show = sys.stderr.isatty() if show_progress is None else show_progress
     progress = tqdm(total=input_path.stat().st_size, unit="B", unit_scale=True, disable=not show)
     started = time.perf_counter()
     source = FileSource.from_settings(input_path, settings)
     with throughput_gc():  # set before the child is forked: it runs with them too
-        _detect(source, store, pipeline, summary, flags, accounts, progress)
+        _detect(source, store, pipeline, summary, flags, peaks, progress)
     summary.seconds = time.perf_counter() - started
     progress.close()
-    summary.accounts = len(accounts)
+    summary.accounts = len(peaks)
     summary.flagged = Counter(flag.strongest for flag in flags.values())
     with output_path.open("wb") as out:
         for account in sorted(flags, key=lambda a: (flags[a].ts, a)):
             out.write(orjson.dumps(verdict_line(account, flags[account])) + b"\n")
+    if scores_path is not None:
+        with Path(scores_path).open("wb") as out:
+            for account in sorted(peaks):
+                line = {"account_id": account, "max_score": round(peaks[account], 4)}
+                out.write(orjson.dumps(line) + b"\n")
     return summary

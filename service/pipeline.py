@@ -71,6 +71,9 @@ class BatchResult:
     # rechecks ran, the epoch it reached: the store forgets those due by then.
     rechecks: dict[int, dict[str, int]] = field(default_factory=dict)
     reached: dict[int, int] = field(default_factory=dict)
+    # Each account scored in the batch: its highest score (offline runs keep them, so that an
+    # evaluation can read how far every account, flagged or not, came to a verdict).
+    peaks: dict[str, float] = field(default_factory=dict)
 
 
 class Scoring(NamedTuple):
@@ -341,6 +344,7 @@ class Pipeline:
         account, state = at.account, at.state
         assessment, x, linked = round_.score(account, state, extra, learn=learn)
         result.scored += 1
+        result.peaks[account] = max(result.peaks.get(account, 0.0), assessment.score)
         change = self.verdicts.decide(
             account, state, at.event_id, at.ts, at.events, assessment, x, linked
         )

@@ -167,7 +167,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     ev.add_argument(
         "--scores", type=input_file("a JSONL file of {account_id, max_score} lines"),
-        metavar="SCORES", help="Per-account maximum scores, JSONL, for the score plot.",
+        metavar="SCORES", help="Per-account maximum scores, JSONL, for the score plot "
+        "(harvestguard detect --scores; with --detect, its run's unless given).",
     )  # fmt: skip
     ev.add_argument("--report", type=Path, help="Also write the Markdown report here.")
     ev.add_argument("--plots", type=Path, metavar="DIR", help="Write PNG plots into this folder.")
@@ -343,11 +344,11 @@ def _expected_bounds(text: str) -> dict[str, Any]:
     return bounds
 
 
-def _run_detection(events: Path, verdicts: Path) -> None:
+def _run_detection(events: Path, verdicts: Path, scores: Path) -> None:
     # Imported here: the detection pipeline is optional for everything else in this module.
     from service.offline import detect_file
 
-    detect_file(events, output_file(verdicts))
+    detect_file(events, output_file(verdicts), scores_path=scores)
 
 
 def _read(reader: Callable[[Path], T], path: Path, flag: str, wanted: str) -> T:
@@ -374,11 +375,14 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from simulations.report import markdown, write_plots
 
     verdicts_path: Path | None = args.verdicts
+    scores_path: Path | None = args.scores
     if args.detect:
-        if verdicts_path is None:
-            verdicts_path = Path(tempfile.mkdtemp(prefix="harvestguard-")) / "verdicts.jsonl"
+        folder = Path(tempfile.mkdtemp(prefix="harvestguard-"))
+        verdicts_path = verdicts_path or folder / "verdicts.jsonl"
+        # Every account's highest score, flagged or not, unless --scores names others.
+        scores_path = scores_path or folder / "scores.jsonl"
         try:
-            _run_detection(args.events, verdicts_path)
+            _run_detection(args.events, verdicts_path, folder / "scores.jsonl")
         except ImportError as error:
             raise CommandError(f"--detect: detection is not installed ({error})") from None
     elif verdicts_path is None:
@@ -391,8 +395,8 @@ def evaluate_command(args: argparse.Namespace) -> int:
             "or pass --detect"
         )
     scores = None
-    if args.scores:
-        scores = _read(read_scores, args.scores, "--scores", "{account_id, max_score} lines")
+    if scores_path is not None:
+        scores = _read(read_scores, scores_path, "--scores", "{account_id, max_score} lines")
     labels = _read(read_labels, args.labels, "--labels", LABELS_FILE)
     verdicts = _read(read_verdicts, verdicts_path, "--verdicts", "what harvestguard detect wrote")
     metrics = evaluate(args.events, labels, verdicts, scores)

@@ -128,6 +128,7 @@ class CampaignResult:
     leaked_tokens: int
     events_before_flag: list[int]
     delays_s: list[float]
+    peak_scores: list[float] = field(default_factory=list)  # each account's highest score
 
     @property
     def recall(self) -> float:
@@ -247,6 +248,8 @@ def evaluate(
             c.events += u.events
             c.completion_tokens += u.tokens
             c.leaked_tokens += _leaked(u, v)
+            if scores is not None:
+                c.peak_scores.append(scores.get(account, 0.0))
             if v is not None:
                 c.flagged += 1
                 if v.events_before_flag is not None:

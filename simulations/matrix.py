@@ -10,6 +10,7 @@ and leaked tokens of the same run.
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import tempfile
 import time
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simulations.evaluate import Metrics, evaluate, read_verdicts
+from simulations.evaluate import Metrics, evaluate, read_scores, read_verdicts
 from simulations.evasions import EVASIONS, apply, describe
 from simulations.generator import generate
 from simulations.labels import read_labels
@@ -38,10 +39,17 @@ class TypeResult:
     flagged: int
     completion_tokens: int
     leaked_tokens: int
+    peak_scores: tuple[float, ...] = ()  # each account's highest score, flagged or not
 
     @property
     def recall(self) -> float:
         return self.flagged / self.accounts if self.accounts else 0.0
+
+    @property
+    def median_score(self) -> float | None:
+        """The median account's highest score: how far the type stands from the review
+        threshold, whichever side of it (a count of flags hides a cell at the edge)."""
+        return statistics.median(self.peak_scores) if self.peak_scores else None
 
     @property
     def leaked_share(self) -> float:
@@ -57,6 +65,7 @@ def by_type(m: Metrics) -> dict[str, TypeResult]:
             t.flagged + c.flagged,
             t.completion_tokens + c.completion_tokens,
             t.leaked_tokens + c.leaked_tokens,
+            t.peak_scores + tuple(c.peak_scores),
         )
     return out
 
@@ -88,12 +97,14 @@ class Run:
             "heavy_benign": m.heavy_benign,
             "heavy_benign_flagged": m.heavy_benign_flagged,
             "heavy_benign_enforced": m.heavy_benign_enforced,
+            "top_benign_score": max(m.benign_scores, default=None),
             "types": {
                 k: {
                     "accounts": t.accounts,
                     "flagged": t.flagged,
                     "recall": t.recall,
                     "leaked_tokens": t.leaked_share,
+                    "median_score": t.median_score,
                 }
                 for k, t in self.types.items()
             },
@@ -106,11 +117,12 @@ def detect(events: Path, labels: Path, settings: Settings | None = None) -> tupl
     from service.offline import detect_file
 
     with tempfile.TemporaryDirectory(prefix="harvestguard-") as tmp:
-        verdicts = Path(tmp) / "verdicts.jsonl"
+        verdicts, scores = Path(tmp) / "verdicts.jsonl", Path(tmp) / "scores.jsonl"
         started = time.perf_counter()
-        detect_file(events, verdicts, settings, show_progress=False)
+        detect_file(events, verdicts, settings, show_progress=False, scores_path=scores)
         seconds = time.perf_counter() - started
-        return evaluate(events, read_labels(labels), read_verdicts(verdicts)), seconds
+        found = read_verdicts(verdicts)
+        return evaluate(events, read_labels(labels), found, read_scores(scores)), seconds
 
 
 def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Run:
@@ -219,6 +231,26 @@ def matrix_markdown(base: Scenario, runs: dict[str, Run], failures: list[str] | 
             f"| {name} | "
             + " | ".join(fixed(t[k].leaked_share) if k in t else "n/a" for k in types)
             + " |"
+        )
+    lines += [
+        "",
+        "## Margins: the median account's highest score per campaign type",
+        "",
+        "How far each type stands from the review threshold (0.80 by default), flagged or "
+        "not, beside the highest score of any benign account in the same run: a recall of "
+        "1.000 at a median of 0.81 is one small change from 0, and so is a benign account at "
+        "0.79.",
+        "",
+        "| evasion | " + " | ".join(types) + " | highest benign |",
+        "|---|" + "---:|" * (len(types) + 1),
+    ]
+    for name, run in runs.items():
+        t = run.types
+        top = max(run.metrics.benign_scores, default=None)
+        lines.append(
+            f"| {name} | "
+            + " | ".join(fixed(t[k].median_score) if k in t else "n/a" for k in types)
+            + f" | {fixed(top)} |"
         )
     lines += ["", "## Evasions", ""]
     lines += [f"- `{name}`: {describe(name)}" for name in runs]

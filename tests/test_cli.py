@@ -11,7 +11,8 @@ import orjson
 import pytest
 
 from service.cli import build_parser, main
-from simulations.evaluate import evaluate, read_verdicts
+from service.settings import Settings
+from simulations.evaluate import evaluate, read_scores, read_verdicts
 from simulations.labels import read_labels
 from simulations.report import scores_title
 from tests.factories import event
@@ -77,6 +78,28 @@ def test_detect_makes_the_output_folder(scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "deeper" / "verdicts.jsonl"
     assert main(["detect", "--input", str(scenario / "events.jsonl"), "--output", str(out)]) == 0
     assert out.read_bytes() == (scenario / "verdicts.jsonl").read_bytes()
+
+
+def test_detect_writes_every_accounts_highest_score_flagged_or_not(
+    scenario: Path, tmp_path: Path
+) -> None:
+    scores = tmp_path / "scores.jsonl"
+    verdicts = tmp_path / "verdicts.jsonl"
+    assert main(["detect", "--input", str(scenario / "events.jsonl"), "--output", str(verdicts),
+                 "--scores", str(scores)]) == 0  # fmt: skip
+    assert verdicts.read_bytes() == (scenario / "verdicts.jsonl").read_bytes()
+    highest = read_scores(scores)
+    senders = {orjson.loads(line)["account_id"] for line in (scenario / "events.jsonl").open()}
+    assert set(highest) == senders
+    flagged = read_verdicts(verdicts)
+    review = Settings().review_threshold
+    assert flagged and len(flagged) < len(highest)
+    for account, score in highest.items():
+        # A flag is a score that reached the review threshold, so the highest score says
+        # which side of it every account ended on (4 decimals written).
+        assert (score >= review - 1e-4) if account in flagged else (score < review + 1e-4)
+        if account in flagged:
+            assert score >= (flagged[account].score or 0.0) - 1e-4
 
 
 def test_evaluate_refuses_missing_or_mismatched_files_and_contradictions(

@@ -56,6 +56,9 @@ def test_a_matrix_cell_is_what_evaluate_detect_gives_on_the_same_traffic(tmp_pat
     assert cell.events == sum(1 for _ in events.open())
 
 
+REVIEW = Settings().review_threshold
+
+
 def test_matrix_prints_recall_per_type_and_evasion_with_the_runs_own_figures(
     tmp_path: Path,
 ) -> None:
@@ -81,6 +84,19 @@ def test_matrix_prints_recall_per_type_and_evasion_with_the_runs_own_figures(
         assert values[10] == f"{cell['benign_fpr']:.4f}"
         heavy = cell["heavy_benign_flagged"], cell["heavy_benign_enforced"], cell["heavy_benign"]
         assert values[11] == "{} ({}) of {}".format(*heavy)
+        # The margins table: an account is flagged when its score reaches the review
+        # threshold, so the median account's highest score sits on the side of it where
+        # most of the type's accounts are.
+        margins = [r for r in rows if r.startswith(f"| {cell['evasion']} |")][2]
+        shown_medians = margins.strip("| ").split(" | ")[1:9]
+        for kind, shown in zip(CAMPAIGN_TYPES, shown_medians, strict=True):
+            t = cell["types"][kind]
+            assert shown == f"{t['median_score']:.3f}"
+            if t["recall"] > 0.5:
+                assert t["median_score"] >= REVIEW - 1e-4
+            elif t["recall"] < 0.5:
+                assert t["median_score"] < REVIEW + 1e-4
+        assert margins.endswith(f" {cell['top_benign_score']:.3f} |")
     assert "- `own-payment`: no payment method shared between accounts" in report.read_text()
 
 
