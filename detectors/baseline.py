@@ -46,9 +46,7 @@ MAGNITUDES: tuple[str, ...] = (
 FEATURES = SHARES + MAGNITUDES
 _SHARE = frozenset(SHARES)
 # The content shares whose tier median raises the content family's floors.
-FLOOR_SHARES: tuple[str, ...] = (
-    "trace_share", "harvest_share", "elicit_share", "grade_share", "probe_share",
-)  # fmt: skip
+FLOOR_SHARES: tuple[str, ...] = ("trace_share", "harvest_share", "grade_share", "probe_share")
 
 
 class Peer(NamedTuple):

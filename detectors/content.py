@@ -42,28 +42,22 @@ class Kind(NamedTuple):
     volume_full: float
     weight: float
     floor_feature: str  # the baseline share whose tier median raises the floor
-    # The share of requests that asked for it, where the count weighs what was taken: the
-    # share is read from the asking and the count's worth (per request asked) scales the
-    # evidence, so a campaign that shortens its answers scores lower instead of falling
-    # under the floor (each short answer counts 0.4, under a floor of 0.5).
-    asked: str = ""
 
 
 KINDS: tuple[Kind, ...] = (
     # The model's whole reasoning trace demanded and a long answer taken away: the
     # distillation corpus itself.
     Kind("reasoning_trace_harvest", "trace_count", 0.15, 0.5, 3.0, 30.0, 3.0, "trace_share"),
-    # Reasoning asked for in any words, by most of the day's requests, as much as the answers
-    # were worth: honest tutoring asks too, so only a large share counts.
-    Kind("reasoning_harvest", "harvest_count", 0.5, 0.9, 5.0, 60.0, 6.0, "elicit_share",
-         "elicit_share"),
+    # Reasoning asked for in any words, with a long answer: honest tutoring does it too,
+    # so only a large share counts.
+    Kind("reasoning_harvest", "harvest_count", 0.5, 0.9, 5.0, 60.0, 6.0, "harvest_share"),
     # Reasoning answers by the hundred, even when ordinary chat is mixed in to dilute them.
     Kind("reasoning_volume", "harvest_count", 0.15, 0.4, 100.0, 2000.0, 5.0, "harvest_share"),
     # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
     Kind("rubric_volume", "grade_count", 0.6, 0.95, 20.0, 100.0, 8.0, "grade_share"),
     # Tiny completions under a large logit_bias: output-projection extraction.
     Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 11.0, "probe_share"),
-)  # fmt: skip
+)
 # What a benchmark harness's traffic also shows.
 BENCHMARK_LIKE = frozenset(
     {"reasoning_trace_harvest", "reasoning_harvest", "reasoning_volume", "rubric_volume"}
@@ -94,14 +88,11 @@ class ContentEvidence(Evidence):
             count = x.get(kind.feature, 0.0)
             if count <= 0:
                 continue
-            share, worth = count / (requests + self.prior_requests), 1.0
-            if kind.asked:  # every request that took one asked for it
-                asked = max(x.get(kind.asked, 0.0) * requests, count)
-                share, worth = asked / (requests + self.prior_requests), count / asked
+            share = count / (requests + self.prior_requests)
             floor = max(kind.share_floor, floors.get(kind.floor_feature, 0.0))
             full = max(kind.share_full, floor + 0.1)
             strength = ramp(share, floor, full) * log_ramp(count, kind.volume_floor,
-                                                           kind.volume_full) * worth  # fmt: skip
+                                                           kind.volume_full)  # fmt: skip
             if strength > 0:
                 found.append(Signal(kind.reason, kind.weight * strength, share, kind.floor_feature))
         return found

@@ -130,19 +130,6 @@ def test_a_shorter_answer_or_a_share_a_little_under_scores_a_little_lower() -> N
     assert full > less > least > 0
 
 
-def test_reasoning_asked_for_with_short_answers_scores_lower_not_nothing() -> None:
-    """A campaign that caps its answers under any length threshold still asks for reasoning in
-    every request: each short answer counts 40 % of a long one (``harvest``), which puts the
-    share of harvests under the kind's floor however many were asked for. The share is read
-    from the asking, and the answers' worth scales the evidence."""
-    content = ContentEvidence()
-    long = log_odds(content, vector(500, elicit_share=0.98, harvest_count=480))
-    short = log_odds(content, vector(500, elicit_share=0.98, harvest_count=220))
-    assert 0.3 * long < short < 0.6 * long
-    # A tutor: reasoning asked for in a third of its requests, long answers or short.
-    assert log_odds(content, vector(300, elicit_share=0.33, harvest_count=90)) == 0.0
-
-
 def test_reproducible_decoding_discounts_only_part_of_the_content_family() -> None:
     content = ContentEvidence()
     x = vector(400, harvest_count=320, trace_count=150)
@@ -164,8 +151,8 @@ def test_structure_needs_valuable_answers() -> None:
 def test_peers_raise_the_floor_of_a_share_that_is_normal_in_their_tier() -> None:
     baseline = PeerBaseline(min_accounts=20)
     for _ in range(40):
-        baseline.learn_one({"requests": 400.0, "harvest_share": 0.45, "elicit_share": 0.45})
-    tutor = vector(400, harvest_count=320, elicit_share=0.8)
+        baseline.learn_one({"requests": 400.0, "harvest_share": 0.45})
+    tutor = vector(400, harvest_count=320)
     assert log_odds(ContentEvidence(baseline), tutor) < log_odds(ContentEvidence(), tutor)
 
 
