@@ -142,12 +142,24 @@ class CampaignResult:
     def median_events_before_flag(self) -> float | None:
         return statistics.median(self.events_before_flag) if self.events_before_flag else None
 
+    @property
+    def median_score(self) -> float | None:
+        """The median account's highest score (None without a scores file)."""
+        return statistics.median(self.peak_scores) if self.peak_scores else None
+
 
 @dataclass
 class PersonaResult:
     persona: str
     accounts: int
     flagged: int
+    peak_scores: list[float] = field(default_factory=list)  # each account's highest score
+
+    @property
+    def top_score(self) -> float | None:
+        """The highest score any of its accounts reached (None without a scores file): how
+        near the persona's most suspect honest account came to a verdict."""
+        return max(self.peak_scores, default=None)
 
     @property
     def fpr(self) -> float:
@@ -212,9 +224,11 @@ class Metrics:
             "campaigns": {c.campaign: {
                 "type": c.type, "accounts": c.accounts, "flagged": c.flagged,
                 "recall": c.recall, "median_events_before_flag": c.median_events_before_flag,
-                "leaked_tokens": c.leaked_share} for c in self.campaigns},
+                "leaked_tokens": c.leaked_share, "median_score": c.median_score}
+                for c in self.campaigns},
             "personas": {p.persona: {"accounts": p.accounts, "flagged": p.flagged,
-                                     "fpr": p.fpr} for p in self.personas},
+                                     "fpr": p.fpr, "top_score": p.top_score}
+                         for p in self.personas},
             "unlabelled_flagged": self.unlabelled_flagged, "invalid_lines": self.invalid_lines,
         }  # fmt: skip
 
@@ -261,6 +275,8 @@ def evaluate(
             p = personas.setdefault(lab.group, PersonaResult(lab.group, 0, 0))
             p.accounts += 1
             p.flagged += flagged
+            if scores is not None:
+                p.peak_scores.append(scores.get(account, 0.0))
             if account in heavy:
                 heavy_benign += 1
                 heavy_flagged += flagged

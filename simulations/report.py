@@ -63,27 +63,31 @@ def markdown(
         "## Campaigns",
         "",
         "| campaign | type | accounts | flagged | recall | median events before flag "
-        "| median time to flag | leaked tokens |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| median time to flag | leaked tokens | median score |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in m.campaigns:
         lines.append(
             f"| {c.campaign} | {c.type} | {c.accounts} | {c.flagged} | {_f(c.recall)} | "
             f"{_f(c.median_events_before_flag, 1)} | {_minutes(c.delays_s)} | "
-            f"{_f(c.leaked_share)} |"
+            f"{_f(c.leaked_share)} | {_f(c.median_score)} |"
         )
     lines += [
         "",
         "Leaked tokens: share of the campaign's completion tokens served up to and including "
-        "each account's flagging event (all of them for accounts never flagged).",
+        "each account's flagging event (all of them for accounts never flagged). Scores "
+        "(with a scores file, as `evaluate --detect` has): each account's highest, against "
+        "the review threshold; the median account's per campaign, the highest per persona.",
         "",
         "## Benign personas",
         "",
-        "| persona | accounts | flagged | false-positive rate |",
-        "|---|---:|---:|---:|",
+        "| persona | accounts | flagged | false-positive rate | highest score |",
+        "|---|---:|---:|---:|---:|",
     ]
     for p in m.personas:
-        lines.append(f"| {p.persona} | {p.accounts} | {p.flagged} | {_f(p.fpr, 4)} |")
+        lines.append(
+            f"| {p.persona} | {p.accounts} | {p.flagged} | {_f(p.fpr, 4)} | {_f(p.top_score)} |"
+        )
     if m.actions:
         lines += ["", "## Actions reached", "", "| action | accounts |", "|---|---:|"]
         lines += [f"| {a} | {n} |" for a, n in sorted(m.actions.items())]

@@ -11,6 +11,7 @@ import pytest
 from simulations.cli import register
 from simulations.evaluate import check_bounds, evaluate, read_scores, read_verdicts
 from simulations.labels import Label, read_labels, write_labels
+from simulations.report import markdown
 
 T0 = 1_800_000_000.0
 
@@ -146,6 +147,24 @@ def test_hand_computed_metrics(triple: tuple[Path, Path, Path]) -> None:
         "tutoring": (2, 0, 0.0),
     }
     assert sorted(m.attack_scores) == [0.8, 0.9] and m.benign_scores == [0.7]
+    # Without a scores file no account has a highest score to show.
+    assert c1.median_score is None and all(p.top_score is None for p in m.personas)
+
+
+def test_scores_give_each_campaign_its_median_and_each_persona_its_highest(
+    triple: tuple[Path, Path, Path],
+) -> None:
+    events, labels, verdicts = triple
+    highest = {"a1": 0.85, "a2": 0.4, "a3": 0.95, "b1": 0.81, "b2": 0.3, "b3": 0.79}
+    m = evaluate(events, read_labels(labels), read_verdicts(verdicts), highest)
+    c1, c2 = m.campaigns
+    assert (c1.median_score, c2.median_score) == (pytest.approx(0.625), 0.95)
+    # An account the scores file does not list never reached a score above 0.
+    tops = {p.persona: p.top_score for p in m.personas}
+    assert tops == {"chat_app": 0.81, "tutoring": 0.79, "classification": 0.0}
+    report = markdown(m)
+    assert "| c1 | bulk_cot | 2 | 1 | 0.500 |" in report and report.count("| 0.625 |") == 1
+    assert "| tutoring | 2 | 0 | 0.0000 | 0.790 |" in report
 
 
 def test_bounds(triple: tuple[Path, Path, Path]) -> None:

@@ -14,7 +14,7 @@ import service.offline
 from detectors.families import FAMILIES
 from service.cli import main
 from service.settings import Settings
-from simulations.evaluate import evaluate, read_verdicts
+from simulations.evaluate import evaluate, read_scores, read_verdicts
 from simulations.evasions import EVASIONS, apply
 from simulations.generator import generate
 from simulations.labels import read_labels
@@ -49,9 +49,10 @@ def test_a_matrix_cell_is_what_evaluate_detect_gives_on_the_same_traffic(tmp_pat
     cell = run_scenario(scenario)
     events = tmp_path / "e.jsonl"
     generate(scenario, events)
-    service.offline.detect_file(events, tmp_path / "v.jsonl")
+    service.offline.detect_file(events, tmp_path / "v.jsonl", scores_path=tmp_path / "s.jsonl")
     direct = evaluate(events, read_labels(tmp_path / "e.labels.jsonl"),
-                      read_verdicts(tmp_path / "v.jsonl"))  # fmt: skip
+                      read_verdicts(tmp_path / "v.jsonl"),
+                      read_scores(tmp_path / "s.jsonl"))  # fmt: skip
     assert cell.metrics.as_dict() == direct.as_dict()
     assert cell.events == sum(1 for _ in events.open())
 
