@@ -81,6 +81,7 @@ def _detect(
     pipeline: Pipeline,
     summary: DetectSummary,
     flags: dict[str, FirstFlag],
+    accounts: set[str],
     peaks: dict[str, float],
     progress: tqdm[Any],
 ) -> None:
@@ -99,10 +100,10 @@ def _detect(
         result = pipeline.process(batch.observed, batch.epochs)
         pipeline.commit(result)
         flags.update(result.flagged)
-        for account in result.states:
-            peaks.setdefault(account, 0.0)
+        accounts.update(result.states)
         for account, score in result.peaks.items():
-            peaks[account] = max(peaks[account], score)
+            if score > peaks.get(account, 0.0):
+                peaks[account] = score
         summary.events += result.applied
         summary.duplicates += result.duplicates
         summary.rechecks += result.rechecked
@@ -133,23 +134,24 @@ def detect_file(
     )
     summary = DetectSummary()
     flags: dict[str, FirstFlag] = {}
+    accounts: set[str] = set()
     peaks: dict[str, float] = {}
     show = sys.stderr.isatty() if show_progress is None else show_progress
     progress = tqdm(total=input_path.stat().st_size, unit="B", unit_scale=True, disable=not show)
     started = time.perf_counter()
     source = FileSource.from_settings(input_path, settings)
     with throughput_gc():  # set before the child is forked: it runs with them too
-        _detect(source, store, pipeline, summary, flags, peaks, progress)
+        _detect(source, store, pipeline, summary, flags, accounts, peaks, progress)
     summary.seconds = time.perf_counter() - started
     progress.close()
-    summary.accounts = len(peaks)
+    summary.accounts = len(accounts)
     summary.flagged = Counter(flag.strongest for flag in flags.values())
     with output_path.open("wb") as out:
         for account in sorted(flags, key=lambda a: (flags[a].ts, a)):
             out.write(orjson.dumps(verdict_line(account, flags[account])) + b"\n")
     if scores_path is not None:
         with Path(scores_path).open("wb") as out:
-            for account in sorted(peaks):
-                line = {"account_id": account, "max_score": round(peaks[account], 4)}
+            for account in sorted(accounts):  # one not scored yet reached no score
+                line = {"account_id": account, "max_score": round(peaks.get(account, 0.0), 4)}
                 out.write(orjson.dumps(line) + b"\n")
     return summary
