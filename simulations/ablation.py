@@ -108,6 +108,21 @@ def ablation_markdown(runs: dict[tuple[str, str], Run]) -> str:
         )
     lines += [
         "",
+        "## Margins, lowest over the scenarios",
+        "",
+        "The median account's highest score per campaign type, flagged or not (the review "
+        "threshold is 0.80 by default): how far switching a family off takes a type from a "
+        "verdict, where recall only says whether it crossed.",
+        "",
+        "| switched off | " + " | ".join(types) + " |",
+        "|---|" + "---:|" * len(types),
+    ]
+    for off in offs:
+        mine = [runs[off, s] for s in sources]
+        medians = [_lowest([r.types[k].median_score for r in mine if k in r.types]) for k in types]
+        lines.append(f"| {off} | " + " | ".join(fixed(x) for x in medians) + " |")
+    lines += [
+        "",
         "## Per scenario",
         "",
         "| switched off | scenario | " + " | ".join(types) + " | precision | benign FPR "
@@ -123,6 +138,10 @@ def ablation_markdown(runs: dict[tuple[str, str], Run]) -> str:
             f"{run.detect_s:.0f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _lowest(values: list[float | None]) -> float | None:
+    return min((v for v in values if v is not None), default=None)
 
 
 def ablation_json(runs: dict[tuple[str, str], Run]) -> dict[str, object]:

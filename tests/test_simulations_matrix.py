@@ -131,6 +131,16 @@ def test_ablation_switches_each_family_off_in_turn_through_the_setting(
     table = (tmp_path / "a.md").read_text()
     for family in FAMILIES:
         assert re.search(rf"^\| {family} \| smoke \| ", table, re.M), family
+    # The margins: one scenario, so each cell is that run's median account's highest score.
+    margins = table.split("## Margins")[1].split("## Per scenario")[0]
+    header = next(line for line in margins.splitlines() if line.startswith("| switched off"))
+    shown_types = header.strip("| ").split(" | ")[1:]
+    for run in runs:
+        row = next(line for line in margins.splitlines()
+                   if line.startswith(f"| {run['switched_off']} |"))  # fmt: skip
+        cells = row.strip("| ").split(" | ")[1:]
+        for kind, shown in zip(shown_types, cells, strict=True):
+            assert shown == f"{run['types'][kind]['median_score']:.3f}"
 
 
 def test_without_names_the_ablations_and_reads_an_events_file(
