@@ -379,12 +379,13 @@ def evaluate_command(args: argparse.Namespace) -> int:
     if args.detect:
         folder = Path(tempfile.mkdtemp(prefix="harvestguard-"))
         verdicts_path = verdicts_path or folder / "verdicts.jsonl"
-        # Every account's highest score, flagged or not, unless --scores names others.
-        scores_path = scores_path or folder / "scores.jsonl"
+        run_scores = folder / "scores.jsonl"
         try:
-            _run_detection(args.events, verdicts_path, folder / "scores.jsonl")
+            _run_detection(args.events, verdicts_path, run_scores)
         except ImportError as error:
             raise CommandError(f"--detect: detection is not installed ({error})") from None
+        # Every account's highest score, flagged or not, unless --scores names others.
+        scores_path = scores_path or run_scores
     elif verdicts_path is None:
         raise CommandError(
             "give --verdicts FILE (from harvestguard detect) or --detect to run detection first"
