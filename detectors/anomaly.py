@@ -63,9 +63,12 @@ class AnomalyEvidence(Evidence):
         return sorted(found, reverse=True)[: self.top]
 
     def explain_one(self, x: dict[str, float]) -> list[Signal]:
+        volume = log_ramp(x.get("requests", 0.0), 10.0, 100.0)
+        if volume <= 0:  # too few requests to be unusual: skip reading the peers
+            return []
         surprises = self.surprise(x)
         total = sum(s for s, _ in surprises)
-        strength = ramp(total, 2.0, 8.0) * log_ramp(x.get("requests", 0.0), 10.0, 100.0)
+        strength = ramp(total, 2.0, 8.0) * volume
         if strength <= 0:
             return []
         # The weight is shared out among the features that made it, by their surprise.

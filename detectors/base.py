@@ -86,7 +86,13 @@ def ramp(value: float, floor: float, full: float) -> float:
 
 def log_ramp(value: float, floor: float, full: float) -> float:
     """:func:`ramp` on a log scale, for counts and volumes."""
-    return ramp(math.log1p(max(value, 0.0)), math.log1p(floor), math.log1p(full))
+    value = max(value, 0.0)
+    # The log is monotonic: a value at either end needs no logarithm (most of them are).
+    if value <= floor:
+        return 0.0
+    if value >= full:
+        return 1.0
+    return ramp(math.log1p(value), math.log1p(floor), math.log1p(full))
 
 
 def logistic(log_odds: float) -> float:
