@@ -34,7 +34,7 @@ import orjson
 
 from service.command_line import EVENTS_FILE, CommandError, input_file, output_file
 from simulations.evaluate import check_bounds, evaluate, read_scores, read_verdicts
-from simulations.evasions import COMBINED, EVASIONS
+from simulations.evasions import COMBINED, EVASIONS, apply
 from simulations.evasions import parts as evasion_parts
 from simulations.generator import default_labels_path, generate
 from simulations.labels import read_labels
@@ -462,8 +462,11 @@ def _matrix_command(args: argparse.Namespace) -> int:
     runs = run_matrix(base, evasions, jobs=args.jobs, done=done)
     failures = None
     if bounds is not None:
-        failures = [f"{name}: {f}" for name, run in runs.items()
-                    for f in check_bounds(run.metrics, bounds)]  # fmt: skip
+        failures = [
+            f"{name}: {f}"
+            for name, run in runs.items()
+            for f in check_bounds(run.metrics, bounds, apply(base, name).wording)
+        ]
     _write(args, matrix_markdown(base, runs, failures), matrix_json(base, runs))
     return 1 if failures else 0
 

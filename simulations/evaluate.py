@@ -304,12 +304,14 @@ def evaluate(
     )  # fmt: skip
 
 
-def check_bounds(m: Metrics, bounds: dict[str, Any]) -> list[str]:
+def check_bounds(m: Metrics, bounds: dict[str, Any], wording: str = "default") -> list[str]:
     """Failures of ``m`` against expected.json's ``detection`` bounds (empty = all met).
 
     ``known_gaps`` maps a campaign type that misses the per-campaign targets to the
     floors measured for it instead (``recall_min``, ``leaked_tokens_max``): a gap is
-    declared, argued in docs/evaluation.md, and still fails if it widens."""
+    declared, argued in docs/evaluation.md, and still fails if it widens.
+    ``wording_gaps`` declares more of them for the run's wording family alone, so that
+    a gap one family shows does not loosen the bounds of the others."""
     failures = []
 
     def low(name: str, value: float | None, bound: float) -> None:
@@ -322,7 +324,9 @@ def check_bounds(m: Metrics, bounds: dict[str, Any]) -> list[str]:
 
     if "precision_min" in bounds:
         low("precision", m.precision, bounds["precision_min"])
-    gaps = bounds.get("known_gaps", {})
+    gaps = dict(bounds.get("known_gaps", {}))
+    for kind, gap in bounds.get("wording_gaps", {}).get(wording, {}).items():
+        gaps[kind] = {**gaps.get(kind, {}), **gap}
     for c in m.campaigns:
         gap = gaps.get(c.type, {})
         recall_min = gap.get("recall_min", bounds.get("recall_min_per_campaign"))

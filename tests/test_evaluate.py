@@ -193,6 +193,12 @@ def test_bounds(triple: tuple[Path, Path, Path]) -> None:
     assert check_bounds(m, {**held, "known_gaps": {c1.type: wider}}) == [
         f"recall[c1] = {c1.recall} < {c1.recall + 0.01}"
     ]
+    # A gap declared for one wording family holds only that family's runs, over the
+    # known gap's other floors.
+    only = {**held, "known_gaps": {c1.type: {"leaked_tokens_max": c1.leaked_share}},
+            "wording_gaps": {"terse": {c1.type: {"recall_min": c1.recall}}}}  # fmt: skip
+    assert check_bounds(m, only, "terse") == []
+    assert check_bounds(m, only) == [f"recall[c1] = {c1.recall} < 0.9"]
 
 
 def test_scores_file_feeds_the_score_plot(triple: tuple[Path, Path, Path], tmp_path: Path) -> None:

@@ -33,6 +33,6 @@ def test_the_matrix_base_meets_its_bounds_in_every_wording(evasion: str) -> None
     assert evasion == "none" or scenario.wording != "default"
     run = run_scenario(scenario)
     assert run.metrics.tp + run.metrics.fn >= 250, "every campaign at full size"
-    failures = check_bounds(run.metrics, expected(BASE)["detection"])
+    failures = check_bounds(run.metrics, expected(BASE)["detection"], scenario.wording)
     print(f"\nHELD-OUT [{evasion}]:", orjson.dumps(run.summary()).decode())
     assert not failures, failures

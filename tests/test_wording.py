@@ -155,6 +155,7 @@ def test_answer_lengths_follow_the_family(worded: dict[str, Generated]) -> None:
 
     lengths = {w: median_answer(w) for w in ("default", *HELD_OUT)}
     assert lengths["spec"] < lengths["brief"] < lengths["default"] < lengths["prose"], lengths
+    assert lengths["brief"] < lengths["terse"] < lengths["default"], lengths
     for name in HELD_OUT:
         declared, _ = FAMILIES[name].answer_tokens["harvest"]
         assert 0.6 * declared < lengths[name] < 1.5 * declared, (name, lengths[name])

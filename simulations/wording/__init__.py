@@ -13,11 +13,13 @@ each as the ``reworded-NAME`` evasion).
 
 from __future__ import annotations
 
-from simulations.wording import brief, prose, spec
+from simulations.wording import brief, prose, spec, terse
 from simulations.wording.base import KindText, WordingFamily
 
 DEFAULT = "default"
-FAMILIES: dict[str, WordingFamily] = {f.name: f for f in (spec.FAMILY, prose.FAMILY, brief.FAMILY)}
+FAMILIES: dict[str, WordingFamily] = {
+    f.name: f for f in (spec.FAMILY, prose.FAMILY, brief.FAMILY, terse.FAMILY)
+}
 HELD_OUT = tuple(FAMILIES)
 NAMES = (DEFAULT, *HELD_OUT)
 
