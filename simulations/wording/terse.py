@@ -187,7 +187,7 @@ _KINDS: dict[str, KindText] = {
         (),
     ),
     "mimic": (
-        ("{chat_open}", "{terse_chat}"),
+        ("{terse_chat}",),
         ("", _ASST),
         ("ok nxt: {problem}\n{terse_work}", "{terse_work}", "y tho", "{problem}"),
     ),
