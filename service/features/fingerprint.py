@@ -35,7 +35,8 @@ EDGE_CHARS = 200  # more than eight or six words of any language written with sp
 _SENTENCE_ENDS = frozenset(".!?:;\u3002\uff01\uff1f\uff1a\uff1b")
 FRAME_LINES = 4
 FRAME_CHARS = 400
-_DIGITS = re.compile(r"\d+")
+# \d+ as \d\d*: one class first lets the engine skip to a digit instead of trying each place.
+_DIGITS = re.compile(r"\d\d*")
 _NONE = 0
 _seed = 0
 
@@ -52,7 +53,20 @@ def keyed_hash(text: str) -> int:
 
 
 def _skeleton(words: list[str]) -> int:
-    return keyed_hash(_DIGITS.sub("0", " ".join(words).lower()))
+    return keyed_hash(_masked(" ".join(words).lower()))
+
+
+def _masked(text: str) -> str:
+    """``text`` with every run of digits masked to one "0"."""
+    # Two skeletons in three are ASCII without a digit, and ten substring tests cost about half
+    # the regular expression's scan (other text may hold other scripts' digits: scan it).
+    if text.isascii():
+        for digit in "0123456789":
+            if digit in text:
+                break
+        else:
+            return text
+    return _DIGITS.sub("0", text)
 
 
 def skeletons(prompt: str) -> tuple[int, int]:
@@ -61,10 +75,28 @@ def skeletons(prompt: str) -> tuple[int, int]:
     ``MIN_SENTENCE_WORDS``), so that a template's fixed sentence shorter than the window
     ("Solve the following problem step by step.\n\n{q}", "{q}\nLet's think step by
     step.") is not mixed with words of the payload."""
-    return _skeleton(_head(prompt)), _skeleton(_tail(prompt))
+    head, tail = _head(prompt), _tail(prompt)
+    head_fp = _skeleton(head)
+    # A prompt of a few words is its own head and tail (one in five): hash it once.
+    return head_fp, head_fp if tail == head else _skeleton(tail)
 
 
 def _head(prompt: str) -> list[str]:
+    # Nearly every head ends in the first line (the only one, or one of three words or
+    # more): split only it, and only as far as the head's words; else read line by line.
+    window = prompt[:EDGE_CHARS]
+    line = window.partition("\n")[0]
+    words = line.split(None, HEAD_WORDS)[:HEAD_WORDS]
+    if len(words) < MIN_SENTENCE_WORDS and len(line) < len(window):
+        return _head_of_lines(prompt)
+    for i in range(MIN_SENTENCE_WORDS - 1, len(words) - 1):
+        if words[i][-1] in _SENTENCE_ENDS:
+            return words[: i + 1]
+    return words
+
+
+def _head_of_lines(prompt: str) -> list[str]:
+    """The head of a prompt whose first line has fewer than ``MIN_SENTENCE_WORDS`` words."""
     words: list[str] = []
     lines = prompt[:EDGE_CHARS].split("\n")
     last = len(lines) - 1 if len(prompt) > EDGE_CHARS else -1  # cut short: no line end
@@ -83,6 +115,20 @@ def _head(prompt: str) -> list[str]:
 
 
 def _tail(prompt: str) -> list[str]:
+    # Likewise nearly every tail starts in the last line: split only its last words.
+    window = prompt[-EDGE_CHARS:]
+    line = window.rpartition("\n")[2]
+    words = line.rsplit(None, TAIL_WORDS)[-TAIL_WORDS:]
+    if len(words) < MIN_SENTENCE_WORDS and len(line) < len(window):
+        return _tail_of_lines(prompt)
+    for kept in range(MIN_SENTENCE_WORDS, len(words)):
+        if words[-kept - 1][-1] in _SENTENCE_ENDS:
+            return words[-kept:]
+    return words
+
+
+def _tail_of_lines(prompt: str) -> list[str]:
+    """The tail of a prompt whose last line has fewer than ``MIN_SENTENCE_WORDS`` words."""
     backwards: list[str] = []  # the tail's words, last first
     for line in reversed(prompt[-EDGE_CHARS:].split("\n")):
         found = line.split()
@@ -107,32 +153,36 @@ def frame(prompt: str) -> int:
     else:  # the lines cut through, and all between them, are payload: one masked line
         head, tail = prompt[:FRAME_CHARS].splitlines(), prompt[-FRAME_CHARS:].splitlines()
         lines = [*head[:-1], "…", *tail[1:]]
+    if len(lines) < 2:  # three prompts in five: spare the blank-line filter
+        return _NONE
     lines = [line for line in lines if line.strip()]
     if len(lines) < 2:
         return _NONE
     if len(lines) > 2 * FRAME_LINES:
         lines = lines[:FRAME_LINES] + lines[-FRAME_LINES:]
-    labels: list[str] = []
+    labels = [_label(line) for line in lines]
+    if len(labels) - labels.count("") < 2:  # nine in ten prompts with lines: no shape
+        return _NONE
     shape: list[str] = []
-    for line in lines:
-        label = _label(line)
+    for label in labels:
         if label:
-            labels.append(label)
             shape.append(label)
         elif not shape or shape[-1] != "…":
             shape.append("…")
-    return keyed_hash("\n".join(shape)) if len(labels) >= 2 else _NONE
+    return keyed_hash("\n".join(shape))
 
 
 def _label(line: str) -> str:
     """A line's label: a Markdown heading or marker line of a few words whole, else its
     marker; an opening word ending in a colon ("Question:", "input:"); or nothing."""
-    words = line.split()
+    if ":" not in line and line.lstrip()[0] not in "#*<[":  # half the lines: no split
+        return ""
+    words = line.split(None, 4)  # a fifth "word", the rest of the line, means more than four
     first = words[0]
     if first[0] in "#*<[" and (len(first) > 1 or first == "#"):
-        return _DIGITS.sub("0", " ".join(words if len(words) <= 4 else words[:1]).lower())[:40]
+        return _masked(" ".join(words if len(words) <= 4 else words[:1]).lower())[:40]
     if first.endswith(":") and len(first) <= 24:
-        return _DIGITS.sub("0", first.lower())
+        return _masked(first.lower())
     return ""
 
 
