@@ -53,7 +53,9 @@ def keyed_hash(text: str) -> int:
 
 
 def _skeleton(words: list[str]) -> int:
-    return keyed_hash(_masked(" ".join(words).lower()))
+    # A blank prompt has no skeleton: one shared by every blank prompt would link the
+    # accounts of every broken client as if they filled one template.
+    return keyed_hash(_masked(" ".join(words).lower())) if words else _NONE
 
 
 def _masked(text: str) -> str:
