@@ -325,8 +325,8 @@ def check_bounds(m: Metrics, bounds: dict[str, Any], wording: str = "default") -
     if "precision_min" in bounds:
         low("precision", m.precision, bounds["precision_min"])
     gaps = dict(bounds.get("known_gaps", {}))
-    for kind, gap in bounds.get("wording_gaps", {}).get(wording, {}).items():
-        gaps[kind] = {**gaps.get(kind, {}), **gap}
+    for campaign_type, gap in bounds.get("wording_gaps", {}).get(wording, {}).items():
+        gaps[campaign_type] = {**gaps.get(campaign_type, {}), **gap}
     for c in m.campaigns:
         gap = gaps.get(c.type, {})
         recall_min = gap.get("recall_min", bounds.get("recall_min_per_campaign"))
