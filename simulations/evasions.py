@@ -204,6 +204,8 @@ STRESS: dict[str, Evasion] = {
 # spread together: the matrix runs these rows after the single ones.
 COMBINED: tuple[str, ...] = (
     "reworded-spec+capped",
+    # The wording written without sight of the detector, with short answers.
+    "reworded-terse+capped",
     "reworded-prose+capped+thinner",
     "reworded-brief+seeded+thinner",
     "reworded-spec+own-payment+residential",
