@@ -213,6 +213,12 @@ class Metrics:
     def heavy_fpr(self) -> float | None:
         return _ratio(self.heavy_benign_flagged, self.heavy_benign)
 
+    @property
+    def top_benign_score(self) -> float | None:
+        """The highest score any benign account reached: how near the run came to one more
+        false positive."""
+        return max(self.benign_scores, default=None)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "precision": self.precision, "recall": self.recall, "f1": self.f1,

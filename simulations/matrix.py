@@ -97,7 +97,7 @@ class Run:
             "heavy_benign": m.heavy_benign,
             "heavy_benign_flagged": m.heavy_benign_flagged,
             "heavy_benign_enforced": m.heavy_benign_enforced,
-            "top_benign_score": max(m.benign_scores, default=None),
+            "top_benign_score": m.top_benign_score,
             "types": {
                 k: {
                     "accounts": t.accounts,
@@ -246,11 +246,10 @@ def matrix_markdown(base: Scenario, runs: dict[str, Run], failures: list[str] | 
     ]
     for name, run in runs.items():
         t = run.types
-        top = max(run.metrics.benign_scores, default=None)
         lines.append(
             f"| {name} | "
             + " | ".join(fixed(t[k].median_score) if k in t else "n/a" for k in types)
-            + f" | {fixed(top)} |"
+            + f" | {fixed(run.metrics.top_benign_score)} |"
         )
     lines += ["", "## Evasions", ""]
     lines += [f"- `{name}`: {describe(name)}" for name in runs]
