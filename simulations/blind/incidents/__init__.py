@@ -1,0 +1,1 @@
+"""Independent labelled traffic set "incidents" (see README.md for the design)."""

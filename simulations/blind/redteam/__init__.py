@@ -1,0 +1,1 @@
+"""redteam blind traffic set (see README.md)."""
