@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Mapping
 from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 
@@ -101,3 +102,10 @@ def logistic(log_odds: float) -> float:
 
 def strongest_first(signals: list[Signal]) -> list[Signal]:
     return sorted((s for s in signals if s.weight), key=lambda s: -abs(s.weight))
+
+
+def established_share(x: Mapping[str, float], days: tuple[float, float]) -> float:
+    """How established the account is (0..1), by its age on the ramp ``days``; unknown ages
+    (gateways that fill no creation time) count as established, the careful reading."""
+    age = x.get("account_age_days", -1.0)
+    return ramp(age, *days) if age >= 0 else 1.0

@@ -9,8 +9,13 @@ in any order, merge into the same counts, which is what lets every worker and
 the API read the same baseline as of the same complete epoch (``load``).
 
 The detectors learn only from accounts they did not find suspect, so a
-campaign cannot teach the baseline that harvesting is normal. The baseline
-serves as a floor (twice the tier's median share of a kind of harvesting is
+campaign cannot teach the baseline that harvesting is normal. Established
+customers (months old) are also counted apart, whatever their score, in how much
+of each kind of harvesting-like traffic they send (``common``): where dozens of
+them grade, probe or ask for reasoning by the hundred, that volume is what honest
+customers here do, and only more than that says harvesting. Left to the
+unsuspect alone, those customers, flagged at their first busy hour, would never
+show it. The baseline serves as a floor (twice the tier's median share of a kind of harvesting is
 needed before that kind counts: a tier where honest tutoring is the norm is
 not flagged for it), as the peers' median and 99th percentile in every
 explanation, and as the reference of the anomaly family.
@@ -45,6 +50,12 @@ MAGNITUDES: tuple[str, ...] = (
 )  # fmt: skip
 FEATURES = SHARES + MAGNITUDES
 _SHARE = frozenset(SHARES)
+# Counted for established accounts, whatever their score (``PeerBaseline.common``): the
+# volumes of the content family's kinds and the tokens served a day, in a tier of their own.
+COMMON: tuple[str, ...] = (
+    "trace_count", "harvest_count", "grade_count", "probe_count", "completion_day",
+)  # fmt: skip
+ESTABLISHED_TIER = 9
 # The content shares whose tier median raises the content family's floors.
 FLOOR_SHARES: tuple[str, ...] = ("trace_share", "harvest_share", "grade_share", "probe_share")
 
@@ -94,8 +105,9 @@ def _parse_cell(key: str) -> tuple[int, str, int]:
 class PeerBaseline:
     """Histograms per tier and feature; ``load`` replaces them with a complete epoch's."""
 
-    def __init__(self, min_accounts: int = 200) -> None:
+    def __init__(self, min_accounts: int = 200, established_days: float = 90.0) -> None:
         self.min_accounts = min_accounts
+        self.established_days = established_days
         self._accounts: dict[int, int] = {}
         self._hist: dict[tuple[int, str], list[int]] = {}
         # Read-outs, worked out once per histogram: counts at or above each bin, and peers.
@@ -103,14 +115,21 @@ class PeerBaseline:
         self._peers: dict[tuple[int, str], Peer | None] = {}
         self._floors: dict[int, dict[str, float]] = {}
 
-    def sample(self, x: Mapping[str, float]) -> dict[str, int]:
-        """The cells one account adds to the histograms: a bin per feature it has."""
-        tier = tier_of(x.get("requests", 0.0))
-        cells = {_accounts_cell(tier): 1}
-        for feature in FEATURES:
-            value = x.get(feature)
-            if value is not None and value >= 0:
-                cells[cell(tier, feature, bin_of(feature, value))] = 1
+    def sample(self, x: Mapping[str, float], suspect: bool = False) -> dict[str, int]:
+        """The cells one account adds to the histograms: a bin per feature it has in its
+        tier unless it looks ``suspect``, and its volumes of each kind if it is established."""
+        cells: dict[str, int] = {}
+        if not suspect:
+            tier = tier_of(x.get("requests", 0.0))
+            cells[_accounts_cell(tier)] = 1
+            for feature in FEATURES:
+                value = x.get(feature)
+                if value is not None and value >= 0:
+                    cells[cell(tier, feature, bin_of(feature, value))] = 1
+        if x.get("account_age_days", -1.0) >= self.established_days:
+            cells[_accounts_cell(ESTABLISHED_TIER)] = 1
+            for feature in COMMON:
+                cells[cell(ESTABLISHED_TIER, feature, bin_of(feature, x.get(feature, 0.0)))] = 1
         return cells
 
     def load(self, counts: Mapping[str, int]) -> None:
@@ -143,7 +162,7 @@ class PeerBaseline:
 
     @property
     def learned(self) -> int:
-        return sum(self._accounts.values())
+        return sum(n for tier, n in self._accounts.items() if tier != ESTABLISHED_TIER)
 
     def accounts(self, tier: int) -> int:
         return self._accounts.get(tier, 0)
@@ -177,6 +196,24 @@ class PeerBaseline:
         median = max(b for b in range(BINS) if tails[b] >= 0.5 * total)
         p99 = max(b for b in range(BINS) if tails[b] >= 0.01 * total)
         return Peer(tier, value_of(feature, median), value_of(feature, p99), self.accounts(tier))
+
+    def common(self, feature: str) -> float | None:
+        """The 99th percentile of ``feature`` (one of ``COMMON``) among established accounts,
+        once enough are known: what the busiest honest customers here do of that kind."""
+        key = (ESTABLISHED_TIER, feature)
+        if key not in self._peers:
+            self._peers[key] = self._quantiles(ESTABLISHED_TIER, feature)
+        peer = self._peers[key]
+        return peer.p99 if peer is not None else None
+
+    def common_scale(self, feature: str, floor: float, established: float) -> float:
+        """How far to move a volume ramp that starts at ``floor`` up (a factor, 1 or more): to
+        start at ``common`` for an ``established`` account (0..1: how established it is; in
+        between, part of the way on a log scale), where that is higher."""
+        common = self.common(feature)
+        if common is None or common <= floor or established <= 0:
+            return 1.0
+        return float((common / floor) ** established)
 
     def tail(self, x: Mapping[str, float], feature: str, value: float) -> float | None:
         """The share of the account's peers at or above ``value`` (None until enough peers

@@ -7,7 +7,10 @@ count on a log scale). The counts are continuous: a reasoning request weighs by
 how strongly it asks (phrases or cue stems) times how long its answer was, so a
 campaign that rewords its requests or caps its answers a little scores a little
 lower instead of vanishing. Thresholds on shares rise to twice the tier's
-median when peers do more of it (honest tutoring raises its own bar).
+median when peers do more of it (honest tutoring raises its own bar), and the
+count from which a kind says anything rises, for an established account, to what
+the busiest established customers send of it (graders grade by the hundred:
+``PeerBaseline.common``); three times that counts in full.
 Amplifiers (many languages, a new account, a new model, single turns, a high
 rate) scale with the strength of the content evidence itself.
 
@@ -25,7 +28,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
+from detectors.base import Evidence, Signal, established_share, log_ramp, ramp, strongest_first
 from detectors.baseline import PeerBaseline
 
 _LOG_60, _LOG_600 = math.log1p(60.0), math.log1p(600.0)
@@ -73,15 +76,31 @@ class ContentEvidence(Evidence):
         prior_requests: float = 10.0,
         reproducible_discount: float = 0.4,
         cap: float = 11.0,
+        established_days: tuple[float, float] = (30.0, 90.0),
+        common_span: float = 3.0,
     ) -> None:
         self.baseline = baseline
         self.prior_requests = prior_requests
         self.reproducible_discount = reproducible_discount
         self.cap = cap
+        self.established_days = established_days
+        self.common_span = common_span
+
+    def volume(self, kind: Kind, count: float, established: float) -> float:
+        """How much ``count`` requests of a kind weigh (0..1): on the kind's ramp, moved up to
+        start where the busiest established customers are (their 99th percentile) when they
+        send it by the hundred too. Where honest graders, harnesses or researchers do, only
+        more than they send says harvesting, of an account as ``established`` (0..1) as they
+        are: a new one sending that much is not one of them."""
+        low = kind.volume_floor
+        if self.baseline is not None:
+            low *= self.baseline.common_scale(kind.feature, low, established)
+        return log_ramp(count, low, max(kind.volume_full, self.common_span * low))
 
     def kinds(self, x: dict[str, float]) -> list[Signal]:
         """Evidence of each kind of harvesting traffic in ``x``."""
         requests = x.get("requests", 0.0)
+        established = established_share(x, self.established_days)
         floors = self.baseline.share_floors(x) if self.baseline is not None else {}
         found = []
         for kind in KINDS:
@@ -91,8 +110,7 @@ class ContentEvidence(Evidence):
             share = count / (requests + self.prior_requests)
             floor = max(kind.share_floor, floors.get(kind.floor_feature, 0.0))
             full = max(kind.share_full, floor + 0.1)
-            strength = ramp(share, floor, full) * log_ramp(count, kind.volume_floor,
-                                                           kind.volume_full)  # fmt: skip
+            strength = ramp(share, floor, full) * self.volume(kind, count, established)
             if strength > 0:
                 found.append(Signal(kind.reason, kind.weight * strength, share, kind.floor_feature))
         return found

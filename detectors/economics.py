@@ -4,7 +4,9 @@ Distillation needs many long answers; its accounts take far more output per
 request, and more of it cut at ``max_tokens``, than other accounts of the same
 volume tier. Every signal is continuous and peer-relative where the tier's
 histograms are known (its median and 99th percentile), with fixed ramps until
-then. Heavy honest customers are compared with heavy customers.
+then. Heavy honest customers are compared with heavy customers, and the tokens an
+established account takes a day with what the busiest established customers take
+(``PeerBaseline.common``): harnesses and synthetic-data teams set that bar.
 
 >>> family = EconomicsEvidence()
 >>> x = {"requests": 400.0, "long_share": 0.95, "completion_mean": 1500.0,
@@ -20,16 +22,24 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from detectors.base import Evidence, Signal, log_ramp, ramp, strongest_first
+from detectors.base import Evidence, Signal, established_share, log_ramp, ramp, strongest_first
 from detectors.baseline import PeerBaseline
 
 
 class EconomicsEvidence(Evidence):
     family = "economics"
 
-    def __init__(self, baseline: PeerBaseline | None = None, cap: float = 6.0) -> None:
+    def __init__(
+        self,
+        baseline: PeerBaseline | None = None,
+        cap: float = 6.0,
+        established_days: tuple[float, float] = (30.0, 90.0),
+        common_span: float = 3.0,
+    ) -> None:
         self.baseline = baseline
         self.cap = cap
+        self.established_days = established_days
+        self.common_span = common_span
 
     def _bounds(
         self, x: Mapping[str, float], feature: str, floor: float, full: float
@@ -56,6 +66,12 @@ class EconomicsEvidence(Evidence):
         mlo, mhi = self._bounds(x, "completion_mean", 600.0, 1500.0)
         rlo, rhi = self._bounds(x, "completion_ratio", 2.0, 8.0)
         tlo, thi = self._bounds(x, "completion_day", 50_000.0, 500_000.0)
+        if self.baseline is not None:
+            # Past what the busiest established customers take (harnesses, synthetic-data
+            # teams), for an account as established as they are.
+            established = established_share(x, self.established_days)
+            tlo *= self.baseline.common_scale("completion_day", tlo, established)
+            thi = max(thi, self.common_span * tlo)
         signals = [
             Signal("long_answers", 1.5 * ramp(long_share, lo, hi) * volume, long_share,
                    "long_share"),

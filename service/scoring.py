@@ -91,7 +91,8 @@ def recheckable(day_requests: float, age_days: float) -> bool:
     return is_thin(day_requests) or (age_days >= 0 and day_requests <= RECHECK_MAX_REQUESTS)
 
 
-# An account teaches the baseline at most once an hour, and only if it did not look suspect.
+# An account teaches the baseline at most once an hour, its tier only if it did not look
+# suspect (an established one its volumes of each kind whatever it looked: PeerBaseline.common).
 PROTECT_ABOVE = 0.5
 
 
@@ -205,13 +206,11 @@ class ScoringRound:
         assessment = self.scorer.assess(x)
         state.score = assessment.score
         learned = state.learned_epoch
-        if (
-            learn
-            and assessment.score < PROTECT_ABOVE
-            and (learned < 0 or self.epoch - learned >= self._learn_epochs)
-        ):
-            self.samples[account] = self.baseline.sample(x)
-            state.learned_epoch = self.epoch
+        if learn and (learned < 0 or self.epoch - learned >= self._learn_epochs):
+            sample = self.baseline.sample(x, suspect=assessment.score >= PROTECT_ABOVE)
+            if sample:
+                self.samples[account] = sample
+                state.learned_epoch = self.epoch
         # Flagged now, or still held at a flag from before (the verdict decided after this).
         flagged = assessment.score >= self.settings.review_threshold or (
             state.decision.action != ALLOW

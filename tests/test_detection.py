@@ -12,6 +12,7 @@ import pytest
 from detectors.baseline import PeerBaseline
 from detectors.content import ContentEvidence
 from detectors.coordination import CoordinationEvidence
+from detectors.economics import EconomicsEvidence
 from detectors.farm import KIND_WEIGHTS, FarmEvidence
 from detectors.groups import (
     EMPTY_PROFILE,
@@ -154,6 +155,37 @@ def test_peers_raise_the_floor_of_a_share_that_is_normal_in_their_tier() -> None
         baseline.learn_one({"requests": 400.0, "harvest_share": 0.45})
     tutor = vector(400, harvest_count=320)
     assert log_odds(ContentEvidence(baseline), tutor) < log_odds(ContentEvidence(), tutor)
+
+
+def test_established_customers_set_the_bar_for_the_volume_they_send_whatever_their_score() -> None:
+    baseline = PeerBaseline(min_accounts=50)
+    grader = {"requests": 500.0, "grade_count": 480.0, "account_age_days": 400.0}
+    # Young and suspect: teaches nothing. Established and suspect: only what it sends.
+    assert baseline.sample({**grader, "account_age_days": 5.0}, suspect=True) == {}
+    cells = baseline.sample(grader, suspect=True)
+    assert cells and all(key.startswith("9:") for key in cells)
+    for i in range(100):
+        assert baseline.common("grade_count") is None or i >= 50
+        baseline.add(baseline.sample({**grader, "grade_count": 300.0 + 2 * i}, suspect=True))
+    common = baseline.common("grade_count")
+    assert common is not None and 450.0 <= common <= 520.0
+    assert baseline.learned == 0  # the tiers learned nothing from suspect accounts
+    # A grading account sending what dozens of established graders send says little; ten
+    # times that, as much as ever; and with no established graders the bar stays low.
+    content, plain = ContentEvidence(baseline), ContentEvidence(PeerBaseline(min_accounts=50))
+    same = vector(500, grade_count=480)
+    assert log_odds(content, same) < 1.0 < 6.0 < log_odds(plain, same)
+    busier = vector(5000, grade_count=4800)
+    assert log_odds(content, busier) == pytest.approx(log_odds(plain, busier))
+    # So for the tokens an account takes away in a day.
+    for _ in range(60):
+        baseline.add(baseline.sample({**grader, "completion_day": 2e6}, suspect=True))
+    taker = vector(500, completion_day=2e6)
+
+    def served(economics: EconomicsEvidence) -> float:
+        return sum(s.weight for s in economics.explain_one(taker) if s.reason == "tokens_served")
+
+    assert served(EconomicsEvidence(baseline)) == 0.0 < 1.0 < served(EconomicsEvidence())
 
 
 def test_histograms_merge_in_any_order_into_the_same_peers() -> None:
