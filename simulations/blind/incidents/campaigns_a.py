@@ -7,10 +7,12 @@ import random
 from . import attack_text as A
 from . import nets
 from .benign import ln
-from .core import NEW_MODEL, RELEASE_OFFSET, START, Account, Sink, card, hid, new_account
+from .core import NEW_MODEL, RELEASE_OFFSET, START, Account, Sink, card, hid, new_account, scaled
 
 
-def attacker(rng: random.Random, campaign: str, ctype: str, **kw: object) -> Account:
+def attacker(rng: random.Random, ctype: str, campaign: str | None = None, **kw: object) -> Account:
+    """An attack account of a ``ctype`` campaign, by default its first (``<ctype>-1``)."""
+    campaign = campaign or f"{ctype}-1"
     acct = new_account(rng, campaign=campaign, campaign_type=ctype, label="attack", **kw)  # type: ignore[arg-type]
     acct.persona = None
     return acct
@@ -35,7 +37,7 @@ def worker_pool(
 
 def bulk_cot(sink: Sink, rng: random.Random, scale: float, hours: float) -> None:
     t1 = START + hours * 3600
-    n_a = max(1, round(3 * scale))
+    n_a = scaled(3, scale)
     ops = [("bulk_cot-1", i) for i in range(n_a)] + [("bulk_cot-2", 9)]
     shared_ua, asn = "python-httpx/0.27.2", 24940
     for camp, idx in ops:
@@ -46,8 +48,8 @@ def bulk_cot(sink: Sink, rng: random.Random, scale: float, hours: float) -> None
         ]
         acct = attacker(
             rng,
-            camp,
             "bulk_cot",
+            camp,
             age_days=rng.uniform(40, 200) if op_a else 310.0,
             ips=ips,
             uas=[shared_ua] if op_a else ["OpenAI/Python 1.54.0"],
@@ -56,7 +58,7 @@ def bulk_cot(sink: Sink, rng: random.Random, scale: float, hours: float) -> None
         workers = rng.randint(5, 8) if op_a else 12
         start = START + rng.uniform(0, 1800)
         times = worker_pool(
-            rng, start, t1, max(1, round(workers * min(1.0, scale * 4))), 55.0, rng.randint(0, 2)
+            rng, start, t1, scaled(workers, min(1.0, scale * 4)), 55.0, rng.randint(0, 2)
         )
         temp = rng.choice([0.7, 1.0]) if op_a else 0.6
         for k in range(3):  # smoke test before the run
@@ -110,10 +112,9 @@ def bulk_cot(sink: Sink, rng: random.Random, scale: float, hours: float) -> None
 def logit_probe(sink: Sink, rng: random.Random, scale: float, hours: float) -> None:
     t1 = START + hours * 3600
     asn = 14061
-    for i in range(max(1, round(2 * scale))):
+    for i in range(scaled(2, scale)):
         acct = attacker(
             rng,
-            "logit_probe-1",
             "logit_probe",
             age_days=4.2 if i == 0 else 31.0,
             ips=[(nets.ip_in(rng), asn)],
@@ -160,10 +161,9 @@ def model_pivot(sink: Sink, rng: random.Random, scale: float, hours: float) -> N
     cards = [card(rng) for _ in range(3)]
     proxies = nets.origins(rng, "res", 40)
     langs = ["zh", "zh", "ru", "es", "ko", "en", "pt"]
-    for i in range(max(1, round(10 * scale))):
+    for i in range(scaled(10, scale)):
         acct = attacker(
             rng,
-            "model_pivot-1",
             "model_pivot",
             age_days=rng.uniform(8, 60),
             payment=cards[i % 3],
@@ -196,10 +196,9 @@ def model_pivot(sink: Sink, rng: random.Random, scale: float, hours: float) -> N
 def rubric(sink: Sink, rng: random.Random, scale: float, hours: float) -> None:
     t1 = START + hours * 3600
     shared = card(rng)
-    for i in range(max(1, round(5 * scale))):
+    for i in range(scaled(5, scale)):
         acct = attacker(
             rng,
-            "rubric-1",
             "rubric",
             age_days=rng.uniform(30, 300),
             payment=shared if i < 2 else None,

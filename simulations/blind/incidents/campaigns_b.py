@@ -9,7 +9,7 @@ from . import attack_text as A
 from . import nets
 from .benign import ln
 from .campaigns_a import attacker, worker_pool
-from .core import DAY, NEW_MODEL, RELEASE_OFFSET, START, Account, Sink, card, hid
+from .core import DAY, NEW_MODEL, RELEASE_OFFSET, START, Account, Sink, card, hid, scaled
 
 
 @dataclass
@@ -37,7 +37,6 @@ def hydra(sink: Sink, rng: random.Random, scale: float, hours: float) -> None:
         ua = ["OpenAI/Python 1.54.0"] if rng.random() < 0.7 else [rng.choice(nets.SDK[:8])]
         acct = attacker(
             rng,
-            "hydra-1",
             "hydra",
             age_days=(START - made) / DAY,
             ips=proxies,
@@ -105,11 +104,10 @@ def slow_drip(sink: Sink, rng: random.Random, scale: float, hours: float) -> Non
     """Aged accounts worked by hand (or made to look so): grading and reasoning, one at a time."""
     t1 = START + hours * 3600
     shared = [card(rng) for _ in range(3)]
-    for i in range(max(1, round(20 * scale))):
+    for i in range(scaled(20, scale)):
         ua = [rng.choice(nets.BROWSER)] if rng.random() < 0.5 else ["OpenAI/JS 4.67.3"]
         acct = attacker(
             rng,
-            "slow_drip-1",
             "slow_drip",
             age_days=rng.uniform(90, 600),
             ips=nets.origins(rng, "res", rng.randint(1, 2)),
@@ -146,10 +144,9 @@ def chat_mimicry(sink: Sink, rng: random.Random, scale: float, hours: float) -> 
     """A 'consumer chat app' whose users all want full reasoning on hard problems."""
     t1 = START + hours * 3600
     cards = [card(rng) for _ in range(2)]
-    for i in range(max(1, round(6 * scale))):
+    for i in range(scaled(6, scale)):
         acct = attacker(
             rng,
-            "chat_mimicry-1",
             "chat_mimicry",
             age_days=rng.uniform(20, 90),
             payment=cards[i % 2],
@@ -183,11 +180,10 @@ def chat_mimicry(sink: Sink, rng: random.Random, scale: float, hours: float) -> 
 def multilingual_cot(sink: Sink, rng: random.Random, scale: float, hours: float) -> None:
     t1 = START + hours * 3600
     asns = rng.sample(nets.RESIDENTIAL, 2)
-    for i in range(max(1, round(8 * scale))):
+    for i in range(scaled(8, scale)):
         ips = [(nets.ip_in(rng), asns[i % 2]) for _ in range(rng.randint(2, 5))]
         acct = attacker(
             rng,
-            "multilingual_cot-1",
             "multilingual_cot",
             age_days=rng.uniform(10, 40),
             ips=ips,

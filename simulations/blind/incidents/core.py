@@ -39,6 +39,11 @@ def card(rng: random.Random) -> str:
     return "pm_" + hashlib.sha1(str(rng.random()).encode()).hexdigest()[:16]
 
 
+def scaled(n: float, scale: float) -> int:
+    """A head count at ``scale``, never below one."""
+    return max(1, round(n * scale))
+
+
 @dataclass
 class Account:
     account_id: str

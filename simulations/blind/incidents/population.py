@@ -7,7 +7,7 @@ from typing import TypedDict, Unpack
 
 from . import nets
 from .benign import Style, emit_req, ln, style_for
-from .core import START, Account, Sink, bursty_times, card, hid, new_account
+from .core import START, Account, Sink, bursty_times, card, hid, new_account, scaled
 from .realdata import heavy_replay
 
 # persona: (accounts at scale 1, median events per account, sigma, schedule)
@@ -162,18 +162,15 @@ def build_population(sink: Sink, rng: random.Random, scale: float, hours: float)
     t0, t1 = START, START + hours * 3600
     hscale = hours / 6.0
 
-    def count(n: int) -> int:
-        return max(1, round(n * scale))
-
     def size(median: float, sigma: float) -> int:
         return max(1, ln(rng, median * hscale, sigma, 1, 20000))
 
     for persona, (n, med, sig, kind) in PERSONAS.items():
-        for _ in range(count(n)):
+        for _ in range(scaled(n, scale)):
             acct = base_account(rng, persona)
             run_account(sink, rng, acct, persona, size(med, sig), kind, t0, t1)
     # enterprises: many sub-accounts, one card, provisioned in batches, corporate egress
-    for e in range(count(18)):
+    for e in range(scaled(18, scale)):
         pay, net = card(rng), nets.origins(rng, "corp", rng.randint(1, 4))
         made = rng.uniform(5, 700)
         for _ in range(rng.choice([2, 3, 5, 8, 12, 25])):
@@ -189,7 +186,7 @@ def build_population(sink: Sink, rng: random.Random, scale: float, hours: float)
             med, sig, kind = PERSONAS[persona][1:]
             run_account(sink, rng, acct, persona, size(med * 0.45, sig), kind, t0, t1)
     # corporate NATs / campuses: unrelated customers behind one /24 and ASN
-    for k in range(count(25)):
+    for k in range(scaled(25, scale)):
         pfx, asn = nets.prefix24(rng), rng.choice(nets.CORPORATE + nets.UNIVERSITY)
         for _ in range(rng.randint(3, 14)):
             persona = rng.choice(NAT_PERSONAS)
@@ -198,7 +195,7 @@ def build_population(sink: Sink, rng: random.Random, scale: float, hours: float)
             med, sig, kind = PERSONAS[persona][1:]
             run_account(sink, rng, acct, persona, size(med, sig), kind, t0, t1)
     # hackathon / class cohorts: new accounts, same campus NAT, same starter prompts
-    for k in range(count(4)):
+    for k in range(scaled(4, scale)):
         pfx, asn = nets.prefix24(rng), rng.choice(nets.UNIVERSITY)
         ua = [rng.choice(nets.SDK)]
         day = rng.uniform(0.1, 2)
@@ -210,7 +207,7 @@ def build_population(sink: Sink, rng: random.Random, scale: float, hours: float)
             s = style_for(rng, "chat_app")
             s.model, s.system = "reason-mini", "You are a helpful coding mentor."
             run_account(sink, rng, acct, "hackathon", size(25, 0.8), "sessions", t0, t1, s)
-    build_heavy(sink, rng, count(175), hours)
+    build_heavy(sink, rng, scaled(175, scale), hours)
 
 
 def build_heavy(sink: Sink, rng: random.Random, n: int, hours: float) -> None:

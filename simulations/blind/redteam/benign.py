@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import text_benign as tb
 from .arrivals import human_sessions, lognorm_int, renewal, thin_diurnal, toks
-from .common import EMBED, MINI, PRO, THINK, THINK2, Account, emit
+from .common import EMBED, MINI, PRO, THINK, THINK2, Account, emit, emit_chat
 from .text_ml import ml_reasoning
 from .world import World
 
@@ -38,15 +38,15 @@ def chat_app(w: World, a: Account, n: int, tz: float = -5) -> None:
         p = tb.chat_prompt(r)
         ct = lognorm_int(r, 260, 0.8, 3, 4000)
         m = _model(w, a, t, (4, 5, 1), adopt=0.3)
-        emit(
+        emit_chat(
             a,
             t,
             m,
-            toks(sysp) + toks(p) + 110 * msgs,
             ct,
             prompt=p,
             system=sysp,
             messages=msgs,
+            per_message=110,
             params={"temperature": 0.8, "stream": True, "max_tokens": 2048},
             user=u,
             session=f"s_{u[2:8]}{depth[u] // 12}",
@@ -129,15 +129,15 @@ def tutoring(w: World, a: Account, n: int, tz: float = -5) -> None:
         p = tb.tutor_prompt(r)
         m = _model(w, a, t, (2, 4, 4), adopt=0.2)
         ct = lognorm_int(r, 480, 0.6, 30, 4000)
-        emit(
+        emit_chat(
             a,
             t,
             m,
-            toks(sysp) + toks(p) + 150 * msgs,
             ct,
             prompt=p,
             system=sysp,
             messages=msgs,
+            per_message=150,
             user=s,
             params={"temperature": 0.5, "stream": True, "max_tokens": 4000},
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import text_attack as ta
 from . import text_benign as tb
 from .arrivals import human_sessions, lognorm_int, poisson, renewal, toks
-from .common import MINI, PRO, RESIDENTIAL_ASNS, THINK, THINK2, emit
+from .common import MINI, PRO, RESIDENTIAL_ASNS, THINK, THINK2, card, emit
 from .text_ml import everyday, ml_reasoning
 from .world import World
 
@@ -18,14 +18,8 @@ def bulk_cot(w: World, cid: str = "bulk_cot-1") -> None:
     servers = w.cloud_ips(3, 24940) + w.cloud_ips(2, 16276)
     for _ in range(w.n(4)):
         ips = r.sample(servers, 2)
-        a = w.account(
-            "attack",
-            w.age(90, 500),
-            ips,
-            ["OpenAI/Python 1.54.4"],
-            campaign=cid,
-            campaign_type="bulk_cot",
-            nkeys=r.randint(1, 3),
+        a = w.attacker(
+            cid, "bulk_cot", w.age(90, 500), ips, ["OpenAI/Python 1.54.4"], nkeys=r.randint(1, 3)
         )
         n = w.vol(r.randint(2500, 4800))
         # job batches of 20-50 minutes separated by pauses while the queue is refilled
@@ -73,13 +67,8 @@ def logit_probe(w: World, cid: str = "logit_probe-1") -> None:
     """One account reads top-20 logprobs under a wide logit_bias; the other runs the logprob-free
     binary search (one biased token, same prompt repeated with changing bias)."""
     for k in range(w.n(2)):
-        a = w.account(
-            "attack",
-            w.age(2, 20),
-            w.cloud_ips(1, 15169),
-            ["python-requests/2.32.3"],
-            campaign=cid,
-            campaign_type="logit_probe",
+        a = w.attacker(
+            cid, "logit_probe", w.age(2, 20), w.cloud_ips(1, 15169), ["python-requests/2.32.3"]
         )
         ar = a.rng
         n = w.vol(ar.randint(5000, 8000))
@@ -120,18 +109,17 @@ def model_pivot(w: World, cid: str = "model_pivot-1") -> None:
     demands; within an hour of the release most traffic moves to the new model and volume rises."""
     r = w.rng
     relay = w.cloud_ips(4, 45102) + w.cloud_ips(2, 132203)
-    cards = [f"pm_{r.getrandbits(64):016x}" for _ in range(3)]
+    cards = [card(r) for _ in range(3)]
     langs = ["zh", "zh", "zh", "ko", "ru", "vi", "ar", "es", "zh", "ja"]
     for i in range(w.n(10)):
         lang = langs[i % len(langs)]
-        a = w.account(
-            "attack",
+        a = w.attacker(
+            cid,
+            "model_pivot",
             w.age(20, 250),
             r.sample(relay, 3),
             ["Go-http-client/2.0"],
             card_fp=cards[i % 3],
-            campaign=cid,
-            campaign_type="model_pivot",
             nkeys=r.randint(2, 5),
         )
         ar = a.rng
@@ -164,14 +152,7 @@ def multilingual_cot(w: World, cid: str = "multilingual_cot-1") -> None:
     asns = r.sample(RESIDENTIAL_ASNS, 3)
     for _ in range(w.n(3)):
         ips = [(w.net.ip(asn), asn) for asn in asns for _ in range(3)]
-        a = w.account(
-            "attack",
-            w.age(3, 25),
-            ips,
-            ["python-httpx/0.27.2"],
-            campaign=cid,
-            campaign_type="multilingual_cot",
-        )
+        a = w.attacker(cid, "multilingual_cot", w.age(3, 25), ips, ["python-httpx/0.27.2"])
         ar = a.rng
         n = w.vol(ar.randint(1500, 2500))
         for t in renewal(ar, w.t0, w.t1, n / (w.hours * 3600), 1.0):
@@ -192,20 +173,7 @@ def multilingual_cot(w: World, cid: str = "multilingual_cot-1") -> None:
 
 def rubric(w: World, cid: str = "rubric-1") -> None:
     """An 'evaluation startup' front harvesting long judgements with rationales."""
-    r = w.rng
-    sub = w.net.subnet(15169)
-    cards = [f"pm_{r.getrandbits(64):016x}" for _ in range(2)]
-    for i in range(w.n(5)):
-        ips = [(w.net.ip(15169, sub), 15169) for _ in range(2)]
-        a = w.account(
-            "attack",
-            w.age(40, 300),
-            ips,
-            ["OpenAI/Python 1.57.0"],
-            card_fp=cards[i % 2],
-            campaign=cid,
-            campaign_type="rubric",
-        )
+    for _, a in w.front(cid, "rubric", 5, 15169, (40, 300), "OpenAI/Python 1.57.0"):
         ar = a.rng
         n = w.vol(ar.randint(700, 1300))
         times = human_sessions(ar, w.t0, w.t1, max(1, n // 120), (80, 160), 9.0)

@@ -16,7 +16,9 @@ from .common import (
     THINK,
     THINK2,
     Account,
+    card,
     emit,
+    emit_chat,
 )
 from .world import World
 
@@ -30,7 +32,7 @@ def hydra(w: World, cid: str = "hydra-1") -> None:
     credit runs out (a few 402/429 at the end)."""
     r = w.rng
     n_acc = w.n(300)
-    cards = [f"pm_{r.getrandbits(64):016x}" for _ in range(max(1, round(n_acc / 14)))]
+    cards = [card(r) for _ in range(max(1, round(n_acc / 14)))]
     card_w = [1 / (i + 1) ** 0.7 for i in range(len(cards))]
     asns = r.sample(RESIDENTIAL_ASNS, 9) + MOBILE_ASNS[:3]
     pool = [(w.net.ip(a), a) for a in asns for _ in range(max(20, n_acc * 5 // len(asns)))]
@@ -40,14 +42,13 @@ def hydra(w: World, cid: str = "hydra-1") -> None:
     accts: list[tuple[Account, float, float, int]] = []
     for _ in range(n_acc):
         age = r.choice(batch_days) - r.uniform(0, 0.1)
-        a = w.account(
-            "attack",
+        a = w.attacker(
+            cid,
+            "hydra",
             max(age, 0.01),
             [r.choice(pool)],
             [r.choice(uas)],
             card_fp=r.choices(cards, card_w)[0],
-            campaign=cid,
-            campaign_type="hydra",
         )
         start = w.t0 + r.uniform(-0.15, 0.85) * span
         life = r.uniform(0.25, 0.7) * span
@@ -126,7 +127,7 @@ def slow_drip(w: World, cid: str = "slow_drip-1") -> None:
         home = w.home_ip()
         ua = r.choice(BROWSERISH_UAS)
         accts = [
-            w.account("attack", w.age(30, 600), home, [ua], campaign=cid, campaign_type="slow_drip")
+            w.attacker(cid, "slow_drip", w.age(30, 600), home, [ua])
             for _ in range(min(per, n_acc - c * per))
         ]
         shift, t = [], w.t0 + r.uniform(0, 1800)
@@ -162,21 +163,8 @@ def chat_mimicry(w: World, cid: str = "chat_mimicry-1") -> None:
     """Traffic dressed as three consumer apps (two accounts each): app system prompt, end-user
     ids, sessions, streaming and padded history; the payload is reasoning demands, and about a
     third is small talk as cover."""
-    r = w.rng
-    sub = w.net.subnet(16509)
-    cards = [f"pm_{r.getrandbits(64):016x}" for _ in range(2)]
-    for i in range(w.n(6)):
+    for i, a in w.front(cid, "chat_mimicry", 6, 16509, (20, 150), "OpenAI/NodeJS/4.73.0"):
         app, sysp = ta.MIMIC_APPS[(i // 2) % len(ta.MIMIC_APPS)]
-        ips = [(w.net.ip(16509, sub), 16509) for _ in range(2)]
-        a = w.account(
-            "attack",
-            w.age(20, 150),
-            ips,
-            ["OpenAI/NodeJS/4.73.0"],
-            card_fp=cards[i % 2],
-            campaign=cid,
-            campaign_type="chat_mimicry",
-        )
         ar = a.rng
         n = w.vol(ar.randint(2400, 3400))
         times = thin_diurnal(
@@ -195,15 +183,15 @@ def chat_mimicry(w: World, cid: str = "chat_mimicry-1") -> None:
                 m = THINK if ar.random() < 0.4 else PRO
                 if m == THINK and t > w.release + 7200 and ar.random() < 0.5:
                     m = THINK2
-            emit(
+            emit_chat(
                 a,
                 t,
                 m,
-                toks(sysp) + toks(p) + 60 * msgs,
                 ct,
                 prompt=p,
                 system=sysp,
                 messages=msgs,
+                per_message=60,
                 user=user,
                 session=f"{app.lower()}-{user[2:9]}",
                 params={"stream": True, "temperature": 0.7, "max_tokens": 4096},

@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from .arrivals import toks
+
 START = datetime(2026, 12, 1, 13, 0, 0, tzinfo=UTC).timestamp()
 DAY = 86400.0
 
@@ -253,3 +255,36 @@ def emit(
     if acct.card is None:
         del ev["payment_fingerprint"]
     acct.events.append((t, ev))
+
+
+def emit_chat(
+    acct: Account,
+    t: float,
+    model: str,
+    ct: int,
+    *,
+    prompt: str,
+    system: str,
+    messages: int,
+    per_message: int,
+    params: dict,
+    user: str,
+    session: str | None = None,
+    status: int = 200,
+) -> None:
+    """A chat-app request: the app's system prompt, the user's prompt and ``messages`` messages of
+    history, each adding ``per_message`` prompt tokens."""
+    emit(
+        acct,
+        t,
+        model,
+        toks(system) + toks(prompt) + per_message * messages,
+        ct,
+        prompt=prompt,
+        system=system,
+        messages=messages,
+        params=params,
+        user=user,
+        session=session,
+        status=status,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .common import (
@@ -84,3 +85,29 @@ class World:
 
     def age(self, lo: float, hi: float) -> float:
         return self.rng.uniform(lo, hi)
+
+    def attacker(
+        self,
+        cid: str,
+        ctype: str,
+        age_days: float,
+        ips: list[tuple[str, int]],
+        uas: list[str],
+        card_fp: str | bool | None = True,
+        **kw: object,
+    ) -> Account:
+        """An attack account of campaign ``cid``, whose type is ``ctype``."""
+        return self.account(
+            "attack", age_days, ips, uas, card_fp, campaign=cid, campaign_type=ctype, **kw
+        )
+
+    def front(
+        self, cid: str, ctype: str, count: float, asn: int, age: tuple[float, float], ua: str
+    ) -> Iterator[tuple[int, Account]]:
+        """The ``count`` (scaled) accounts of a front company, numbered: two cards used in turn,
+        two addresses each from one subnet of ``asn``, one user agent."""
+        sub = self.net.subnet(asn)
+        cards = [card(self.rng) for _ in range(2)]
+        for i in range(self.n(count)):
+            ips = [(self.net.ip(asn, sub), asn) for _ in range(2)]
+            yield i, self.attacker(cid, ctype, self.age(*age), ips, [ua], card_fp=cards[i % 2])
