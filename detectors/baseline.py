@@ -15,10 +15,10 @@ of each kind of harvesting-like traffic they send (``common``): where dozens of
 them grade, probe or ask for reasoning by the hundred, that volume is what honest
 customers here do, and only more than that says harvesting. Left to the
 unsuspect alone, those customers, flagged at their first busy hour, would never
-show it. The baseline serves as a floor (twice the tier's median share of a kind of harvesting is
-needed before that kind counts: a tier where honest tutoring is the norm is
-not flagged for it), as the peers' median and 99th percentile in every
-explanation, and as the reference of the anomaly family.
+show it. The baseline serves as a floor (twice the tier's median share of a kind
+of harvesting is needed before that kind counts: a tier where honest tutoring is
+the norm is not flagged for it), as the peers' median and 99th percentile in
+every explanation, and as the reference of the anomaly family.
 
 >>> baseline = PeerBaseline(min_accounts=10)
 >>> for i in range(50):
