@@ -177,6 +177,10 @@ def test_established_customers_set_the_bar_for_the_volume_they_send_whatever_the
     assert log_odds(content, same) < 1.0 < 6.0 < log_odds(plain, same)
     busier = vector(5000, grade_count=4800)
     assert log_odds(content, busier) == pytest.approx(log_odds(plain, busier))
+    # A new account sending what established graders send is not one of them.
+    young = {**same, "account_age_days": 5.0}
+    assert log_odds(content, young) == pytest.approx(log_odds(plain, young))
+    assert log_odds(content, young) > 6.0
     # So for the tokens an account takes away in a day.
     for _ in range(60):
         baseline.add(baseline.sample({**grader, "completion_day": 2e6}, suspect=True))
