@@ -206,14 +206,18 @@ class PeerBaseline:
         peer = self._peers[key]
         return peer.p99 if peer is not None else None
 
-    def common_scale(self, feature: str, floor: float, established: float) -> float:
-        """How far to move a volume ramp that starts at ``floor`` up (a factor, 1 or more): to
-        start at ``common`` for an ``established`` account (0..1: how established it is; in
-        between, part of the way on a log scale), where that is higher."""
+    def common_ramp(
+        self, feature: str, floor: float, full: float, established: float, span: float
+    ) -> tuple[float, float]:
+        """A volume ramp (``floor`` to ``full``) moved up for an ``established`` account (0..1:
+        how established it is; in between, part of the way on a log scale) to start where
+        the busiest established accounts are (``common``), where that is higher; full at
+        ``span`` times its start at the earliest."""
+        low = floor
         common = self.common(feature)
-        if common is None or common <= floor or established <= 0:
-            return 1.0
-        return float((common / floor) ** established)
+        if common is not None and common > floor and established > 0:
+            low = floor * (common / floor) ** established
+        return low, max(full, span * low)
 
     def tail(self, x: Mapping[str, float], feature: str, value: float) -> float | None:
         """The share of the account's peers at or above ``value`` (None until enough peers

@@ -92,10 +92,11 @@ class ContentEvidence(Evidence):
         send it by the hundred too. Where honest graders, harnesses or researchers do, only
         more than they send says harvesting, of an account as ``established`` (0..1) as they
         are: a new one sending that much is not one of them."""
-        low = kind.volume_floor
+        low, high = kind.volume_floor, kind.volume_full
         if self.baseline is not None:
-            low *= self.baseline.common_scale(kind.feature, low, established)
-        return log_ramp(count, low, max(kind.volume_full, self.common_span * low))
+            low, high = self.baseline.common_ramp(kind.feature, low, high, established,
+                                                  self.common_span)  # fmt: skip
+        return log_ramp(count, low, high)
 
     def kinds(self, x: dict[str, float]) -> list[Signal]:
         """Evidence of each kind of harvesting traffic in ``x``."""

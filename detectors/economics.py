@@ -70,8 +70,8 @@ class EconomicsEvidence(Evidence):
             # Past what the busiest established customers take (harnesses, synthetic-data
             # teams), for an account as established as they are.
             established = established_share(x, self.established_days)
-            tlo *= self.baseline.common_scale("completion_day", tlo, established)
-            thi = max(thi, self.common_span * tlo)
+            tlo, thi = self.baseline.common_ramp("completion_day", tlo, thi, established,
+                                                 self.common_span)  # fmt: skip
         signals = [
             Signal("long_answers", 1.5 * ramp(long_share, lo, hi) * volume, long_share,
                    "long_share"),
