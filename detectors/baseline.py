@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 BINS = 100
@@ -105,9 +105,12 @@ def _parse_cell(key: str) -> tuple[int, str, int]:
 class PeerBaseline:
     """Histograms per tier and feature; ``load`` replaces them with a complete epoch's."""
 
-    def __init__(self, min_accounts: int = 200, established_days: float = 90.0) -> None:
+    def __init__(
+        self, min_accounts: int = 200, established_days: float = 90.0, common_accounts: int = 24
+    ) -> None:
         self.min_accounts = min_accounts
         self.established_days = established_days
+        self.common_accounts = common_accounts
         self._accounts: dict[int, int] = {}
         self._hist: dict[tuple[int, str], list[int]] = {}
         # Read-outs, worked out once per histogram: counts at or above each bin, and peers.
@@ -116,21 +119,38 @@ class PeerBaseline:
         self._floors: dict[int, dict[str, float]] = {}
 
     def sample(self, x: Mapping[str, float], suspect: bool = False) -> dict[str, int]:
-        """The cells one account adds to the histograms: a bin per feature it has in its
-        tier unless it looks ``suspect``, and its volumes of each kind if it is established."""
-        cells: dict[str, int] = {}
-        if not suspect:
-            tier = tier_of(x.get("requests", 0.0))
-            cells[_accounts_cell(tier)] = 1
-            for feature in FEATURES:
-                value = x.get(feature)
-                if value is not None and value >= 0:
-                    cells[cell(tier, feature, bin_of(feature, value))] = 1
-        if x.get("account_age_days", -1.0) >= self.established_days:
-            cells[_accounts_cell(ESTABLISHED_TIER)] = 1
-            for feature in COMMON:
-                cells[cell(ESTABLISHED_TIER, feature, bin_of(feature, x.get(feature, 0.0)))] = 1
+        """The cells one account adds to its tier's histograms: a bin per feature it has,
+        unless it looks ``suspect``."""
+        if suspect:
+            return {}
+        tier = tier_of(x.get("requests", 0.0))
+        cells = {_accounts_cell(tier): 1}
+        for feature in FEATURES:
+            value = x.get(feature)
+            if value is not None and value >= 0:
+                cells[cell(tier, feature, bin_of(feature, value))] = 1
         return cells
+
+    def established_cells(self, x: Mapping[str, float]) -> list[str]:
+        """The established tier's cells for an account (none unless established, whatever
+        its score): itself, and its volume of each kind."""
+        if x.get("account_age_days", -1.0) < self.established_days:
+            return []
+        volumes = [cell(ESTABLISHED_TIER, feature, bin_of(feature, x.get(feature, 0.0)))
+                   for feature in COMMON]  # fmt: skip
+        return [_accounts_cell(ESTABLISHED_TIER), *volumes]
+
+    def established_sample(
+        self, x: Mapping[str, float], replaces: Iterable[str] = ()
+    ) -> dict[str, int]:
+        """What an account's volumes change in the established tier: its cells now, less
+        those of its previous sample (``replaces``). The tier holds each account once, at
+        its latest volume, so that its 99th percentile compares a day with other accounts'
+        days as they stand, not with the first minutes of a burst."""
+        cells = dict.fromkeys(self.established_cells(x), 1)
+        for key in replaces:
+            cells[key] = cells.get(key, 0) - 1
+        return {key: count for key, count in cells.items() if count}
 
     def load(self, counts: Mapping[str, int]) -> None:
         """Use these histograms (those of a complete epoch) from now on."""
@@ -145,6 +165,7 @@ class PeerBaseline:
     def learn_one(self, x: Mapping[str, float]) -> None:
         """Add one account at once (standalone use; the pipeline merges samples by epoch)."""
         self._add(self.sample(x))
+        self._add(self.established_sample(x))
 
     def _add(self, counts: Mapping[str, int]) -> None:
         for key, count in counts.items():
@@ -187,22 +208,26 @@ class PeerBaseline:
             self._peers[key] = self._quantiles(tier, feature)
         return self._peers[key]
 
-    def _quantiles(self, tier: int, feature: str) -> Peer | None:
+    def _quantiles(self, tier: int, feature: str, top: int = 1) -> Peer | None:
+        """The median and 99th percentile; the latter held by at least ``top`` accounts."""
         tails = self._tail_counts(tier, feature)
         if not tails or not tails[0]:
             return None
         total = tails[0]
         # The highest bins whose tails still hold half and 1 % of the accounts.
         median = max(b for b in range(BINS) if tails[b] >= 0.5 * total)
-        p99 = max(b for b in range(BINS) if tails[b] >= 0.01 * total)
+        p99 = max((b for b in range(BINS) if tails[b] >= max(0.01 * total, top)), default=0)
         return Peer(tier, value_of(feature, median), value_of(feature, p99), self.accounts(tier))
 
     def common(self, feature: str) -> float | None:
         """The 99th percentile of ``feature`` (one of ``COMMON``) among established accounts,
-        once enough are known: what the busiest honest customers here do of that kind."""
+        once enough are known: what the busiest honest customers here do of that kind. It
+        takes ``common_accounts`` at least ("dozens"): a campaign run through a handful of
+        aged accounts does not set the bar it is read against, however few established
+        accounts there are."""
         key = (ESTABLISHED_TIER, feature)
         if key not in self._peers:
-            self._peers[key] = self._quantiles(ESTABLISHED_TIER, feature)
+            self._peers[key] = self._quantiles(ESTABLISHED_TIER, feature, self.common_accounts)
         peer = self._peers[key]
         return peer.p99 if peer is not None else None
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from detectors.baseline import PeerBaseline
+from detectors.baseline import ESTABLISHED_TIER, PeerBaseline
 from detectors.content import ContentEvidence
 from detectors.coordination import CoordinationEvidence
 from detectors.economics import EconomicsEvidence
@@ -161,14 +161,15 @@ def test_established_customers_set_the_bar_for_the_volume_they_send_whatever_the
     baseline = PeerBaseline(min_accounts=50)
     grader = {"requests": 500.0, "grade_count": 480.0, "account_age_days": 400.0}
     # Young and suspect: teaches nothing. Established and suspect: only what it sends.
-    assert baseline.sample({**grader, "account_age_days": 5.0}, suspect=True) == {}
-    cells = baseline.sample(grader, suspect=True)
+    assert baseline.sample(grader, suspect=True) == {}
+    assert baseline.established_sample({**grader, "account_age_days": 5.0}) == {}
+    cells = baseline.established_sample(grader)
     assert cells and all(key.startswith("9:") for key in cells)
     for i in range(100):
         assert baseline.common("grade_count") is None or i >= 50
-        baseline.add(baseline.sample({**grader, "grade_count": 300.0 + 2 * i}, suspect=True))
+        baseline.add(baseline.established_sample({**grader, "grade_count": 300.0 + 2 * i}))
     common = baseline.common("grade_count")
-    assert common is not None and 450.0 <= common <= 520.0
+    assert common is not None and 400.0 <= common <= 520.0  # the 24th busiest's bin
     assert baseline.learned == 0  # the tiers learned nothing from suspect accounts
     # A grading account sending what dozens of established graders send says little; ten
     # times that, as much as ever; and with no established graders the bar stays low.
@@ -183,13 +184,47 @@ def test_established_customers_set_the_bar_for_the_volume_they_send_whatever_the
     assert log_odds(content, young) > 6.0
     # So for the tokens an account takes away in a day.
     for _ in range(60):
-        baseline.add(baseline.sample({**grader, "completion_day": 2e6}, suspect=True))
+        baseline.add(baseline.established_sample({**grader, "completion_day": 2e6}))
     taker = vector(500, completion_day=2e6)
 
     def served(economics: EconomicsEvidence) -> float:
         return sum(s.weight for s in economics.explain_one(taker) if s.reason == "tokens_served")
 
     assert served(EconomicsEvidence(baseline)) == 0.0 < 1.0 < served(EconomicsEvidence())
+
+
+def test_an_established_account_counts_once_in_the_bar_at_its_latest_volume() -> None:
+    """An account's volumes grow through its day: counted anew at each scoring without taking
+    the earlier counts back, the graders' quieter hours would pull the bar under their days."""
+    replaced, kept, once = (PeerBaseline(min_accounts=50) for _ in range(3))
+    anywhere = PeerBaseline(min_accounts=50, common_accounts=1)  # a bare 99th percentile
+    for account in range(1000):
+        grader = account < 60  # dozens of established graders among quiet customers
+        day = 300.0 + 10.0 * account if grader else 0.0
+        earlier: list[str] = []
+        for hour in range(1, 7):  # six hourly samples of a growing day
+            x = {"requests": 50.0, "grade_count": day * hour / 6, "account_age_days": 400.0}
+            sample = replaced.established_sample(x, replaces=earlier)
+            replaced.add(sample)
+            anywhere.add(sample)
+            earlier = replaced.established_cells(x)
+            kept.add(kept.established_sample(x))
+        once.add(once.established_sample(x))
+    assert replaced.accounts(ESTABLISHED_TIER) == once.accounts(ESTABLISHED_TIER) == 1000
+    assert replaced.common("grade_count") == once.common("grade_count")
+    common, hourly = replaced.common("grade_count"), kept.common("grade_count")
+    assert common is not None and hourly is not None
+    assert common > 640.0 > hourly  # the busiest days, not their mornings
+    # A young account adds nothing to the tier, and takes nothing back.
+    assert replaced.established_cells({"account_age_days": 20.0}) == []
+    # A campaign through a dozen aged accounts, however busy, does not set the bar: that
+    # takes two dozen established accounts (``common_accounts``), not 1 % of a thousand.
+    campaign = {"requests": 5000.0, "grade_count": 5000.0, "account_age_days": 400.0}
+    for baseline in (replaced, anywhere):
+        for sample in (baseline.established_sample(campaign) for _ in range(12)):
+            baseline.add(sample)
+    bar, bare = replaced.common("grade_count"), anywhere.common("grade_count")
+    assert bar is not None and bare is not None and bar < 1000.0 < bare
 
 
 def test_histograms_merge_in_any_order_into_the_same_peers() -> None:

@@ -151,6 +151,24 @@ def test_baseline_samples_merge_by_epoch_and_replace_within_one(links: LinkStore
     assert links.histograms(9).cells == {"1:x:4": 2, "1:#": 2}  # folded once, not again
 
 
+def test_a_sample_takes_back_cells_its_account_added_before(links: LinkStore) -> None:
+    # The established tier holds an account once: its later sample replaces the earlier.
+    links.contribute(7, Contribution({}, {"a": {"9:x:3": 1, "9:#": 1}}, ()))
+    links.contribute(8, Contribution({}, {"b": {"9:x:3": 1, "9:#": 1}}, ()))
+    links.contribute(9, Contribution({}, {"a": {"9:x:3": -1, "9:x:5": 1}}, ()))
+    assert links.histograms(8).cells == {"9:x:3": 2, "9:#": 2}
+    whole = links.histograms(9).cells
+    assert {cell: n for cell, n in whole.items() if n} == {"9:x:3": 1, "9:x:5": 1, "9:#": 2}
+    changed = links.histograms(9, since=8).cells
+    assert {cell: n for cell, n in changed.items() if n} == {"9:x:3": -1, "9:x:5": 1}
+    # Nothing changed since its last epoch: an empty sample replaces one made earlier in this.
+    links.contribute(10, Contribution({}, {"b": {"9:x:3": -1, "9:x:4": 1}}, ()))
+    links.contribute(10, Contribution({}, {"b": {}}, ()))
+    assert links.histograms(10, since=9).cells == {}
+    assert {cell: n for cell, n in links.histograms(10).cells.items() if n} == {
+        "9:x:3": 1, "9:x:5": 1, "9:#": 2}  # fmt: skip
+
+
 def test_a_reader_holding_an_epoch_reads_only_what_changed_after_it(links: LinkStore) -> None:
     other = second_writer(links)
     links.contribute(7, Contribution({}, {"a": {"1:x:3": 1, "1:#": 1}}, ()))

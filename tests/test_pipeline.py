@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
+from detectors.baseline import bin_of
 from detectors.groups import SKELETON_ONCE
 from service.offline import detect_file
 from service.pipeline import Pipeline
@@ -541,3 +542,41 @@ def test_thin_new_accounts_form_a_crowd_from_one_prompt_each() -> None:
     # The crowd with the late joiner, every member weak: no other family reads them.
     crowd = next(iter(pipeline.links.groups(sorted(late), result.epochs[-1]).values()))
     assert crowd.members == 9 and crowd.get("weak") == 9.0
+
+
+def test_an_established_account_is_in_the_established_tier_once_at_its_latest_volume() -> None:
+    """Scored again and again as its day grows, within epochs and across them, an established
+    account stays one entry in the tier that sets the established bar: its latest. Cut into
+    batches of one event, the stream leaves the same histograms."""
+    days = {"org_old1": 300, "org_old2": 200, "org_old3": 100}
+    events = sorted(
+        (
+            event(event_id=f"{account}-{i}", account_id=account, ts=T0 + 5400.0 * i / n,
+                  account_created=T0 - 400 * 86400, completion_tokens=800)
+            for account, n in days.items()
+            for i in range(n)
+        ),
+        key=lambda e: e["ts"],
+    )  # fmt: skip
+
+    def established(pipeline: Pipeline, epoch: int) -> dict[str, int]:
+        cells = pipeline.links.histograms(epoch).cells
+        return {cell: n for cell, n in cells.items() if cell.startswith("9:") and n}
+
+    whole = Pipeline(MemoryStore(), FAST)
+    result = whole.process(observed(events))
+    last = max(result.epochs)
+    tier = established(whole, last + 1)
+    assert tier["9:#"] == len(days)
+    served = [cell for cell, n in tier.items() for _ in range(n)
+              if cell.startswith("9:completion_day:")]  # fmt: skip
+    bins = sorted(int(cell.rsplit(":", 1)[1]) for cell in served)
+    # Each account as of its last scoring (a quarter of growth at most before its last
+    # event), not of its first minutes.
+    for got, n in zip(bins, sorted(days.values()), strict=True):
+        assert bin_of("completion_day", 600.0 * n) <= got <= bin_of("completion_day", 800.0 * n)
+
+    cut = Pipeline(EncodedStore(), FAST)
+    for e in events:
+        cut.commit(cut.process(observed([e])))
+    assert established(cut, last + 1) == tier

@@ -124,9 +124,12 @@ for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', as_of)) do
   local folded = redis.call('ZSCORE', KEYS[4], account)
   -- A sample already counted (written again by a retried batch) is not counted twice.
   if cells and not (folded and tonumber(folded) >= tonumber(epoch)) then
-    table.insert(changed, cells)
-    for cell, count in string.gmatch(cells, '([^=;]+)=(%d+)') do
-      redis.call('HINCRBY', KEYS[1], cell, tonumber(count))
+    -- An empty sample changes no cell: it takes back one written earlier in its epoch.
+    if cells ~= '' then
+      table.insert(changed, cells)
+      for cell, count in string.gmatch(cells, '([^=;]+)=(%-?%d+)') do
+        redis.call('HINCRBY', KEYS[1], cell, tonumber(count))
+      end
     end
     redis.call('ZADD', KEYS[4], epoch, account)
   end
