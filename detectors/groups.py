@@ -91,10 +91,10 @@ LONG_IN_ONE_TURN = (0.3, 0.7)
 
 def group_intensity(x: dict[str, float], kind: str) -> float:
     """How much the other members' answers are worth, per request (0..1): answers to requests
-    that ask for reasoning, grades or probes, long answers to one-turn questions or, in
-    whatever words and at whatever length, answers to one-turn questions, by their length on
-    a log scale (a farm that rewords its requests and shortens its answers still takes
-    answers)."""
+    that ask for reasoning, grades or probes; long answers, as far as the requests are one
+    turn (``LONG_IN_ONE_TURN``); or, in whatever words and at whatever length, answers to
+    one-turn questions, by their length on a log scale (a farm that rewords its requests and
+    shortens its answers still takes answers)."""
     requests = x.get(f"{kind}_requests", 0.0)
     if requests <= 0:
         return 0.0
