@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
-from detectors.baseline import bin_of
+from detectors.baseline import ESTABLISHED_TIER, bin_of
 from detectors.groups import SKELETON_ONCE
 from service.offline import detect_file
 from service.pipeline import Pipeline
@@ -559,17 +559,19 @@ def test_an_established_account_is_in_the_established_tier_once_at_its_latest_vo
         key=lambda e: e["ts"],
     )  # fmt: skip
 
+    tier_prefix = f"{ESTABLISHED_TIER}:"
+
     def established(pipeline: Pipeline, epoch: int) -> dict[str, int]:
         cells = pipeline.links.histograms(epoch).cells
-        return {cell: n for cell, n in cells.items() if cell.startswith("9:") and n}
+        return {cell: n for cell, n in cells.items() if cell.startswith(tier_prefix) and n}
 
     whole = Pipeline(MemoryStore(), FAST)
     result = whole.process(observed(events))
     last = max(result.epochs)
     tier = established(whole, last + 1)
-    assert tier["9:#"] == len(days)
+    assert tier[f"{tier_prefix}#"] == len(days)
     served = [cell for cell, n in tier.items() for _ in range(n)
-              if cell.startswith("9:completion_day:")]  # fmt: skip
+              if cell.startswith(f"{tier_prefix}completion_day:")]  # fmt: skip
     bins = sorted(int(cell.rsplit(":", 1)[1]) for cell in served)
     # Each account as of its last scoring (a quarter of growth at most before its last
     # event), not of its first minutes.
