@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import NamedTuple
 
 BINS = 100
@@ -55,7 +55,9 @@ _SHARE = frozenset(SHARES)
 COMMON: tuple[str, ...] = (
     "trace_count", "harvest_count", "grade_count", "probe_count", "completion_day",
 )  # fmt: skip
-ESTABLISHED_TIER = 9
+# Tier 9 held established accounts once per hourly sample, added up (builds before
+# 2026-12-07): a store written by them keeps those cells, which this tier leaves unread.
+ESTABLISHED_TIER = 10
 # The content shares whose tier median raises the content family's floors.
 FLOOR_SHARES: tuple[str, ...] = ("trace_share", "harvest_share", "grade_share", "probe_share")
 
@@ -140,17 +142,13 @@ class PeerBaseline:
                    for feature in COMMON]  # fmt: skip
         return [_accounts_cell(ESTABLISHED_TIER), *volumes]
 
-    def established_sample(
-        self, x: Mapping[str, float], replaces: Iterable[str] = ()
-    ) -> dict[str, int]:
-        """What an account's volumes change in the established tier: its cells now, less
-        those of its previous sample (``replaces``). The tier holds each account once, at
-        its latest volume, so that its 99th percentile compares a day with other accounts'
-        days as they stand, not with the first minutes of a burst."""
-        cells = dict.fromkeys(self.established_cells(x), 1)
-        for key in replaces:
-            cells[key] = cells.get(key, 0) - 1
-        return {key: count for key, count in cells.items() if count}
+    def established_sample(self, x: Mapping[str, float]) -> dict[str, int]:
+        """The account's sample of the established tier. The pipeline sends it as its
+        *latest* (``service/state/links.py``): the store replaces the account's last one
+        with it, so that the tier holds each account once, as its day stands, and its 99th
+        percentile compares a day with other accounts' days, not with the first minutes
+        of a burst."""
+        return dict.fromkeys(self.established_cells(x), 1)
 
     def load(self, counts: Mapping[str, int]) -> None:
         """Use these histograms (those of a complete epoch) from now on."""

@@ -30,7 +30,7 @@ from detectors.registry import Assessment, Scorer
 from service.features.vector import account_vector
 from service.settings import Settings
 from service.state.account import ALLOW, AccountState
-from service.state.links import Contribution, LinkStore, Report
+from service.state.links import LATEST, Contribution, LinkStore, Report
 
 # A skeleton becomes a link value once the account repeats it this often, and this much.
 SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
@@ -40,10 +40,6 @@ SKELETON_MIN_COUNT, SKELETON_MIN_SHARE = 3.0, 0.1
 # script too few times to count as repeating it.
 SKELETON_JOIN_MEMBERS, SKELETON_JOIN_YOUNG = 5, 0.5
 
-
-# The key of an account's samples of the established tier, apart from those of its volume
-# tier: the store keeps one sample per key and epoch, and these are taken at every scoring.
-ESTABLISHED_STREAM = "\x1festablished"
 
 # Link values an account keeps per kind: the two it sent last. Its instruments are what its
 # requests used, not what its last one did: a farm member's cover chat, sent with a stock
@@ -216,14 +212,12 @@ class ScoringRound:
                 self.samples[account] = sample
                 state.learned_epoch = self.epoch
         if learn:
-            # At every scoring: the tier holds the account once, at its latest volumes.
-            cells = self.baseline.established_cells(x)
-            change = self.baseline.established_sample(x, state.established_before(self.epoch))
-            # Nothing changed needs no write, unless it undoes a change earlier in the epoch.
-            if change or (state.established and state.established[-1][0] == self.epoch):
-                self.samples[account + ESTABLISHED_STREAM] = change
-            if cells or state.established:
-                state.keep_established(self.epoch, cells)
+            # At every scoring its bins moved since the last it sent: the store replaces that
+            # (a latest sample), so the tier holds the account once, as its day stands.
+            sample = self.baseline.established_sample(x)
+            if sample and sorted(sample) != state.established:
+                self.samples[account + LATEST] = sample
+                state.established = sorted(sample)
         # Flagged now, or still held at a flag from before (the verdict decided after this).
         flagged = assessment.score >= self.settings.review_threshold or (
             state.decision.action != ALLOW

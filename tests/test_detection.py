@@ -29,6 +29,7 @@ from service.pipeline import Pipeline
 from service.policy import Policy
 from service.settings import Settings
 from service.state.account import Decision
+from service.state.links import LATEST, Contribution, MemoryLinks
 from service.state.memory import MemoryStore
 from tests.factories import T0, event, observed
 
@@ -164,7 +165,7 @@ def test_established_customers_set_the_bar_for_the_volume_they_send_whatever_the
     assert baseline.sample(grader, suspect=True) == {}
     assert baseline.established_sample({**grader, "account_age_days": 5.0}) == {}
     cells = baseline.established_sample(grader)
-    assert cells and all(key.startswith("9:") for key in cells)
+    assert cells and all(key.startswith(f"{ESTABLISHED_TIER}:") for key in cells)
     for i in range(100):
         assert baseline.common("grade_count") is None or i >= 50
         baseline.add(baseline.established_sample({**grader, "grade_count": 300.0 + 2 * i}))
@@ -194,29 +195,30 @@ def test_established_customers_set_the_bar_for_the_volume_they_send_whatever_the
 
 
 def test_an_established_account_counts_once_in_the_bar_at_its_latest_volume() -> None:
-    """An account's volumes grow through its day: counted anew at each scoring without taking
-    the earlier counts back, the graders' quieter hours would pull the bar under their days."""
-    replaced, kept, once = (PeerBaseline(min_accounts=50) for _ in range(3))
-    anywhere = PeerBaseline(min_accounts=50, common_accounts=1)  # a bare 99th percentile
-    for account in range(1000):
-        grader = account < 60  # dozens of established graders among quiet customers
-        day = 300.0 + 10.0 * account if grader else 0.0
-        earlier: list[str] = []
-        for hour in range(1, 7):  # six hourly samples of a growing day
+    """An account's volumes grow through its day: sent to the store as its latest sample at
+    each scoring, it is one entry at its day's volume; added up hour after hour as before,
+    the graders' quieter hours would pull the bar under their days."""
+    links, hourly = MemoryLinks(), PeerBaseline(min_accounts=50)
+    for hour in range(1, 7):  # six hourly samples of a growing day
+        samples = {}
+        for account in range(1000):
+            grader = account < 60  # dozens of established graders among quiet customers
+            day = 300.0 + 10.0 * account if grader else 0.0
             x = {"requests": 50.0, "grade_count": day * hour / 6, "account_age_days": 400.0}
-            sample = replaced.established_sample(x, replaces=earlier)
-            replaced.add(sample)
-            anywhere.add(sample)
-            earlier = replaced.established_cells(x)
-            kept.add(kept.established_sample(x))
-        once.add(once.established_sample(x))
-    assert replaced.accounts(ESTABLISHED_TIER) == once.accounts(ESTABLISHED_TIER) == 1000
-    assert replaced.common("grade_count") == once.common("grade_count")
-    common, hourly = replaced.common("grade_count"), kept.common("grade_count")
-    assert common is not None and hourly is not None
-    assert common > 640.0 > hourly  # the busiest days, not their mornings
-    # A young account adds nothing to the tier, and takes nothing back.
-    assert replaced.established_cells({"account_age_days": 20.0}) == []
+            samples[f"org_{account}{LATEST}"] = hourly.established_sample(x)
+            hourly.add(samples[f"org_{account}{LATEST}"])
+        links.contribute(hour, Contribution({}, samples, ()))
+    cells = links.histograms(6).cells
+    replaced = PeerBaseline(min_accounts=50)
+    anywhere = PeerBaseline(min_accounts=50, common_accounts=1)  # a bare 99th percentile
+    replaced.load(cells)
+    anywhere.load(cells)
+    assert replaced.accounts(ESTABLISHED_TIER) == 1000 < hourly.accounts(ESTABLISHED_TIER)
+    common, early = replaced.common("grade_count"), hourly.common("grade_count")
+    assert common is not None and early is not None
+    assert common > 640.0 > early  # the busiest days, not their mornings
+    # A young account adds nothing to the tier.
+    assert replaced.established_sample({"account_age_days": 20.0}) == {}
     # A campaign through a dozen aged accounts, however busy, does not set the bar: that
     # takes two dozen established accounts (``common_accounts``), not 1 % of a thousand.
     campaign = {"requests": 5000.0, "grade_count": 5000.0, "account_age_days": 400.0}

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from detectors.groups import FIELD, PROFILE_FIELDS
-from service.state.links import CHANGES_KEPT, Contribution, LinkStore, MemoryLinks, Report
+from service.state.links import (
+    CHANGES_KEPT,
+    LATEST,
+    Contribution,
+    LinkStore,
+    MemoryLinks,
+    Report,
+)
 from service.state.redis_links import EpochMismatch, RedisLinks
 
 pytestmark = pytest.mark.integration  # starts real servers (see tests/conftest.py)
@@ -151,22 +158,29 @@ def test_baseline_samples_merge_by_epoch_and_replace_within_one(links: LinkStore
     assert links.histograms(9).cells == {"1:x:4": 2, "1:#": 2}  # folded once, not again
 
 
-def test_a_sample_takes_back_cells_its_account_added_before(links: LinkStore) -> None:
-    # The established tier holds an account once: its later sample replaces the earlier.
-    links.contribute(7, Contribution({}, {"a": {"9:x:3": 1, "9:#": 1}}, ()))
-    links.contribute(8, Contribution({}, {"b": {"9:x:3": 1, "9:#": 1}}, ()))
-    links.contribute(9, Contribution({}, {"a": {"9:x:3": -1, "9:x:5": 1}}, ()))
-    assert links.histograms(8).cells == {"9:x:3": 2, "9:#": 2}
-    whole = links.histograms(9).cells
-    assert {cell: n for cell, n in whole.items() if n} == {"9:x:3": 1, "9:x:5": 1, "9:#": 2}
-    changed = links.histograms(9, since=8).cells
-    assert {cell: n for cell, n in changed.items() if n} == {"9:x:3": -1, "9:x:5": 1}
-    # Nothing changed since its last epoch: an empty sample replaces one made earlier in this.
-    links.contribute(10, Contribution({}, {"b": {"9:x:3": -1, "9:x:4": 1}}, ()))
-    links.contribute(10, Contribution({}, {"b": {}}, ()))
-    assert links.histograms(10, since=9).cells == {}
-    assert {cell: n for cell, n in links.histograms(10).cells.items() if n} == {
-        "9:x:3": 1, "9:x:5": 1, "9:#": 2}  # fmt: skip
+def test_a_latest_sample_replaces_the_accounts_last_one_counted(links: LinkStore) -> None:
+    """The established tier holds an account once: the store keeps what it counted of the
+    account's latest sample and replaces it with the next, so that a sample too late to
+    count, or one sent again by an account whose state expired, leaves no trace."""
+    a, b = f"org_a{LATEST}", f"org_b{LATEST}"
+
+    def nonzero(cells: dict[str, int]) -> dict[str, int]:
+        return {cell: n for cell, n in cells.items() if n}
+
+    links.contribute(7, Contribution({}, {a: {"10:x:3": 1, "10:#": 1}}, ()))
+    links.contribute(8, Contribution({}, {b: {"10:x:3": 1, "10:#": 1}}, ()))
+    links.contribute(9, Contribution({}, {a: {"10:x:5": 1, "10:#": 1}}, ()))
+    assert nonzero(links.histograms(8).cells) == {"10:x:3": 2, "10:#": 2}
+    assert nonzero(links.histograms(9).cells) == {"10:x:3": 1, "10:x:5": 1, "10:#": 2}
+    assert nonzero(links.histograms(9, since=8).cells) == {"10:x:3": -1, "10:x:5": 1}
+    # Written to an epoch already read: not counted, and what the store holds stays whole.
+    links.contribute(9, Contribution({}, {a: {"10:x:7": 1, "10:#": 1}}, ()))
+    links.contribute(10, Contribution({}, {a: {"10:x:6": 1, "10:#": 1}}, ()))
+    assert nonzero(links.histograms(10).cells) == {"10:x:3": 1, "10:x:6": 1, "10:#": 2}
+    # Sent again as it stands (its own state lost): nothing moves.
+    links.contribute(11, Contribution({}, {a: {"10:x:6": 1, "10:#": 1}}, ()))
+    assert nonzero(links.histograms(11).cells) == {"10:x:3": 1, "10:x:6": 1, "10:#": 2}
+    assert nonzero(links.histograms(11, since=10).cells) == {}
 
 
 def test_a_reader_holding_an_epoch_reads_only_what_changed_after_it(links: LinkStore) -> None:

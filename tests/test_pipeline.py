@@ -582,3 +582,11 @@ def test_an_established_account_is_in_the_established_tier_once_at_its_latest_vo
     for e in events:
         cut.commit(cut.process(observed([e])))
     assert established(cut, last + 1) == tier
+    # Their states expired halfway (an idle day, an eviction): still one entry each.
+    store = MemoryStore()
+    expired = Pipeline(store, FAST)
+    half = len(events) // 2
+    expired.commit(expired.process(observed(events[:half])))
+    store._states.clear()
+    expired.commit(expired.process(observed(events[half:])))
+    assert established(expired, last + 1)[f"{tier_prefix}#"] == len(days)

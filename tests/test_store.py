@@ -139,7 +139,7 @@ def test_rechecks_are_kept_per_partition_until_their_epoch_is_reached(
 
 def test_codec_round_trip_keeps_every_field() -> None:
     state = busy_account(200)
-    state.established = [(7, ["9:#", "9:grade_count:41"])]
+    state.established = ["10:#", "10:grade_count:41"]
     again = decode(encode(state))
     assert again == state
     with pytest.raises(ValueError, match="format"):

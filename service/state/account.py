@@ -94,9 +94,9 @@ class AccountState:
     scored_tick: int = -1
     score: float = 0.0
     learned_epoch: int = -1  # the epoch it last taught the peer baseline in
-    # Its last two samples of the established tier (epoch, cells): the next one takes back
-    # the last of an earlier epoch (a later one of the same epoch replaces it in the store).
-    established: list[tuple[int, list[str]]] = field(default_factory=list)
+    # The established tier's cells it last sent (the store keeps what counts; this only
+    # spares writing the same again).
+    established: list[str] = field(default_factory=list)
     # Link values (payment, networks, system prompt, skeleton) it reports under, and its
     # last two reports (epoch, values, profile): reads of its groups leave its own out.
     links: list[str] = field(default_factory=list)
@@ -128,15 +128,6 @@ class AccountState:
         """Remember a report made in ``epoch`` (a later one of the same epoch replaces it)."""
         kept = [r for r in self.reports if r[0] < epoch][-1:]
         self.reports = [*kept, (epoch, values, profile)]
-
-    def established_before(self, epoch: int) -> list[str]:
-        """The established cells its samples of epochs before ``epoch`` left counted."""
-        counted = [cells for sampled, cells in self.established if sampled < epoch]
-        return counted[-1] if counted else []
-
-    def keep_established(self, epoch: int, cells: list[str]) -> None:
-        kept = [entry for entry in self.established if entry[0] < epoch][-1:]
-        self.established = [*kept, (epoch, cells)]
 
     def own_report(self, value: str, as_of: int) -> tuple[float, ...] | None:
         """This account's report as the group of ``value``, read as of ``as_of``, holds it."""
@@ -171,10 +162,10 @@ def _meta(state: AccountState) -> dict[str, Any]:
             flag.explanation,
             flag.families,
         ],
-        "s": [state.scored_events, state.scored_tick, state.score, state.learned_epoch,
-              state.established],
+        "s": [state.scored_events, state.scored_tick, state.score, state.learned_epoch],
         "k": [state.links, state.reports, state.enriched],
         "c": [state.last_event_id, state.last_event_count, state.recheck_due, state.recheck_step],
+        "b": state.established,
     }  # fmt: skip
 
 
@@ -217,8 +208,7 @@ def decode(blob: bytes) -> AccountState:
     )
     flag = meta["ff"]
     events, first_ts, created = meta["e"]
-    # States written before the established tier held accounts once have no samples in it.
-    scored_events, scored_tick, score, learned_epoch, *established = meta["s"]
+    scored_events, scored_tick, score, learned_epoch = meta["s"]
     links, reports, enriched = meta["k"]
     # States written before rechecks existed have none pending.
     last_event_id, last_event_count, recheck_due, recheck_step = meta.get("c", ("", 0, -1, 0))
@@ -236,7 +226,6 @@ def decode(blob: bytes) -> AccountState:
         scored_tick=scored_tick,
         score=score,
         learned_epoch=learned_epoch,
-        established=[(epoch, cells) for epoch, cells in (established[0] if established else [])],
         links=links,
         reports=[(epoch, values, profile) for epoch, values, profile in reports],
         enriched=enriched,
@@ -244,4 +233,5 @@ def decode(blob: bytes) -> AccountState:
         last_event_count=last_event_count,
         recheck_due=recheck_due,
         recheck_step=recheck_step,
+        established=meta.get("b", []),
     )

@@ -10,7 +10,10 @@ of the events that made them and only ever merged commutatively:
   sums move by the difference); it expires ``ttl`` epochs after it was made;
 - a model's first sighting is the smallest epoch it was seen in;
 - an account's baseline sample of an epoch replaces its earlier sample of the same epoch,
-  and a complete epoch's samples add to fixed-bin histograms.
+  and a complete epoch's samples add to fixed-bin histograms; a *latest* sample (its key
+  ends with ``LATEST``) replaces, once counted, the cells of the account's last one counted,
+  which the store keeps: the established tier holds each account once, as it stands, even
+  when a sample comes too late to count or the account's own state expired.
 
 So it does not matter in which order workers write, how their batches were
 cut, or whether a batch was written twice, even after its epoch was read (a
@@ -30,6 +33,8 @@ from service.state.base import least_recent_tenth
 
 # Contributions are integers (fixed point), so sums are exact in any order.
 SCALE = 100
+# The key suffix of a sample that replaces the account's last one counted (``LinkStore``).
+LATEST = "\x1flatest"
 
 
 class Report(NamedTuple):
@@ -129,6 +134,7 @@ class MemoryLinks:
         self._models: dict[str, int] = {}
         self._histograms: dict[str, int] = {}
         self._sampled: dict[str, int] = {}  # account -> epoch of its newest counted sample
+        self._latest: dict[str, dict[str, int]] = {}  # latest samples counted, by key
         self._changes: list[tuple[int, dict[str, int]]] = []  # (as_of, cells it folded in)
         self._changes_from = -1  # the changes of every read as of a later epoch are kept
 
@@ -179,7 +185,12 @@ class MemoryLinks:
             if sampled.get(account, epoch - 1) >= epoch:
                 continue  # written again by a retried batch: counted once
             sampled[account] = epoch
-            for cell, count in cells.items():
+            delta = dict(cells)
+            if account.endswith(LATEST):
+                for cell, count in self._latest.get(account, {}).items():
+                    delta[cell] = delta.get(cell, 0) - count
+                self._latest[account] = dict(cells)
+            for cell, count in delta.items():
                 histograms[cell] = histograms.get(cell, 0) + count
                 changed[cell] = changed.get(cell, 0) + count
 

@@ -30,7 +30,14 @@ from typing import Any, cast
 
 from detectors.groups import EMPTY_PROFILE, PROFILE_FIELDS, Group
 from service.state.base import StoreUnavailable
-from service.state.links import CHANGES_KEPT, Contribution, Histograms, dequantise, quantise
+from service.state.links import (
+    CHANGES_KEPT,
+    LATEST,
+    Contribution,
+    Histograms,
+    dequantise,
+    quantise,
+)
 from service.state.redis_client import (
     ERRORS,
     LazyCluster,
@@ -109,9 +116,11 @@ return out
 """.replace("WIDTH", str(_WIDTH))
 # KEYS: the histogram hash, the pending hash, its index, each account's newest folded
 # sample (a sorted set by epoch), the changes each fold made (a sorted set by the epoch
-# read as of), and a hash with the newest epoch read as of (v), the epoch after which all
-# changes are kept (from) and a sequence (n). ARGV: as_of, how many epochs samples are
-# remembered, the epoch the reader holds ('': none), how many epochs changes are kept.
+# read as of), a hash with the newest epoch read as of (v), the epoch after which all
+# changes are kept (from) and a sequence (n), and the cells of each account's latest sample
+# counted (a hash: a latest sample replaces them, ``links.LATEST``). ARGV: as_of, how many
+# epochs samples are remembered, the epoch the reader holds ('': none), how many epochs
+# changes are kept.
 # Returns {1, as_of, changes...} when the kept changes cover the reader's, else
 # {0, newest epoch read as of, the whole histogram as field, count, ...}.
 _FOLD_SAMPLES = """
@@ -124,10 +133,18 @@ for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', as_of)) do
   local folded = redis.call('ZSCORE', KEYS[4], account)
   -- A sample already counted (written again by a retried batch) is not counted twice.
   if cells and not (folded and tonumber(folded) >= tonumber(epoch)) then
-    -- An empty sample changes no cell: it takes back one written earlier in its epoch.
-    if cells ~= '' then
-      table.insert(changed, cells)
-      for cell, count in string.gmatch(cells, '([^=;]+)=(%-?%d+)') do
+    local delta = cells
+    -- A latest sample replaces the cells of the account's last one counted.
+    if string.sub(account, -LATEST_LEN) == LATEST then
+      local last = redis.call('HGET', KEYS[7], account)
+      if last and last ~= '' then
+        delta = string.gsub(last, '=(%d+)', '=-%1') .. (cells ~= '' and (';' .. cells) or '')
+      end
+      redis.call('HSET', KEYS[7], account, cells)
+    end
+    if delta ~= '' then
+      table.insert(changed, delta)
+      for cell, count in string.gmatch(delta, '([^=;]+)=(%-?%d+)') do
         redis.call('HINCRBY', KEYS[1], cell, tonumber(count))
       end
     end
@@ -159,7 +176,7 @@ end
 local out = {0, newest}
 for _, item in ipairs(redis.call('HGETALL', KEYS[1])) do table.insert(out, item) end
 return out
-"""
+""".replace("LATEST_LEN", str(len(LATEST))).replace("LATEST", "'\\31latest'")
 
 
 class EpochMismatch(ValueError):
@@ -205,7 +222,7 @@ class RedisLinks:
 
     def _base_keys(self) -> list[str]:
         tag = f"{self.prefix}:base"
-        return [f"{{{tag}}}", *(f"{{{tag}}}:{k}" for k in ("p", "i", "f", "c", "v"))]
+        return [f"{{{tag}}}", *(f"{{{tag}}}:{k}" for k in ("p", "i", "f", "c", "v", "l"))]
 
     def contribute(self, epoch: int, contribution: Contribution) -> None:
         if not self._epoch_checked:
