@@ -212,8 +212,8 @@ class ScoringRound:
                 self.samples[account] = sample
                 state.learned_epoch = self.epoch
         if learn:
-            # At every scoring its bins moved since the last it sent: the store replaces that
-            # (a latest sample), so the tier holds the account once, as its day stands.
+            # Whenever its established bins moved since it last sent them: the store replaces
+            # what it counted of the account (a latest sample), so the tier holds it once.
             sample = self.baseline.established_sample(x)
             if sample and sorted(sample) != state.established:
                 self.samples[account + LATEST] = sample
