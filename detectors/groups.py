@@ -82,37 +82,35 @@ def _evenness(group: Group) -> float:
     return max(0.0, 1.0 - spread)
 
 
-# Shares of one-turn requests at which long answers start to count as taken, and count in
-# full: a long answer inside a conversation is the conversation's (a class of developers
-# iterating on their apps); a distillation sample is one question and one answer, and a
-# campaign that pads its requests with history still asks for reasoning in so many words.
-LONG_IN_ONE_TURN = (0.3, 0.7)
-
-
 def group_intensity(x: dict[str, float], kind: str) -> float:
     """How much the other members' answers are worth, per request (0..1): answers to requests
-    that ask for reasoning, grades or probes; long answers, as far as the requests are one
-    turn (``LONG_IN_ONE_TURN``); or, in whatever words and at whatever length, answers to
-    one-turn questions, by their length on a log scale (a farm that rewords its requests and
-    shortens its answers still takes answers)."""
+    that ask for reasoning, grades or probes, long answers or, in whatever words and at
+    whatever length, answers to one-turn questions, by their length on a log scale (a farm
+    that rewords its requests and shortens its answers still takes answers)."""
     requests = x.get(f"{kind}_requests", 0.0)
     if requests <= 0:
         return 0.0
-    asked = x.get(f"{kind}_harvest", 0.0) + x.get(f"{kind}_grade", 0.0)
-    asked += x.get(f"{kind}_probe", 0.0)
-    return _intensity(asked / requests, x.get(f"{kind}_long", 0.0) / requests,
-                      x.get(f"{kind}_single", 0.0), x.get(f"{kind}_tokens", 0.0))  # fmt: skip
+    value = (
+        x.get(f"{kind}_harvest", 0.0)
+        + x.get(f"{kind}_grade", 0.0)
+        + x.get(f"{kind}_probe", 0.0)
+        + 0.5 * x.get(f"{kind}_long", 0.0)
+    )
+    return _intensity(value / requests, x.get(f"{kind}_single", 0.0), x.get(f"{kind}_tokens", 0.0))
 
 
 def own_intensity(x: dict[str, float]) -> float:
     """:func:`group_intensity` of the account's own requests."""
-    asked = x.get("harvest_share", 0.0) + x.get("grade_share", 0.0) + x.get("probe_share", 0.0)
-    return _intensity(asked, x.get("long_share", 0.0), x.get("single_turn_share", 0.0),
-                      x.get("completion_mean", 0.0))  # fmt: skip
+    value = (
+        x.get("harvest_share", 0.0)
+        + x.get("grade_share", 0.0)
+        + x.get("probe_share", 0.0)
+        + 0.5 * x.get("long_share", 0.0)
+    )
+    return _intensity(value, x.get("single_turn_share", 0.0), x.get("completion_mean", 0.0))
 
 
-def _intensity(asked_share: float, long_share: float, single_share: float, tokens: float) -> float:
-    value_share = asked_share + 0.5 * long_share * ramp(single_share, *LONG_IN_ONE_TURN)
+def _intensity(value_share: float, single_share: float, tokens: float) -> float:
     asked = ramp(value_share, 0.1, 0.5)
     answered = ramp(single_share, 0.5, 0.9) * log_ramp(tokens, 100.0, 1000.0)
     return max(asked, answered)

@@ -12,6 +12,7 @@ shared between accounts), ``residential`` (every request through a residential p
 pool), ``no_system`` (harvesting requests carry no system prompt), ``own_agents`` (an SDK
 user agent drawn for each account, not one for the campaign), ``one_skeleton`` (the
 harvesting script fills one fixed skeleton: every slot but the payload rendered once),
+``padded_history`` (every harvesting request carries one made-up turn of history),
 and for ``human`` timing ``working_hours`` (sessions 9:00-18:00 local time).
 """
 
@@ -146,6 +147,8 @@ class _Builder:
             words = grammar(self.world.wording)
             fixed = words.freeze(style.templates[0], self.skeleton_rng, keep=_is_payload)
             style = replace(style, templates=(fixed,))
+        if self.options.get("padded_history"):
+            style = replace(style, padded=1)
         return replace(style, system=None) if self.options.get("no_system") else style
 
     @cached_property

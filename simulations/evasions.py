@@ -160,6 +160,12 @@ def _evasions() -> list[Evasion]:
         ),
         _each_request("three", THIN_FARM_REQUESTS, "the thin farm described elsewhere"),
         Evasion(
+            "padded",
+            "every harvesting request carries one made-up turn of history, so none is "
+            "single-turn; the drip and the mimicry, written by hand, stay as they are",
+            _each_campaign(_options(padded_history=True), skip=_HAND_WRITTEN),
+        ),
+        Evasion(
             "working-hours",
             "human sessions in local working hours; the same volume over as many accounts as "
             f"it takes to average at most {HUMAN_PER_HOUR:g} requests an hour each",
@@ -211,6 +217,9 @@ COMBINED: tuple[str, ...] = (
     "reworded-spec+own-payment+residential",
     "reworded-brief+aged+capped",
     "reworded-prose+half-chat",
+    # Other words and a made-up turn of history: nothing asks in the detector's words, and no
+    # request is one turn.
+    "reworded-terse+padded",
     # A farm as little like ours as the cheap evasions make it: other words, shorter answers,
     # no system prompt, residential exits and three accounts a card.
     "reworded-brief+capped+no-system+residential+split-cards",

@@ -91,6 +91,9 @@ class Style:
     logprobs: bool
     logit_bias: int
     wording: str = DEFAULT
+    # Made-up turns of history every request carries (the matrix's ``padded``): a script
+    # that poses as a conversation without holding one.
+    padded: int = 0
 
     @classmethod
     def choose(
@@ -219,9 +222,9 @@ class EventFactory:
             event["session_id"] = sid
         model = model or self._model(ts)
         prompt_tokens, visible = self.tokens.next()
-        if turn > 1:
+        if turn + st.padded > 1:
             # Chat clients resend the history: later turns carry earlier turns as input.
-            prompt_tokens += int((turn - 1) * (visible * 0.8 + 60))
+            prompt_tokens += int((turn + st.padded - 1) * (visible * 0.8 + 60))
         n = rng.choice(p.n)
         completion = visible * n
         reasoning = None
@@ -262,7 +265,7 @@ class EventFactory:
         event["latency_ms"] = round(latency, 1)
         if finish is not None:
             event["finish_reason"] = finish
-        event["messages"] = (1 if st.system else 0) + 2 * turn - 1
+        event["messages"] = (1 if st.system else 0) + 2 * (turn + st.padded) - 1
         event["params"] = self._params(n)
         if text is None:
             templates = st.follow_ups if turn > 1 and st.follow_ups else st.templates

@@ -641,28 +641,3 @@ def test_overrides_by_account_and_by_tenant_glob() -> None:
     with pytest.raises(ValueError, match="thresholds"):
         Policy(review=0.95, block=0.9)
 
-
-def test_a_cohort_in_conversation_takes_less_than_one_asking_one_turn_questions() -> None:
-    """A class of developers opened the same day, behind one workshop system prompt, talk to
-    the model: long answers, turn after turn, few of them asked for as reasoning. The same
-    long answers to one-turn questions are what a farm takes; and a farm that pads its
-    requests with history still asks for reasoning in so many words."""
-
-    def cohort(single: float, harvest: float) -> Group:
-        values = dict.fromkeys(PROFILE_FIELDS, 0.0)
-        pace = math.log1p(5.0)
-        values.update(accounts=1.0, requests=30.0, pace=pace, pace_sq=pace**2, young=1.0,
-                      long=25.0, harvest=harvest, single_turn=single,
-                      completion_k=36.0)  # fmt: skip
-        return Group("system:gh", 40, False, tuple(40 * values[f] for f in PROFILE_FIELDS))
-
-    def weight(group: Group, **own: float) -> float:
-        features, _ = group_features([group], {})
-        return log_odds(FarmEvidence(), vector(30, account_age_days=1.0, **own, **features))
-
-    talk = {"long_share": 0.8, "single_turn_share": 0.1, "completion_mean": 1200.0}
-    conversation = weight(cohort(single=3.0, harvest=6.0), **talk)
-    one_turn = weight(cohort(single=30.0, harvest=6.0), **{**talk, "single_turn_share": 1.0})
-    assert 0.0 < conversation < 0.8 * one_turn
-    padded = weight(cohort(single=3.0, harvest=24.0), **{**talk, "harvest_share": 0.8})
-    assert padded == pytest.approx(one_turn)

@@ -272,6 +272,26 @@ def test_three_each_leaves_a_farm_three_requests_an_account(runs: dict[str, Run]
         )
 
 
+def test_padded_requests_carry_a_made_up_turn_of_history(runs: dict[str, Run]) -> None:
+    """No scripted harvesting request is one turn any more (what is left is the campaigns'
+    cover chat), and the history is input too."""
+
+    def one_turn(run: Run) -> float:
+        scripted = _attack(run, "slow_drip", "chat_mimicry")
+        return sum(
+            1 for e in scripted if e.get("messages", 1) - bool(e.get("system_prompt")) <= 1
+        ) / len(scripted)
+
+    assert one_turn(runs["padded"]) < 0.05 < 0.5 < one_turn(runs["none"])
+    padded, plain = (
+        _attack(runs["padded"], "slow_drip", "chat_mimicry"),
+        _attack(runs["none"], "slow_drip", "chat_mimicry"),
+    )
+    assert statistics.mean(e["prompt_tokens"] for e in padded) > statistics.mean(
+        e["prompt_tokens"] for e in plain
+    )
+
+
 def test_stress_runs_thin_a_farm_further_and_keep_a_campaign_alone(
     runs: dict[str, Run], tmp_path: Path
 ) -> None:
