@@ -133,22 +133,19 @@ class PeerBaseline:
                 cells[cell(tier, feature, bin_of(feature, value))] = 1
         return cells
 
-    def established_cells(self, x: Mapping[str, float]) -> list[str]:
-        """The established tier's cells for an account (none unless established, whatever
-        its score): itself, and its volume of each kind."""
-        if x.get("account_age_days", -1.0) < self.established_days:
-            return []
-        volumes = [cell(ESTABLISHED_TIER, feature, bin_of(feature, x.get(feature, 0.0)))
-                   for feature in COMMON]  # fmt: skip
-        return [_accounts_cell(ESTABLISHED_TIER), *volumes]
-
     def established_sample(self, x: Mapping[str, float]) -> dict[str, int]:
-        """The account's sample of the established tier. The pipeline sends it as its
+        """The account's sample of the established tier (none unless established, whatever
+        its score): itself, and its volume of each kind. The pipeline sends it as its
         *latest* (``service/state/links.py``): the store replaces the account's last one
         with it, so that the tier holds each account once, as its day stands, and its 99th
         percentile compares a day with other accounts' days, not with the first minutes
         of a burst."""
-        return dict.fromkeys(self.established_cells(x), 1)
+        if x.get("account_age_days", -1.0) < self.established_days:
+            return {}
+        cells = {_accounts_cell(ESTABLISHED_TIER): 1}
+        for feature in COMMON:
+            cells[cell(ESTABLISHED_TIER, feature, bin_of(feature, x.get(feature, 0.0)))] = 1
+        return cells
 
     def load(self, counts: Mapping[str, int]) -> None:
         """Use these histograms (those of a complete epoch) from now on."""

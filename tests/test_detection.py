@@ -640,4 +640,3 @@ def test_overrides_by_account_and_by_tenant_glob() -> None:
     assert policy.for_account("other") is policy
     with pytest.raises(ValueError, match="thresholds"):
         Policy(review=0.95, block=0.9)
-
