@@ -215,9 +215,10 @@ class ScoringRound:
             # Whenever its established bins moved since it last sent them: the store replaces
             # what it counted of the account (a latest sample), so the tier holds it once.
             sample = self.baseline.established_sample(x)
-            if sample and sorted(sample) != state.established:
+            cells = sorted(sample)
+            if cells and cells != state.established:
                 self.samples[account + LATEST] = sample
-                state.established = sorted(sample)
+                state.established = cells
         # Flagged now, or still held at a flag from before (the verdict decided after this).
         flagged = assessment.score >= self.settings.review_threshold or (
             state.decision.action != ALLOW

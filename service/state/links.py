@@ -185,8 +185,9 @@ class MemoryLinks:
             if sampled.get(account, epoch - 1) >= epoch:
                 continue  # written again by a retried batch: counted once
             sampled[account] = epoch
-            delta = dict(cells)
-            if account.endswith(LATEST):
+            delta = cells
+            if account.endswith(LATEST):  # only these need a copy: the others add as they are
+                delta = dict(cells)
                 for cell, count in self._latest.get(account, {}).items():
                     delta[cell] = delta.get(cell, 0) - count
                 self._latest[account] = dict(cells)
