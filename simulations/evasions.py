@@ -126,6 +126,12 @@ def _evasions() -> list[Evasion]:
             _each_campaign(_options(aged_days=list(AGED_DAYS))),
         ),
         Evasion(
+            "logprobs-only",
+            "probes set no logit_bias and read the top 20 log-probabilities of a 1-token "
+            "answer (what calibration studies and harnesses ask for too)",
+            _each_campaign(_options(logprobs_only=True)),
+        ),
+        Evasion(
             "own-payment",
             "no payment method shared between accounts",
             _each_campaign(_options(own_payment=True)),

@@ -23,6 +23,10 @@ LONG_FROM, LONG_FULL = 150.0, 800.0
 # Output-projection probing: tiny completions under a logit_bias of many entries.
 PROBE_TOKENS = 8
 PROBE_BIAS_FROM, PROBE_BIAS_FULL = 4.0, 40.0
+# What top_logprobs alone counts for, at most: the top few alternatives are what calibration
+# studies, classifiers' confidences and harnesses' log-likelihood scoring read by the
+# thousand; reading logits beyond them takes the bias.
+PROBE_TOP_WEIGHT = 0.3
 _SKETCHED = tuple(HASH[name] for name in ("prompt", "head", "tail", "ip", "key"))
 assert len(_SKETCHED) == len(DISTINCT)
 
@@ -50,7 +54,7 @@ def increments(batch: ObservedBatch) -> np.ndarray:
     )
     long = _ramp(completion, LONG_FROM, LONG_FULL)
     bias = _ramp(col[COLUMN["logit_bias"]], PROBE_BIAS_FROM, PROBE_BIAS_FULL)
-    top = 0.5 * _ramp(col[COLUMN["top_logprobs"]], 3.0, 10.0)
+    top = PROBE_TOP_WEIGHT * _ramp(col[COLUMN["top_logprobs"]], 3.0, 10.0)
     near_max = (col[COLUMN["truncated"]] > 0) | (
         (max_tokens > 0) & (completion >= 0.95 * max_tokens)
     )
