@@ -319,3 +319,15 @@ def test_stress_runs_thin_a_farm_further_and_keep_a_campaign_alone(
         assert changed[c.id].timing == (c.timing if human else "bursty")
         if c.type != "logit_probe":
             assert changed[c.id].options["answer_tokens"] == list(SHORT_TOKENS)
+
+
+def test_logprobs_only_probes_set_no_bias_and_read_the_top_twenty(runs: dict[str, Run]) -> None:
+    def probes(run: Run) -> list[dict[str, Any]]:
+        _, labels, _ = run
+        return [e for e in _attack(run) if labels[e["account_id"]].campaign_type == "logit_probe"
+                and e["params"].get("max_tokens") == 1]  # fmt: skip
+
+    before, after = probes(runs["none"]), probes(runs["logprobs-only"])
+    assert before and all(e["params"].get("logit_bias", 0) >= 50 for e in before)
+    assert after and all("logit_bias" not in e["params"] for e in after)
+    assert {e["params"]["top_logprobs"] for e in after} == {20}
