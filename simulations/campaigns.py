@@ -13,7 +13,7 @@ pool), ``no_system`` (harvesting requests carry no system prompt), ``own_agents`
 user agent drawn for each account, not one for the campaign), ``one_skeleton`` (the
 harvesting script fills one fixed skeleton: every slot but the payload rendered once),
 ``padded_history`` (every harvesting request carries one made-up turn of history),
-``logprobs_only`` (a probing profile reads the top 20 log-probabilities, with no ``logit_bias``),
+``logprobs_only`` (no ``logit_bias`` on any request: probes read their ``top_logprobs`` alone),
 and for ``human`` timing ``working_hours`` (sessions 9:00-18:00 local time).
 """
 
@@ -143,8 +143,6 @@ class _Builder:
             chosen = replace(chosen, completion_range=(low, high), max_tokens=(high,))
         if self.options.get("seeded"):
             chosen = replace(chosen, temperature=(0.0,), seed_p=1.0)
-        if self.options.get("logprobs_only") and chosen.logit_bias[1]:
-            chosen = replace(chosen, logit_bias=(0, 0), top_logprobs=(20,))
         style = Style.choose(chosen, self.rng, lang, self.world.wording)
         if self.options.get("one_skeleton"):
             words = grammar(self.world.wording)
@@ -152,6 +150,8 @@ class _Builder:
             style = replace(style, templates=(fixed,))
         if self.options.get("padded_history"):
             style = replace(style, padded=1)
+        if self.options.get("logprobs_only"):  # after the draws: the same accounts, bias aside
+            style = replace(style, logit_bias=0)
         return replace(style, system=None) if self.options.get("no_system") else style
 
     @cached_property

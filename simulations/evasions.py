@@ -127,8 +127,8 @@ def _evasions() -> list[Evasion]:
         ),
         Evasion(
             "logprobs-only",
-            "probes set no logit_bias and read the top 20 log-probabilities of a 1-token "
-            "answer (what calibration studies and harnesses ask for too)",
+            "probes set no logit_bias and read only their top_logprobs (5-20), as honest "
+            "log-likelihood scoring does",
             _each_campaign(_options(logprobs_only=True)),
         ),
         Evasion(

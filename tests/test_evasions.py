@@ -321,13 +321,17 @@ def test_stress_runs_thin_a_farm_further_and_keep_a_campaign_alone(
             assert changed[c.id].options["answer_tokens"] == list(SHORT_TOKENS)
 
 
-def test_logprobs_only_probes_set_no_bias_and_read_the_top_twenty(runs: dict[str, Run]) -> None:
-    def probes(run: Run) -> list[dict[str, Any]]:
-        _, labels, _ = run
-        return [e for e in _attack(run) if labels[e["account_id"]].campaign_type == "logit_probe"
-                and e["params"].get("max_tokens") == 1]  # fmt: skip
-
-    before, after = probes(runs["none"]), probes(runs["logprobs-only"])
-    assert before and all(e["params"].get("logit_bias", 0) >= 50 for e in before)
-    assert after and all("logit_bias" not in e["params"] for e in after)
-    assert {e["params"]["top_logprobs"] for e in after} == {20}
+def test_logprobs_only_is_the_base_without_the_campaigns_logit_bias(
+    runs: dict[str, Run],
+) -> None:
+    """The same events, probes' included, but for the campaigns' bias (the honest
+    classifiers keep theirs): the price of the evasion is read on the same accounts."""
+    (before, labels, _), after = runs["none"], runs["logprobs-only"][0]
+    assert sum("logit_bias" in e.get("params", {}) for e in _attack(runs["none"])) > 100
+    for plain, evading in zip(before, after, strict=True):
+        if not labels[plain["account_id"]].is_attack:
+            assert evading == plain
+            continue
+        expected = {k: v for k, v in plain.items() if k != "params"}
+        params = {k: v for k, v in plain.get("params", {}).items() if k != "logit_bias"}
+        assert evading == ({**expected, "params": params} if params else expected)

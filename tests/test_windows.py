@@ -271,12 +271,11 @@ def test_increments_are_ramps_not_cliffs() -> None:
 
 def test_a_probe_is_its_logit_bias_and_less_its_top_logprobs_alone() -> None:
     # (logit_bias entries, top_logprobs, completion tokens) -> what the request counts as a probe
-    cases = [((100, 20, 1), 1.0), ((0, 20, 1), 0.3), ((0, 5, 1), 0.3 * 2 / 7),
+    cases = [((100, 20, 1), 1.0), ((0, 20, 1), 0.3), ((2, 20, 1), 0.3), ((0, 5, 1), 0.3 * 2 / 7),
              ((2, 0, 1), 0.0), ((22, 0, 1), 0.5), ((100, 20, 9), 0.0)]  # fmt: skip
     batch = observed([
         event(event_id=f"p{i}", completion_tokens=tokens,
-              params={"max_tokens": 1, "logprobs": True, "top_logprobs": top, "logit_bias": bias}
-              if top else {"max_tokens": 1, "logit_bias": bias})
+              params={"max_tokens": tokens, "top_logprobs": top, "logit_bias": bias})
         for i, ((bias, top, tokens), _) in enumerate(cases)
     ])  # fmt: skip
     probe = increments(batch)[INDEX["probe"]]

@@ -23,10 +23,11 @@ LONG_FROM, LONG_FULL = 150.0, 800.0
 # Output-projection probing: tiny completions under a logit_bias of many entries.
 PROBE_TOKENS = 8
 PROBE_BIAS_FROM, PROBE_BIAS_FULL = 4.0, 40.0
-# What top_logprobs alone counts for, at most: the top few alternatives are what calibration
-# studies, classifiers' confidences and harnesses' log-likelihood scoring read by the
-# thousand; reading logits beyond them takes the bias.
-PROBE_TOP_WEIGHT = 0.3
+# Or by its top_logprobs, from 3 to 10, counting this much at most: the top few alternatives
+# are what calibration studies, classifiers' confidences and harnesses' log-likelihood
+# scoring read by the thousand, while reading many tokens' logits takes a large bias. (A bias
+# of a token or two, a binary search of one logit, is read by its top_logprobs only.)
+PROBE_TOP_FROM, PROBE_TOP_FULL, PROBE_TOP_WEIGHT = 3.0, 10.0, 0.3
 _SKETCHED = tuple(HASH[name] for name in ("prompt", "head", "tail", "ip", "key"))
 assert len(_SKETCHED) == len(DISTINCT)
 
@@ -54,7 +55,7 @@ def increments(batch: ObservedBatch) -> np.ndarray:
     )
     long = _ramp(completion, LONG_FROM, LONG_FULL)
     bias = _ramp(col[COLUMN["logit_bias"]], PROBE_BIAS_FROM, PROBE_BIAS_FULL)
-    top = PROBE_TOP_WEIGHT * _ramp(col[COLUMN["top_logprobs"]], 3.0, 10.0)
+    top = PROBE_TOP_WEIGHT * _ramp(col[COLUMN["top_logprobs"]], PROBE_TOP_FROM, PROBE_TOP_FULL)
     near_max = (col[COLUMN["truncated"]] > 0) | (
         (max_tokens > 0) & (completion >= 0.95 * max_tokens)
     )
