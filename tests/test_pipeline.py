@@ -590,3 +590,24 @@ def test_an_established_account_is_in_the_established_tier_once_at_its_latest_vo
     store._states.clear()
     expired.commit(expired.process(observed(events[half:])))
     assert established(expired, last + 1)[f"{tier_prefix}#"] == len(days)
+
+
+def test_a_bias_sweep_is_a_probe_and_a_calibration_study_reading_top_logprobs_is_not() -> None:
+    """Two established accounts send the same 600 one-token requests with the top 20
+    log-probabilities over an hour; one also sets a logit_bias of 200 entries on each (the
+    extraction's instrument). Only that one is flagged."""
+
+    def study(account: str, bias: int) -> list[dict[str, Any]]:
+        params = {"max_tokens": 1, "logprobs": True, "top_logprobs": 20, "temperature": 0.0}
+        return [
+            event(event_id=f"{account}-{i}", ts=T0 + 6.0 * i, account_id=account,
+                  account_created=T0 - 400 * 86400.0, completion_tokens=1, prompt_tokens=12,
+                  prompt=f"Q{i}: is this claim true?", params={**params, "logit_bias": bias}
+                  if bias else params)
+            for i in range(600)
+        ]  # fmt: skip
+
+    events = sorted(study("org_probe", 200) + study("org_study", 0), key=lambda e: e["ts"])
+    result = Pipeline(MemoryStore(), FAST).process(observed(events))
+    assert "org_probe" in result.flagged and "logit_probing" in result.flagged["org_probe"].reasons
+    assert "org_study" not in result.flagged
