@@ -205,6 +205,12 @@ STRESS: dict[str, Evasion] = {
             _each_campaign(lambda c: {"timing": "bursty"}, skip=_HAND_WRITTEN),
         ),
         Evasion(
+            "no-text",
+            "events carry no prompt or system prompt (a gateway that logs no text, or every "
+            "customer on zero data retention): a stress run",
+            lambda s: s.model_copy(update={"omit_fields": ("prompt", "system_prompt")}),
+        ),
+        Evasion(
             "short",
             f"every answer {SHORT_TOKENS[0]}-{SHORT_TOKENS[1]} tokens; max_tokens "
             f"{SHORT_TOKENS[1]}: a stress run",

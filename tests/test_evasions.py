@@ -296,7 +296,8 @@ def test_stress_runs_thin_a_farm_further_and_keep_a_campaign_alone(
     runs: dict[str, Run], tmp_path: Path
 ) -> None:
     """``one-each`` is no matrix row, but a run may name it; ``only`` keeps one campaign type
-    and the whole benign population (a farm alone: no other campaign fills its skeleton)."""
+    and the whole benign population (a farm alone: no other campaign fills its skeleton);
+    the other stress runs change what they say and nothing else."""
     assert "one-each" not in EVASIONS and "one-each" not in " ".join(COMBINED)
     alone = apply(load_scenario("smoke").only(["hydra"]), "one-each")
     assert alone.name == "smoke[hydra]+one-each"
@@ -319,6 +320,14 @@ def test_stress_runs_thin_a_farm_further_and_keep_a_campaign_alone(
         assert changed[c.id].timing == (c.timing if human else "bursty")
         if c.type != "logit_probe":
             assert changed[c.id].options["answer_tokens"] == list(SHORT_TOKENS)
+    # No text on any event: the rest of each event as it was.
+    blind = tmp_path / "no-text.jsonl"
+    generate(apply(load_scenario("smoke"), "no-text"), blind)
+    events = [orjson.loads(line) for line in blind.read_bytes().splitlines()]
+    plain = runs["none"][0]
+    assert any("prompt" in e for e in plain) and any("system_prompt" in e for e in plain)
+    hidden = [{k: v for k, v in e.items() if k not in ("prompt", "system_prompt")} for e in plain]
+    assert events == hidden
 
 
 def test_logprobs_only_is_the_base_without_the_campaigns_logit_bias(
