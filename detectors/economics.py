@@ -86,6 +86,12 @@ class EconomicsEvidence(Evidence):
                    "reasoning_mean"),
             Signal("tokens_served", 1.5 * ramp(math.log1p(tokens), math.log1p(tlo),
                                                math.log1p(thi)), tokens, "completion_day"),
+            # A conversation carries its history as input: turns whose answers outweigh
+            # their prompts are claimed, not held, and sending the history back costs more
+            # with every turn.
+            Signal("turns_without_history", 1.5 * ramp(ratio, 1.0, 3.0)
+                   * ramp(1.0 - x.get("single_turn_share", 1.0), 0.5, 0.8)
+                   * ramp(long_share, 0.3, 0.7) * volume, ratio, "completion_ratio"),
         ]  # fmt: skip
         total = sum(s.weight for s in signals)
         if total > self.cap:

@@ -56,7 +56,7 @@ _REASONS = {
                 "single_turn", "high_rate", "reproducible_benchmark"),
     "structure": ("skeleton_sweep", "capability_focus", "single_turn_only", "shared_skeleton"),
     "economics": ("long_answers", "answer_length", "output_per_input", "answers_at_max_tokens",
-                  "reasoning_tokens", "tokens_served"),
+                  "reasoning_tokens", "tokens_served", "turns_without_history"),
     "coordination": ("machine_pacing", *(f"taking_turns_{kind}" for kind in KINDS)),
     "farm": ("farm_corroborated", "farm_flagged_card", *(f"farm_{kind}" for kind in KIND_WEIGHTS)),
     "anomaly": tuple(f"outlier_{feature}" for feature in ANOMALY_FEATURES),

@@ -640,3 +640,22 @@ def test_overrides_by_account_and_by_tenant_glob() -> None:
     assert policy.for_account("other") is policy
     with pytest.raises(ValueError, match="thresholds"):
         Policy(review=0.95, block=0.9)
+
+
+def test_turns_whose_answers_outweigh_their_prompts_are_claimed_not_held() -> None:
+    """A chat app's later turns carry the conversation so far as input; an account that
+    claims the turns (a sixth of its requests one turn) while its 1,000-token answers
+    outweigh its 300-token prompts does not hold them. Carrying the history, or sending one
+    turn at a time, says nothing of the kind."""
+    family = EconomicsEvidence()
+
+    def history(x: dict[str, float]) -> float:
+        return sum(s.weight for s in family.explain_one(x) if s.reason == "turns_without_history")
+
+    claimed = {"requests": 400.0, "single_turn_share": 0.17, "long_share": 0.75,
+               "completion_mean": 1067.0, "completion_ratio": 3.3}  # fmt: skip
+    assert history(claimed) == pytest.approx(1.5)
+    assert history({**claimed, "completion_ratio": 0.4}) == 0.0  # the history sent back
+    assert history({**claimed, "single_turn_share": 1.0}) == 0.0  # one turn at a time
+    assert history({**claimed, "long_share": 0.1}) == 0.0  # a chat's short answers
+    assert 0.0 < history({**claimed, "completion_ratio": 2.0}) < 1.5  # a ramp, not a cliff
