@@ -62,6 +62,7 @@ class EconomicsEvidence(Evidence):
         near_max = x.get("near_max_share", 0.0)
         reasoning = x.get("reasoning_mean", 0.0)
         tokens = x.get("completion_day", 0.0)
+        past_first_turn = 1.0 - x.get("single_turn_share", 1.0)
         lo, hi = self._bounds(x, "long_share", 0.5, 0.9)
         mlo, mhi = self._bounds(x, "completion_mean", 600.0, 1500.0)
         rlo, rhi = self._bounds(x, "completion_ratio", 2.0, 8.0)
@@ -90,7 +91,7 @@ class EconomicsEvidence(Evidence):
             # their prompts are claimed, not held, and sending the history back costs more
             # with every turn.
             Signal("turns_without_history", 1.5 * ramp(ratio, 1.0, 3.0)
-                   * ramp(1.0 - x.get("single_turn_share", 1.0), 0.5, 0.8)
+                   * ramp(past_first_turn, 0.5, 0.8)
                    * ramp(long_share, 0.3, 0.7) * volume, ratio, "completion_ratio"),
         ]  # fmt: skip
         total = sum(s.weight for s in signals)

@@ -84,6 +84,11 @@ def _reworded(wording: str) -> Callable[[Scenario], Scenario]:
     return lambda s: s.model_copy(update={"wording": wording})
 
 
+def _omitting(fields: tuple[str, ...]) -> Callable[[Scenario], Scenario]:
+    """Every event, benign and attack, without these optional fields."""
+    return lambda s: s.model_copy(update={"omit_fields": fields})
+
+
 def _each_request(word: str, requests: int, why: str) -> Evasion:
     return Evasion(
         f"{word}-each",
@@ -185,7 +190,7 @@ def _evasions() -> list[Evasion]:
         Evasion(
             "adapters",
             f"events as the gateway adapters send them: no {', '.join(ADAPTER_GAPS)}",
-            lambda s: s.model_copy(update={"omit_fields": ADAPTER_GAPS}),
+            _omitting(ADAPTER_GAPS),
         ),
     ]
 
@@ -208,7 +213,7 @@ STRESS: dict[str, Evasion] = {
             "no-text",
             "events carry no prompt or system prompt (a gateway that logs no text, or every "
             "customer on zero data retention): a stress run",
-            lambda s: s.model_copy(update={"omit_fields": ("prompt", "system_prompt")}),
+            _omitting(("prompt", "system_prompt")),
         ),
         Evasion(
             "short",
