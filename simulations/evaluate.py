@@ -8,6 +8,9 @@ Definitions, all at account level:
   on heavy accounts = the top 10 % of all accounts by event count (ceil, ties by id).
 * events before the first flag: the verdict's ``events_before_flag``; median over the
   campaign's flagged accounts.
+* families that drove the flags: per campaign and per benign persona, how many of its
+  flagged accounts each evidence family drove (the verdict line's ``families``, when the
+  detector writes them): what carries a campaign's verdicts, and what makes honest ones.
 * leaked tokens: per campaign, the completion tokens its accounts were served up to and
   including each account's flagging event (all of them if never flagged), over the
   campaign's total completion tokens. The flagging event is found by
@@ -45,6 +48,7 @@ class Verdict:
     events_before_flag: int | None = None
     reasons: list[str] = field(default_factory=list)
     cluster_id: str | None = None
+    families: list[str] = field(default_factory=list)  # the drivers, strongest first
 
 
 def read_verdicts(path: Path) -> dict[str, Verdict]:
@@ -129,6 +133,7 @@ class CampaignResult:
     events_before_flag: list[int]
     delays_s: list[float]
     peak_scores: list[float] = field(default_factory=list)  # each account's highest score
+    drivers: Counter[str] = field(default_factory=Counter)  # flagged accounts per family
 
     @property
     def recall(self) -> float:
@@ -154,6 +159,7 @@ class PersonaResult:
     accounts: int
     flagged: int
     peak_scores: list[float] = field(default_factory=list)  # each account's highest score
+    drivers: Counter[str] = field(default_factory=Counter)  # flagged accounts per family
 
     @property
     def top_score(self) -> float | None:
@@ -230,10 +236,12 @@ class Metrics:
             "campaigns": {c.campaign: {
                 "type": c.type, "accounts": c.accounts, "flagged": c.flagged,
                 "recall": c.recall, "median_events_before_flag": c.median_events_before_flag,
-                "leaked_tokens": c.leaked_share, "median_score": c.median_score}
+                "leaked_tokens": c.leaked_share, "median_score": c.median_score,
+                "drivers": dict(c.drivers.most_common())}
                 for c in self.campaigns},
             "personas": {p.persona: {"accounts": p.accounts, "flagged": p.flagged,
-                                     "fpr": p.fpr, "top_score": p.top_score}
+                                     "fpr": p.fpr, "top_score": p.top_score,
+                                     "drivers": dict(p.drivers.most_common())}
                          for p in self.personas},
             "unlabelled_flagged": self.unlabelled_flagged, "invalid_lines": self.invalid_lines,
         }  # fmt: skip
@@ -272,6 +280,7 @@ def evaluate(
                 c.peak_scores.append(scores.get(account, 0.0))
             if v is not None:
                 c.flagged += 1
+                c.drivers.update(v.families)
                 if v.events_before_flag is not None:
                     c.events_before_flag.append(int(v.events_before_flag))
                 if v.first_flagged_ts is not None and u.first_ts is not None:
@@ -281,6 +290,8 @@ def evaluate(
             p = personas.setdefault(lab.group, PersonaResult(lab.group, 0, 0))
             p.accounts += 1
             p.flagged += flagged
+            if v is not None:
+                p.drivers.update(v.families)
             if scores is not None:
                 p.peak_scores.append(scores.get(account, 0.0))
             if account in heavy:

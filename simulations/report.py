@@ -7,6 +7,7 @@ each campaign's accounts flagged after N of their events, and after T minutes), 
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import matplotlib
@@ -24,6 +25,10 @@ FPR_TARGET = 0.005
 
 def _f(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _drivers(counts: Counter[str]) -> str:
+    return ", ".join(f"{family} {n}" for family, n in counts.most_common())
 
 
 def _minutes(seconds: list[float]) -> str:
@@ -63,30 +68,34 @@ def markdown(
         "## Campaigns",
         "",
         "| campaign | type | accounts | flagged | recall | median events before flag "
-        "| median time to flag | leaked tokens | median score |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| median time to flag | leaked tokens | median score | families that drove its flags |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for c in m.campaigns:
         lines.append(
             f"| {c.campaign} | {c.type} | {c.accounts} | {c.flagged} | {_f(c.recall)} | "
             f"{_f(c.median_events_before_flag, 1)} | {_minutes(c.delays_s)} | "
-            f"{_f(c.leaked_share)} | {_f(c.median_score)} |"
+            f"{_f(c.leaked_share)} | {_f(c.median_score)} | {_drivers(c.drivers)} |"
         )
     lines += [
         "",
         "Leaked tokens: share of the campaign's completion tokens served up to and including "
         "each account's flagging event (all of them for accounts never flagged). Scores "
         "(with a scores file, as `evaluate --detect` has): each account's highest, against "
-        "the review threshold; the median account's per campaign, the highest per persona.",
+        "the review threshold; the median account's per campaign, the highest per persona. "
+        "Families: how many flagged accounts each evidence family drove (a verdict may name "
+        "several).",
         "",
         "## Benign personas",
         "",
-        "| persona | accounts | flagged | false-positive rate | highest score |",
-        "|---|---:|---:|---:|---:|",
+        "| persona | accounts | flagged | false-positive rate | highest score "
+        "| families that drove its flags |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for p in m.personas:
         lines.append(
-            f"| {p.persona} | {p.accounts} | {p.flagged} | {_f(p.fpr, 4)} | {_f(p.top_score)} |"
+            f"| {p.persona} | {p.accounts} | {p.flagged} | {_f(p.fpr, 4)} | {_f(p.top_score)} "
+            f"| {_drivers(p.drivers)} |"
         )
     if m.actions:
         lines += ["", "## Actions reached", "", "| action | accounts |", "|---|---:|"]

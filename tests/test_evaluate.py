@@ -79,6 +79,7 @@ def triple(tmp_path: Path) -> tuple[Path, Path, Path]:
             "events_before_flag": 2,
             "reasons": ["cot"],
             "cluster_id": None,
+            "families": ["content", "economics"],
         },
         {
             "account_id": "a3",
@@ -89,6 +90,7 @@ def triple(tmp_path: Path) -> tuple[Path, Path, Path]:
             "events_before_flag": 1,
             "reasons": [],
             "cluster_id": "k1",
+            "families": ["farm", "content"],
         },
         {
             "account_id": "b1",
@@ -99,6 +101,7 @@ def triple(tmp_path: Path) -> tuple[Path, Path, Path]:
             "events_before_flag": 6,
             "reasons": ["rate"],
             "cluster_id": None,
+            "families": ["structure"],
         },
         {
             "account_id": "x9",
@@ -147,6 +150,14 @@ def test_hand_computed_metrics(triple: tuple[Path, Path, Path]) -> None:
         "tutoring": (2, 0, 0.0),
     }
     assert sorted(m.attack_scores) == [0.8, 0.9] and m.benign_scores == [0.7]
+    # What drove each flag, counted per campaign and per persona (a2 was never flagged).
+    assert (c1.drivers, c2.drivers) == ({"content": 1, "economics": 1}, {"farm": 1, "content": 1})
+    assert {p.persona: dict(p.drivers) for p in m.personas if p.drivers} == {
+        "chat_app": {"structure": 1}
+    }
+    report = markdown(m)
+    assert "| c2 | hydra | 1 | 1 | 1.000 |" in report and "| farm 1, content 1 |" in report
+    assert "| chat_app | 2 | 1 | 0.5000 | n/a | structure 1 |" in report
     # Without a scores file no account has a highest score to show.
     assert c1.median_score is None and all(p.top_score is None for p in m.personas)
 
