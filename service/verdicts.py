@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, Protocol
 
 from detectors.baseline import PeerBaseline
 from detectors.explain import cluster_of, explain, group_of
+from detectors.farm import mostly_flagged
 from detectors.registry import DRIVING, Assessment
 from service import metrics
 from service.alerts import verdict_alert
@@ -134,9 +135,10 @@ class Verdicts:
     def ceiling(self, assessment: Assessment, x: dict[str, float]) -> str | None:
         """The strongest action an account may reach now: review for an established one
         (months of history, a paying customer to ask before refusing), unless its verdict
-        rests on a group no honest customer forms: a shared card, or a group of mostly
-        young accounts. Established customers share stock system prompts, networks and
-        agents, and harnesses running one benchmark send as evenly as a farm."""
+        rests on a group no honest customer forms: a group of mostly young accounts, or a
+        card that paid mostly for accounts already flagged. Established customers share
+        stock system prompts, networks and agents, harnesses running one benchmark send as
+        evenly as a farm, and an enterprise pays for dozens of its accounts with one card."""
         if not 0 < self.established_days <= x["account_age_days"]:
             return None
         for signal in assessment.signals:
@@ -145,7 +147,10 @@ class Verdicts:
                 signal.family in CROSS_ACCOUNT
                 and kind is not None
                 and signal.weight >= DRIVING
-                and (kind == "payment" or x.get(f"{kind}_young", 0.0) >= 0.5)
+                and (
+                    x.get(f"{kind}_young", 0.0) >= 0.5
+                    or (kind == "payment" and mostly_flagged(x) > 0)
+                )
             ):
                 return None
         return REVIEW
