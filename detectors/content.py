@@ -45,7 +45,11 @@ class Kind(NamedTuple):
     volume_full: float
     weight: float
     floor_feature: str  # the baseline share whose tier median raises the floor
+    bare: float = 1.0  # what the kind keeps of its weight when its answers are bare scores
 
+
+# Answers (mean tokens) from which a grade is bare, and from which it carries its reasons.
+GRADE_REASONS = (150.0, 600.0)
 
 KINDS: tuple[Kind, ...] = (
     # The model's whole reasoning trace demanded and a long answer taken away: the
@@ -56,8 +60,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("reasoning_harvest", "harvest_count", 0.5, 0.9, 5.0, 60.0, 6.0, "harvest_share"),
     # Reasoning answers by the hundred, even when ordinary chat is mixed in to dilute them.
     Kind("reasoning_volume", "harvest_count", 0.15, 0.4, 100.0, 2000.0, 5.0, "harvest_share"),
-    # Grades, scores and pairwise judgements: cheap per request, valuable by the thousand.
-    Kind("rubric_volume", "grade_count", 0.6, 0.95, 20.0, 100.0, 8.0, "grade_share"),
+    # Grades, scores and pairwise judgements by the thousand, above all with their reasons:
+    # the reasoned judgement is a reward model's or a judge's training example, while the
+    # bare score is what every honest LLM-as-judge pipeline takes by the thousand too.
+    Kind("rubric_volume", "grade_count", 0.6, 0.95, 20.0, 100.0, 8.0, "grade_share", 0.3),
     # Tiny completions under a large logit_bias: output-projection extraction.
     Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 11.0, "probe_share"),
 )
@@ -112,6 +118,9 @@ class ContentEvidence(Evidence):
             floor = max(kind.share_floor, floors.get(kind.floor_feature, 0.0))
             full = max(kind.share_full, floor + 0.1)
             strength = ramp(share, floor, full) * self.volume(kind, count, established)
+            if kind.bare < 1.0:
+                reasons = ramp(x.get("completion_mean", 0.0), *GRADE_REASONS)
+                strength *= kind.bare + (1.0 - kind.bare) * reasons
             if strength > 0:
                 found.append(Signal(kind.reason, kind.weight * strength, share, kind.floor_feature))
         return found

@@ -175,9 +175,9 @@ def test_established_customers_set_the_bar_for_the_volume_they_send_whatever_the
     # A grading account sending what dozens of established graders send says little; ten
     # times that, as much as ever; and with no established graders the bar stays low.
     content, plain = ContentEvidence(baseline), ContentEvidence(PeerBaseline(min_accounts=50))
-    same = vector(500, grade_count=480)
+    same = vector(500, grade_count=480, completion_mean=800.0)  # grades with their reasons
     assert log_odds(content, same) < 1.0 < 6.0 < log_odds(plain, same)
-    busier = vector(5000, grade_count=4800)
+    busier = vector(5000, grade_count=4800, completion_mean=800.0)
     assert log_odds(content, busier) == pytest.approx(log_odds(plain, busier))
     # A new account sending what established graders send is not one of them.
     young = {**same, "account_age_days": 5.0}
@@ -192,6 +192,21 @@ def test_established_customers_set_the_bar_for_the_volume_they_send_whatever_the
         return sum(s.weight for s in economics.explain_one(taker) if s.reason == "tokens_served")
 
     assert served(EconomicsEvidence(baseline)) == 0.0 < 1.0 < served(EconomicsEvidence())
+
+
+def test_grades_count_in_full_with_their_reasons_and_a_third_as_bare_scores() -> None:
+    """A reward model's training example is the reasoned judgement; the bare score is what
+    every LLM-as-judge pipeline takes by the thousand."""
+    family = ContentEvidence()
+
+    def grading(answer_tokens: float) -> float:
+        x = vector(500, grade_count=480, completion_mean=answer_tokens, account_age_days=5.0)
+        return sum(s.weight for s in family.explain_one(x) if s.reason == "rubric_volume")
+
+    reasoned, bare = grading(800.0), grading(40.0)
+    assert reasoned > 6.0 and bare == pytest.approx(0.3 * reasoned)
+    assert bare < grading(375.0) < reasoned  # halfway along the ramp, part of the reasons
+    assert grading(600.0) == pytest.approx(reasoned)
 
 
 def test_an_established_account_counts_once_in_the_bar_at_its_latest_volume() -> None:
