@@ -63,7 +63,7 @@ KINDS: tuple[Kind, ...] = (
     # Grades, scores and pairwise judgements by the thousand, above all with their reasons:
     # the reasoned judgement is a reward model's or a judge's training example, while the
     # bare score is what every honest LLM-as-judge pipeline takes by the thousand too.
-    Kind("rubric_volume", "grade_count", 0.6, 0.95, 20.0, 100.0, 8.0, "grade_share", 0.3),
+    Kind("rubric_volume", "grade_count", 0.6, 0.95, 20.0, 100.0, 8.0, "grade_share", 0.5),
     # Tiny completions under a large logit_bias: output-projection extraction.
     Kind("logit_probing", "probe_count", 0.1, 0.5, 10.0, 200.0, 11.0, "probe_share"),
 )

@@ -194,7 +194,7 @@ def test_established_customers_set_the_bar_for_the_volume_they_send_whatever_the
     assert served(EconomicsEvidence(baseline)) == 0.0 < 1.0 < served(EconomicsEvidence())
 
 
-def test_grades_count_in_full_with_their_reasons_and_a_third_as_bare_scores() -> None:
+def test_grades_count_in_full_with_their_reasons_and_half_as_bare_scores() -> None:
     """A reward model's training example is the reasoned judgement; the bare score is what
     every LLM-as-judge pipeline takes by the thousand."""
     family = ContentEvidence()
@@ -204,7 +204,7 @@ def test_grades_count_in_full_with_their_reasons_and_a_third_as_bare_scores() ->
         return sum(s.weight for s in family.explain_one(x) if s.reason == "rubric_volume")
 
     reasoned, bare = grading(800.0), grading(40.0)
-    assert reasoned > 6.0 and bare == pytest.approx(0.3 * reasoned)
+    assert reasoned > 6.0 and bare == pytest.approx(0.5 * reasoned)
     assert bare < grading(375.0) < reasoned  # halfway along the ramp, part of the reasons
     assert grading(600.0) == pytest.approx(reasoned)
 
